@@ -1,0 +1,70 @@
+"""`gazebench list tasks|models`: what is registered, with versions, labels and where data is looked for."""
+from __future__ import annotations
+
+import json
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from gazebench.adapter import MODELS, get_model
+from gazebench.paths import DATA_ROOT_ENV
+from gazebench.task import TASKS, get_task
+
+
+@click.group("list")
+def list_group() -> None:
+    """List registered tasks or models."""
+
+
+@list_group.command("tasks")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+def list_tasks(as_json: bool) -> None:
+    """Registered tasks: version, labels scored, and the folder each reads under the data root."""
+    rows = [get_task(n).describe() for n in TASKS.names()]
+    for row in rows:
+        row["data"] = f"${DATA_ROOT_ENV} or --data-root, then {row['subdir']}/"
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title="gazebench tasks")
+    for col in ("name", "version", "domain", "labels", "data folder"):
+        table.add_column(col)
+    for row in rows:
+        labels = row["labels"]
+        shown = f"{len(labels)} CheXpert labels" if len(labels) > 3 else ", ".join(labels)
+        table.add_row(row["name"], str(row["version"]), "in-domain" if row["in_domain"] else "zero-shot",
+                      shown, f"<data-root>/{row['subdir']}/")
+    Console().print(table)
+
+
+@list_group.command("models")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+def list_models(as_json: bool) -> None:
+    """Registered models with their input contract and provenance."""
+    rows = []
+    for name in MODELS.names():
+        model = get_model(name)
+        spec, prov = model.spec, model.provenance
+        rows.append({
+            "name": name,
+            "trainable": model.trainable,
+            "image_size": spec.image_size,
+            "channels": spec.channels,
+            "labels": len(spec.labels),
+            "predicts_gaze": spec.patch_size is not None,
+            "uses_gaze": spec.uses_gaze,
+            "source": prov.source,
+            "license": prov.license,
+        })
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title="gazebench models")
+    for col in ("name", "trains", "input", "gaze", "source"):
+        table.add_column(col)
+    for r in rows:
+        gaze = "predicts" if r["predicts_gaze"] else ("trained on" if r["uses_gaze"] else "-")
+        table.add_row(r["name"], "yes" if r["trainable"] else "no", f"{r['channels']}x{r['image_size']}²", gaze,
+                      str(r["source"]))
+    Console().print(table)

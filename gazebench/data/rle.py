@@ -1,0 +1,46 @@
+"""SIIM-ACR run-length masks: relative starts, column-major, over a H×W image (1024×1024 in the release)."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def decode_rle(rle: str, height: int = 1024, width: int = 1024) -> np.ndarray:
+    """(height, width) bool mask from a relative column-major RLE; "-1" or blank is an empty mask.
+
+    Each pair is `start length` where start counts from the end of the previous run (Kaggle's
+    `mask_functions.rle2mask`). Raises ValueError on odd counts, negatives or runs past the image.
+    """
+    text = rle.strip()
+    flat = np.zeros(height * width, dtype=bool)
+    if text in ("", "-1"):
+        return flat.reshape(width, height).T
+    try:
+        values = np.array(text.split(), dtype=np.int64)
+    except ValueError as exc:
+        raise ValueError(f"RLE has a non-integer value: {exc}") from None
+    if len(values) % 2:
+        raise ValueError("RLE has an odd number of values")
+    starts, lengths = values[0::2], values[1::2]
+    if (starts < 0).any() or (lengths < 0).any():
+        raise ValueError("RLE has a negative start or length")
+    ends = np.cumsum(starts + lengths)
+    begins = ends - lengths
+    if len(ends) and ends[-1] > flat.size:
+        raise ValueError(f"RLE runs past the end of a {height}x{width} image")
+    for b, e in zip(begins, ends):
+        flat[b:e] = True
+    return flat.reshape(width, height).T
+
+
+def encode_rle(mask: np.ndarray) -> str:
+    """Inverse of `decode_rle`: relative column-major RLE of a bool mask, "-1" when empty."""
+    flat = np.asarray(mask, dtype=bool).T.reshape(-1)
+    if not flat.any():
+        return "-1"
+    padded = np.concatenate([[False], flat, [False]])
+    changes = np.flatnonzero(padded[1:] != padded[:-1])
+    begins, ends = changes[0::2], changes[1::2]
+    lengths = ends - begins
+    prev_end = np.concatenate([[0], ends[:-1]])
+    rel = begins - prev_end
+    return " ".join(f"{s} {n}" for s, n in zip(rel, lengths))

@@ -1,0 +1,118 @@
+"""Typed, immutable records that readers produce and everything downstream consumes.
+
+Coordinates are always pixels of the original image (the frame of `GazeRecord.image_size`);
+label vectors are raw codes in CHEXPERT_LABELS order: 1 positive, 0 negative, -1 uncertain, NaN blank.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from gazebench.labels import CHEXPERT_LABELS
+
+
+@dataclass(frozen=True, eq=False)
+class Fixations:
+    """One reading's fixations as parallel float64 arrays, sorted by start time."""
+
+    t_start: np.ndarray
+    """Start of each fixation, seconds (any fixed clock; REFLACX: the dictation audio clock)."""
+    t_end: np.ndarray
+    """End of each fixation, seconds."""
+    x: np.ndarray
+    """Column in original-image pixels; may lie outside the image (gaze functions decide what to do)."""
+    y: np.ndarray
+    """Row in original-image pixels."""
+    pixels_per_degree: float = 50.0
+    """Image pixels per degree of visual angle, sets the heatmap Gaussian's sigma (1 degree)."""
+
+    def __post_init__(self) -> None:
+        n = len(self.t_start)
+        if not all(len(a) == n for a in (self.t_end, self.x, self.y)):
+            raise ValueError("fixation arrays must have equal lengths")
+
+    def __len__(self) -> int:
+        return len(self.t_start)
+
+    @property
+    def duration(self) -> np.ndarray:
+        """Duration of each fixation in seconds (never negative)."""
+        return np.maximum(self.t_end - self.t_start, 0.0)
+
+    @staticmethod
+    def empty() -> Fixations:
+        z = np.zeros(0, dtype=np.float64)
+        return Fixations(z, z, z, z)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One dictated word (or punctuation mark) with its time span on the fixations' clock."""
+
+    text: str
+    t_start: float
+    t_end: float
+
+
+@dataclass(frozen=True)
+class GazeRecord:
+    """One radiologist's reading of one image: fixations plus the dictation, if recorded."""
+
+    source: str
+    """"reflacx" or "eyegaze"."""
+    reading_id: str
+    """REFLACX case id, or EyeGaze "SESSION_ID/dicom_id"."""
+    image_size: tuple[int, int]
+    """(width, height) of the frame the fixation coordinates are in."""
+    fixations: Fixations
+    words: tuple[Word, ...] = ()
+    """Dictation; stays in memory, never written to results (no patient text leaves the data dir)."""
+    chest_box: tuple[float, float, float, float] | None = None
+    """(xmin, ymin, xmax, ymax) lungs+heart box in image pixels, where the dataset gives one."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One image with its labels and any gaze recorded on it."""
+
+    sample_id: str
+    """Image id: dicom_id (MIMIC), Path (CheXpert), patientId (RSNA), ImageId (SIIM)."""
+    patient_id: str
+    study_id: str
+    image_path: Path
+    labels: tuple[float, ...]
+    """Raw codes in CHEXPERT_LABELS order (NaN where the dataset says nothing)."""
+    split: str = "test"
+    view: str = ""
+    gaze: tuple[GazeRecord, ...] = ()
+    boxes: tuple[tuple[float, float, float, float], ...] = ()
+    """Finding boxes (xmin, ymin, xmax, ymax) in image pixels (RSNA opacities)."""
+    mask_rle: tuple[str, ...] = ()
+    """SIIM relative column-major RLE strings, one per region (decode with gazebench.data.rle)."""
+
+    def __post_init__(self) -> None:
+        if len(self.labels) != len(CHEXPERT_LABELS):
+            raise ValueError(f"{self.sample_id}: label vector must have {len(CHEXPERT_LABELS)} entries")
+
+    @property
+    def label_array(self) -> np.ndarray:
+        return np.asarray(self.labels, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """What a reader returns: the samples it could use and why it skipped the rest."""
+
+    name: str
+    root: Path
+    samples: tuple[Sample, ...]
+    skipped: tuple[str, ...] = ()
+    """One-line reasons, each naming the file (and row) that was passed over."""
+    version: str = ""
+    """Dataset release, e.g. "1.0.0", or "simulated-v1 (seed 0)" for the embedded default."""
+    info: dict[str, str] = field(default_factory=dict)
+
+    def split(self, name: str) -> tuple[Sample, ...]:
+        return tuple(s for s in self.samples if s.split == name)

@@ -1,0 +1,119 @@
+"""A task is an immutable, versioned definition: which reader, which split, which labels, which policies.
+
+Tasks are built by small factory functions in `tasks/` (installed as `gazebench.tasks`) and found
+through the `gazebench.tasks` entry point group.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from gazebench.labels import CHEXPERT_LABELS, label_indices
+from gazebench.records import Dataset, Sample
+from gazebench.registry import Registry
+
+UncertainPolicy = Literal["ignore", "zeros", "ones"]
+BlankPolicy = Literal["negative", "ignore"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """What to evaluate and how; bump `version` whenever the numbers it produces could change."""
+
+    name: str
+    version: str
+    description: str
+    reader: str
+    """Name of the dataset reader (gazebench.data.readers.READERS)."""
+    subdir: str
+    """Folder under the data root that the dataset unpacks to, as its publisher ships it."""
+    labels: tuple[str, ...]
+    """The CheXpert labels scored, a subset of the model's 14 outputs."""
+    in_domain: bool
+    eval_split: str = "test"
+    train_split: str | None = None
+    val_split: str | None = None
+    subsets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Named label subsets reported beside the macro (e.g. ("chexpert5", CHEXPERT5))."""
+    uncertain: UncertainPolicy = "ignore"
+    """What -1 (uncertain) becomes in evaluation: masked, negative or positive."""
+    blank: BlankPolicy = "negative"
+    """What a blank (not mentioned) label becomes: negative (CheXpert convention) or masked."""
+    patient_split: tuple[float, float, float] | None = None
+    """If set, re-split patients train/validate/test with these fractions (written once as an ID manifest)."""
+
+    def __post_init__(self) -> None:
+        label_indices(self.labels)
+        for _, names in self.subsets:
+            label_indices(names)
+
+    @property
+    def label_columns(self) -> list[int]:
+        """Columns of the model's 14-label output that this task scores."""
+        return label_indices(self.labels)
+
+    def data_dir(self, data_root: Path) -> Path:
+        return Path(data_root) / self.subdir
+
+    def load(self, data_root: Path) -> Dataset:
+        """Read this task's dataset from `data_root/subdir`, applying the patient split if the task has one."""
+        from gazebench.data.readers import READERS
+        from gazebench.data.splits import apply_patient_split
+
+        dataset = READERS.create(self.reader, root=self.data_dir(data_root))
+        if self.patient_split is not None:
+            dataset = apply_patient_split(dataset, self.patient_split, task=f"{self.name}-v{self.version}")
+        return dataset
+
+    def targets(self, samples: tuple[Sample, ...] | list[Sample]) -> np.ndarray:
+        """(N, len(labels)) float array of 0/1 targets with NaN where the policies mask the label."""
+        raw = np.array([s.labels for s in samples], dtype=np.float64).reshape(len(samples), len(CHEXPERT_LABELS))
+        y = raw[:, self.label_columns]
+        return apply_label_policy(y, self.uncertain, self.blank)
+
+    def describe(self) -> dict[str, object]:
+        """JSON-ready summary, used by `gazebench list tasks --json` and written into every run."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "reader": self.reader,
+            "subdir": self.subdir,
+            "labels": list(self.labels),
+            "in_domain": self.in_domain,
+            "eval_split": self.eval_split,
+            "train_split": self.train_split,
+            "val_split": self.val_split,
+            "subsets": {k: list(v) for k, v in self.subsets},
+            "uncertain_policy": self.uncertain,
+            "blank_policy": self.blank,
+            "patient_split": list(self.patient_split) if self.patient_split else None,
+        }
+
+
+def apply_label_policy(raw: np.ndarray, uncertain: UncertainPolicy, blank: BlankPolicy) -> np.ndarray:
+    """Map raw codes (1, 0, -1, NaN) to 0/1 targets with NaN for masked entries."""
+    y = np.array(raw, dtype=np.float64, copy=True)
+    blank_mask = np.isnan(y)
+    unc_mask = y == -1.0
+    y[blank_mask] = 0.0 if blank == "negative" else np.nan
+    y[unc_mask] = {"ignore": np.nan, "zeros": 0.0, "ones": 1.0}[uncertain]
+    return y
+
+
+TASKS: Registry[Task] = Registry("task", group="gazebench.tasks")
+register_task = TASKS.register
+
+
+def get_task(name: str) -> Task:
+    """The task registered as `name` (entry points are searched on a miss)."""
+    return TASKS.create(name)
+
+
+def resolve_tasks(spec: str) -> list[Task]:
+    """`all` or a comma-separated list of task names, in the order given."""
+    names = TASKS.names() if spec.strip() == "all" else [n.strip() for n in spec.split(",") if n.strip()]
+    return [get_task(n) for n in names]

@@ -1,0 +1,1 @@
+"""The task definitions shipped with gazebench (installed as the `gazebench.tasks` package)."""
