@@ -1,0 +1,98 @@
+"""Per-label and macro AUROC, accuracy and F1 for masked multi-label targets (methods.md §8).
+
+Each label is scored on its unmasked rows only. Macro AUROC averages the labels that hold both
+classes and names the ones it had to leave out; accuracy and F1 need a stated threshold per label.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gazebench.metrics.inputs import MetricInputError
+from gazebench.metrics.weighted import (
+    STAT_NAMES,
+    Scored,
+    accuracy,
+    f1,
+    macro_stats,
+    prepare,
+    weighted_auroc,
+    weighted_confusion,
+)
+
+
+def auroc(y: object, p: object) -> np.ndarray:
+    """(L,) Mann–Whitney AUROC per label (ties count ½); NaN where the unmasked rows hold one class."""
+    s = prepare(y, p, 0.5)
+    return weighted_auroc(s.ranked, np.ones((1, s.y.shape[0])))[0]
+
+
+@dataclass(frozen=True, eq=False)
+class LabelMetrics:
+    """Per-label results, each an (L,) array in the order of the target columns."""
+
+    auroc: np.ndarray
+    """NaN where the label's unmasked rows hold a single class."""
+    acc: np.ndarray
+    """NaN where the label has no unmasked rows."""
+    f1: np.ndarray
+    """zero_division=0; NaN where the label has no unmasked rows."""
+    n_pos: np.ndarray
+    n_neg: np.ndarray
+    threshold: np.ndarray
+    """Score at or above which a label is predicted positive."""
+
+
+def label_metrics(y: object, p: object, thresholds: object) -> LabelMetrics:
+    """AUROC, accuracy and F1 of every label, with its class counts and threshold."""
+    return _label_metrics(prepare(y, p, thresholds))
+
+
+def _label_metrics(s: Scored) -> LabelMetrics:
+    ones = np.ones((1, s.y.shape[0]))
+    conf = weighted_confusion(s, ones)
+    return LabelMetrics(
+        auroc=weighted_auroc(s.ranked, ones)[0],
+        acc=accuracy(conf)[0],
+        f1=f1(conf)[0],
+        n_pos=(s.y == 1.0).sum(axis=0),
+        n_neg=(s.y == 0.0).sum(axis=0),
+        threshold=s.thresholds,
+    )
+
+
+def json_float(x: float) -> float | None:
+    """A float for a results JSON: NaN and ±inf become None (JSON has neither)."""
+    return float(x) if np.isfinite(x) else None
+
+
+def summary(y: object, p: object, thresholds: object, labels: Sequence[str]) -> dict[str, Any]:
+    """JSON-ready macro and per-label metrics (fractions, not percent); keys match bootstrap stat names."""
+    s = prepare(y, p, thresholds)
+    names = list(labels)
+    if len(names) != s.y.shape[1]:
+        raise MetricInputError(f"{len(names)} label names given for {s.y.shape[1]} target columns")
+    m = _label_metrics(s)
+    macro = macro_stats(s, np.ones((1, s.y.shape[0])), STAT_NAMES)
+    used = ~np.isnan(m.auroc)
+    out: dict[str, Any] = {k: json_float(v[0]) for k, v in macro.items()}
+    out |= {
+        "n_images": int(s.y.shape[0]),
+        "auroc_labels_used": int(used.sum()),
+        "auroc_labels_excluded": [n for n, u in zip(names, used, strict=True) if not u],
+        "per_label": {
+            name: {
+                "auroc": json_float(m.auroc[j]),
+                "acc": json_float(m.acc[j]),
+                "f1": json_float(m.f1[j]),
+                "n_pos": int(m.n_pos[j]),
+                "n_neg": int(m.n_neg[j]),
+                "threshold": float(m.threshold[j]),
+            }
+            for j, name in enumerate(names)
+        },
+    }
+    return out
