@@ -1,0 +1,67 @@
+"""`gazebench data check NAME ROOT` (is this dataset tree usable?) and `gazebench data synth --out DIR`
+(write the simulated reader study in the real formats)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from gazebench.data.check import CheckReport, check
+
+
+@click.group("data")
+def command() -> None:
+    """Check dataset trees, or write the simulated study."""
+
+
+def _print_report(report: CheckReport) -> None:
+    console = Console()
+    verdict = "[green]usable[/green]" if report.usable else "[red]NOT usable[/red]"
+    console.print(f"[bold]{escape(report.name)}[/bold] {escape(report.version)} at {escape(report.root)}: {verdict}")
+    table = Table(show_header=False)
+    table.add_row("images", str(report.images))
+    table.add_row("patients", str(report.patients))
+    if report.splits:
+        table.add_row("splits", ", ".join(f"{k} {v}" for k, v in report.splits.items()))
+    if report.fixations is not None:
+        table.add_row("gaze", f"{report.fixations} fixations in {report.readings} readings")
+    table.add_row("positives", ", ".join(f"{k} {v}" for k, v in report.labels.items()) or "-")
+    console.print(table)
+    for line in report.problems:
+        console.print(f"[red]problem[/red] {escape(line)}", highlight=False)
+    for line in report.skipped:
+        console.print(f"[yellow]skipped[/yellow] {escape(line)}", highlight=False)
+
+
+@command.command("check")
+@click.argument("name")
+@click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+def check_command(name: str, root: Path, as_json: bool) -> None:
+    """Read ROOT with the dataset reader NAME and report images, patients, label positives, fixations and
+    problems. Exits 1 when the tree is not usable."""
+    report = check(name, root)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        _print_report(report)
+    if not report.usable:
+        sys.exit(1)
+
+
+@command.command("synth")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write.")
+@click.option("--size", type=click.Choice(["small", "default", "large"]), default="default", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+def synth_command(out: Path, size: str, seed: int) -> None:
+    """Write the simulated reader study (MIMIC-EYE, CheXpert, RSNA, SIIM-ACR trees) into OUT."""
+    from gazebench.synthetic import generate
+
+    written = Path(generate(out, size=size, seed=seed))
+    for tree in sorted(p for p in written.iterdir() if p.is_dir()):
+        click.echo(str(tree))

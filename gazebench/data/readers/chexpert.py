@@ -1,0 +1,84 @@
+"""CheXpert v1.0 (`CheXpert-v1.0-small/` or `CheXpert-v1.0/`): the radiologist-labelled valid set, or the
+test set when `groundtruth.csv` (study-level, `Study` column) and `test/` are present. Frontal images only.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from gazebench.data.codes import label_vector
+from gazebench.data.readers import READERS
+from gazebench.data.release import release_version
+from gazebench.data.skips import SkipLog
+from gazebench.data.tables import Row, inside, read_csv
+from gazebench.labels import CHEXPERT_LABELS
+from gazebench.records import Dataset, Sample
+
+PREFIXES = ("CheXpert-v1.0-small/", "CheXpert-v1.0/")
+
+
+def strip_prefix(path: str) -> str:
+    """`CheXpert-v1.0-small/valid/...` → `valid/...` (either release prefix; other paths unchanged)."""
+    for prefix in PREFIXES:
+        if path.startswith(prefix):
+            return path[len(prefix):]
+    return path
+
+
+def _patient(relative: str, row: Row) -> tuple[str, str]:
+    """(patient_id, study_id) from `split/patientNNNNN/studyN/...`."""
+    match = re.match(r"[^/]+/(patient\d+)/(study\d+)", relative)
+    if match is None:
+        raise row.error(f"path is not <split>/patientNNNNN/studyN/...: {relative!r}")
+    return match.group(1), f"{match.group(1)}/{match.group(2)}"
+
+
+def valid_samples(root: Path, skips: SkipLog) -> list[Sample]:
+    """Frontal images of valid.csv with their labels."""
+    table = root / "valid.csv"
+    samples = []
+    for row in read_csv(table, required=("Path", "Frontal/Lateral", "AP/PA", *CHEXPERT_LABELS)):
+        relative = strip_prefix(row["Path"])
+        path = inside(root, relative, row)
+        patient, study = _patient(relative, row)
+        if row["Frontal/Lateral"] != "Frontal":
+            skips.add(f"{table}: lateral image (frontal only)", f"row {row.line}")
+        elif not path.is_file():
+            skips.add(f"{root}: image file missing", relative)
+        else:
+            samples.append(Sample(relative, patient, study, path, label_vector(row), view=row["AP/PA"]))
+    return samples
+
+
+def test_samples(root: Path, skips: SkipLog) -> list[Sample]:
+    """Frontal images (`view*_frontal.jpg`) of every study in groundtruth.csv, sharing the study's labels."""
+    table = root / "groundtruth.csv"
+    samples = []
+    for row in read_csv(table, required=("Study", *CHEXPERT_LABELS)):
+        relative = strip_prefix(row["Study"]).rstrip("/")
+        folder = inside(root, relative, row)
+        patient, study = _patient(relative, row)
+        frontals = sorted(folder.glob("view*_frontal.jpg")) if folder.is_dir() else []
+        if not frontals:
+            skips.add(f"{root}: study folder without a frontal image", relative)
+        labels = label_vector(row)
+        samples += [Sample(f"{relative}/{p.name}", patient, study, p, labels) for p in frontals]
+    return samples
+
+
+@READERS.register("chexpert")
+def read_chexpert(root: Path) -> Dataset:
+    """CheXpert frontal images, all in split "test" (it is a zero-shot set)."""
+    root = Path(root)
+    use_test = (root / "groundtruth.csv").is_file() and (root / "test").is_dir()
+    skips = SkipLog()
+    samples = test_samples(root, skips) if use_test else valid_samples(root, skips)
+    which = "test (groundtruth.csv, majority of 5 radiologists)" if use_test else "valid (valid.csv)"
+    return Dataset(
+        name="chexpert",
+        root=root,
+        samples=tuple(samples),
+        skipped=skips.lines(),
+        version=release_version(root, f"{root.name} {which.split()[0]}"),
+        info={"set": which, "views": "frontal images only; laterals are passed over"},
+    )

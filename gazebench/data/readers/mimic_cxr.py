@@ -1,0 +1,108 @@
+"""Typed views of the MIMIC-CXR(-JPG) v2.0.0 tables (`mimic-cxr-2.0.0-{chexpert,negbio,metadata,split}.csv(.gz)`)
+and of MIMIC-EYE's `cxr_*` copies (same columns after its unnamed index column).
+
+Label files are study-level with the 14 labels in alphabetical order; we return them in CHEXPERT_LABELS order.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from gazebench.data.codes import label_vector
+from gazebench.data.tables import Row, iter_csv
+from gazebench.labels import CHEXPERT_LABELS
+
+SPLITS = ("train", "validate", "test")
+MIMIC_LABEL_COLUMNS: tuple[str, ...] = tuple(sorted(CHEXPERT_LABELS))
+"""Column order of the MIMIC label files (alphabetical), for writers and checks."""
+METADATA_COLUMNS = ("dicom_id", "subject_id", "study_id", "ViewPosition", "Rows", "Columns", "StudyDate", "StudyTime")
+
+StudyKey = tuple[str, str]
+"""(subject_id, study_id) as digit strings."""
+
+
+@dataclass(frozen=True)
+class ImageMeta:
+    """One row of the image-level metadata table."""
+
+    dicom_id: str
+    subject_id: str
+    study_id: str
+    view: str
+    """ViewPosition (PA, AP, LATERAL, LL, ..., or blank)."""
+    width: int
+    """DICOM Columns: the frame of REFLACX/EyeGaze coordinates."""
+    height: int
+    """DICOM Rows."""
+    study_date: str
+    study_time: str
+    """HH:MM:SS.ffffff, recovered from the float-like StudyTime (`80556.875` → `08:05:56.875000`)."""
+
+
+def mimic_id(row: Row, column: str) -> str:
+    """A MIMIC subject/study id as digits (tolerates pandas' `10000032.0`); blank is a DataError."""
+    text = row[column]
+    if re.fullmatch(r"\d+(\.0+)?", text) is None:
+        raise row.error(f"column {column!r} is not a MIMIC id: {text!r}")
+    return text.split(".")[0]
+
+
+def study_time(text: str) -> str:
+    """StudyTime `HHMMSS.fff` written as a float with leading zeros lost → `HH:MM:SS.ffffff` ('' if blank)."""
+    if text == "":
+        return ""
+    whole, _, frac = text.partition(".")
+    if not whole.isdigit() or len(whole) > 6 or (frac and not frac.isdigit()):
+        raise ValueError(f"not a StudyTime: {text!r}")
+    hhmmss = whole.zfill(6)
+    return f"{hhmmss[:2]}:{hhmmss[2:4]}:{hhmmss[4:]}.{frac.ljust(6, '0')[:6]}"
+
+
+def read_study_labels(path: Path) -> dict[StudyKey, tuple[float, ...]]:
+    """Study-level CheXpert (or NegBio) codes keyed by (subject_id, study_id), in CHEXPERT_LABELS order."""
+    out: dict[StudyKey, tuple[float, ...]] = {}
+    for row in iter_csv(path, required=("subject_id", "study_id", *MIMIC_LABEL_COLUMNS)):
+        key = (mimic_id(row, "subject_id"), mimic_id(row, "study_id"))
+        if key in out:
+            raise row.error(f"duplicate study {key[1]} of subject {key[0]}")
+        out[key] = label_vector(row)
+    return out
+
+
+def read_metadata(path: Path) -> dict[str, ImageMeta]:
+    """Image metadata keyed by dicom_id."""
+    out: dict[str, ImageMeta] = {}
+    for row in iter_csv(path, required=METADATA_COLUMNS):
+        dicom_id = row["dicom_id"]
+        if not dicom_id:
+            raise row.error("blank dicom_id")
+        if dicom_id in out:
+            raise row.error(f"duplicate dicom_id {dicom_id}")
+        try:
+            time = study_time(row["StudyTime"])
+        except ValueError as exc:
+            raise row.error(str(exc)) from None
+        out[dicom_id] = ImageMeta(
+            dicom_id=dicom_id,
+            subject_id=mimic_id(row, "subject_id"),
+            study_id=mimic_id(row, "study_id"),
+            view=row["ViewPosition"],
+            width=row.integer("Columns"),
+            height=row.integer("Rows"),
+            study_date=row["StudyDate"].split(".")[0],
+            study_time=time,
+        )
+    return out
+
+
+def read_split(path: Path) -> dict[str, str]:
+    """Official split (train/validate/test) keyed by dicom_id."""
+    out: dict[str, str] = {}
+    for row in iter_csv(path, required=("dicom_id", "split")):
+        if row["split"] not in SPLITS:
+            raise row.error(f"split must be one of {', '.join(SPLITS)}, not {row['split']!r}")
+        if row["dicom_id"] in out:
+            raise row.error(f"duplicate dicom_id {row['dicom_id']}")
+        out[row["dicom_id"]] = row["split"]
+    return out

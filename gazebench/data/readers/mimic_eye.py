@@ -1,0 +1,102 @@
+"""MIMIC-EYE (PhysioNet `mimic-eye-multimodal-datasets` 1.0.0): the CXR-JPG images of each `patient_*/`
+folder that carry REFLACX and/or EyeGaze fixations, with study-level CheXpert labels, the official split
+and the view. Tables and folders are joined on ids; whatever does not join is passed over and counted.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from gazebench.data.readers import READERS, eyegaze, reflacx
+from gazebench.data.readers.mimic_cxr import read_metadata, read_split, read_study_labels
+from gazebench.data.release import release_version
+from gazebench.data.skips import SkipLog
+from gazebench.data.tables import read_csv
+from gazebench.errors import DataError
+from gazebench.records import Dataset, GazeRecord, Sample
+
+
+def patient_gaze(folder: Path, frames: dict[str, tuple[int, int]], skips: SkipLog) -> dict[str, list[GazeRecord]]:
+    """Every usable REFLACX and EyeGaze reading of one `patient_*` folder, keyed by dicom_id."""
+    gaze: dict[str, list[GazeRecord]] = defaultdict(list)
+    reflacx_dir = folder / "REFLACX"
+    if (reflacx_dir / "metadata.csv").is_file():
+        metadata = read_csv(reflacx_dir / "metadata.csv", required=reflacx.METADATA_COLUMNS)
+        for dicom_id, records in reflacx.readings_by_image(metadata, reflacx_dir / "main_data", skips).items():
+            gaze[dicom_id] += records
+    eyegaze_dir = folder / "EyeGaze"
+    if (eyegaze_dir / "fixations.csv").is_file():
+        master = eyegaze.read_master_sheet(eyegaze_dir / "master_sheet.csv")
+        found = eyegaze.readings_by_image(eyegaze_dir / "fixations.csv", master, frames,
+                                          eyegaze_dir / "audio_segmentation_transcripts", skips)
+        for dicom_id, records in found.items():
+            gaze[dicom_id] += records
+    return gaze
+
+
+def patient_samples(folder: Path, skips: SkipLog) -> list[Sample]:
+    """The samples of one `patient_{subject_id}` folder; pass-overs are logged with paths inside `folder`."""
+    subject = folder.name.removeprefix("patient_")
+    cxr = folder / "CXR-JPG"
+    if not cxr.is_dir():
+        skips.add(f"{folder}: patient folder without CXR-JPG/", "-")
+        return []
+    meta = read_metadata(cxr / "cxr_meta.csv")
+    labels = read_study_labels(cxr / "cxr_chexpert.csv")
+    splits = read_split(cxr / "cxr_split.csv")
+    gaze = patient_gaze(folder, {d: (m.width, m.height) for d, m in meta.items()}, skips)
+    images = {p.stem: p for p in sorted(cxr.glob("s*/*.jpg")) if p.is_file()}
+    samples = []
+    for dicom_id, path in images.items():
+        where = str(path.relative_to(cxr))
+        m = meta.get(dicom_id)
+        if m is None:
+            skips.add(f"{cxr / 'cxr_meta.csv'}: image without a metadata row (e.g. a lateral)", where)
+        elif m.subject_id != subject or path.parent.name != f"s{m.study_id}":
+            skips.add(f"{cxr / 'cxr_meta.csv'}: image folder disagrees with its subject/study ids", where)
+        elif dicom_id not in gaze:
+            skips.add(f"{folder}: image without a usable REFLACX or EyeGaze reading", where)
+        elif (m.subject_id, m.study_id) not in labels:
+            skips.add(f"{cxr / 'cxr_chexpert.csv'}: no label row for the image's study", where)
+        elif dicom_id not in splits:
+            skips.add(f"{cxr / 'cxr_split.csv'}: image without a split row", where)
+        else:
+            samples.append(Sample(
+                sample_id=dicom_id,
+                patient_id=subject,
+                study_id=m.study_id,
+                image_path=path,
+                labels=labels[(m.subject_id, m.study_id)],
+                split=splits[dicom_id],
+                view=m.view,
+                gaze=tuple(gaze[dicom_id]),
+            ))
+    for dicom_id in sorted(set(gaze) - set(images)):
+        skips.add(f"{cxr}: eye-tracked image whose JPG is missing", dicom_id)
+    return samples
+
+
+@READERS.register("mimic-eye")
+def read_mimic_eye(root: Path) -> Dataset:
+    """Every eye-tracked CXR-JPG image under `root` (the `mimic-eye/` folder)."""
+    root = Path(root)
+    folders = sorted(p for p in root.glob("patient_*") if p.is_dir()) if root.is_dir() else []
+    if not folders:
+        raise DataError(root, "no patient_* folders here; point at the unpacked mimic-eye/ folder")
+    skips = SkipLog()
+    samples = []
+    for folder in folders:
+        patient_skips = SkipLog()
+        samples += patient_samples(folder, patient_skips)
+        skips.absorb(patient_skips, folder, "patient_*")
+    readings = sum(len(s.gaze) for s in samples)
+    return Dataset(
+        name="mimic-eye",
+        root=root,
+        samples=tuple(samples),
+        skipped=skips.lines(),
+        version=release_version(root, "1.0.0"),
+        info={"labels": "study-level CheXpert labeler codes (CXR-JPG/cxr_chexpert.csv)",
+              "split": "official MIMIC-CXR split (CXR-JPG/cxr_split.csv)",
+              "gaze": f"{readings} readings (REFLACX + EyeGaze) on {len(samples)} images"},
+    )

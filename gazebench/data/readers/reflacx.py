@@ -1,0 +1,218 @@
+"""REFLACX (PhysioNet `reflacx-xray-localization` 1.0.0): readings with fixations in original-DICOM pixels,
+word timestamps and a chest box; also the parser MIMIC-EYE's `patient_*/REFLACX/` copies go through.
+
+Label map (REFLACX certainty 0-5, positive when >= 3 "Possibly"; booleans for Support devices), applied
+per reading, then a majority over the image's readers (ties count as positive); unmapped labels are NaN:
+  Atelectasis, Consolidation, Pneumothorax → same name; Pulmonary edema → Edema;
+  Enlarged cardiac silhouette → Cardiomegaly; Pleural effusion, Pleural abnormality → Pleural Effusion;
+  Support devices → Support Devices; Fracture, Acute fracture → Fracture;
+  Lung nodule or mass, Mass, Nodule → Lung Lesion.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from gazebench.data.readers import READERS
+from gazebench.data.release import release_version
+from gazebench.data.skips import SkipLog
+from gazebench.data.tables import Row, inside, read_csv
+from gazebench.errors import DataError
+from gazebench.labels import CHEXPERT_LABELS
+from gazebench.records import Dataset, Fixations, GazeRecord, Sample, Word
+
+REFLACX_TO_CHEXPERT: dict[str, tuple[str, ...]] = {
+    "Atelectasis": ("Atelectasis",),
+    "Consolidation": ("Consolidation",),
+    "Pneumothorax": ("Pneumothorax",),
+    "Edema": ("Pulmonary edema",),
+    "Cardiomegaly": ("Enlarged cardiac silhouette",),
+    "Pleural Effusion": ("Pleural effusion", "Pleural abnormality"),
+    "Support Devices": ("Support devices",),
+    "Fracture": ("Fracture", "Acute fracture"),
+    "Lung Lesion": ("Lung nodule or mass", "Mass", "Nodule"),
+}
+"""CheXpert name → the REFLACX label columns (phase 1 and phases 2-3 names) that mean it."""
+POSITIVE_CERTAINTY = 3.0
+METADATA_COLUMNS = ("id", "split", "eye_tracking_data_discarded", "image", "dicom_id", "subject_id",
+                    "image_size_x", "image_size_y")
+FIXATION_COLUMNS = ("timestamp_start_fixation", "timestamp_end_fixation", "x_position", "y_position",
+                    "angular_resolution_x_pixels_per_degree", "angular_resolution_y_pixels_per_degree")
+WORD_COLUMNS = ("word", "timestamp_start_word", "timestamp_end_word")
+BOX_COLUMNS = ("xmin", "ymin", "xmax", "ymax")
+PHASES = ("metadata_phase_1.csv", "metadata_phase_2.csv", "metadata_phase_3.csv")
+
+
+def read_fixations(path: Path) -> Fixations:
+    """`fixations.csv` as Fixations sorted by start; pixels_per_degree = mean of both angular columns."""
+    rows = read_csv(path, required=FIXATION_COLUMNS)
+    table = np.array([[r.number(c) for c in FIXATION_COLUMNS] for r in rows], dtype=np.float64).reshape(-1, 6)
+    for row, values in zip(rows, table):
+        if np.isnan(values[:4]).any():
+            raise row.error("blank or non-numeric fixation time or position")
+    order = np.argsort(table[:, 0], kind="stable")
+    table = table[order]
+    angular = table[:, 4:6]
+    ppd = float(np.nanmean(angular)) if np.isfinite(angular).any() else Fixations.pixels_per_degree
+    return Fixations(table[:, 0], table[:, 1], table[:, 2], table[:, 3], pixels_per_degree=ppd)
+
+
+def read_words(path: Path) -> tuple[Word, ...]:
+    """`timestamps_transcription.csv` as Words (punctuation marks are words of their own)."""
+    words = []
+    for row in read_csv(path, required=WORD_COLUMNS):
+        start, end = row.number("timestamp_start_word"), row.number("timestamp_end_word")
+        if math.isnan(start) or math.isnan(end):
+            raise row.error("blank word timestamp")
+        words.append(Word(row["word"], start, end))
+    return tuple(words)
+
+
+def read_chest_box(path: Path) -> tuple[float, float, float, float]:
+    """`chest_bounding_box.csv`: the single (xmin, ymin, xmax, ymax) row."""
+    rows = read_csv(path, required=BOX_COLUMNS)
+    if len(rows) != 1:
+        raise DataError(path, f"expected one box row, found {len(rows)}")
+    xmin, ymin, xmax, ymax = (rows[0].number(c) for c in BOX_COLUMNS)
+    if any(math.isnan(v) for v in (xmin, ymin, xmax, ymax)):
+        raise rows[0].error("blank box coordinate")
+    return (xmin, ymin, xmax, ymax)
+
+
+def read_reading(case_dir: Path, reading_id: str, image_size: tuple[int, int]) -> GazeRecord:
+    """One non-discarded case folder (`main_data/{id}/`) as a GazeRecord; fixations.csv is required,
+    the transcription timestamps and chest box are used when present."""
+    words_csv, box_csv = case_dir / "timestamps_transcription.csv", case_dir / "chest_bounding_box.csv"
+    return GazeRecord(
+        source="reflacx",
+        reading_id=reading_id,
+        image_size=image_size,
+        fixations=read_fixations(case_dir / "fixations.csv"),
+        words=read_words(words_csv) if words_csv.is_file() else (),
+        chest_box=read_chest_box(box_csv) if box_csv.is_file() else None,
+    )
+
+
+def reading_labels(row: Row) -> dict[str, float]:
+    """One reading's mapped CheXpert labels (1.0 / 0.0), only for labels its phase asked about."""
+    out: dict[str, float] = {}
+    for name, columns in REFLACX_TO_CHEXPERT.items():
+        values = [_reading_value(row, c) for c in columns if c in row and row[c] != ""]
+        if values:
+            out[name] = max(values)
+    return out
+
+
+def _reading_value(row: Row, column: str) -> float:
+    if column == "Support devices":
+        return 1.0 if row.flag(column) else 0.0
+    certainty = row.number(column)
+    if not 0 <= certainty <= 5:
+        raise row.error(f"column {column!r} is not a certainty 0-5: {row[column]!r}")
+    return 1.0 if certainty >= POSITIVE_CERTAINTY else 0.0
+
+
+def majority_labels(readings: list[dict[str, float]]) -> tuple[float, ...]:
+    """Per CheXpert label: 1.0 when at least half of the readers who were asked say positive, NaN if none was."""
+    out = []
+    for name in CHEXPERT_LABELS:
+        votes = [r[name] for r in readings if name in r]
+        out.append(math.nan if not votes else float(sum(votes) >= len(votes) / 2))
+    return tuple(out)
+
+
+def image_size(row: Row) -> tuple[int, int]:
+    """(width, height) of the DICOM the coordinates are in (`image_size_x`, `image_size_y`)."""
+    size = (row.integer("image_size_x"), row.integer("image_size_y"))
+    if min(size) <= 0:
+        raise row.error(f"image size must be positive, not {size}")
+    return size
+
+
+def readings_by_image(metadata: list[Row], main_data: Path, skips: SkipLog) -> dict[str, list[GazeRecord]]:
+    """GazeRecords of every usable reading, keyed by dicom_id. Discarded readings and cases whose
+    fixations.csv is missing are passed over (counted in `skips`)."""
+    out: dict[str, list[GazeRecord]] = defaultdict(list)
+    for row in metadata:
+        reading_id = row["id"]
+        if re.fullmatch(r"P\d{3}R\d{6}", reading_id) is None:
+            raise row.error(f"not a REFLACX id: {reading_id!r}")
+        if row.flag("eye_tracking_data_discarded"):
+            skips.add(f"{row.path}: REFLACX reading discarded (eye_tracking_data_discarded)", reading_id)
+            continue
+        case_dir = main_data / reading_id
+        if not (case_dir / "fixations.csv").is_file():
+            skips.add(f"{main_data}: REFLACX case without fixations.csv", reading_id)
+            continue
+        out[row["dicom_id"]].append(read_reading(case_dir, reading_id, image_size(row)))
+    return out
+
+
+def read_metadata(main_data: Path) -> list[Row]:
+    """The rows of every `metadata_phase_{1,2,3}.csv` present (at least one must be)."""
+    files = [main_data / name for name in PHASES if (main_data / name).is_file()]
+    if not files:
+        raise DataError(main_data, f"no REFLACX metadata ({', '.join(PHASES)}) found")
+    return [row for f in files for row in read_csv(f, required=METADATA_COLUMNS)]
+
+
+def reflacx_gaze(root: Path) -> dict[str, tuple[GazeRecord, ...]]:
+    """Every usable REFLACX reading under `root` (the folder holding `main_data/`), keyed by dicom_id."""
+    main_data = Path(root) / "main_data"
+    found = readings_by_image(read_metadata(main_data), main_data, SkipLog())
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def mirror_root(root: Path) -> Path:
+    """Where the `image` column is relative to: the folder holding `physionet.org/` if `root` sits in a
+    PhysioNet mirror, else the parent of `root`."""
+    for parent in Path(root).resolve().parents:
+        if parent.name == "physionet.org":
+            return parent.parent
+    return Path(root).resolve().parent
+
+
+@READERS.register("reflacx")
+def read_reflacx(root: Path, images_root: Path | None = None) -> Dataset:
+    """Standalone REFLACX: one sample per dicom_id with every usable reading and majority labels.
+    Images are not shipped: image_path = `images_root` (default `mirror_root(root)`) / the `image` column."""
+    root = Path(root)
+    main_data = root / "main_data"
+    metadata = read_metadata(main_data)
+    base = Path(images_root) if images_root is not None else mirror_root(root)
+    skips = SkipLog()
+    gaze = readings_by_image(metadata, main_data, skips)
+    by_image: dict[str, list[Row]] = defaultdict(list)
+    for row in metadata:
+        by_image[row["dicom_id"]].append(row)
+    samples = []
+    for dicom_id, rows in sorted(by_image.items()):
+        first = rows[0]
+        study = re.search(r"/s(\d+)/", first["image"])
+        if study is None:
+            raise first.error(f"image path has no s<study_id> folder: {first['image']!r}")
+        splits = {r["split"] for r in rows}
+        if len(splits) != 1:
+            raise first.error(f"readings of {dicom_id} disagree on split: {sorted(splits)}")
+        samples.append(Sample(
+            sample_id=dicom_id,
+            patient_id=first["subject_id"].split(".")[0],
+            study_id=study.group(1),
+            image_path=inside(base, first["image"], first),
+            labels=majority_labels([reading_labels(r) for r in rows]),
+            split=first["split"],
+            gaze=tuple(gaze.get(dicom_id, ())),
+        ))
+    return Dataset(
+        name="reflacx",
+        root=root,
+        samples=tuple(samples),
+        skipped=skips.lines(),
+        version=release_version(root, "1.0.0"),
+        info={"labels": "REFLACX certainty >= 3 mapped to CheXpert names, majority over readers",
+              "images": f"not shipped; looked up under {base}"},
+    )

@@ -1,0 +1,106 @@
+"""CSV tables as the publishers ship them, read strictly: every value stays text until a caller parses it,
+and every error names the file and the line (header = line 1).
+
+Handles the quirks of the CXR releases: a leading unnamed pandas index column (MIMIC-EYE), CRLF line
+endings (REFLACX), padded headers and values (SIIM ` EncodedPixels`), gzip (`*.csv.gz`), a UTF-8 BOM.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import math
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from gazebench.errors import DataError
+
+
+class Row(dict[str, str]):
+    """One CSV row (column → stripped text) that remembers its file and line for error messages."""
+
+    def __init__(self, values: dict[str, str], path: Path, line: int) -> None:
+        super().__init__(values)
+        self.path = path
+        self.line = line
+
+    def error(self, message: str) -> DataError:
+        """A DataError naming this row's file and line."""
+        return DataError(self.path, message, row=self.line)
+
+    def number(self, column: str) -> float:
+        """The value as a float; blank is NaN; anything else non-numeric is a DataError."""
+        text = self[column]
+        if text == "":
+            return math.nan
+        try:
+            return float(text)
+        except ValueError:
+            raise self.error(f"column {column!r} is not a number: {text!r}") from None
+
+    def integer(self, column: str) -> int:
+        """The value as an int (accepts `5.0`); blank or non-integral is a DataError."""
+        value = self.number(column)
+        if math.isnan(value) or value != int(value):
+            raise self.error(f"column {column!r} is not an integer: {self[column]!r}")
+        return int(value)
+
+    def flag(self, column: str) -> bool:
+        """A boolean written as True/False, 1/0 (or 1.0/0.0); anything else is a DataError."""
+        text = self[column].lower()
+        if text in ("true", "1", "1.0"):
+            return True
+        if text in ("false", "0", "0.0"):
+            return False
+        raise self.error(f"column {column!r} is not a boolean: {self[column]!r}")
+
+
+def read_csv(path: Path, required: Iterable[str] = ()) -> list[Row]:
+    """All rows of `path`; missing file, unreadable text, missing `required` columns or ragged rows are
+    DataErrors. A leading unnamed column (pandas' `index=True`) is dropped; blank lines are skipped."""
+    return list(iter_csv(path, required))
+
+
+def iter_csv(path: Path, required: Iterable[str] = ()) -> Iterator[Row]:
+    """Row-by-row form of `read_csv` (same checks), for the big MIMIC-CXR tables."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(path, "file not found")
+    try:
+        raw = path.read_bytes()
+        if path.suffix == ".gz":
+            raw = gzip.decompress(raw)
+        text = raw.decode("utf-8-sig")
+    except (OSError, EOFError, gzip.BadGzipFile, UnicodeDecodeError) as exc:
+        raise DataError(path, f"cannot read as a CSV text file ({exc})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise DataError(path, "file is empty (no header line)") from None
+    except csv.Error as exc:
+        raise DataError(path, f"malformed CSV header ({exc})", row=1) from None
+    skip_first = bool(header) and (header[0] == "" or header[0].startswith("Unnamed: "))
+    columns = header[1:] if skip_first else header
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise DataError(path, f"missing column(s) {', '.join(map(repr, missing))}; found {', '.join(columns)}")
+    try:
+        for fields in reader:
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue
+            if len(fields) != len(header):
+                raise DataError(path, f"expected {len(header)} fields, found {len(fields)}", row=reader.line_num)
+            values = fields[1:] if skip_first else fields
+            yield Row({c: v.strip() for c, v in zip(columns, values)}, path, reader.line_num)
+    except csv.Error as exc:
+        raise DataError(path, f"malformed CSV ({exc})", row=reader.line_num) from None
+
+
+def inside(base: Path, relative: str, row: Row) -> Path:
+    """`base/relative`, resolved; a path that escapes `base` (absolute, `..`, symlink out) is a DataError."""
+    base_resolved = base.resolve()
+    candidate = (base / relative).resolve()
+    if relative == "" or not candidate.is_relative_to(base_resolved):
+        raise row.error(f"path {relative!r} is outside the dataset root {base}")
+    return candidate
