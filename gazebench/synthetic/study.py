@@ -1,0 +1,185 @@
+"""Write a whole simulated reader study to disk in the real formats, and keep the embedded default in the cache."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from gazebench.data.rle import encode_rle
+from gazebench.errors import ConfigError
+from gazebench.synthetic.anatomy import Grid, lateral_film
+from gazebench.synthetic.cases import ExternalImage, Film, external_images, mimic_images
+from gazebench.synthetic.pleura import pneumothorax_mask
+from gazebench.synthetic.render import add_noise, process, render_film, resize
+from gazebench.synthetic.rng import stream
+from gazebench.synthetic.sites import SITES
+from gazebench.synthetic.sizes import SizeSpec, get_size
+from gazebench.synthetic.writers import chexpert, mimic_eye, rsna, siim
+from gazebench.synthetic.writers.files import write_dicom, write_jpeg
+
+GENERATOR_VERSION = "simulated-v1"
+DATASET_DIRS = ("mimic-eye", chexpert.FOLDER, rsna.FOLDER, siim.FOLDER)
+MARKER = "SIMULATED.json"
+
+
+@dataclass(frozen=True)
+class ImageJob:
+    """One image file to render and write (run in a worker process)."""
+
+    film: Film
+    path: Path
+    render_size: tuple[int, int]
+    out_size: tuple[int, int]
+    dicom: dict[str, object] | None = None
+    """write_dicom keyword arguments for a DICOM, None for a JPEG."""
+    lateral: bool = False
+    mask: bool = False
+    """Return the RLE of the pneumothorax mask on the 1024x1024 output (SIIM)."""
+
+
+def run_job(job: ImageJob, seed: int) -> str | None:
+    """Render and write one image; returns the SIIM RLE when asked for it."""
+    rng = stream(seed, *job.film.key, "lateral" if job.lateral else "noise")
+    site = SITES[job.film.site]
+    if job.lateral:
+        grid = Grid(job.render_size[1], job.render_size[0])
+        density = 1.0 - np.exp(-1.5 * np.maximum(lateral_film(job.film.anatomy, grid), 0.0))
+        pixels = np.clip(resize(add_noise(process(density.astype(np.float32), site, rng), site, rng), job.out_size), 0.0, 1.0)
+    else:
+        pixels = render_film(job.film.anatomy, job.film.specs, site, job.render_size, job.out_size, rng)
+    if job.dicom is None:
+        write_jpeg(pixels, job.path)
+    else:
+        write_dicom(pixels, job.path, **job.dicom)  # type: ignore[arg-type]
+    if not job.mask:
+        return None
+    specs = [s for s in job.film.specs if s.name == "Pneumothorax"]
+    if not specs:
+        return "-1"
+    from gazebench.synthetic.findings import reshaped
+
+    anatomy = reshaped(job.film.anatomy, job.film.specs)
+    return encode_rle(pneumothorax_mask(specs[0], anatomy, Grid(job.out_size[1], job.out_size[0])))
+
+
+def _dicom_args(seed: int, site_name: str, image: ExternalImage, patient_id: str,
+                uids: tuple[str, str, str]) -> dict[str, object]:
+    """write_dicom arguments; the site's MONOCHROME1 / 12-bit wrinkles always occur (images 1 and 0)."""
+    site = SITES[site_name]
+    rng = stream(seed, site_name, image.index, "dicom")
+    mono1 = rng.random() < site.monochrome1_fraction or (site.monochrome1_fraction > 0 and image.index == 1)
+    bits12 = rng.random() < site.bits12_fraction or (site.bits12_fraction > 0 and image.index == 0)
+    return {"patient_id": patient_id, "uids": uids, "view": image.view, "sex": image.sex, "age": image.age,
+            "monochrome1": bool(mono1), "bits12": bool(bits12)}
+
+
+def _render_size(size: tuple[int, int], limit: int = 256) -> tuple[int, int]:
+    """Render at most `limit` pixels wide (then resample), keeping the aspect ratio."""
+    w, h = size
+    return (w, h) if w <= limit else (limit, round(limit * h / w))
+
+
+def _prepare(out: Path) -> None:
+    """Refuse to write into a non-empty folder that is not a previous simulated study; clear our own outputs."""
+    if out.exists() and any(out.iterdir()):
+        if not (out / MARKER).exists():
+            raise ConfigError(f"{out}: folder is not empty and holds no {MARKER}; choose an empty or new folder")
+        (out / MARKER).unlink()
+        for name in DATASET_DIRS:
+            shutil.rmtree(out / name, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def generate(out: Path, *, size: str = "default", seed: int = 0, workers: int | None = None) -> Path:
+    """Write the simulated study `size` (small/default/large) for `seed` under `out`; returns `out`.
+
+    Same seed and size ⇒ byte-identical CSVs and identical pixels. `workers` processes render the images
+    (default: up to 2 for "default" and larger, 1 for "small").
+    """
+    spec = get_size(size)
+    out = Path(out)
+    _prepare(out)
+    mimic = mimic_images(seed, spec)
+    chex_aspect = spec.chexpert_size[0] / spec.chexpert_size[1]
+    externals = {name: external_images(seed, name, n, aspect) for name, n, aspect in (
+        ("chexpert", spec.chexpert_images, chex_aspect), ("rsna", spec.rsna_images, 1.0), ("siim", spec.siim_images, 1.0))}
+    jobs = _jobs(out, seed, spec, mimic, externals)
+    n_workers = workers if workers is not None else (1 if size == "small" else min(2, os.cpu_count() or 1))
+    if n_workers > 1:
+        with ProcessPoolExecutor(max_workers=n_workers) as pool:
+            results = list(pool.map(run_job, jobs, [seed] * len(jobs), chunksize=8))
+    else:
+        results = [run_job(job, seed) for job in jobs]
+    siim_rles = {job.film.key[1]: r for job, r in zip(jobs, results) if job.mask and r is not None}
+    counts = {
+        "mimic-eye": mimic_eye.write(out / "mimic-eye", mimic, spec.mimic_size, seed),
+        "chexpert": chexpert.write(out, externals["chexpert"]),
+        "rsna": rsna.write(out, seed, externals["rsna"]),
+        "siim-acr": siim.write(out, externals["siim"], siim_rles),  # type: ignore[arg-type]
+    }
+    marker = {
+        "simulated": True,
+        "description": "SIMULATED reader study generated by gazebench.synthetic: chest-radiograph phantoms, "
+                       "a simulated radiologist's gaze and template dictation. Not patient data; results on it "
+                       "say nothing about real models on real data.",
+        "generator": GENERATOR_VERSION, "seed": seed, "size": size, "version": f"{GENERATOR_VERSION} (seed {seed})",
+        "counts": counts,
+    }
+    (out / MARKER).write_text(json.dumps(marker, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return out
+
+
+def _jobs(out: Path, seed: int, spec: SizeSpec, mimic: list, externals: dict[str, list[ExternalImage]]) -> list[ImageJob]:
+    jobs = []
+    mroot = out / "mimic-eye"
+    for image in mimic:
+        jobs.append(ImageJob(image.film, mimic_eye.jpg_path(mroot, image), _render_size(spec.mimic_size), spec.mimic_size))
+        if image.lateral_id:
+            jobs.append(ImageJob(image.film, mimic_eye.jpg_path(mroot, image, image.lateral_id),
+                                 _render_size(spec.mimic_size), spec.mimic_size, lateral=True))
+    for image in externals["chexpert"]:
+        jobs.append(ImageJob(image.film, out / chexpert.relative_path(image), _render_size(spec.chexpert_size, 192),
+                             spec.chexpert_size))
+    square = (spec.external_render, spec.external_render)
+    for image in externals["rsna"]:
+        pid = rsna.patient_id(seed, image)
+        uids = (f"1.2.276.0.7230010.3.1.2.8323329.{9000 + image.index}.1517874{image.index:03d}.1",
+                f"1.2.276.0.7230010.3.1.3.8323329.{9000 + image.index}.1517874{image.index:03d}.2",
+                f"1.2.276.0.7230010.3.1.4.8323329.{9000 + image.index}.1517874{image.index:03d}.3")
+        jobs.append(ImageJob(image.film, rsna.dicom_path(out, seed, image), square, (rsna.SIZE, rsna.SIZE),
+                             dicom=_dicom_args(seed, "rsna", image, pid, uids)))
+    for image in externals["siim"]:
+        uids = siim.uids(image)
+        jobs.append(ImageJob(image.film, siim.dicom_path(out, image), square, (siim.SIZE, siim.SIZE),
+                             dicom=_dicom_args(seed, "siim", image, uids[2], uids) | {"bits12": False}, mask=True))
+    return jobs
+
+
+def ensure_default(cache_root: Path) -> Path:
+    """The default study (size "default", seed 0) under `cache_root/"simulated-v1-seed0"`, generated once.
+
+    Generation goes to a temporary sibling folder that is renamed into place, so a racing process either
+    wins the rename or finds the finished folder; a half-written study is never visible.
+    """
+    cache_root = Path(cache_root)
+    final = cache_root / f"{GENERATOR_VERSION}-seed0"
+    if (final / MARKER).exists():
+        return final
+    cache_root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{GENERATOR_VERSION}-", dir=cache_root))
+    try:
+        generate(tmp, size="default", seed=0)
+        try:
+            os.rename(tmp, final)
+        except OSError:
+            if not (final / MARKER).exists():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final

@@ -1,0 +1,1 @@
+"""One writer per on-disk format: MIMIC-EYE (with REFLACX and EyeGaze), CheXpert, RSNA and SIIM-ACR."""

@@ -1,0 +1,155 @@
+"""MIMIC-EYE tree: `patient_{subject_id}/` folders (CXR-JPG tables and images, CXR-DICOM report text,
+REFLACX, EyeGaze) and `spreadsheets/`. Tables are written like the build code (pandas index column)."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gazebench.labels import CHEXPERT_LABELS
+from gazebench.synthetic.cases import MimicImage
+from gazebench.synthetic.dictation import NEGATIVE, SIDES, TEMPLATES
+from gazebench.synthetic.rng import stream
+from gazebench.synthetic.writers import eyegaze, reflacx
+from gazebench.synthetic.writers.files import pandas_csv
+
+MIMIC_LABELS = tuple(sorted(CHEXPERT_LABELS))
+"""MIMIC label-file column order (alphabetical)."""
+INDEX_HTML = "<html><body>Index of simulated data (a wget artefact kept on purpose)</body></html>\n"
+
+
+def patient_dir(root: Path, image: MimicImage) -> Path:
+    return root / f"patient_{image.subject_id}"
+
+
+def jpg_path(root: Path, image: MimicImage, dicom_id: str | None = None) -> Path:
+    return patient_dir(root, image) / "CXR-JPG" / f"s{image.study_id}" / f"{dicom_id or image.dicom_id}.jpg"
+
+
+def _meta_row(image: MimicImage, size: tuple[int, int]) -> dict[str, object]:
+    date, time = image.study_datetime.split(" ")
+    hh, mm, ss = time.split(":")
+    return {
+        "dicom_id": image.dicom_id, "subject_id": int(image.subject_id), "study_id": int(image.study_id),
+        "PerformedProcedureStepDescription": "CHEST (PORTABLE AP)" if image.view == "AP" else "CHEST (PA AND LAT)",
+        "ViewPosition": image.view, "Rows": size[1], "Columns": size[0], "StudyDate": int(date.replace("-", "")),
+        "StudyTime": float(f"{int(hh)}{mm}{ss}"), "ProcedureCodeSequence_CodeMeaning": "CHEST (PA AND LAT)",
+        "ViewCodeSequence_CodeMeaning": "antero-posterior" if image.view == "AP" else "postero-anterior",
+        "PatientOrientationCodeSequence_CodeMeaning": "Erect", "in_eye_gaze": image.eyegaze is not None,
+        "in_reflacx": True, "StudyDateTime": image.study_datetime, "stay_id": np.nan}
+
+
+def _label_rows(image: MimicImage, rng: np.random.Generator) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """(chexpert rows, negbio rows) for the image's study and its folder-less phantom study, if any.
+    NegBio resolves some uncertain labels the other way, as the two labelers do disagree."""
+    studies = [(image.study_id, dict(zip(CHEXPERT_LABELS, image.labels)))]
+    if image.phantom_study:
+        studies.append((image.phantom_study, {n: math.nan for n in CHEXPERT_LABELS} | {"No Finding": 1.0}))
+    chexpert, negbio = [], []
+    for study, labels in studies:
+        base = {"subject_id": int(image.subject_id), "study_id": int(study)}
+        chexpert.append(base | {n: labels[n] for n in MIMIC_LABELS})
+        negbio.append(base | {n: (1.0 if labels[n] == -1.0 and rng.random() < 0.3 else labels[n]) for n in MIMIC_LABELS})
+    return chexpert, negbio
+
+
+def _report(image: MimicImage) -> str:
+    """A template report consistent with the study labels (only ever written inside the data dir)."""
+    sentences = []
+    specs = {s.name: s for s in image.film.specs}
+    for name, code in zip(CHEXPERT_LABELS, image.labels):
+        if name == "No Finding" or (math.isnan(code) or name not in TEMPLATES):
+            continue
+        if code == 0.0:
+            sentences.append(NEGATIVE.get(name, f"No {name.lower()}."))
+        elif name in specs or code == -1.0:
+            side = SIDES[specs[name].side] if name in specs else "right"
+            sentences.append(TEMPLATES[name][0].format(hedge="possible " if code == -1.0 else "", Hedge="", side=side))
+    findings = " ".join(s[0].upper() + s[1:] for s in sentences) or "No acute cardiopulmonary process."
+    return f"FINAL REPORT (SIMULATED)\n EXAMINATION: CHEST ({image.view})\n\n FINDINGS: {findings}\n"
+
+
+def write(root: Path, images: list[MimicImage], size: tuple[int, int], seed: int) -> dict[str, int]:
+    """All MIMIC-EYE tables and text files (images are written separately); returns counts."""
+    rng = stream(seed, "mimic", "writer")
+    meta, chexpert, negbio, split, reflacx_rows = [], [], [], [], []
+    by_patient: dict[str, list[MimicImage]] = {}
+    for image in images:
+        by_patient.setdefault(image.subject_id, []).append(image)
+    eg = eyegaze.tables(images, size, rng)
+    for subject, own in by_patient.items():
+        pdir = patient_dir(root, own[0])
+        p_meta, p_chex, p_neg, p_split, p_reflacx = [], [], [], [], []
+        for image in own:
+            p_meta.append(_meta_row(image, size))
+            c_rows, n_rows = _label_rows(image, rng)
+            p_chex += c_rows
+            p_neg += n_rows
+            p_split.append({"dicom_id": image.dicom_id, "study_id": int(image.study_id),
+                            "subject_id": int(subject), "split": image.split})
+            if image.phantom_study:
+                p_split.append({"dicom_id": image.dicom_id[:-8] + f"{rng.integers(2**32):08x}",
+                                "study_id": int(image.phantom_study), "subject_id": int(subject), "split": image.split})
+            report = pdir / "CXR-DICOM" / f"s{image.study_id}.txt"
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_text(_report(image), encoding="utf-8")
+            for reading in image.reflacx:
+                p_reflacx.append(reflacx.metadata_row(image, reading, size))
+                reflacx.write_case(pdir / "REFLACX", image, reading, size, rng)
+            if image.eyegaze is not None:
+                eyegaze.write_transcript(pdir / "EyeGaze" / "audio_segmentation_transcripts" / image.dicom_id, image.eyegaze)
+        tables = {"cxr_meta": p_meta, "cxr_chexpert": p_chex, "cxr_negbio": p_neg, "cxr_split": p_split}
+        for name, rows in tables.items():
+            pandas_csv(pd.DataFrame(rows), pdir / "CXR-JPG" / f"{name}.csv")
+        pandas_csv(_reflacx_frame(p_reflacx), pdir / "REFLACX" / "metadata.csv")
+        ids = {im.dicom_id for im in own if im.eyegaze is not None}
+        if ids:
+            for name, df in eg.items():
+                column = "DICOM_ID" if "DICOM_ID" in df else "dicom_id"
+                pandas_csv(df[df[column].isin(ids)], pdir / "EyeGaze" / f"{name}.csv")
+            pandas_csv(eg["fixations"][eg["fixations"]["DICOM_ID"].isin(ids)], pdir / "EyeGaze" / "eye_gaze.csv")
+        for folder in (pdir, pdir / "CXR-JPG"):
+            (folder / "index.html").write_text(INDEX_HTML, encoding="utf-8")
+        meta += p_meta
+        chexpert += p_chex
+        negbio += p_neg
+        split += p_split
+        reflacx_rows += p_reflacx
+    _write_spreadsheets(root / "spreadsheets", meta, chexpert, negbio, split, reflacx_rows, eg, rng)
+    return {"patients": len(by_patient), "images": len(images), "studies": len({i.study_id for i in images}),
+            "reflacx_readings": len(reflacx_rows),
+            "reflacx_discarded": sum(bool(r["eye_tracking_data_discarded"]) for r in reflacx_rows),
+            "eyegaze_readings": len(eg["master_sheet"]), "stray_laterals": sum(i.lateral_id is not None for i in images)}
+
+
+def _reflacx_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """Concatenation of phase 2 and phase 3 rows as pd.concat leaves it (certainties as floats)."""
+    df = pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
+    order = [not str(i).startswith("P2") for i in df["id"]]
+    df = df.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order")
+    for label in reflacx.PHASE3_LABELS:
+        if label not in ("Support devices", "Other"):
+            df[label] = df[label].astype(float)
+    return df
+
+
+def _write_spreadsheets(sheets: Path, meta: list[dict[str, object]], chexpert: list[dict[str, object]],
+                        negbio: list[dict[str, object]], split: list[dict[str, object]],
+                        reflacx_rows: list[dict[str, object]], eg: dict[str, pd.DataFrame],
+                        rng: np.random.Generator) -> None:
+    """Dataset-wide tables; cxr_meta also lists one subject that has no patient folder."""
+    orphan = dict(meta[0]) | {"subject_id": 19999999, "study_id": 59999999,
+                             "dicom_id": "-".join(f"{int(v):08x}" for v in rng.integers(0, 2**32, 5))}
+    meta_df = pd.DataFrame([*meta, orphan])
+    pandas_csv(meta_df, sheets / "cxr_meta.csv")
+    pandas_csv(meta_df[meta_df["in_eye_gaze"]], sheets / "cxr_meta_with_stay_id_only.csv")
+    pandas_csv(pd.DataFrame(chexpert), sheets / "CXR-JPG" / "cxr_chexpert.csv")
+    pandas_csv(pd.DataFrame(negbio), sheets / "CXR-JPG" / "cxr_negbio.csv")
+    pandas_csv(pd.DataFrame(split), sheets / "CXR-JPG" / "cxr_split.csv")
+    pandas_csv(_reflacx_frame(reflacx_rows), sheets / "REFLACX" / "metadata.csv")
+    pandas_csv(eg["bounding_boxes"], sheets / "EyeGaze" / "bounding_boxes.csv")
+    pandas_csv(eg["fixations"], sheets / "EyeGaze" / "fixations.csv")
+    pandas_csv(eg["fixations"], sheets / "EyeGaze" / "eye_gaze.csv")
+    pandas_csv(eg["master_sheet"], sheets / "EyeGaze" / "master_sheet_with_updated_stayId.csv")
