@@ -12,3 +12,11 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["GAZEBENCH_CACHE"] = tempfile.mkdtemp(prefix="gazebench-test-cache-")
     os.environ.pop("GAZEBENCH_DATA_ROOT", None)
     os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(scope="session")
+def small_root(tmp_path_factory: pytest.TempPathFactory):
+    """The "small" simulated reader study (seconds to generate), shared by the whole session."""
+    from gazebench.synthetic import generate
+
+    return generate(tmp_path_factory.mktemp("data"), size="small", seed=0)
