@@ -1,0 +1,65 @@
+"""`gazebench run`: fit if needed, evaluate the tasks, write a run directory, print the results."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from gazebench.engine.report import results_table, stdout_console
+from gazebench.engine.config import DEVICES, THRESHOLD_POLICIES, RunConfig
+from gazebench.errors import ConfigError
+
+
+def parse_model_args(pairs: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
+    """KEY=VALUE pairs; values parse as JSON where they can (numbers, booleans), else stay strings."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--model-arg {pair!r}: expected KEY=VALUE")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return tuple(sorted(out.items()))
+
+
+@click.command("run")
+@click.option("--model", required=True, help="Registered model name (see `gazebench list models`).")
+@click.option("--tasks", default="all", show_default=True, help="`all` or comma-separated task names.")
+@click.option("--data-root", type=click.Path(file_okay=False), envvar="GAZEBENCH_DATA_ROOT",
+              help="Folder holding the datasets; default: the embedded simulated study.")
+@click.option("--output-dir", type=click.Path(file_okay=False), default="runs", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Default: 32 on CPU, 128 on CUDA.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Evaluate only the first N samples per split.")
+@click.option("--threshold-policy", type=click.Choice(THRESHOLD_POLICIES), default="fixed", show_default=True)
+@click.option("--n-boot", type=click.IntRange(min=1), default=1000, show_default=True, help="Bootstrap replicates.")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Samples per flushed predictions file (the unit of resume).")
+@click.option("--model-arg", "model_args", multiple=True, metavar="KEY=VALUE", help="Passed to the model factory.")
+@click.option("--include", "includes", multiple=True, type=click.Path(dir_okay=False),
+              help="Python file(s) to import first (they may register models).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results JSON on stdout.")
+def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed: int, device: str,
+            batch_size: int | None, limit: int | None, threshold_policy: str, n_boot: int, chunk_size: int,
+            model_args: tuple[str, ...], includes: tuple[str, ...], as_json: bool) -> None:
+    """Evaluate MODEL on TASKS; a rerun resumes an interrupted run and reuses a fitted model."""
+    from gazebench.engine import evaluate
+    from gazebench.engine.plugins import include
+    from gazebench.engine.rundir import jsonable
+    from gazebench.task import resolve_tasks
+
+    include(includes)
+    config = RunConfig(model=model, tasks=tuple(t.name for t in resolve_tasks(tasks)), seed=seed,
+                       threshold_policy=threshold_policy, n_boot=n_boot, limit=limit,
+                       model_args=parse_model_args(model_args), device=device, batch_size=batch_size,
+                       chunk_size=chunk_size)
+    outcome = evaluate(config, output_dir=Path(output_dir), data_root=data_root)
+    if as_json:
+        click.echo(json.dumps(jsonable(outcome.results), indent=2))
+        return
+    stdout_console().print(results_table(outcome.results, title=f"{model} — {outcome.run_dir}"))

@@ -1,0 +1,37 @@
+"""`gazebench score RUN_DIR`: recompute metrics from saved predictions (e.g. under another threshold policy)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from gazebench.engine.config import THRESHOLD_POLICIES
+from gazebench.engine.report import results_table, stdout_console
+from gazebench.errors import ConfigError
+
+
+@click.command("score")
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--data-root", type=click.Path(file_okay=False), envvar="GAZEBENCH_DATA_ROOT",
+              help="Where the run's data is; default: the root recorded in the run, else the embedded study.")
+@click.option("--threshold-policy", type=click.Choice(THRESHOLD_POLICIES), default=None,
+              help="Default: the run's own policy.")
+@click.option("--n-boot", type=click.IntRange(min=1), default=None, help="Default: the run's own.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the results JSON here.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results JSON on stdout.")
+def command(run_dir: str, data_root: str | None, threshold_policy: str | None, n_boot: int | None,
+            out: str | None, as_json: bool) -> None:
+    """Rescore RUN_DIR without running the model; the run directory itself is never modified."""
+    from gazebench.engine.rundir import atomic_write_json, jsonable
+    from gazebench.engine.scoring import rescore
+
+    if out is not None and Path(run_dir).resolve() in Path(out).resolve().parents:
+        raise ConfigError(f"--out {out}: run directories are immutable; write the rescored results elsewhere")
+    results = rescore(run_dir, data_root=data_root, threshold_policy=threshold_policy, n_boot=n_boot)
+    if out is not None:
+        atomic_write_json(Path(out), results)
+    if as_json:
+        click.echo(json.dumps(jsonable(results), indent=2))
+    else:
+        stdout_console().print(results_table(results, title=f"rescored {run_dir}"))

@@ -1,0 +1,180 @@
+"""`evaluate(config)`: the Python API behind `gazebench run` — fit (cached), predict (resumable), score.
+
+Nothing here knows a specific model: the adapter's InputSpec decides the inputs, its `trainable`
+flag decides whether it is fitted (always on the in-domain task), and the device policy is uniform.
+"""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from gazebench.adapter import MODELS, Adapter, FitContext
+from gazebench.engine.config import ResolvedConfig, RunConfig
+from gazebench.engine.device import default_batch_size, precision, resolve_device
+from gazebench.engine.fit import fingerprint, load_or_fit
+from gazebench.engine.loader import shuffled_batches
+from gazebench.engine.predict import predict_split
+from gazebench.engine.rundir import RunDir, RunLock, atomic_write_json, provenance, run_dir_name
+from gazebench.engine.scoring import score_run
+from gazebench.engine.workload import TaskData, load_task_data
+from gazebench.errors import ConfigError
+from gazebench.task import TASKS, get_task
+
+
+@dataclass(frozen=True, eq=False)
+class RunOutcome:
+    """Where a run lives and what it found: its results JSON and whether work was reused."""
+
+    run_dir: Path
+    results: dict[str, Any]
+    already_complete: bool = False
+    reused_checkpoint: bool | None = None
+    """None for models that are not fitted."""
+    predicted: int = 0
+    """Images predicted by this call (0 when everything was on disk already)."""
+
+
+def build_adapter(config: RunConfig) -> Adapter:
+    """Instantiate the model; a factory that takes `seed` receives the run's seed unless given one."""
+    import gazebench.models  # noqa: F401  (registers the built-in models)
+
+    factory = MODELS.get(config.model)
+    kwargs = config.model_kwargs
+    try:
+        params = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        params = {}  # type: ignore[assignment]
+    if "seed" in params and "seed" not in kwargs:
+        kwargs["seed"] = config.seed
+    try:
+        adapter = factory(**kwargs)
+    except TypeError as exc:
+        raise ConfigError(f"model {config.model!r} does not accept these arguments: {exc}") from None
+    if not isinstance(adapter, Adapter):
+        raise ConfigError(f"model {config.model!r} is registered by a factory that returned {type(adapter).__name__}, "
+                          "not a gazebench Adapter")
+    return adapter
+
+
+def describe_adapter(adapter: Adapter) -> dict[str, Any]:
+    """JSON-ready identity of a model: class, config, input contract, provenance."""
+    spec = asdict(adapter.spec)
+    return {"class": f"{type(adapter).__module__}.{type(adapter).__qualname__}", "config": adapter.config(),
+            "trainable": adapter.trainable,
+            "spec": {k: list(v) if isinstance(v, tuple) else v for k, v in spec.items()},
+            "provenance": asdict(adapter.provenance)}
+
+
+def resolve(config: RunConfig, adapter: Adapter, data: dict[str, TaskData], device: torch.device) -> ResolvedConfig:
+    """Attach everything that decides the numbers, so it is hashed and recorded."""
+    import gazebench
+
+    train = data[config.train_task]
+    facts: dict[str, Any] = {
+        "adapter": describe_adapter(adapter),
+        "task_versions": {n: td.task.version for n, td in data.items()},
+        "data_sha256": {n: td.sha for n, td in data.items()},
+        "device_kind": device.type,
+        "precision": precision(device),
+        "gazebench_version": gazebench.__version__,
+    }
+    if adapter.trainable:
+        facts["fit_fingerprint"] = fingerprint(config.model, adapter.config(), train.sha, config.seed)
+    return ResolvedConfig(run=config, facts=facts)
+
+
+def check_tasks(config: RunConfig, adapter: Adapter) -> None:
+    """Every task and the in-domain train task exist, and the model predicts every label they score."""
+    train = get_task(config.train_task)
+    if not train.in_domain or train.train_split is None or train.val_split is None:
+        raise ConfigError(f"--train-task {config.train_task!r} is not an in-domain task with train and validate splits")
+    for name in config.tasks:
+        missing = [label for label in get_task(name).labels if label not in adapter.spec.labels]
+        if missing:
+            raise ConfigError(f"model {config.model!r} does not predict {', '.join(missing)}, "
+                              f"which task {name!r} scores")
+
+
+def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: Path | str | None = None,
+             console: Console | None = None) -> RunOutcome:
+    """Run `config` into `<output_dir>/<run name>/`, resuming a partial run and reusing a fitted model."""
+    from gazebench.paths import data_root as resolve_root
+
+    console = console or Console(stderr=True)
+    adapter = build_adapter(config)
+    check_tasks(config, adapter)
+    device = resolve_device(config.device)
+    root = resolve_root(data_root)
+    data = load_task_data([*config.tasks, config.train_task], root, config.limit)
+    resolved = resolve(config, adapter, data, device)
+    all_tasks = set(config.tasks) == set(TASKS.names())
+    run = RunDir(Path(output_dir) / run_dir_name(config.model, config.tasks, all_tasks, config.seed,
+                                                 resolved.config_hash))
+    if run.complete:
+        console.print(f"[green]complete already:[/] {run.path}")
+        return RunOutcome(run.path, run.load_results(), already_complete=True)
+    batch_size = config.batch_size or default_batch_size(device)
+    with RunLock(run.path):
+        if run.complete:  # finished by another process while we waited for nothing
+            return RunOutcome(run.path, run.load_results(), already_complete=True)
+        _write_header(run, resolved, data, batch_size, data_root)
+        torch.manual_seed(config.seed)
+        adapter.to(device)
+        reused = None
+        train = data[config.train_task]
+        if adapter.trainable:
+            reused = load_or_fit(adapter, resolved.facts["fit_fingerprint"],
+                                 lambda workdir: _fit_context(adapter, train, device, config, batch_size, workdir,
+                                                              console), console.print)
+        predicted = 0
+        with _progress(console) as bar:
+            jobs = [(f"{train.task.name} {train.task.val_split}", train.val_samples, run.validation(train.task.name))]
+            jobs += [(name, data[name].eval_samples, run.predictions(name)) for name in config.tasks]
+            for label, samples, folder in jobs:
+                task_id = bar.add_task(label, total=len(samples))
+                predicted += predict_split(adapter, samples, folder, batch_size=batch_size,
+                                           chunk_size=config.chunk_size, device=device,
+                                           progress=lambda n, t=task_id: bar.advance(t, n))
+        results = score_run(run, data)
+        atomic_write_json(run.thresholds, results["thresholds"])
+        atomic_write_json(run.results, results)
+    console.print(f"[green]wrote[/] {run.results}")
+    return RunOutcome(run.path, results, reused_checkpoint=reused, predicted=predicted)
+
+
+def _write_header(run: RunDir, resolved: ResolvedConfig, data: dict[str, TaskData], batch_size: int,
+                  data_root: Path | str | None) -> None:
+    """config.json, provenance.json and data_manifest.json; an existing run must have the same hash."""
+    if run.config.is_file():
+        existing = run.load_config().get("config_hash")
+        if existing != resolved.config_hash:
+            raise ConfigError(f"{run.path}: holds a run with config hash {existing}, not {resolved.config_hash}")
+        return
+    execution = {"batch_size": batch_size,
+                 "data_root": str(Path(data_root).expanduser().resolve()) if data_root else None}
+    atomic_write_json(run.config, resolved.to_json(execution))
+    atomic_write_json(run.provenance, provenance())
+    atomic_write_json(run.data_manifest, {n: td.manifest for n, td in data.items()})
+
+
+def _fit_context(adapter: Adapter, train: TaskData, device: torch.device, config: RunConfig, batch_size: int,
+                 workdir: Path, console: Console) -> FitContext:
+    return FitContext(task=train.task, train=train.train_samples, val=train.dataset.split(train.task.val_split or ""),
+                      batches=shuffled_batches(config.seed, adapter.spec, device), device=device, seed=config.seed,
+                      workdir=workdir, batch_size=batch_size, log=console.print)
+
+
+@contextmanager
+def _progress(console: Console) -> Iterator[Progress]:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False, disable=not console.is_terminal) as bar:
+        yield bar
+

@@ -1,0 +1,79 @@
+"""Fit once, reuse forever: fitted adapters are cached as safetensors + JSON under a fingerprint.
+
+fingerprint = sha256(model name, adapter.config(), train-data manifest sha256, seed, gazebench version).
+Loading reads tensors only (safetensors), never unpickles.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from gazebench.adapter import Adapter, FitContext
+from gazebench.engine.rundir import atomic_write_json, read_json
+from gazebench.paths import cache_dir
+
+
+def fingerprint(model: str, adapter_config: dict[str, Any], train_data_sha: str, seed: int) -> str:
+    """The checkpoint key: anything that could change the fitted weights is in it."""
+    import gazebench
+
+    payload = {"model": model, "config": adapter_config, "data": train_data_sha, "seed": seed,
+               "gazebench": gazebench.__version__}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def checkpoint_dir(fp: str) -> Path:
+    return cache_dir() / "checkpoints" / fp
+
+
+def load_or_fit(adapter: Adapter, fp: str, make_context: Callable[[Path], FitContext],
+                log: Callable[[str], None]) -> bool:
+    """Restore `adapter` from the cache if `fp` is there, else fit and cache it; True if it was reused."""
+    target = checkpoint_dir(fp)
+    weights = target / "model.safetensors"
+    if weights.is_file() and (target / "meta.json").is_file():
+        adapter.load_state_dict(load_file(str(weights), device="cpu"))
+        log(f"reusing fitted model {fp[:12]} from {target}")
+        return True
+    workdir = target.parent / f"{fp}.work"
+    workdir.mkdir(parents=True, exist_ok=True)
+    ctx = make_context(workdir)
+    started = time.perf_counter()
+    adapter.fit(ctx)
+    meta = {"fingerprint": fp, "adapter": type(adapter).__qualname__, "config": adapter.config(),
+            "seed": ctx.seed, "n_train": len(ctx.train), "n_val": len(ctx.val),
+            "fit_seconds": round(time.perf_counter() - started, 3)}
+    save_checkpoint(adapter.state_dict(), meta, target)
+    shutil.rmtree(workdir, ignore_errors=True)
+    log(f"fitted in {meta['fit_seconds']} s; cached as {target}")
+    return False
+
+
+def save_checkpoint(state: dict[str, torch.Tensor], meta: dict[str, Any], target: Path) -> None:
+    """Write weights + meta into a temp folder, then rename it into place (a racing writer's copy wins)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        save_file({k: v.detach().to("cpu").contiguous() for k, v in state.items()}, str(tmp / "model.safetensors"))
+        atomic_write_json(tmp / "meta.json", meta)
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            if not (target / "model.safetensors").is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def checkpoint_meta(fp: str) -> dict[str, Any]:
+    return dict(read_json(checkpoint_dir(fp) / "meta.json"))

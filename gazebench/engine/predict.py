@@ -1,0 +1,111 @@
+"""Chunked, flushed, resumable prediction: each chunk of samples becomes one atomically written CSV.
+
+A rerun reads the chunks already on disk, skips their samples and predicts only the rest, so an
+interrupted run ends with exactly the files (and therefore the scores) of an uninterrupted one.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from gazebench.adapter import Adapter, Predictions
+from gazebench.engine.device import inference
+from gazebench.engine.loader import batches
+from gazebench.engine.rundir import atomic_write_text
+from gazebench.errors import ConfigError, GazebenchError
+from gazebench.records import Sample
+
+ID_COLUMNS = ("sample_id", "patient_id")
+FLOAT_FORMAT = "%.9g"
+"""Nine significant digits round-trip float32 exactly, so rereading a chunk loses nothing."""
+
+Progress = Callable[[int], None]
+
+
+def read_predictions(folder: Path) -> pd.DataFrame:
+    """All chunks in `folder` concatenated (empty frame if none); ids are read as strings."""
+    files = sorted(Path(folder).glob("chunk-*.csv"))
+    if not files:
+        return pd.DataFrame(columns=list(ID_COLUMNS))
+    frames = []
+    for f in files:
+        try:
+            frames.append(pd.read_csv(f, dtype={c: str for c in ID_COLUMNS}, keep_default_na=False))
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{f}: unreadable predictions chunk ({exc})") from None
+    df = pd.concat(frames, ignore_index=True)
+    dup = df["sample_id"].duplicated()
+    if dup.any():
+        raise ConfigError(f"{folder}: sample {df['sample_id'][dup].iloc[0]!r} predicted twice")
+    return df
+
+
+def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, batch_size: int,
+                  chunk_size: int, device: torch.device, progress: Progress | None = None) -> int:
+    """Predict every sample of `samples` not already in `folder`; returns how many were predicted now."""
+    folder.mkdir(parents=True, exist_ok=True)
+    done = set(read_predictions(folder)["sample_id"])
+    todo = [s for s in samples if s.sample_id not in done]
+    if progress is not None and done:
+        progress(len(samples) - len(todo))
+    next_chunk = 1 + max((int(f.stem.split("-")[1]) for f in folder.glob("chunk-*.csv")), default=-1)
+    for start in range(0, len(todo), chunk_size):
+        chunk = todo[start:start + chunk_size]
+        parts = []
+        for batch in batches(chunk, adapter.spec, batch_size, device):
+            with inference(device):
+                out = adapter.predict(batch)
+            parts.append(_frame(batch.samples, out, adapter))
+            if progress is not None:
+                progress(len(batch.samples))
+        text = pd.concat(parts, ignore_index=True).to_csv(index=False, float_format=FLOAT_FORMAT)
+        atomic_write_text(folder / f"chunk-{next_chunk:05d}.csv", text)
+        next_chunk += 1
+    return len(todo)
+
+
+def _frame(samples: tuple[Sample, ...], out: Predictions, adapter: Adapter) -> pd.DataFrame:
+    """One batch's rows, after checking the adapter kept its contract (shapes, range, finiteness)."""
+    labels = adapter.spec.labels
+    probs = _array(out.probs, (len(samples), len(labels)), "probs", adapter)
+    if not np.isfinite(probs).all() or (probs < 0).any() or (probs > 1).any():
+        raise GazebenchError(f"model {type(adapter).__name__} returned probabilities outside [0, 1] or non-finite")
+    cols: dict[str, object] = {"sample_id": [s.sample_id for s in samples],
+                               "patient_id": [s.patient_id for s in samples]}
+    cols.update({label: probs[:, j].astype(np.float64) for j, label in enumerate(labels)})
+    if out.gaze is not None:
+        gaze = np.asarray(out.gaze)
+        if gaze.ndim != 2 or gaze.shape[0] != len(samples):
+            raise GazebenchError(f"model {type(adapter).__name__} returned gaze of shape {gaze.shape}, "
+                                 f"expected ({len(samples)}, K)")
+        cols.update({f"g{k}": gaze[:, k].astype(np.int64) for k in range(gaze.shape[1])})
+    if out.saliency is not None and adapter.spec.grid is not None:
+        rows, ncols = adapter.spec.grid
+        sal = _array(out.saliency, (len(samples), rows, ncols), "saliency", adapter).reshape(len(samples), -1)
+        cols.update({f"s{k}": sal[:, k].astype(np.float64) for k in range(sal.shape[1])})
+    return pd.DataFrame(cols)
+
+
+def _array(value: object, shape: tuple[int, ...], what: str, adapter: Adapter) -> np.ndarray:
+    arr = value.float().cpu().numpy() if isinstance(value, torch.Tensor) else np.asarray(value, dtype=np.float64)
+    if arr.shape != shape:
+        raise GazebenchError(f"model {type(adapter).__name__} returned {what} of shape {arr.shape}, expected {shape}")
+    return arr.astype(np.float64)
+
+
+def score_matrix(df: pd.DataFrame, labels: Sequence[str], where: Path) -> np.ndarray:
+    """(N, len(labels)) scores from a predictions frame; a label the model did not predict is an error."""
+    missing = [label for label in labels if label not in df.columns]
+    if missing:
+        raise ConfigError(f"{where}: no predictions for label(s) {', '.join(missing)}")
+    return df[list(labels)].to_numpy(dtype=np.float64)
+
+
+def gaze_columns(df: pd.DataFrame, prefix: str) -> list[str]:
+    """`g0..gK-1` (predicted patch sequence) or `s0..` (saliency) columns present, in order."""
+    cols = [c for c in df.columns if c.startswith(prefix) and c[len(prefix):].isdigit()]
+    return sorted(cols, key=lambda c: int(c[len(prefix):]))

@@ -1,0 +1,40 @@
+"""Human-readable views of a results JSON: percent with CIs like the paper, and the rich table `run` prints."""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def percent(value: float | None, ci: list[float | None] | tuple[float | None, float | None] | None = None,
+            digits: int = 1) -> str:
+    """`87.6 [85.1, 90.0]` from fractions; `–` for a missing value, no brackets when the CI is missing."""
+    if value is None:
+        return "–"
+    text = f"{100 * value:.{digits}f}"
+    if ci is not None and ci[0] is not None and ci[1] is not None:
+        text += f" [{100 * ci[0]:.{digits}f}, {100 * ci[1]:.{digits}f}]"
+    return text
+
+
+def results_table(results: dict[str, Any], title: str = "") -> Table:
+    """One row per task: macro AUROC, Acc and F1 (percent, 95% CI), n images/patients, labels left out."""
+    table = Table(title=title or None)
+    for col in ("task", "AUROC", "Acc", "F1", "n (patients)", "AUROC labels", "thresholds"):
+        table.add_column(col, justify="left" if col in ("task", "thresholds") else "right")
+    for name, r in results["results"].items():
+        total = len(r.get("per_label") or {})
+        used = total - len(r.get("labels_excluded") or [])
+        table.add_row(name, percent(r["auroc"], r.get("auroc_ci")), percent(r["acc"], r.get("acc_ci")),
+                      percent(r["f1"], r.get("f1_ci")), f"{r['n']} ({r['n_patients']})", f"{used}/{total} used",
+                      r["threshold_policy"]["name"])
+    if results.get("dataset_note"):
+        table.caption = results["dataset_note"]
+    return table
+
+
+def stdout_console() -> Console:
+    """The console for result tables: the terminal's width, or a wide one when piped (no truncated names)."""
+    console = Console()
+    return console if console.is_terminal else Console(width=200)

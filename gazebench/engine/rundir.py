@@ -1,0 +1,210 @@
+"""Run directory layout, atomic writes, the single-writer lock, and provenance.
+
+    <output-dir>/<model>__<tasks>__seed<seed>__<hash[:10]>/
+        config.json  provenance.json  data_manifest.json  thresholds.json
+        validation/<train-task>/chunk-00000.csv      in-domain validate predictions (threshold tuning)
+        predictions/<task>/chunk-00000.csv           per-image scores: ids and numbers only
+        results.json                                 written last; its presence marks the run complete
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from gazebench.errors import ConfigError, GazebenchError
+
+LOCK_NAME = ".lock"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temp file in the same folder and os.replace, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, obj: Any) -> None:
+    """Atomic JSON write; numpy values become plain numbers and NaN/inf become null."""
+    atomic_write_text(path, json.dumps(jsonable(obj), indent=2, allow_nan=False) + "\n")
+
+
+def jsonable(obj: Any) -> Any:
+    """A copy of `obj` that strict JSON accepts: numpy scalars/arrays unwrapped, tuples as lists, NaN → None."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file, turning a missing or corrupt file into a one-line error naming it."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: not found") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+
+
+def run_dir_name(model: str, tasks: tuple[str, ...], all_tasks: bool, seed: int, config_hash: str) -> str:
+    """`<model>__<tasks>__seed<seed>__<hash[:10]>`, safe as a folder name on every OS."""
+    task_part = "all" if all_tasks else "+".join(tasks)
+    name = f"{model}__{task_part}__seed{seed}__{config_hash[:10]}"
+    return re.sub(r"[^A-Za-z0-9._+@-]", "_", name)
+
+
+@dataclass(frozen=True)
+class RunDir:
+    """Paths inside one run directory."""
+
+    path: Path
+
+    @property
+    def config(self) -> Path:
+        return self.path / "config.json"
+
+    @property
+    def provenance(self) -> Path:
+        return self.path / "provenance.json"
+
+    @property
+    def data_manifest(self) -> Path:
+        return self.path / "data_manifest.json"
+
+    @property
+    def thresholds(self) -> Path:
+        return self.path / "thresholds.json"
+
+    @property
+    def results(self) -> Path:
+        return self.path / "results.json"
+
+    @property
+    def complete(self) -> bool:
+        return self.results.is_file()
+
+    def predictions(self, task: str) -> Path:
+        return self.path / "predictions" / task
+
+    def validation(self, task: str) -> Path:
+        return self.path / "validation" / task
+
+    def load_config(self) -> dict[str, Any]:
+        if not self.config.is_file():
+            raise ConfigError(f"{self.path}: not a gazebench run directory (no config.json)")
+        return dict(read_json(self.config))
+
+    def load_results(self) -> dict[str, Any]:
+        if not self.complete:
+            raise ConfigError(f"{self.path}: run is incomplete (no results.json); rerun it to resume")
+        return dict(read_json(self.results))
+
+
+class RunLock:
+    """An O_EXCL lock file holding the writer's pid; a lock left by a dead process is taken over."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.path = Path(run_dir) / LOCK_NAME
+
+    def __enter__(self) -> RunLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                if self._holder_alive():
+                    raise GazebenchError(f"{self.path.parent}: another gazebench process (pid {self._holder()}) "
+                                         "is writing this run directory; wait for it or kill it") from None
+                self.path.unlink(missing_ok=True)
+                continue
+            with os.fdopen(fd, "w") as fh:
+                fh.write(str(os.getpid()))
+            return self
+        raise GazebenchError(f"{self.path}: could not take the run lock")
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._holder() == os.getpid():
+            self.path.unlink(missing_ok=True)
+
+    def _holder(self) -> int | None:
+        try:
+            return int(self.path.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def _holder_alive(self) -> bool:
+        pid = self._holder()
+        if pid is None:
+            return True  # being written right now by its creator
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
+def provenance() -> dict[str, Any]:
+    """Versions, git commit and dirty flag of the code that produced a run; no hostname or user names."""
+    import gazebench
+
+    versions = {}
+    for pkg in ("torch", "transformers", "numpy", "pandas", "scikit-learn", "peft", "safetensors"):
+        try:
+            versions[pkg] = version(pkg)
+        except PackageNotFoundError:
+            versions[pkg] = None
+    return {
+        "gazebench_version": gazebench.__version__,
+        "python": platform.python_version(),
+        "platform": f"{platform.system()}-{platform.machine()}",
+        "packages": versions,
+        "git": git_revision(Path(gazebench.__file__).resolve().parent.parent),
+    }
+
+
+def git_revision(repo: Path) -> dict[str, Any]:
+    """{"commit": sha or None, "dirty": bool or None} for the checkout gazebench is imported from."""
+    def git(*args: str) -> str | None:
+        try:
+            out = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout if out.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    if commit is None:
+        return {"commit": None, "dirty": None}
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit.strip(), "dirty": None if status is None else bool(status.strip())}

@@ -1,0 +1,73 @@
+"""What a run reads: each task's dataset, its evaluated samples (after --limit) and data fingerprint."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gazebench.errors import ConfigError
+from gazebench.records import Dataset, Sample
+from gazebench.task import Task, get_task
+
+
+@dataclass(frozen=True, eq=False)
+class TaskData:
+    """One task's loaded dataset, the samples it evaluates, and the manifest every result records."""
+
+    task: Task
+    dataset: Dataset
+    manifest: dict[str, Any]
+    limit: int | None = None
+
+    @property
+    def sha(self) -> str:
+        return str(self.manifest["sha256"])
+
+    @property
+    def eval_samples(self) -> tuple[Sample, ...]:
+        return self._split(self.task.eval_split)
+
+    @property
+    def val_samples(self) -> tuple[Sample, ...]:
+        if self.task.val_split is None:
+            raise ConfigError(f"task {self.task.name!r} has no validation split to tune thresholds on")
+        return self._split(self.task.val_split)
+
+    @property
+    def train_samples(self) -> tuple[Sample, ...]:
+        """The whole train split: --limit shortens evaluation, never training."""
+        if self.task.train_split is None:
+            raise ConfigError(f"task {self.task.name!r} has no train split to fit models on")
+        return self.dataset.split(self.task.train_split)
+
+    def _split(self, name: str) -> tuple[Sample, ...]:
+        samples = self.dataset.split(name)
+        if not samples:
+            raise ConfigError(f"task {self.task.name!r}: split {name!r} of {self.dataset.root} is empty")
+        return samples if self.limit is None else samples[: self.limit]
+
+    @property
+    def simulated(self) -> bool:
+        return "simulated" in f"{self.manifest.get('version', '')} {self.dataset.version}".lower()
+
+
+def load_task_data(names: Iterable[str], data_root: Path, limit: int | None) -> dict[str, TaskData]:
+    """Load each named task's dataset once from `data_root` (readers raise DataError on bad files)."""
+    from gazebench.data.manifest import manifest
+
+    out: dict[str, TaskData] = {}
+    for name in dict.fromkeys(names):
+        task = get_task(name)
+        dataset = task.load(data_root)
+        out[name] = TaskData(task=task, dataset=dataset, manifest=manifest(dataset), limit=limit)
+    return out
+
+
+def run_data(config: dict[str, Any], data_root: Path | str | None) -> dict[str, TaskData]:
+    """The data a saved run was made on: `data_root`, else the run's recorded root, else the default."""
+    from gazebench.paths import data_root as resolve_root
+
+    recorded = (config.get("execution") or {}).get("data_root")
+    root = resolve_root(data_root or recorded)
+    return load_task_data([*config["tasks"], config["train_task"]], root, config.get("limit"))

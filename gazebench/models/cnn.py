@@ -1,0 +1,112 @@
+"""`cnn`: a small, fast image-only classifier — the reference point between `random` and `oracle`.
+
+Four strided conv blocks and a linear head on a 4×4 pooled map (so it keeps coarse location), trained
+with BCE masked where labels are uncertain, early-stopped on the validate split's loss.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from gazebench.adapter import Adapter, FitContext, ImageBatch, InputSpec, Predictions, Provenance, register_model
+from gazebench.labels import CHEXPERT_LABELS
+
+
+def build_net(width: int, n_out: int) -> nn.Module:
+    """conv(3×3, stride 2)-BN-ReLU ×4 → 4×4 average pool → linear."""
+    chans = [1, width, 2 * width, 4 * width, 4 * width]
+    layers: list[nn.Module] = []
+    for c_in, c_out in zip(chans, chans[1:]):
+        layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
+    head = [nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Dropout(0.2), nn.Linear(16 * chans[-1], n_out)]
+    return nn.Sequential(*layers, *head)
+
+
+def masked_bce(logits: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, int]:
+    """Sum of BCE over unmasked (non-NaN) targets, and how many there were."""
+    mask = ~torch.isnan(y)
+    loss = F.binary_cross_entropy_with_logits(logits, torch.nan_to_num(y), reduction="none")
+    return (loss * mask).sum(), int(mask.sum())
+
+
+@register_model("cnn")
+class SmallCNN(Adapter):
+    """Image-only multi-label CNN; trains in seconds on CPU on the embedded default."""
+
+    provenance = Provenance(source="gazebench built-in (small image-only CNN)")
+
+    def __init__(self, width: int = 8, image_size: int = 128, epochs: int = 30, patience: int = 5,
+                 lr: float = 3e-3, weight_decay: float = 1e-4, train_batch_size: int = 32) -> None:
+        self.spec = InputSpec(image_size=image_size, channels=1, mean=(0.5,), std=(0.25,), labels=CHEXPERT_LABELS)
+        self.hparams = {"width": width, "image_size": image_size, "epochs": epochs, "patience": patience, "lr": lr,
+                        "weight_decay": weight_decay, "train_batch_size": train_batch_size}
+        self.net = build_net(width, len(self.spec.labels))
+        self.device = torch.device("cpu")
+
+    def config(self) -> dict[str, Any]:
+        return dict(self.hparams)
+
+    @property
+    def trainable(self) -> bool:
+        return True
+
+    def to(self, device: torch.device) -> SmallCNN:
+        self.device = device
+        self.net.to(device)
+        return self
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        return dict(self.net.state_dict())
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        self.net.load_state_dict(state)
+
+    def fit(self, ctx: FitContext) -> None:
+        """AdamW on masked BCE; keeps the weights of the epoch with the lowest validation loss."""
+        hp = self.hparams
+        cols = [self.spec.labels.index(label) for label in ctx.task.labels]
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(ctx.seed)
+            self.net = build_net(hp["width"], len(self.spec.labels)).to(ctx.device)
+            opt = torch.optim.AdamW(self.net.parameters(), lr=hp["lr"], weight_decay=hp["weight_decay"])
+            best, best_state, stale = float("inf"), copy.deepcopy(self.net.state_dict()), 0
+            for epoch in range(hp["epochs"]):
+                self.net.train()
+                for batch in ctx.batches(ctx.train, hp["train_batch_size"], True):
+                    loss, n = self._loss(batch, ctx, cols)
+                    if n:
+                        opt.zero_grad()
+                        (loss / n).backward()
+                        opt.step()
+                val = self._val_loss(ctx, cols)
+                ctx.log(f"cnn epoch {epoch + 1}: validation loss {val:.4f}")
+                if val < best - 1e-4:
+                    best, best_state, stale = val, copy.deepcopy(self.net.state_dict()), 0
+                else:
+                    stale += 1
+                    if stale >= hp["patience"]:
+                        break
+        self.net.load_state_dict(best_state)
+
+    def _loss(self, batch: ImageBatch, ctx: FitContext, cols: list[int]) -> tuple[torch.Tensor, int]:
+        y = torch.as_tensor(ctx.task.targets(batch.samples), dtype=torch.float32, device=ctx.device)
+        return masked_bce(self.net(batch.pixels)[:, cols], y)
+
+    def _val_loss(self, ctx: FitContext, cols: list[int]) -> float:
+        self.net.eval()
+        total, count = 0.0, 0
+        with torch.no_grad():
+            for batch in ctx.batches(ctx.val, self.hparams["train_batch_size"], False):
+                loss, n = self._loss(batch, ctx, cols)
+                total, count = total + float(loss), count + n
+        return total / max(count, 1)
+
+    def predict(self, batch: ImageBatch) -> Predictions:
+        self.net.eval()
+        logits = self.net(batch.pixels)
+        return Predictions(probs=torch.sigmoid(logits.float()).cpu().numpy())
+

@@ -1,0 +1,202 @@
+"""End-to-end engine behaviour on the "small" simulated study (Python API)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gazebench.adapter import ImageBatch, InputSpec, Predictions, register_model
+from gazebench.engine import RunConfig, evaluate
+from gazebench.engine.compare import compare_runs
+from gazebench.engine.rundir import RunLock
+from gazebench.engine.scoring import rescore
+from gazebench.errors import ConfigError, GazebenchError
+from gazebench.models.cnn import SmallCNN
+from gazebench.models.random import RandomAdapter
+
+ALL = ("mimic-eye", "chexpert", "rsna", "siim-acr")
+FAST = {"n_boot": 200}
+CNN_ARGS = (("epochs", 4), ("image_size", 32), ("width", 4))
+
+
+class Flaky(RandomAdapter):
+    """`random`, except that the first process-wide call after `arm()` fails at batch 3."""
+
+    armed = False
+    calls = 0
+
+    def predict(self, batch: ImageBatch) -> Predictions:
+        Flaky.calls += 1
+        if Flaky.armed and Flaky.calls == 3:
+            Flaky.armed = False
+            raise RuntimeError("injected failure")
+        return super().predict(batch)
+
+
+register_model("test-flaky")(Flaky)
+
+
+def run(tmp: Path, root: Path, model: str, **kw: object) -> dict:
+    cfg = RunConfig(model=model, tasks=kw.pop("tasks", ALL), **{**FAST, **kw})  # type: ignore[arg-type]
+    return evaluate(cfg, output_dir=tmp, data_root=root).results
+
+
+@pytest.fixture(scope="module")
+def runs(small_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("runs")
+    for model in ("oracle", "random"):
+        evaluate(RunConfig(model=model, tasks=ALL, **FAST), output_dir=out, data_root=small_root)
+    return out
+
+
+def run_dir(runs: Path, model: str) -> Path:
+    (found,) = runs.glob(f"{model}__*")
+    return found
+
+
+def test_oracle_is_perfect_on_every_task(runs: Path, small_root: Path) -> None:
+    results = rescore(run_dir(runs, "oracle"), data_root=small_root)["results"]
+    assert set(results) == set(ALL)
+    for name, r in results.items():
+        assert r["auroc"] == 1.0, name
+        assert r["auroc_ci"] == [1.0, 1.0]
+        assert r["n"] > 0 and r["n_patients"] > 0
+
+
+def test_random_ci_contains_chance(runs: Path) -> None:
+    from gazebench.engine.rundir import read_json
+
+    results = read_json(run_dir(runs, "random") / "results.json")
+    for name, r in results["results"].items():
+        low, high = r["auroc_ci"]
+        assert low < 0.5 < high, name
+    assert results["dataset_note"] and "simulated" in results["dataset_note"]
+    assert set(results["curves"]) == set(ALL)
+
+
+def test_complete_run_is_not_redone(runs: Path, small_root: Path) -> None:
+    before = (run_dir(runs, "random") / "results.json").stat().st_mtime_ns
+    outcome = evaluate(RunConfig(model="random", tasks=ALL, **FAST), output_dir=runs, data_root=small_root)
+    assert outcome.already_complete and outcome.predicted == 0
+    assert (run_dir(runs, "random") / "results.json").stat().st_mtime_ns == before
+
+
+def test_scores_do_not_depend_on_batch_size(small_root: Path, tmp_path: Path) -> None:
+    a = run(tmp_path / "a", small_root, "cnn", batch_size=1, model_args=CNN_ARGS, tasks=("mimic-eye", "rsna"))
+    b = run(tmp_path / "b", small_root, "cnn", batch_size=13, model_args=CNN_ARGS, tasks=("mimic-eye", "rsna"))
+    assert a["results"] == b["results"]
+    assert a["config_hash"] == b["config_hash"]
+
+
+def test_fitted_model_is_reused(small_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = RunConfig(model="cnn", tasks=("rsna",), model_args=CNN_ARGS, seed=5, **FAST)
+    first = evaluate(cfg, output_dir=tmp_path / "a", data_root=small_root)
+    assert first.reused_checkpoint is False
+
+    def must_not_fit(self: SmallCNN, ctx: object) -> None:
+        raise AssertionError("fit was called although a checkpoint exists")
+
+    monkeypatch.setattr(SmallCNN, "fit", must_not_fit)
+    second = evaluate(cfg, output_dir=tmp_path / "b", data_root=small_root)
+    assert second.reused_checkpoint is True
+    assert second.results["results"] == first.results["results"]
+
+
+def test_resume_after_failure_gives_identical_results(small_root: Path, tmp_path: Path) -> None:
+    kw = {"tasks": ("chexpert", "rsna"), "batch_size": 4, "chunk_size": 4}
+    clean = run(tmp_path / "clean", small_root, "test-flaky", **kw)
+    Flaky.armed, Flaky.calls = True, 0
+    with pytest.raises(RuntimeError, match="injected"):
+        run(tmp_path / "resumed", small_root, "test-flaky", **kw)
+    (partial,) = (tmp_path / "resumed").iterdir()
+    assert not (partial / "results.json").exists() and any(partial.rglob("chunk-*.csv"))
+    with RunLock(partial), pytest.raises(GazebenchError, match="another gazebench process"):
+        run(tmp_path / "resumed", small_root, "test-flaky", **kw)
+    outcome = evaluate(RunConfig(model="test-flaky", **{**FAST, **kw}), output_dir=tmp_path / "resumed",
+                       data_root=small_root)
+    assert 0 < outcome.predicted
+    assert outcome.results["results"] == clean["results"]
+
+
+def test_score_under_another_policy_leaves_run_untouched(runs: Path, small_root: Path) -> None:
+    path = run_dir(runs, "random")
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in path.rglob("*"))
+    fixed = rescore(path, data_root=small_root)
+    tuned = rescore(path, data_root=small_root, threshold_policy="youden")
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in path.rglob("*")) == before
+    for name in ALL:
+        assert tuned["results"][name]["auroc"] == fixed["results"][name]["auroc"]
+        assert tuned["results"][name]["threshold_policy"]["name"] == "youden"
+        assert "mimic-eye validate" in tuned["results"][name]["threshold_policy"]["source"]
+    assert tuned["thresholds"]["values"] != fixed["thresholds"]["values"]
+    assert tuned["rescored"]["threshold_policy"] == "youden"
+
+
+def test_compare_oracle_against_random(runs: Path, small_root: Path) -> None:
+    out = compare_runs(run_dir(runs, "random"), run_dir(runs, "oracle"), data_root=small_root, n_boot=200)
+    for name in ALL:
+        m = out["tasks"][name]["metrics"]["auroc"]
+        assert m["b"] == 1.0 and m["diff"] > 0 and m["ci"][0] <= m["diff"] <= m["ci"][1]
+        assert "per_label" in out["tasks"][name]["delong"]
+    assert out["tasks"]["mimic-eye"]["metrics"]["auroc"]["p_value"] < 0.05
+    same = compare_runs(run_dir(runs, "random"), run_dir(runs, "random"), data_root=small_root, n_boot=50)
+    assert all(t["metrics"]["auroc"]["diff"] == 0 for t in same["tasks"].values())
+
+
+def test_compare_refuses_different_sample_sets(runs: Path, small_root: Path, tmp_path: Path) -> None:
+    run(tmp_path, small_root, "random", limit=3)
+    with pytest.raises(ConfigError, match="different sample sets"):
+        compare_runs(run_dir(runs, "random"), next(tmp_path.iterdir()), data_root=small_root)
+
+
+def test_limit_is_recorded(small_root: Path, tmp_path: Path) -> None:
+    results = run(tmp_path, small_root, "oracle", limit=4, tasks=("rsna",))
+    assert results["config"]["limit"] == 4 and results["results"]["rsna"]["n"] == 4
+    assert results["n-samples"]["rsna"]["effective"] == 4 < results["n-samples"]["rsna"]["original"]
+
+
+def test_unknown_model_and_missing_labels(small_root: Path, tmp_path: Path) -> None:
+    with pytest.raises(GazebenchError, match="did you mean"):
+        run(tmp_path, small_root, "orcale")
+
+    class OnlyEdema(RandomAdapter):
+        spec = InputSpec(image_size=8, labels=("Edema",))
+
+    register_model("test-only-edema")(OnlyEdema)
+    with pytest.raises(ConfigError, match="does not predict"):
+        run(tmp_path, small_root, "test-only-edema", tasks=("rsna",))
+
+
+def test_same_seed_same_numbers(runs: Path, small_root: Path, tmp_path: Path) -> None:
+    from gazebench.engine.rundir import read_json
+
+    again = run(tmp_path, small_root, "random")
+    assert again["results"] == read_json(run_dir(runs, "random") / "results.json")["results"]
+    other = run(tmp_path, small_root, "random", seed=1)
+    assert not np.isclose(other["results"]["rsna"]["auroc"], again["results"]["rsna"]["auroc"], atol=1e-12)
+
+
+class GazeModel(RandomAdapter):
+    """Predicts a fixed 4-cell scanpath and a centre-weighted saliency map on a 4×4 grid."""
+
+    spec = InputSpec(image_size=16, patch_size=4)
+
+    def predict(self, batch: ImageBatch) -> Predictions:
+        n = len(batch.ids)
+        sal = np.tile(np.outer([1, 2, 2, 1], [1, 2, 2, 1]).astype(float), (n, 1, 1))
+        return Predictions(probs=super().predict(batch).probs, gaze=np.tile([5, 6, 9, 10], (n, 1)), saliency=sal)
+
+
+register_model("test-gaze")(GazeModel)
+
+
+def test_gaze_metrics_for_models_that_predict_gaze(small_root: Path, tmp_path: Path) -> None:
+    results = run(tmp_path, small_root, "test-gaze", tasks=("mimic-eye", "rsna"), limit=6)["results"]
+    gaze = results["mimic-eye"]["gaze"]
+    assert gaze["grid"] == [4, 4] and gaze["k"] == 4 and gaze["n_readings"] >= 6
+    assert 0.0 <= gaze["scanpath"]["topk_overlap"] <= 1.0 and gaze["scanpath"]["n_items"] == gaze["n_readings"]
+    assert {"nss", "cc", "kld", "sim", "auc_judd"} <= set(gaze["saliency"])
+    assert results["rsna"]["gaze"]["n_readings"] == 0  # no radiologist gaze on the external sets
+    (chunk,) = tmp_path.glob("*/predictions/mimic-eye/chunk-*.csv")
+    assert chunk.read_text().splitlines()[0].split(",")[16:20] == ["g0", "g1", "g2", "g3"]

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from gazebench.adapter import Adapter, ImageBatch, InputSpec, Predictions
+from gazebench.engine.loader import batches, pixels
+from gazebench.engine.predict import gaze_columns, predict_split, read_predictions
+from gazebench.errors import ConfigError, GazebenchError
+from gazebench.models.random import RandomAdapter
+from gazebench.records import Sample
+
+CPU = torch.device("cpu")
+
+
+class Flaky(RandomAdapter):
+    """The random model, failing once after `fail_after` batches (an injected crash)."""
+
+    def __init__(self, fail_after: int) -> None:
+        super().__init__(seed=1)
+        self.calls, self.fail_after = 0, fail_after
+
+    def predict(self, batch: ImageBatch) -> Predictions:
+        self.calls += 1
+        if self.calls == self.fail_after + 1:
+            raise RuntimeError("injected failure")
+        return super().predict(batch)
+
+
+def test_loader_normalises_to_spec(samples: tuple[Sample, ...]) -> None:
+    spec = InputSpec(image_size=16, channels=3, mean=(0.5, 0.5, 0.5), std=(0.25, 0.25, 0.25))
+    x = pixels(samples[:3], spec)
+    assert x.shape == (3, 3, 16, 16) and x.dtype == torch.float32
+    assert torch.equal(x[:, 0], x[:, 2])
+    assert float(x.min()) >= -2.0 - 1e-6 and float(x.max()) <= 2.0 + 1e-6
+    got = [b.ids for b in batches(samples, spec, 10, CPU)]
+    assert [len(g) for g in got] == [10, 10, 3] and sum(got, ()) == tuple(s.sample_id for s in samples)
+
+
+def test_resume_after_crash_equals_uninterrupted(samples: tuple[Sample, ...], tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    predict_split(RandomAdapter(seed=1), samples, clean, batch_size=4, chunk_size=8, device=CPU)
+    resumed = tmp_path / "resumed"
+    flaky = Flaky(fail_after=5)
+    with pytest.raises(RuntimeError, match="injected"):
+        predict_split(flaky, samples, resumed, batch_size=4, chunk_size=8, device=CPU)
+    assert len(read_predictions(resumed)) == 16  # two chunks of 8 flushed before batch 6 failed
+    redone = predict_split(flaky, samples, resumed, batch_size=4, chunk_size=8, device=CPU)
+    assert redone == len(samples) - 16
+    a = read_predictions(clean).set_index("sample_id").sort_index()
+    b = read_predictions(resumed).set_index("sample_id").sort_index()
+    pd.testing.assert_frame_equal(a, b)
+    assert predict_split(flaky, samples, resumed, batch_size=4, chunk_size=8, device=CPU) == 0
+
+
+def test_scores_do_not_depend_on_batch_size(samples: tuple[Sample, ...], tmp_path: Path) -> None:
+    frames = []
+    for bs in (1, 5, 64):
+        predict_split(RandomAdapter(seed=2), samples, tmp_path / str(bs), batch_size=bs, chunk_size=7, device=CPU)
+        frames.append(read_predictions(tmp_path / str(bs)))
+    for f in frames[1:]:
+        pd.testing.assert_frame_equal(frames[0], f)
+
+
+def test_predictions_hold_ids_and_scores_only(samples: tuple[Sample, ...], tmp_path: Path) -> None:
+    predict_split(RandomAdapter(), samples, tmp_path, batch_size=8, chunk_size=100, device=CPU)
+    df = read_predictions(tmp_path)
+    assert list(df.columns[:2]) == ["sample_id", "patient_id"]
+    assert list(df.columns[2:]) == list(RandomAdapter.spec.labels)
+    assert df["patient_id"].tolist() == [s.patient_id for s in samples]
+
+
+class Broken(Adapter):
+    spec = InputSpec(image_size=8)
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def predict(self, batch: ImageBatch) -> Predictions:
+        n = len(batch.ids)
+        if self.kind == "shape":
+            return Predictions(probs=np.zeros((n, 3)))
+        if self.kind == "range":
+            return Predictions(probs=np.full((n, 14), 1.5))
+        return Predictions(probs=np.zeros((n, 14)), gaze=np.array([[1, 2, 3]] * n), saliency=None)
+
+
+@pytest.mark.parametrize("kind,match", [("shape", "shape"), ("range", "outside")])
+def test_contract_violations_are_reported(kind: str, match: str, samples: tuple[Sample, ...], tmp_path: Path) -> None:
+    with pytest.raises(GazebenchError, match=match):
+        predict_split(Broken(kind), samples, tmp_path, batch_size=8, chunk_size=8, device=CPU)
+
+
+def test_gaze_columns_written_in_order(samples: tuple[Sample, ...], tmp_path: Path) -> None:
+    predict_split(Broken("gaze"), samples[:3], tmp_path, batch_size=2, chunk_size=8, device=CPU)
+    df = read_predictions(tmp_path)
+    assert gaze_columns(df, "g") == ["g0", "g1", "g2"] and df["g2"].tolist() == [3, 3, 3]
+
+
+def test_duplicate_predictions_are_refused(samples: tuple[Sample, ...], tmp_path: Path) -> None:
+    predict_split(RandomAdapter(), samples[:4], tmp_path, batch_size=2, chunk_size=4, device=CPU)
+    (tmp_path / "chunk-00001.csv").write_text((tmp_path / "chunk-00000.csv").read_text())
+    with pytest.raises(ConfigError, match="predicted twice"):
+        read_predictions(tmp_path)

@@ -1,0 +1,128 @@
+"""Leaderboards from hand-written run directories (results.json files in the engine's layout)."""
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from gazebench.engine.rundir import atomic_write_json
+from gazebench.errors import ConfigError
+from gazebench.leaderboard import leaderboard, render, task_order, wide_table
+
+
+def task_block(auroc: float) -> dict:
+    return {"auroc": auroc, "auroc_ci": [auroc - 0.05, min(auroc + 0.05, 1.0)], "acc": 0.8, "acc_ci": [0.75, 0.85],
+            "f1": 0.5, "f1_ci": [0.4, 0.6], "n": 100, "n_patients": 60, "per_label": {},
+            "labels_excluded": [], "threshold_policy": {"name": "fixed", "values": None, "source": "0.5"}}
+
+
+def write_run(root: Path, model: str, aurocs: dict[str, float], *, seed: int = 0, limit: int | None = None,
+              version: str = "1", sha: str = "a" * 64, note: bool = True) -> Path:
+    path = root / f"{model}__seed{seed}__{limit}__{version}{sha[:3]}"
+    tasks = list(aurocs)
+    data = {t: {"sha256": sha, "version": "simulated-v1"} for t in tasks}
+    results = {
+        "results": {t: task_block(a) for t, a in aurocs.items()},
+        "versions": {t: version for t in tasks}, "model_name": model,
+        "config": {"model": model, "seed": seed, "limit": limit, "train_task": "mimic-eye", "tasks": tasks,
+                   "task_versions": {t: version for t in tasks}, "data_sha256": {t: sha for t in tasks},
+                   "threshold_policy": "fixed", "n_boot": 1000, "precision": "float32"},
+        "config_hash": f"{model}{seed}{limit}".ljust(64, "0"), "data": data, "git_hash": None,
+        "gazebench_version": "0.1.0",
+        "curves": {t: {"fpr": [0.0, 0.5, 1.0], "tpr": [0.0, a, 1.0]} for t, a in aurocs.items()},
+    }
+    if note:
+        results["dataset_note"] = "simulated study"
+    atomic_write_json(path / "results.json", results)
+    return path
+
+
+@pytest.fixture
+def runs(tmp_path: Path) -> Path:
+    write_run(tmp_path, "oracle", {"mimic-eye": 1.0, "rsna": 1.0})
+    write_run(tmp_path, "cnn", {"mimic-eye": 0.876, "rsna": 0.7})
+    write_run(tmp_path, "cnn", {"rsna": 0.71}, limit=10)
+    (tmp_path / "incomplete_run").mkdir()  # no results.json: skipped
+    return tmp_path
+
+
+def test_table_rows_columns_and_percent(runs: Path) -> None:
+    loaded, long = leaderboard(runs)
+    assert len(loaded) == 3
+    tasks = task_order(loaded)
+    assert tasks == ["mimic-eye", "rsna"]
+    wide = wide_table(long, tasks)
+    assert wide.loc["cnn", ("mimic-eye", "AUROC")] == "87.6 [82.6, 92.6]"
+    assert wide.loc["cnn [limit 10]", ("mimic-eye", "AUROC")] == "–"
+    assert wide.loc["oracle", ("rsna", "Acc")] == "80.0 [75.0, 85.0]"
+
+
+def test_markdown(runs: Path) -> None:
+    md = render(runs, "md")
+    header = md.splitlines()[0]
+    assert header.startswith("| model | mimic-eye AUROC | mimic-eye Acc | mimic-eye F1 | rsna AUROC")
+    assert "| cnn | 87.6 [82.6, 92.6] |" in md and "limit N" in md and "simulated study" in md
+
+
+def test_csv_is_numeric_percent(runs: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(render(runs, "csv"))))
+    cnn = next(r for r in rows if r["model"] == "cnn")
+    assert float(cnn["mimic-eye/auroc"]) == pytest.approx(87.6)
+    assert float(cnn["mimic-eye/auroc_low"]) == pytest.approx(82.6)
+    assert next(r for r in rows if r["model"] == "cnn [limit 10]")["limited"] == "True"
+
+
+def test_latex(runs: Path) -> None:
+    tex = render(runs, "latex")
+    assert tex.startswith(r"\begin{tabular}{lrrrrrr}")
+    assert r"\multicolumn{3}{c}{mimic-eye}" in tex and "87.6 [82.6, 92.6]" in tex and r"\bottomrule" in tex
+    assert "–" not in tex.replace("% ", "")  # en dash escaped
+
+
+def test_html_is_self_contained_with_roc_pngs(runs: Path) -> None:
+    page = render(runs, "html")
+    assert page.startswith("<!DOCTYPE html>") and "<style>" in page
+    assert not re.search(r"""(src|href)=["']?(https?:|//)""", page)
+    images = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page)
+    assert len(images) == 2
+    assert all(base64.b64decode(i).startswith(b"\x89PNG") for i in images)
+    assert "87.6<br><span class=ci>[82.6, 92.6]</span>" in page
+
+
+def test_refuses_different_task_versions(tmp_path: Path) -> None:
+    write_run(tmp_path, "a", {"rsna": 0.6})
+    write_run(tmp_path, "b", {"rsna": 0.7}, version="2")
+    with pytest.raises(ConfigError, match=r"refusing to compare rsna: .*a__.* uses task version 1, .*b__.* uses 2"):
+        render(tmp_path, "md")
+
+
+def test_refuses_different_data(tmp_path: Path) -> None:
+    write_run(tmp_path, "a", {"rsna": 0.6})
+    write_run(tmp_path, "b", {"rsna": 0.7}, sha="b" * 64)
+    with pytest.raises(ConfigError, match="different data"):
+        render(tmp_path, "csv")
+
+
+def test_duplicate_models_get_distinct_rows(tmp_path: Path) -> None:
+    write_run(tmp_path, "cnn", {"rsna": 0.6}, seed=0)
+    write_run(tmp_path, "cnn", {"rsna": 0.7}, seed=1)
+    _, long = leaderboard(tmp_path)
+    assert len(set(long["row"])) == 2 and all("seed" in r for r in long["row"])
+
+
+def test_single_run_dir_and_errors(tmp_path: Path) -> None:
+    one = write_run(tmp_path, "oracle", {"rsna": 1.0})
+    assert "oracle" in render(one, "md")
+    with pytest.raises(ConfigError, match="no complete run"):
+        render(_empty(tmp_path), "md")
+    with pytest.raises(ConfigError, match="--format"):
+        render(tmp_path, "pdf")
+
+
+def _empty(tmp_path: Path) -> Path:
+    (tmp_path / "empty").mkdir()
+    return tmp_path / "empty"
