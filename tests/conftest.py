@@ -20,3 +20,11 @@ def small_root(tmp_path_factory: pytest.TempPathFactory):
     from gazebench.synthetic import generate
 
     return generate(tmp_path_factory.mktemp("data"), size="small", seed=0)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """One torch thread per test process: the suite runs under xdist on 2 cores, and oversubscribed
+    threads make tiny models many times slower."""
+    import torch
+
+    torch.set_num_threads(1)
