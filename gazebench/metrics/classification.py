@@ -39,7 +39,7 @@ class LabelMetrics:
     acc: np.ndarray
     """NaN where the label has no unmasked rows."""
     f1: np.ndarray
-    """zero_division=0; NaN where the label has no unmasked rows."""
+    """NaN where undefined (no unmasked rows, or no positive and no predicted positive)."""
     n_pos: np.ndarray
     n_neg: np.ndarray
     threshold: np.ndarray

@@ -122,14 +122,15 @@ def accuracy(c: Confusion) -> np.ndarray:
 
 
 def f1(c: Confusion) -> np.ndarray:
-    """Per-label F1 with zero_division=0; NaN for a label with no unmasked rows."""
-    return np.where(c.total > 0, _ratio(2 * c.tp, 2 * c.tp + c.fp + c.fn, 0.0), np.nan)
+    """Per-label F1; NaN (left out of the macro, sklearn's zero_division=nan) where it is undefined:
+    no unmasked rows, or no positive and no predicted positive, so a perfect model scores 1, not 0."""
+    return _ratio(2 * c.tp, 2 * c.tp + c.fp + c.fn, np.nan)
 
 
 def micro_f1(c: Confusion) -> np.ndarray:
     """F1 of the counts pooled over labels, (B,); NaN where no label has an unmasked row."""
     tp, fp, fn = c.tp.sum(axis=1), c.fp.sum(axis=1), c.fn.sum(axis=1)
-    return np.where(c.total.sum(axis=1) > 0, _ratio(2 * tp, 2 * tp + fp + fn, 0.0), np.nan)
+    return _ratio(2 * tp, 2 * tp + fp + fn, np.nan)
 
 
 def nanmean_rows(x: np.ndarray) -> np.ndarray:

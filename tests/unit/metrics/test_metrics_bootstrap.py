@@ -29,10 +29,10 @@ def _sklearn_macros(y: np.ndarray, p: np.ndarray, t: float) -> tuple[float, floa
             continue
         yv, pred = y[ok, j], (p[ok, j] >= t).astype(int)
         accs.append(accuracy_score(yv, pred))
-        f1s.append(f1_score(yv, pred, zero_division=0))
+        f1s.append(f1_score(yv, pred, zero_division=np.nan))
         if len(np.unique(yv)) == 2:
             aucs.append(roc_auc_score(yv, p[ok, j]))
-    return (float(np.mean(aucs)) if aucs else np.nan), float(np.mean(accs)), float(np.mean(f1s))
+    return (float(np.mean(aucs)) if aucs else np.nan), float(np.mean(accs)), float(np.nanmean(f1s)) if not np.isnan(f1s).all() else np.nan
 
 
 MakeCase = Callable[..., Any]
@@ -97,8 +97,11 @@ def test_replicates_with_no_evaluable_label_are_dropped_and_counted() -> None:
     p = np.array([[0.9], [0.1], [0.2], [0.3], [0.95], [0.4]])
     ids = np.arange(6)
     dist = bootstrap_distribution(y, p, 0.5, ids, n_boot=200, seed=2, stats=("auroc", "acc", "micro_f1"))
-    without_positive = sum(0 not in idx for idx in resample_indices(ids, n_boot=200, seed=2))
-    assert dist.n_dropped == {"auroc": without_positive, "acc": 0, "micro_f1": 0}
+    draws = resample_indices(ids, n_boot=200, seed=2)
+    without_positive = sum(0 not in idx for idx in draws)
+    # F1 is undefined with no positive and no predicted positive (row 4 is the only false positive)
+    f1_undefined = sum(0 not in idx and 4 not in idx for idx in draws)
+    assert dist.n_dropped == {"auroc": without_positive, "acc": 0, "micro_f1": f1_undefined}
     assert 0 < without_positive < 200
     lo, hi = dist.ci()["auroc"]
     assert 0.0 <= lo <= hi <= 1.0
