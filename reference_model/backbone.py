@@ -1,0 +1,155 @@
+"""Backbone factory: a frozen Qwen2.5-VL with its tokenizer, either a named random-weight config built in code
+(`tiny`, `qwen2.5-vl-7b-shape`, with an offline tokenizer) or a local directory loaded offline. Both go
+through the same path; the gaze tokens are added without ever shrinking the embedding matrix."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers
+from transformers import PreTrainedTokenizerBase, PreTrainedTokenizerFast, Qwen2_5_VLConfig
+from transformers import Qwen2_5_VLForConditionalGeneration as QwenVL
+
+from gazebench.errors import ConfigError
+from gazebench.labels import CHEXPERT_LABELS
+
+QWEN_SPECIAL_TOKENS: tuple[str, ...] = (
+    "<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", "<|image_pad|>",
+    "<|video_pad|>",
+)
+QWEN_CHAT_TEMPLATE = (
+    "{% set image_count = namespace(value=0) %}{% set video_count = namespace(value=0) %}{% for message in messages %}"
+    "{% if loop.first and message['role'] != 'system' %}<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
+    "{% endif %}<|im_start|>{{ message['role'] }}\n{% if message['content'] is string %}{{ message['content'] }}"
+    "<|im_end|>\n{% else %}{% for content in message['content'] %}{% if content['type'] == 'image' or 'image' in "
+    "content or 'image_url' in content %}{% set image_count.value = image_count.value + 1 %}{% if add_vision_id %}"
+    "Picture {{ image_count.value }}: {% endif %}<|vision_start|><|image_pad|><|vision_end|>{% elif content['type']"
+    " == 'video' or 'video' in content %}{% set video_count.value = video_count.value + 1 %}{% if add_vision_id %}"
+    "Video {{ video_count.value }}: {% endif %}<|vision_start|><|video_pad|><|vision_end|>{% elif 'text' in content"
+    " %}{{ content['text'] }}{% endif %}{% endfor %}<|im_end|>\n{% endif %}{% endfor %}{% if add_generation_prompt"
+    " %}<|im_start|>assistant\n{% endif %}"
+)
+"""The official Qwen2.5-VL-Instruct chat template (chat_template.json), used when a tokenizer ships none."""
+
+_WORDS = (
+    "You are a helpful assistant system user assistant Look at the chest X ray in the order a radiologist "
+    "would then report each finding as Yes or No one line per label Picture Video"
+)
+_SPLIT = r"[A-Za-z]+|[0-9]+|\s|[^A-Za-z0-9\s]"
+
+TEXT_7B: dict[str, Any] = {
+    "vocab_size": 152064, "hidden_size": 3584, "intermediate_size": 18944, "num_hidden_layers": 28,
+    "num_attention_heads": 28, "num_key_value_heads": 4, "max_position_embeddings": 128000, "rms_norm_eps": 1e-6,
+    "rope_parameters": {"rope_type": "default", "rope_theta": 1000000.0, "mrope_section": [16, 24, 24]},
+}
+VISION_7B: dict[str, Any] = {
+    "depth": 32, "hidden_size": 1280, "intermediate_size": 3420, "num_heads": 16, "out_hidden_size": 3584,
+    "window_size": 112, "fullatt_block_indexes": [7, 15, 23, 31], "tokens_per_second": 2,
+}
+RANDOM_CONFIGS: dict[str, dict[str, dict[str, Any]]] = {
+    "tiny": {
+        "text": {"vocab_size": 256, "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
+                 "num_attention_heads": 2, "num_key_value_heads": 1, "max_position_embeddings": 2048,
+                 "rope_parameters": {"rope_type": "default", "rope_theta": 1000000.0, "mrope_section": [4, 6, 6]}},
+        "vision": {"depth": 2, "hidden_size": 64, "intermediate_size": 128, "num_heads": 2, "out_hidden_size": 64,
+                   "window_size": 112, "fullatt_block_indexes": [1]},
+    },
+    "qwen2.5-vl-7b-shape": {"text": TEXT_7B, "vision": VISION_7B},
+}
+"""Named random-weight backbones: `tiny` for CPU tests/defaults; the 7B shape (published config) for benchmarks."""
+
+
+@dataclass(frozen=True, eq=False)
+class Backbone:
+    """A frozen Qwen2.5-VL, its tokenizer, and the ids the prompt and heads need."""
+
+    name: str
+    model: QwenVL
+    tokenizer: PreTrainedTokenizerBase
+    gaze_token_ids: tuple[int, ...]
+    image_token_id: int
+
+    @property
+    def hidden_size(self) -> int:
+        return int(self.model.config.text_config.hidden_size)
+
+
+def offline_tokenizer() -> PreTrainedTokenizerFast:
+    """A word-level tokenizer over the prompt/report vocabulary plus the Qwen special tokens, built in code."""
+    words = set(_WORDS.split()) | {w for label in CHEXPERT_LABELS for w in re.findall(_SPLIT, label)}
+    symbols = [" ", "\n", ":", ".", ",", "-", "?", "!", "(", ")", "/"] + [str(i) for i in range(10)]
+    vocab = {tok: i for i, tok in enumerate(["<unk>", *sorted(words), *symbols])}
+    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Split(Regex(_SPLIT), behavior="isolated")
+    tok.decoder = decoders.Fuse()
+    tok.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in QWEN_SPECIAL_TOKENS])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", eos_token="<|im_end|>",
+                                   pad_token="<|endoftext|>")
+    fast.chat_template = QWEN_CHAT_TEMPLATE
+    return fast
+
+
+def gaze_token_strings(k: int) -> tuple[str, ...]:
+    return tuple(f"<|gaze_{i + 1}|>" for i in range(k))
+
+
+def build_backbone(name: str, k: int = 4, seed: int = 0, dtype: torch.dtype = torch.float32,
+                   device: torch.device | str = "cpu") -> Backbone:
+    """A frozen backbone with `k` gaze tokens: named random config (seeded) or a local directory (offline)."""
+    if name in RANDOM_CONFIGS:
+        tokenizer = offline_tokenizer()
+        config = _random_config(name, tokenizer)
+        torch.manual_seed(seed)
+        with torch.device(device):
+            model = QwenVL._from_config(config, dtype=dtype)
+    else:
+        path = Path(name).expanduser()
+        if not (path / "config.json").is_file():
+            known = ", ".join(RANDOM_CONFIGS)
+            raise ConfigError(f"backbone {name!r} is neither a named config ({known}) nor a directory with config.json")
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        if tokenizer.chat_template is None:
+            tokenizer.chat_template = QWEN_CHAT_TEMPLATE
+        model = QwenVL.from_pretrained(path, local_files_only=True, dtype=dtype).to(device)
+    image_token_id = int(tokenizer.convert_tokens_to_ids("<|image_pad|>"))
+    if image_token_id != model.config.image_token_id:
+        raise ConfigError(f"{name}: tokenizer's <|image_pad|> id {image_token_id} "
+                          f"!= config image_token_id {model.config.image_token_id}")
+    gaze_ids = add_gaze_tokens(model, tokenizer, k)
+    model.requires_grad_(False)
+    model.eval()
+    return Backbone(name, model, tokenizer, gaze_ids, image_token_id)
+
+
+def add_gaze_tokens(model: QwenVL, tokenizer: PreTrainedTokenizerBase, k: int) -> tuple[int, ...]:
+    """Add `k` gaze tokens; the embedding matrix only ever grows, and new rows start at the mean embedding."""
+    n_before = len(tokenizer)
+    tokenizer.add_tokens([AddedToken(t, special=True, normalized=False) for t in gaze_token_strings(k)],
+                         special_tokens=True)
+    ids = tuple(int(tokenizer.convert_tokens_to_ids(t)) for t in gaze_token_strings(k))
+    embed = model.get_input_embeddings()
+    if len(tokenizer) > embed.num_embeddings:
+        model.resize_token_embeddings(len(tokenizer), mean_resizing=False)
+        embed = model.get_input_embeddings()
+    with torch.no_grad():
+        mean = embed.weight[:n_before].float().mean(0)
+        embed.weight[list(ids)] = mean.to(embed.weight.dtype)
+    return ids
+
+
+def _random_config(name: str, tokenizer: PreTrainedTokenizerBase) -> Qwen2_5_VLConfig:
+    """The named config with the special-token ids taken from `tokenizer` (so text and config agree)."""
+    parts = RANDOM_CONFIGS[name]
+    ids = {t: int(tokenizer.convert_tokens_to_ids(t)) for t in QWEN_SPECIAL_TOKENS}
+    text = dict(parts["text"], bos_token_id=ids["<|endoftext|>"], eos_token_id=ids["<|im_end|>"],
+                pad_token_id=ids["<|endoftext|>"])
+    return Qwen2_5_VLConfig(
+        text_config=text, vision_config=dict(parts["vision"]), image_token_id=ids["<|image_pad|>"],
+        video_token_id=ids["<|video_pad|>"], vision_start_token_id=ids["<|vision_start|>"],
+        vision_end_token_id=ids["<|vision_end|>"], tie_word_embeddings=False,
+    )

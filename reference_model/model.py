@@ -1,0 +1,104 @@
+"""`GazeVLM`: frozen Qwen2.5-VL + LoRA (peft) + trainable gaze-token embedding rows + pointer gaze head +
+14-label head. One forward gives gaze logits (B, K, N), label logits (B, 14) and, given reports, the LM loss."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from peft import LoraConfig, get_peft_model
+from torch import nn
+from torch.nn import functional as F
+
+from gazebench.reference_model.backbone import Backbone
+from gazebench.reference_model.config import LANGUAGE_LORA_TARGETS, VISION_LORA_TARGETS, GazeModelConfig
+from gazebench.reference_model.heads import LabelHead, PointerGazeHead
+from gazebench.reference_model.prompt import IGNORE, PromptBatch, PromptBuilder
+from gazebench.reference_model.vision_input import to_qwen_pixels
+
+
+@dataclass(frozen=True, eq=False)
+class VLMOutput:
+    """What one forward returns; `gaze_logits` is None for a model without gaze tokens."""
+
+    label_logits: torch.Tensor
+    gaze_logits: torch.Tensor | None
+    lm_loss: torch.Tensor | None
+
+
+class GazeVLM(nn.Module):
+    """The trainable model; `trainable_state()` holds everything that is not the frozen backbone."""
+
+    def __init__(self, backbone: Backbone, cfg: GazeModelConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.gaze_token_ids = backbone.gaze_token_ids
+        self.image_token_id = backbone.image_token_id
+        rows, cols = cfg.grid
+        self.prompts = PromptBuilder(backbone.tokenizer, backbone.image_token_id, backbone.gaze_token_ids,
+                                     rows * cols)
+        targets = LANGUAGE_LORA_TARGETS + (f"|{VISION_LORA_TARGETS}" if cfg.lora_vision else "")
+        new_rows = {"embed_tokens": list(backbone.gaze_token_ids)} if backbone.gaze_token_ids else None
+        lora = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+                          target_modules=targets, trainable_token_indices=new_rows)
+        self.lm = get_peft_model(backbone.model, lora)
+        if cfg.gradient_checkpointing:
+            self.lm.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        d = backbone.hidden_size
+        self.gaze_head = PointerGazeHead(d, cfg.key_dim) if backbone.gaze_token_ids else None
+        self.label_head = LabelHead(d)
+
+    @property
+    def qwen(self) -> nn.Module:
+        """The Qwen2_5_VLForConditionalGeneration inside the peft wrapper (LoRA layers injected in place)."""
+        return self.lm.base_model.model
+
+    def encode(self, pixels: torch.Tensor, prompt: PromptBatch) -> torch.Tensor:
+        """Last-layer hidden states (B, L, d) for images (B, 3, S, S) and their token sequences."""
+        pixel_values, grid_thw = to_qwen_pixels(pixels)
+        out = self.qwen.model(
+            input_ids=prompt.input_ids, attention_mask=prompt.attention_mask,
+            mm_token_type_ids=prompt.mm_token_type_ids, pixel_values=pixel_values, image_grid_thw=grid_thw,
+            use_cache=False,
+        )
+        return out.last_hidden_state
+
+    def forward(self, pixels: torch.Tensor, reports: list[str] | None = None) -> VLMOutput:
+        """Gaze logits over the visual tokens, label logits, and the report LM loss when `reports` is given."""
+        b = pixels.shape[0]
+        prompt = self.prompts.build(reports, batch_size=b).to(pixels.device)
+        hidden = self.encode(pixels, prompt)
+        ids = prompt.input_ids
+        n_vis = self.prompts.n_visual
+        visual = hidden[ids == self.image_token_id].view(b, n_vis, -1).float()
+        gaze_logits = None
+        if self.gaze_token_ids:
+            gaze = torch.stack([hidden[ids == t] for t in self.gaze_token_ids], 1).float()
+            gaze_logits = self.gaze_head(gaze, visual)
+            pooled = gaze.mean(1)
+        else:
+            last = len(self.prompts.prefix_ids) - 1
+            pooled = hidden[:, last].float()
+        label_logits = self.label_head(pooled)
+        lm_loss = self._lm_loss(hidden, prompt.lm_labels) if reports is not None else None
+        return VLMOutput(label_logits, gaze_logits, lm_loss)
+
+    def _lm_loss(self, hidden: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """Next-token CE on the report positions only (lm_head applied to those rows, not the whole sequence)."""
+        target = labels[:, 1:]
+        keep = target != IGNORE
+        logits = self.qwen.lm_head(hidden[:, :-1][keep])
+        return F.cross_entropy(logits.float(), target[keep])
+
+    def trainable_state(self) -> dict[str, torch.Tensor]:
+        """LoRA weights, the new gaze-token embedding rows and the heads (never the frozen backbone)."""
+        return {n: p.detach().cpu().contiguous() for n, p in self.named_parameters() if p.requires_grad}
+
+    def load_trainable_state(self, state: dict[str, torch.Tensor]) -> None:
+        """Restore `trainable_state()`; missing or extra names are a ValueError listing them."""
+        params = {n: p for n, p in self.named_parameters() if p.requires_grad}
+        missing, extra = sorted(set(params) - set(state)), sorted(set(state) - set(params))
+        if missing or extra:
+            raise ValueError(f"trainable state mismatch: missing {missing[:3]}, unexpected {extra[:3]}")
+        with torch.no_grad():
+            for name, p in params.items():
+                p.copy_(state[name].to(p.device, p.dtype))

@@ -1,0 +1,30 @@
+"""Harness images → Qwen2.5-VL `pixel_values` + `image_grid_thw`, flattened exactly as the Qwen2-VL image
+processor does (frame duplicated in time, patches in (Hm, Wm, 2, 2) order), so merged token j is cell
+(j // Wm, j % Wm) of the image."""
+from __future__ import annotations
+
+import torch
+
+CLIP_MEAN: tuple[float, float, float] = (0.48145466, 0.4578275, 0.40821073)
+CLIP_STD: tuple[float, float, float] = (0.26862954, 0.26130258, 0.27577711)
+PATCH, TEMPORAL, MERGE = 14, 2, 2
+
+
+def to_qwen_pixels(pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(B, 3, S, S) normalised images → pixel_values (B·(S/14)², 1176) and image_grid_thw (B, 3)."""
+    b, c, h, w = pixels.shape
+    if h % (PATCH * MERGE) or w % (PATCH * MERGE):
+        raise ValueError(f"image side must be a multiple of {PATCH * MERGE}, got {h}x{w}")
+    gh, gw = h // PATCH, w // PATCH
+    x = pixels.reshape(b, c, gh // MERGE, MERGE, PATCH, gw // MERGE, MERGE, PATCH)
+    x = x.permute(0, 2, 5, 3, 6, 1, 4, 7)  # b, Hm, Wm, 2, 2, c, 14, 14
+    x = x.unsqueeze(6).expand(-1, -1, -1, -1, -1, -1, TEMPORAL, -1, -1)
+    flat = x.reshape(b * gh * gw, c * TEMPORAL * PATCH * PATCH)
+    grid = torch.tensor([[1, gh, gw]], dtype=torch.long, device=pixels.device).expand(b, 3).contiguous()
+    return flat, grid
+
+
+def merged_grid(image_size: int) -> tuple[int, int]:
+    """(rows, cols) of merged tokens for a square image of `image_size` pixels."""
+    side = image_size // (PATCH * MERGE)
+    return (side, side)
