@@ -1,0 +1,135 @@
+"""The `vanilla` adapter: the frozen Qwen2.5-VL backbone with no training. Probabilities come from the
+Yes/No answer-token logits of the teacher-forced fixed report (not from parsing text); a greedy generation
+on a stable subset of images measures how often the backbone's own text breaks the report format."""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import torch
+from gazebench.baselines.sft.adapter import QWEN_CITATION, QWEN_LICENSE, QWEN_PROVENANCE
+from gazebench.baselines.vanilla.answers import ReportTemplate, report_template, yes_probabilities
+from gazebench.baselines.vanilla.parsing import ParseLog
+from gazebench.reference_model.backbone import Backbone, build_backbone
+from gazebench.reference_model.config import default_config
+from gazebench.reference_model.prompt import PromptBuilder
+from gazebench.reference_model.vision_input import CLIP_MEAN, CLIP_STD, to_qwen_pixels
+
+from gazebench.adapter import Adapter, ImageBatch, InputSpec, Predictions, Provenance, register_model
+from gazebench.errors import ConfigError
+from gazebench.train import derive_seed
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VanillaConfig:
+    """What decides the numbers: backbone, input size, and the initial weights of a random backbone."""
+
+    backbone: str = "tiny"
+    image_size: int = 224
+    probe_fraction: float = 0.02
+    """Share of images (chosen by a stable hash of sample_id) also greedily generated to log parse failures."""
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.image_size <= 0 or self.image_size % 28:
+            raise ConfigError(f"image_size must be a positive multiple of 28, got {self.image_size}")
+        if not 0.0 <= self.probe_fraction <= 1.0:
+            raise ConfigError(f"probe_fraction must be in [0, 1], got {self.probe_fraction}")
+
+
+class VanillaAdapter(Adapter):
+    """Qwen2.5-VL as is, prompted for the fixed Yes/No report (the paper's Vanilla row)."""
+
+    provenance = Provenance(
+        source=f"gazebench Vanilla baseline of 'Thinking with Gaze' (untuned backbone); {QWEN_PROVENANCE}",
+        license=QWEN_LICENSE,
+        citation=f"Li et al., arXiv:2603.06697 (2026), Vanilla baseline; {QWEN_CITATION}",
+    )
+
+    def __init__(self, backbone: str = "tiny", image_size: int | None = None, probe_fraction: float = 0.02,
+                 seed: int = 0) -> None:
+        size = image_size if image_size is not None else default_config(backbone).image_size
+        self.cfg = VanillaConfig(backbone, size, probe_fraction, seed)
+        self.spec = InputSpec(image_size=size, channels=3, mean=CLIP_MEAN, std=CLIP_STD)
+        self.device = torch.device("cpu")
+        self.parse_log = ParseLog()
+
+    @cached_property
+    def backbone(self) -> Backbone:
+        """Built on first use (bf16 on CUDA), without gaze tokens."""
+        dtype = torch.bfloat16 if self.device.type == "cuda" else torch.float32
+        with torch.random.fork_rng(devices=[]):
+            return build_backbone(self.cfg.backbone, 0, self.cfg.seed, dtype, self.device)
+
+    @cached_property
+    def prompts(self) -> PromptBuilder:
+        rows, cols = self.cfg.image_size // 28, self.cfg.image_size // 28
+        return PromptBuilder(self.backbone.tokenizer, self.backbone.image_token_id, (), rows * cols)
+
+    @cached_property
+    def template(self) -> ReportTemplate:
+        return report_template(self.backbone.tokenizer)
+
+    def config(self) -> dict[str, Any]:
+        return asdict(self.cfg)
+
+    def to(self, device: torch.device) -> VanillaAdapter:
+        self.device = torch.device(device)
+        if "backbone" in self.__dict__:
+            self.backbone.model.to(self.device)
+        return self
+
+    def answer_probabilities(self, pixels: torch.Tensor) -> np.ndarray:
+        """(B, 3, S, S) → (B, 14) P(Yes) at each answer slot of the teacher-forced report (one forward pass)."""
+        b = pixels.shape[0]
+        prompt = self.prompts.build([self.template.text] * b).to(self.device)
+        pixel_values, grid_thw = to_qwen_pixels(pixels.to(self.device))
+        qwen = self.backbone.model
+        with torch.no_grad():
+            hidden = qwen.model(input_ids=prompt.input_ids, attention_mask=prompt.attention_mask,
+                                mm_token_type_ids=prompt.mm_token_type_ids, pixel_values=pixel_values,
+                                image_grid_thw=grid_thw, use_cache=False).last_hidden_state
+            before = len(self.prompts.prefix_ids) - 1  # the position whose logits predict report token 0
+            positions = torch.tensor([before + s for s in self.template.slots], device=hidden.device)
+            logits = qwen.lm_head(hidden[:, positions])
+        return yes_probabilities(logits, self.template).cpu().numpy()
+
+    def generate(self, pixels: torch.Tensor) -> tuple[str, ...]:
+        """Greedy reports for (B, 3, S, S) images, as the backbone writes them after the prompt."""
+        b = pixels.shape[0]
+        prompt = self.prompts.build(batch_size=b).to(self.device)
+        pixel_values, grid_thw = to_qwen_pixels(pixels.to(self.device))
+        tok = self.backbone.tokenizer
+        budget = len(tok(self.template.text, add_special_tokens=False)["input_ids"]) + 8
+        with torch.no_grad():
+            out = self.backbone.model.generate(
+                input_ids=prompt.input_ids, attention_mask=prompt.attention_mask,
+                mm_token_type_ids=prompt.mm_token_type_ids, pixel_values=pixel_values, image_grid_thw=grid_thw,
+                max_new_tokens=budget, do_sample=False, pad_token_id=tok.pad_token_id)
+        start = prompt.input_ids.shape[1]
+        return tuple(tok.decode(row[start:], skip_special_tokens=True) for row in out)
+
+    def probed(self, batch: ImageBatch) -> list[int]:
+        """Indices of the batch's images in the stable generation subset (independent of batch composition)."""
+        return [i for i, sid in enumerate(batch.ids)
+                if derive_seed(self.cfg.seed, "vanilla-probe", sid) / 2**63 < self.cfg.probe_fraction]
+
+    def predict(self, batch: ImageBatch) -> Predictions:
+        probs = self.answer_probabilities(batch.pixels)
+        chosen = self.probed(batch)
+        if chosen:
+            self.parse_log.add(self.generate(batch.pixels[chosen]))
+            LOG.info("vanilla: %d/%d generated reports failed to parse (%.1f%%)", self.parse_log.failed,
+                     self.parse_log.generated, 100 * self.parse_log.rate)
+        return Predictions(probs=probs)
+
+
+@register_model("vanilla")
+def vanilla(**kwargs: Any) -> VanillaAdapter:
+    """The untuned Qwen2.5-VL prompted for the fixed Yes/No report."""
+    return VanillaAdapter(**kwargs)

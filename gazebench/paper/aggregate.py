@@ -1,0 +1,128 @@
+"""Pure aggregation of results JSONs (one per seed) into table cells in percent: the bootstrap CI of a
+single run, or mean ± sd over seeds; differences from the paper; paired comparisons summarised."""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One metric of one method on one task, in percent."""
+
+    mean: float | None
+    sd: float | None = None
+    """Sample sd over seeds (None for a single seed)."""
+    low: float | None = None
+    high: float | None = None
+    """95% patient-bootstrap CI of a single run (None over several seeds)."""
+    n_seeds: int = 0
+
+
+def _pct(value: Any) -> float | None:
+    return None if value is None or not math.isfinite(float(value)) else 100.0 * float(value)
+
+
+def metric_cell(results: Sequence[Mapping[str, Any]], task: str, stat: str) -> Cell:
+    """Cell of `stat` on `task` over the seeds' results JSONs (seeds where it is undefined are left out)."""
+    blocks = [r["results"][task] for r in results if task in r.get("results", {})]
+    values = [v for v in (_pct(b.get(stat)) for b in blocks) if v is not None]
+    if not values:
+        return Cell(None, n_seeds=0)
+    if len(values) == 1 and len(blocks) == 1:
+        ci = blocks[0].get(f"{stat}_ci") or (None, None)
+        return Cell(values[0], None, _pct(ci[0]), _pct(ci[1]), 1)
+    sd = float(np.std(values, ddof=1)) if len(values) > 1 else None
+    return Cell(float(np.mean(values)), sd, n_seeds=len(values))
+
+
+def format_cell(cell: Cell, digits: int = 2) -> str:
+    """`90.17 [85.10, 93.20]`, `90.17 ± 0.52` over seeds, or `n/a`."""
+    if cell.mean is None:
+        return "n/a"
+    text = f"{cell.mean:.{digits}f}"
+    if cell.sd is not None:
+        return f"{text} ± {cell.sd:.{digits}f}"
+    if cell.low is not None and cell.high is not None:
+        return f"{text} [{cell.low:.{digits}f}, {cell.high:.{digits}f}]"
+    return text
+
+
+def delta(cell: Cell, reported: float | None) -> float | None:
+    """Ours minus the paper's number, in percentage points."""
+    return None if cell.mean is None or reported is None else cell.mean - reported
+
+
+@dataclass(frozen=True)
+class PairedCell:
+    """B − A of one metric on one task over seeds, in percentage points."""
+
+    diff: float | None
+    sd: float | None = None
+    low: float | None = None
+    high: float | None = None
+    p_value: float | None = None
+    """Paired-bootstrap p of a single seed."""
+    wins: int = 0
+    """Seeds where B − A > 0."""
+    significant: int = 0
+    """Seeds where the paired-bootstrap p < 0.05."""
+    n_seeds: int = 0
+
+
+def paired_cell(comparisons: Sequence[Mapping[str, Any]], task: str, stat: str) -> PairedCell:
+    """Summarise `gazebench.engine.compare.compare_runs` outputs (one per seed) for one task and metric."""
+    rows = [c["tasks"][task]["metrics"][stat] for c in comparisons if task in c.get("tasks", {})]
+    rows = [r for r in rows if _pct(r.get("diff")) is not None]
+    if not rows:
+        return PairedCell(None)
+    diffs = [float(_pct(r["diff"]) or 0.0) for r in rows]
+    wins = sum(d > 0 for d in diffs)
+    sig = sum(r.get("p_value") is not None and r["p_value"] < 0.05 for r in rows)
+    if len(rows) == 1:
+        ci = rows[0].get("ci") or (None, None)
+        return PairedCell(diffs[0], None, _pct(ci[0]), _pct(ci[1]), rows[0].get("p_value"), wins, sig, 1)
+    return PairedCell(float(np.mean(diffs)), float(np.std(diffs, ddof=1)), wins=wins, significant=sig,
+                      n_seeds=len(rows))
+
+
+def format_paired(cell: PairedCell, digits: int = 2) -> str:
+    """`+1.20 [-0.40, 2.90] p=0.140` for one seed; `+1.20 ± 0.50 (3/3 seeds B>A, 1 p<0.05)` over several."""
+    if cell.diff is None:
+        return "n/a"
+    text = f"{cell.diff if round(cell.diff, digits) else 0.0:+.{digits}f}"  # no "-0.00"
+    if cell.n_seeds > 1:
+        return f"{text} ± {cell.sd:.{digits}f} ({cell.wins}/{cell.n_seeds} seeds B>A, {cell.significant} p<0.05)"
+    if cell.low is not None and cell.high is not None:
+        text += f" [{cell.low:+.{digits}f}, {cell.high:+.{digits}f}]"
+    if cell.p_value is not None:
+        text += f" p={cell.p_value:.3f}"
+    return text
+
+
+GAZE_METRICS: tuple[tuple[str, str, str], ...] = (
+    ("scanpath", "exact_position_accuracy", "exact-pos acc"),
+    ("scanpath", "topk_overlap", "top-K overlap"),
+    ("scanpath", "mean_grid_distance", "grid dist (cells)"),
+    ("saliency", "nss", "NSS"),
+    ("saliency", "cc", "CC"),
+)
+"""Gaze-alignment numbers shown for models that predict gaze (Q1: do they look where, and in the order)."""
+
+
+def gaze_values(results: Sequence[Mapping[str, Any]], task: str) -> dict[str, float | None] | None:
+    """Mean over seeds of each GAZE_METRICS value on `task`, or None if the model predicts no gaze there."""
+    blocks = [r["results"][task].get("gaze") for r in results if task in r.get("results", {})]
+    blocks = [b for b in blocks if b]
+    if not blocks:
+        return None
+    out: dict[str, float | None] = {}
+    for group, key, title in GAZE_METRICS:
+        vals = [float(b[group][key]) for b in blocks if group in b and b[group].get(key) is not None
+                and math.isfinite(float(b[group][key]))]
+        out[title] = float(np.mean(vals)) if vals else None
+    return out

@@ -1,0 +1,102 @@
+"""The paper's methods as data: registry name, the name the paper prints, its reported MIMIC-EYE numbers,
+the module that registers it, and the paired comparisons that answer the paper's questions."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from gazebench.errors import ConfigError
+
+PAPER_SOURCE = ("Li et al., Thinking with Gaze: Sequential Eye-Tracking as Visual Reasoning Supervision for "
+                "Medical VLMs, arXiv:2603.06697 (2026), MIMIC-EYE in-domain table")
+ZERO_SHOT_NOTE = ("The paper's zero-shot table (CheXpert, RSNA, SIIM-ACR) is not public; only ours is shown. "
+                  "The paper reports zero-shot gains for ordered gaze, e.g. +5.09 F1 on RSNA over the "
+                  "instruction-tuned baseline.")
+STATS = ("auroc", "acc", "f1")
+STAT_TITLES = {"auroc": "AUROC", "acc": "Acc", "f1": "F1"}
+
+
+@dataclass(frozen=True)
+class PaperMethod:
+    """One row of the table."""
+
+    key: str
+    """Registered model name (`gazebench run --model KEY`)."""
+    title: str
+    reported: tuple[float, float, float] | None = None
+    """The paper's MIMIC-EYE AUROC / Acc / F1 in percent; None for a model the paper does not have."""
+    module: str | None = None
+    """Module whose import registers the model (entry points do it too once installed)."""
+    takes_backbone: bool = False
+    """True for the Qwen2.5-VL methods, which receive `--backbone` as their `backbone` argument."""
+
+
+PAPER_METHODS: tuple[PaperMethod, ...] = (
+    PaperMethod("vanilla", "Vanilla", (49.74, 42.15, 43.09), "gazebench.baselines.vanilla", True),
+    PaperMethod("sft", "SFT", (87.60, 86.03, 84.18), "gazebench.baselines.sft", True),
+    PaperMethod("sft-heatmap", "SFT-Heatmap", (87.51, 86.51, 84.23), "gazebench.baselines.sft", True),
+    PaperMethod("medclip", "MedCLIP", (87.37, 86.63, 84.32), "gazebench.baselines.medclip.adapter"),
+    PaperMethod("egma", "EGMA", (89.49, 88.11, 86.20), "gazebench.baselines.egma.adapter"),
+    PaperMethod("random-gaze", "Random-Gaze", (86.45, 85.59, 81.06), "gazebench.reference_model", True),
+    PaperMethod("shuffled-gaze", "Shuffled-Gaze", (88.51, 87.48, 84.97), "gazebench.reference_model", True),
+    PaperMethod("original-gaze", "Original-Gaze", (90.17, 89.02, 87.61), "gazebench.reference_model", True),
+)
+BY_KEY = {m.key: m for m in PAPER_METHODS}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """B against A on the same images (B − A), and the question it answers."""
+
+    a: str
+    b: str
+    question: str
+
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("shuffled-gaze", "original-gaze", "Q1 order: ordered vs shuffled gaze (same patches)"),
+    Comparison("random-gaze", "original-gaze", "Q1 order+where: ordered vs random gaze"),
+    Comparison("random-gaze", "shuffled-gaze", "Q1 where: right patches (shuffled) vs random patches"),
+    Comparison("sft-heatmap", "original-gaze", "Q1 order vs static: gaze tokens vs heatmap supervision"),
+    Comparison("sft", "original-gaze", "Q2: gaze tokens vs instruction tuning alone (SFT)"),
+    Comparison("sft", "sft-heatmap", "Q2: static heatmap supervision vs SFT"),
+)
+SUBMITTED_BASELINES = ("original-gaze", "sft")
+"""A model outside the paper is compared with each of these that is in the table (else the first paper row)."""
+
+
+def resolve_methods(spec: str) -> tuple[PaperMethod, ...]:
+    """`paper` (the eight), or a comma list of paper keys and other registered model names, in table order
+    (paper rows first, in the paper's order, then the others as given); unknown names are a ConfigError."""
+    import gazebench.models  # noqa: F401  (registers the built-in models)
+    from gazebench.adapter import MODELS
+
+    names = [n.strip() for n in spec.split(",") if n.strip()]
+    if not names:
+        raise ConfigError("--methods is empty")
+    chosen = {m.key for m in PAPER_METHODS} if "paper" in names else set()
+    chosen |= {n for n in names if n in BY_KEY}
+    others = [n for n in dict.fromkeys(names) if n != "paper" and n not in BY_KEY]
+    for name in others:
+        MODELS.get(name)  # RegistryError with did-you-mean if unknown
+    return tuple(m for m in PAPER_METHODS if m.key in chosen) + tuple(PaperMethod(n, n) for n in others)
+
+
+def register(method: PaperMethod) -> None:
+    """Import the module that registers `method` (a no-op for submitted models and repeated calls)."""
+    if method.module is not None:
+        importlib.import_module(method.module)
+
+
+def comparisons_for(methods: tuple[PaperMethod, ...]) -> tuple[Comparison, ...]:
+    """The paper's comparisons whose two methods are both present, then each submitted model against the
+    SUBMITTED_BASELINES present (or the first paper row when none is)."""
+    keys = [m.key for m in methods]
+    out = [c for c in COMPARISONS if c.a in keys and c.b in keys]
+    paper = [k for k in keys if k in BY_KEY]
+    for key in keys:
+        if key in BY_KEY:
+            continue
+        against = [k for k in SUBMITTED_BASELINES if k in keys] or paper[:1]
+        out += [Comparison(a, key, f"submitted: {key} vs {BY_KEY[a].title}") for a in against]
+    return tuple(out)
