@@ -102,20 +102,19 @@ class Scanpaths:
         Returns (kept, n_nan_time, n_off_image); a fixation with a bad time is counted as NaN-time only.
         t_end below t_start is raised to t_start (zero duration).
         """
-        owner = self.owner
         finite_time = np.isfinite(self.t_start) & np.isfinite(self.t_end)
-        w, h = self.width[owner], self.height[owner]
         with np.errstate(invalid="ignore"):
-            on_image = (self.x >= 0) & (self.y >= 0) & (self.x < w) & (self.y < h)
+            width, height = np.repeat(self.width, self.lengths), np.repeat(self.height, self.lengths)
+            on_image = (self.x >= 0) & (self.y >= 0) & (self.x < width) & (self.y < height)
         keep = finite_time & on_image
         s = len(self)
-        n_nan = np.bincount(owner, weights=~finite_time, minlength=s).astype(np.int64)
-        n_off = np.bincount(owner, weights=finite_time & ~on_image, minlength=s).astype(np.int64)
         if keep.all():
-            kept = self
+            kept, n_nan, n_off = self, np.zeros(s, dtype=np.int64), np.zeros(s, dtype=np.int64)
         else:
-            counts = np.bincount(owner[keep], minlength=s)
-            offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+            owner = self.owner
+            n_nan = np.bincount(owner[~finite_time], minlength=s).astype(np.int64)
+            n_off = np.bincount(owner[finite_time & ~on_image], minlength=s).astype(np.int64)
+            offsets = np.concatenate([[0], np.cumsum(self.lengths - n_nan - n_off)]).astype(np.int64)
             kept = Scanpaths(
                 self.t_start[keep], self.t_end[keep], self.x[keep], self.y[keep], offsets,
                 self.width, self.height, self.pixels_per_degree,

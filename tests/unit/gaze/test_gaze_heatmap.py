@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy.special import ndtr
 
-from gazebench.gaze.heatmap import fixation_counts, gaze_heatmap, pixel_heatmap
-from gazebench.gaze.scanpath import EmptyScanpath
+from gazebench.gaze.heatmap import TRUNCATE, fixation_counts, gaze_heatmap, pixel_heatmap, window_heatmaps
+from gazebench.gaze.scanpath import EmptyScanpath, Scanpaths
 from gazebench.records import Fixations
 
 
@@ -40,6 +40,49 @@ def test_heatmap_equals_untruncated_gaussians_integrated_over_cells(fixations: C
         expected += (t1 - t0) * np.outer(my, mx)
     expected /= expected.sum()
     assert np.allclose(gaze_heatmap(fix, size, grid), expected, atol=2e-4)
+
+
+def truncated_axis_mass(edges: np.ndarray, centre: float, sigma: float) -> np.ndarray:
+    """Mass of a normal truncated at ±TRUNCATE sigma (renormalised) between consecutive edges."""
+    z = (edges - centre) / sigma
+    cdf = (ndtr(z) - ndtr(-TRUNCATE)) / (ndtr(TRUNCATE) - ndtr(-TRUNCATE))
+    return np.diff(np.clip(cdf, 0.0, 1.0))
+
+
+@pytest.mark.parametrize(("size", "cells", "x", "y"), [(200, 200, 50.3, 60.7), (100, 16, 10.3, 91.1)])
+def test_gaussians_are_cut_exactly_at_four_sigma(
+    fixations: Callable[..., Fixations], size: int, cells: int, x: float, y: float
+) -> None:
+    # sigma 10 px: a cell is zero iff it lies wholly beyond x ± 40 or y ± 40 (the second case sits near a border,
+    # where the band of cells computed reaches far past the cut)
+    heat = gaze_heatmap(fixations([(0, 1, x, y)], ppd=10.0), (size, size), (cells, cells))
+    edges = np.arange(cells + 1) * (size / cells)
+    beyond_x = (edges[1:] <= x - 40) | (edges[:-1] >= x + 40)
+    beyond_y = (edges[1:] <= y - 40) | (edges[:-1] >= y + 40)
+    beyond = beyond_y[:, None] | beyond_x[None, :]
+    assert (heat[beyond] == 0).all() and (heat[~beyond] > 0).all()
+    assert heat.sum() == pytest.approx(1.0, abs=1e-12)
+    expected = np.outer(truncated_axis_mass(edges, y, 10.0), truncated_axis_mass(edges, x, 10.0))
+    assert np.abs(heat - expected / expected.sum()).max() < 1e-7
+
+
+def test_cut_is_exact_in_a_batch_with_wider_gaussians_and_maps_do_not_depend_on_the_batch() -> None:
+    # the computation band is sized for the widest Gaussian (ppd 60); the narrow one (ppd 3) stays cut at 12 px
+    size, grid = (256, 256), (64, 64)
+    narrow = Fixations(np.array([0.0, 1.0]), np.array([1.0, 1.5]), np.array([100.5, 30.0]), np.array([77.0, 200.2]),
+                       3.0)
+    wide = Fixations(np.array([0.0]), np.array([2.0]), np.array([128.0]), np.array([128.0]), 60.0)
+    both = window_heatmaps(Scanpaths.pack([wide, narrow], [size, size]), grid, 1)[:, 0].reshape(2, 64, 64)
+    alone = window_heatmaps(Scanpaths.pack([narrow], [size]), grid, 1)[0, 0].reshape(64, 64)
+    assert np.array_equal(both[1], alone)
+    edges = np.arange(65.0) * 4  # cell edges in image pixels
+    reach = np.zeros((64, 64), dtype=bool)
+    for cx, cy in zip(narrow.x, narrow.y):
+        near_x = (edges[1:] > cx - 12) & (edges[:-1] < cx + 12)
+        near_y = (edges[1:] > cy - 12) & (edges[:-1] < cy + 12)
+        reach |= near_y[:, None] & near_x[None, :]
+    assert (both[1][~reach] == 0).all() and (both[1][reach] > 0).all()
+    assert both[1].sum() == pytest.approx(1.0, abs=1e-7)  # all mass on the image; weights in units of the window
 
 
 def test_fixation_on_a_cell_corner_spreads_evenly(fixations: Callable[..., Fixations]) -> None:

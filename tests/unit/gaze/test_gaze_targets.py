@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from scipy.special import ndtr
 
-import gazebench.gaze.heatmap as heatmap_module
 import gazebench.gaze.targets as targets_module
 from gazebench.errors import ConfigError
 from gazebench.gaze.scanpath import EmptyScanpath, Scanpaths
@@ -183,7 +182,6 @@ def test_temporal_window_matches_a_plain_loop_reference() -> None:
 @pytest.mark.parametrize("method", TARGET_METHODS)
 def test_batch_equals_single_record(method: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(targets_module, "_CHUNK_FIXATIONS", 16)  # many chunks, scanpaths across borders
-    monkeypatch.setattr(heatmap_module, "_CHUNK", 64)
     rng = np.random.default_rng(7)
     records, sizes = [], []
     for i in range(30):
