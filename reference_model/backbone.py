@@ -96,6 +96,11 @@ def gaze_token_strings(k: int) -> tuple[str, ...]:
     return tuple(f"<|gaze_{i + 1}|>" for i in range(k))
 
 
+def default_dtype(device: torch.device) -> torch.dtype:
+    """The frozen backbone's dtype: bf16 on CUDA (LoRA and heads stay fp32 under autocast), fp32 elsewhere."""
+    return torch.bfloat16 if torch.device(device).type == "cuda" else torch.float32
+
+
 def build_backbone(name: str, k: int = 4, seed: int = 0, dtype: torch.dtype = torch.float32,
                    device: torch.device | str = "cpu") -> Backbone:
     """A frozen backbone with `k` gaze tokens: named random config (seeded) or a local directory (offline)."""

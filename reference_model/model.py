@@ -1,5 +1,7 @@
 """`GazeVLM`: frozen Qwen2.5-VL + LoRA (peft) + trainable gaze-token embedding rows + pointer gaze head +
-14-label head. One forward gives gaze logits (B, K, N), label logits (B, 14) and, given reports, the LM loss."""
+14-label head. One forward gives pointer logits (B, Q, N), label logits (B, 14) and, given reports, the LM loss.
+The same module is the SFT baselines' model: built on a backbone without gaze tokens it pools the last prompt
+token, and its optional pointer head (SFT-Heatmap) has that one token as its single query."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,25 +12,28 @@ from torch import nn
 from torch.nn import functional as F
 
 from gazebench.reference_model.backbone import Backbone
-from gazebench.reference_model.config import LANGUAGE_LORA_TARGETS, VISION_LORA_TARGETS, GazeModelConfig
+from gazebench.reference_model.config import LANGUAGE_LORA_TARGETS, VISION_LORA_TARGETS, VLMConfig
 from gazebench.reference_model.heads import LabelHead, PointerGazeHead
 from gazebench.reference_model.prompt import IGNORE, PromptBatch, PromptBuilder
 from gazebench.reference_model.vision_input import to_qwen_pixels
+from gazebench.train.checkpoint import load_params
 
 
 @dataclass(frozen=True, eq=False)
 class VLMOutput:
-    """What one forward returns; `gaze_logits` is None for a model without gaze tokens."""
+    """What one forward returns; `gaze_logits` is None for a model without a pointer head."""
 
     label_logits: torch.Tensor
     gaze_logits: torch.Tensor | None
+    """(B, Q, N) pointer logits over the visual tokens: Q = K gaze tokens, or 1 (the pooled token) without."""
     lm_loss: torch.Tensor | None
 
 
 class GazeVLM(nn.Module):
-    """The trainable model; `trainable_state()` holds everything that is not the frozen backbone."""
+    """The trainable model; `trainable_state()` holds everything that is not the frozen backbone. `pointer`
+    adds the pointer head (default: exactly when the backbone has gaze tokens)."""
 
-    def __init__(self, backbone: Backbone, cfg: GazeModelConfig) -> None:
+    def __init__(self, backbone: Backbone, cfg: VLMConfig, pointer: bool | None = None) -> None:
         super().__init__()
         self.cfg = cfg
         self.gaze_token_ids = backbone.gaze_token_ids
@@ -44,7 +49,8 @@ class GazeVLM(nn.Module):
         if cfg.gradient_checkpointing:
             self.lm.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         d = backbone.hidden_size
-        self.gaze_head = PointerGazeHead(d, cfg.key_dim) if backbone.gaze_token_ids else None
+        with_pointer = bool(backbone.gaze_token_ids) if pointer is None else pointer
+        self.gaze_head = PointerGazeHead(d, cfg.key_dim) if with_pointer else None
         self.label_head = LabelHead(d)
 
     @property
@@ -63,21 +69,23 @@ class GazeVLM(nn.Module):
         return out.last_hidden_state
 
     def forward(self, pixels: torch.Tensor, reports: list[str] | None = None) -> VLMOutput:
-        """Gaze logits over the visual tokens, label logits, and the report LM loss when `reports` is given."""
+        """Pointer logits over the visual tokens, label logits, and the report LM loss when `reports` is given.
+        The gaze tokens' states are the pointer's queries and their mean the pooled state; without gaze tokens
+        the last prompt token's state is both."""
         b = pixels.shape[0]
         prompt = self.prompts.build(reports, batch_size=b).to(pixels.device)
         hidden = self.encode(pixels, prompt)
         ids = prompt.input_ids
-        n_vis = self.prompts.n_visual
-        visual = hidden[ids == self.image_token_id].view(b, n_vis, -1).float()
-        gaze_logits = None
         if self.gaze_token_ids:
-            gaze = torch.stack([hidden[ids == t] for t in self.gaze_token_ids], 1).float()
-            gaze_logits = self.gaze_head(gaze, visual)
-            pooled = gaze.mean(1)
+            queries = torch.stack([hidden[ids == t] for t in self.gaze_token_ids], 1).float()
+            pooled = queries.mean(1)
         else:
-            last = len(self.prompts.prefix_ids) - 1
-            pooled = hidden[:, last].float()
+            pooled = hidden[:, len(self.prompts.prefix_ids) - 1].float()
+            queries = pooled.unsqueeze(1)
+        gaze_logits = None
+        if self.gaze_head is not None:
+            visual = hidden[ids == self.image_token_id].view(b, self.prompts.n_visual, -1).float()
+            gaze_logits = self.gaze_head(queries, visual)
         label_logits = self.label_head(pooled)
         lm_loss = self._lm_loss(hidden, prompt.lm_labels) if reports is not None else None
         return VLMOutput(label_logits, gaze_logits, lm_loss)
@@ -95,10 +103,4 @@ class GazeVLM(nn.Module):
 
     def load_trainable_state(self, state: dict[str, torch.Tensor]) -> None:
         """Restore `trainable_state()`; missing or extra names are a ValueError listing them."""
-        params = {n: p for n, p in self.named_parameters() if p.requires_grad}
-        missing, extra = sorted(set(params) - set(state)), sorted(set(state) - set(params))
-        if missing or extra:
-            raise ValueError(f"trainable state mismatch: missing {missing[:3]}, unexpected {extra[:3]}")
-        with torch.no_grad():
-            for name, p in params.items():
-                p.copy_(state[name].to(p.device, p.dtype))
+        load_params({n: p for n, p in self.named_parameters() if p.requires_grad}, state)

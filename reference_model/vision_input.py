@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import torch
 
+from gazebench.adapter import InputSpec
+
 CLIP_MEAN: tuple[float, float, float] = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD: tuple[float, float, float] = (0.26862954, 0.26130258, 0.27577711)
 PATCH, TEMPORAL, MERGE = 14, 2, 2
@@ -28,3 +30,10 @@ def merged_grid(image_size: int) -> tuple[int, int]:
     """(rows, cols) of merged tokens for a square image of `image_size` pixels."""
     side = image_size // (PATCH * MERGE)
     return (side, side)
+
+
+def qwen_input_spec(image_size: int, predicts_gaze: bool) -> InputSpec:
+    """The harness-side input contract of a Qwen-backed adapter: RGB, CLIP mean/std, and the merged-token grid
+    (28 px cells) when the model predicts gaze or saliency from its training on gaze."""
+    return InputSpec(image_size=image_size, channels=3, mean=CLIP_MEAN, std=CLIP_STD,
+                     patch_size=PATCH * MERGE if predicts_gaze else None, uses_gaze=predicts_gaze)

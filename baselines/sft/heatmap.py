@@ -1,5 +1,6 @@
 """Static gaze supervision for SFT-Heatmap: the radiologist's duration-weighted heatmap pooled on the model's
-token grid (the same reading the reference model's ordered targets come from) and the KL(q‖p) loss."""
+token grid (the same reading the reference model's ordered targets come from), the KL(q‖p) loss, and the
+"heatmap" target term that puts them on the pointer head."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -9,6 +10,7 @@ import torch
 from torch.nn import functional as F
 
 from gazebench.records import Sample
+from gazebench.reference_model.objective import TargetTerm
 
 
 def heatmap_target(sample: Sample, grid: tuple[int, int]) -> np.ndarray | None:
@@ -48,3 +50,14 @@ def heatmap_kl(logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -
     kl = (torch.special.xlogy(q, q) - q * logp).sum(-1)
     weight = mask.float()
     return (kl * weight).sum() / weight.sum().clamp_min(1.0)
+
+
+def pointer_kl(logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """`heatmap_kl` on the single-query pointer logits (B, 1, N) of a model without gaze tokens."""
+    return heatmap_kl(logits[:, 0], target, mask)
+
+
+def heatmap_term(samples: Sequence[Sample], grid: tuple[int, int]) -> TargetTerm:
+    """The "heatmap" loss term: KL of the pointer head against each sample's gaze heatmap (masked without)."""
+    return TargetTerm("heatmap", heatmap_targets(samples, grid), np.zeros(grid[0] * grid[1]), pointer_kl,
+                      "a gaze heatmap")

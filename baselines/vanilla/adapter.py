@@ -4,40 +4,37 @@ on a stable subset of images measures how often the backbone's own text breaks t
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 import torch
+
+from gazebench.adapter import Adapter, ImageBatch, Predictions, Provenance, register_model
 from gazebench.baselines.sft.adapter import QWEN_CITATION, QWEN_LICENSE, QWEN_PROVENANCE
 from gazebench.baselines.vanilla.answers import ReportTemplate, report_template, yes_probabilities
 from gazebench.baselines.vanilla.parsing import ParseLog
-from gazebench.reference_model.backbone import Backbone, build_backbone
-from gazebench.reference_model.config import default_config
-from gazebench.reference_model.prompt import PromptBuilder
-from gazebench.reference_model.vision_input import CLIP_MEAN, CLIP_STD, to_qwen_pixels
-
-from gazebench.adapter import Adapter, ImageBatch, InputSpec, Predictions, Provenance, register_model
 from gazebench.errors import ConfigError
+from gazebench.reference_model.backbone import Backbone, build_backbone, default_dtype
+from gazebench.reference_model.config import BackboneConfig
+from gazebench.reference_model.prompt import PromptBuilder
+from gazebench.reference_model.vision_input import qwen_input_spec, to_qwen_pixels
 from gazebench.train import derive_seed
 
 LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class VanillaConfig:
-    """What decides the numbers: backbone, input size, and the initial weights of a random backbone."""
+class VanillaConfig(BackboneConfig):
+    """What decides the numbers: backbone, input size, the initial weights of a random backbone, and which
+    images are also generated to log parse failures."""
 
-    backbone: str = "tiny"
-    image_size: int = 224
     probe_fraction: float = 0.02
     """Share of images (chosen by a stable hash of sample_id) also greedily generated to log parse failures."""
-    seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.image_size <= 0 or self.image_size % 28:
-            raise ConfigError(f"image_size must be a positive multiple of 28, got {self.image_size}")
+        super().__post_init__()
         if not 0.0 <= self.probe_fraction <= 1.0:
             raise ConfigError(f"probe_fraction must be in [0, 1], got {self.probe_fraction}")
 
@@ -51,24 +48,22 @@ class VanillaAdapter(Adapter):
         citation=f"Li et al., arXiv:2603.06697 (2026), Vanilla baseline; {QWEN_CITATION}",
     )
 
-    def __init__(self, backbone: str = "tiny", image_size: int | None = None, probe_fraction: float = 0.02,
-                 seed: int = 0) -> None:
-        size = image_size if image_size is not None else default_config(backbone).image_size
-        self.cfg = VanillaConfig(backbone, size, probe_fraction, seed)
-        self.spec = InputSpec(image_size=size, channels=3, mean=CLIP_MEAN, std=CLIP_STD)
+    def __init__(self, backbone: str = "tiny", **options: Any) -> None:
+        """`options`: image_size (default: the reference model's for `backbone`), probe_fraction, seed."""
+        self.cfg = VanillaConfig.resolve(backbone, **options)
+        self.spec = qwen_input_spec(self.cfg.image_size, predicts_gaze=False)
         self.device = torch.device("cpu")
         self.parse_log = ParseLog()
 
     @cached_property
     def backbone(self) -> Backbone:
         """Built on first use (bf16 on CUDA), without gaze tokens."""
-        dtype = torch.bfloat16 if self.device.type == "cuda" else torch.float32
         with torch.random.fork_rng(devices=[]):
-            return build_backbone(self.cfg.backbone, 0, self.cfg.seed, dtype, self.device)
+            return build_backbone(self.cfg.backbone, 0, self.cfg.seed, default_dtype(self.device), self.device)
 
     @cached_property
     def prompts(self) -> PromptBuilder:
-        rows, cols = self.cfg.image_size // 28, self.cfg.image_size // 28
+        rows, cols = self.cfg.grid
         return PromptBuilder(self.backbone.tokenizer, self.backbone.image_token_id, (), rows * cols)
 
     @cached_property
@@ -76,7 +71,7 @@ class VanillaAdapter(Adapter):
         return report_template(self.backbone.tokenizer)
 
     def config(self) -> dict[str, Any]:
-        return asdict(self.cfg)
+        return self.cfg.to_dict()
 
     def to(self, device: torch.device) -> VanillaAdapter:
         self.device = torch.device(device)

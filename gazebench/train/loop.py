@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from torch import nn
 
 from gazebench.train.checkpoint import (
     load_json,
+    load_params,
     load_tensors,
     optimizer_tensors,
     restore_optimizer,
@@ -43,6 +44,8 @@ class Stage:
     patience: int | None = None
     """Stop after this many epochs without a better validate score (None: run every epoch, keep the last)."""
     max_grad_norm: float = 1.0
+    validated: bool = False
+    """Scored on validation after every epoch (the label stage); `fit_stages` hands it the validate callable."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def run_stage(
         progress = {"fingerprint": fingerprint, "epochs_done": 0, "best_epoch": -1, "best_score": None,
                     "bad_epochs": 0, "finished": False, "history": []}
     else:
-        _load_into(model, named, load_tensors(folder / "last.safetensors"))
+        load_params(named, load_tensors(folder / "last.safetensors"))
         restore_optimizer(optimizer, load_tensors(folder / "optimizer.safetensors"), ids)
         if accelerator.is_main_process:
             log(f"{stage.name}: resuming after epoch {progress['epochs_done']}")
@@ -138,19 +141,10 @@ def run_stage(
                 shown = ", ".join(f"{k}={v:.4f}" for k, v in record.items() if k != "epoch")
                 log(f"{stage.name} epoch {epoch + 1}: {shown}")
     if progress["best_epoch"] > 0 and (folder / "best.safetensors").is_file():
-        _load_into(model, named, load_tensors(folder / "best.safetensors"))
+        load_params(named, load_tensors(folder / "best.safetensors"))
     model.eval()
     return StageResult(stage.name, progress["epochs_done"], progress["best_epoch"], progress["best_score"],
                        tuple(progress["history"]))
-
-
-def _load_into(model: nn.Module, named: Mapping[str, nn.Parameter], state: Mapping[str, torch.Tensor]) -> None:
-    missing = sorted(set(named) - set(state))
-    if missing:
-        raise ValueError(f"checkpoint lacks {len(missing)} trainable tensors, e.g. {missing[0]}")
-    with torch.no_grad():
-        for name, p in named.items():
-            p.copy_(state[name].to(p.device, p.dtype))
 
 
 def derive_seed(seed: int, *parts: object) -> int:

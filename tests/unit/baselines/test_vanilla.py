@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+
+from gazebench.adapter import ImageBatch, get_model
 from gazebench.baselines.vanilla import (
     ParseLog,
     ReportTemplate,
@@ -16,23 +18,12 @@ from gazebench.baselines.vanilla import (
     report_template,
     yes_probabilities,
 )
-from gazebench.reference_model.backbone import offline_tokenizer
-from gazebench.reference_model.report import render_report
-from gazebench.reference_model.vision_input import to_qwen_pixels
-
-from gazebench.adapter import ImageBatch, get_model
 from gazebench.errors import ConfigError
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.records import Sample
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models run faster single-threaded on a shared, loaded CPU; restored afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+from gazebench.reference_model.backbone import offline_tokenizer
+from gazebench.reference_model.report import render_report
+from gazebench.reference_model.vision_input import to_qwen_pixels
 
 
 @pytest.fixture(scope="module")
@@ -139,4 +130,7 @@ def test_registered_and_options_checked() -> None:
         VanillaAdapter(probe_fraction=2.0)
     with pytest.raises(ConfigError, match="multiple of 28"):
         VanillaAdapter(image_size=100)
+    with pytest.raises(ConfigError, match="unknown option"):
+        VanillaAdapter(lr=1e-3)  # nothing to train
+    assert VanillaAdapter(image_size="336", probe_fraction=0).cfg.probe_fraction == 0.0  # CLI values coerced
     assert VanillaAdapter(backbone="qwen2.5-vl-7b-shape").spec.image_size == 448  # no weights built yet

@@ -5,22 +5,16 @@ import sys
 from pathlib import Path
 
 import torch
-from refmodel_fixtures import SMALL, batches, make_sample
+from fixtures.vlm import SMALL_GAZE, fit_context
 from safetensors.torch import save_file
 
-from gazebench.adapter import FitContext
 from gazebench.reference_model import GazeTokenAdapter
-from gazebench.task import get_task
 
 
 def main(out: Path) -> None:
     torch.set_num_threads(1)
-    train = tuple(make_sample(i) for i in range(8))
-    val = tuple(make_sample(100 + i, "validate") for i in range(4))
-    ctx = FitContext(task=get_task("mimic-eye"), train=train, val=val, batches=batches, device=torch.device("cpu"),
-                     seed=0, workdir=out / "work", log=lambda _: None)
-    adapter = GazeTokenAdapter("original", **(SMALL | {"epochs_stage2": 1}))
-    adapter.fit(ctx)
+    adapter = GazeTokenAdapter("original", **(SMALL_GAZE | {"epochs_stage2": 1}))
+    adapter.fit(fit_context(out / "work"))
     from accelerate import PartialState
 
     state = PartialState()

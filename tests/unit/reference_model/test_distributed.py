@@ -16,7 +16,7 @@ HERE = Path(__file__).parent
 
 
 def test_two_process_gloo_fit_keeps_ranks_in_sync(tmp_path: Path) -> None:
-    path = os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])
+    path = os.pathsep.join([str(HERE.parents[1]), os.environ.get("PYTHONPATH", "")])  # tests/: fixtures.vlm
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=path)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from refmodel_fixtures import make_sample
+from fixtures.vlm import make_sample
 
 from gazebench.reference_model.evidence import draw_evidence
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from fixtures.vlm import SMALL_GAZE, batches
 
 from gazebench.adapter import ImageBatch
 from gazebench.errors import ConfigError
 from gazebench.reference_model import GazeTokenAdapter, default_config
 from gazebench.reference_model.backbone import build_backbone
 from gazebench.reference_model.model import GazeVLM
+from gazebench.reference_model.objective import Supervision, VLMObjective
 from gazebench.reference_model.report import parse_report
-from gazebench.reference_model.trainer import GazeObjective, build_supervision
-
-from refmodel_fixtures import SMALL, batches
+from gazebench.train import label_targets
 
 
 def test_forward_shapes() -> None:
@@ -25,6 +25,8 @@ def test_forward_shapes() -> None:
     plain = GazeVLM(build_backbone("tiny", k=0), default_config("tiny", k=0))  # the baselines' plain VLM
     out = plain(torch.zeros(2, 3, 224, 224))
     assert out.gaze_logits is None and out.label_logits.shape == (2, 14) and plain.gaze_head is None
+    pointed = GazeVLM(build_backbone("tiny", k=0), default_config("tiny", k=0), pointer=True)  # one query
+    assert pointed(torch.zeros(2, 3, 224, 224)).gaze_logits.shape == (2, 1, 64)
 
 
 def test_training_steps_lower_the_loss_and_leave_the_backbone_alone(fit_context) -> None:  # noqa: ANN001
@@ -32,8 +34,10 @@ def test_training_steps_lower_the_loss_and_leave_the_backbone_alone(fit_context)
     model = adapter.model
     frozen = {n: p.detach().clone() for n, p in model.named_parameters() if not p.requires_grad}
     trained = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
-    sup = build_supervision(adapter.cfg, fit_context, fit_context.train)
-    objective = GazeObjective(sup, 4, torch.device("cpu"), with_reports=True)
+    train = fit_context.train
+    labels = label_targets(fit_context, train)
+    sup = Supervision({s.sample_id: labels[i] for i, s in enumerate(train)}, adapter.target_terms(train, 0))
+    objective = VLMObjective(sup, torch.device("cpu"), with_reports=True)
     batch = next(batches(fit_context.train, 4, False))
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=5e-3)
     model.train()
@@ -56,7 +60,7 @@ def test_training_steps_lower_the_loss_and_leave_the_backbone_alone(fit_context)
 
 
 def test_state_dict_round_trip_and_predictions(fit_context) -> None:  # noqa: ANN001
-    a = GazeTokenAdapter("shuffled", **SMALL)
+    a = GazeTokenAdapter("shuffled", **SMALL_GAZE)
     with torch.no_grad():
         for p in a.model.parameters():
             if p.requires_grad:
@@ -65,7 +69,7 @@ def test_state_dict_round_trip_and_predictions(fit_context) -> None:  # noqa: AN
     assert all("base_layer" not in k and "lora_" in k or "head" in k or "delta" in k or k.startswith("__")
                for k in state)
     assert sum(v.numel() for v in state.values()) < 0.5 * sum(p.numel() for p in a.model.parameters())
-    b = GazeTokenAdapter("shuffled", **SMALL)
+    b = GazeTokenAdapter("shuffled", **SMALL_GAZE)
     b.load_state_dict(state)
     batch: ImageBatch = next(batches(fit_context.val, 4, False))
     pa, pb = a.predict(batch), b.predict(batch)
@@ -76,7 +80,7 @@ def test_state_dict_round_trip_and_predictions(fit_context) -> None:  # noqa: AN
     for probs, report in zip(pa.probs, pa.reports, strict=True):
         assert (parse_report(report) == (probs >= 0.5)).all()
     with pytest.raises(ConfigError, match="different config"):
-        GazeTokenAdapter("random", **SMALL).load_state_dict(state)
+        GazeTokenAdapter("random", **SMALL_GAZE).load_state_dict(state)
     with pytest.raises(ConfigError, match="k >= 1"):
         GazeTokenAdapter("original", k=0)
 

@@ -7,16 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 import torch
-from refmodel_fixtures import SMALL, batches
+from fixtures.vlm import SMALL_GAZE, batches
 
 from gazebench.adapter import FitContext, ImageBatch
 from gazebench.reference_model import GazeTokenAdapter
-from gazebench.reference_model.trainer import build_supervision
+from gazebench.train import label_targets
 
 
 def _fit(ctx: FitContext) -> tuple[GazeTokenAdapter, list[str]]:
     logs: list[str] = []
-    adapter = GazeTokenAdapter("original", **SMALL)
+    adapter = GazeTokenAdapter("original", **SMALL_GAZE)
     adapter.fit(dataclasses.replace(ctx, log=logs.append))
     return adapter, logs
 
@@ -47,7 +47,7 @@ def test_fit_checkpoints_resumes_exactly_and_is_deterministic(fit_context: FitCo
 
     other = dataclasses.replace(fit_context, workdir=tmp_path / "other", batches=failing)
     with pytest.raises(RuntimeError, match="injected"):
-        GazeTokenAdapter("original", **SMALL).fit(other)
+        GazeTokenAdapter("original", **SMALL_GAZE).fit(other)
     resumed, logs = _fit(dataclasses.replace(other, batches=batches))
     assert any("stage2-labels: resuming after epoch 1" in line for line in logs)
     assert _same(resumed.state_dict(), done.state_dict())
@@ -58,15 +58,17 @@ def test_fit_checkpoints_resumes_exactly_and_is_deterministic(fit_context: FitCo
 
 
 def test_variants_differ_only_in_targets(fit_context: FitContext) -> None:
-    sups = {kind: build_supervision(GazeTokenAdapter(kind).cfg, fit_context, fit_context.train)
-            for kind in ("original", "shuffled", "random")}
-    assert sups["original"].gaze.keys() == sups["shuffled"].gaze.keys() == sups["random"].gaze.keys()
-    assert "s3" not in sups["original"].gaze and len(sups["original"].gaze) == 7  # s3 has no gaze: masked
-    for sid, orig in sups["original"].gaze.items():
-        shuf = sups["shuffled"].gaze[sid]
+    terms = {kind: GazeTokenAdapter(kind).target_terms(fit_context.train, fit_context.seed)
+             for kind in ("original", "shuffled", "random")}
+    assert all(len(t) == 1 and t[0].name == "gaze" for t in terms.values())  # one term; only its targets differ
+    gaze = {kind: t[0].targets for kind, t in terms.items()}
+    assert gaze["original"].keys() == gaze["shuffled"].keys() == gaze["random"].keys()
+    assert "s3" not in gaze["original"] and len(gaze["original"]) == 7  # s3 has no gaze: masked
+    for sid, orig in gaze["original"].items():
+        shuf = gaze["shuffled"][sid]
         assert sorted(orig) == sorted(shuf) and list(orig) != list(shuf)
-        assert list(sups["random"].gaze[sid]) != list(orig)
+        assert list(gaze["random"][sid]) != list(orig)
     # the radiologist looked at the four corners of an 8×8 grid, in some order
-    assert set(sups["original"].gaze["s0"]) == {0, 7, 63, 56}
-    labels = sups["original"].labels["s1"]
+    assert set(gaze["original"]["s0"]) == {0, 7, 63, 56}
+    labels = label_targets(fit_context, fit_context.train)[1]
     assert labels[0] == 1.0 and torch.isnan(torch.tensor(labels[3]))  # uncertain label masked

@@ -1,0 +1,157 @@
+"""`VLMAdapter`: the plumbing every LoRA-tuned Qwen2.5-VL adapter shares (the reference model's variants,
+SFT, SFT-Heatmap): the model built lazily from its config, device moves, training through the shared
+driver and objective, predictions, and checkpoints that carry their config. A subclass supplies only what
+makes it a different model: its config, gaze tokens, pointer head, gaze target terms and stages."""
+from __future__ import annotations
+
+import json
+from abc import abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+import numpy as np
+import torch
+
+from gazebench.adapter import Adapter, FitContext, ImageBatch, Predictions
+from gazebench.errors import ConfigError
+from gazebench.records import Sample
+from gazebench.reference_model.backbone import build_backbone, default_dtype
+from gazebench.reference_model.config import VLMConfig
+from gazebench.reference_model.model import GazeVLM
+from gazebench.reference_model.objective import Supervision, TargetTerm, VLMObjective, label_probs
+from gazebench.reference_model.report import render_report
+from gazebench.reference_model.vision_input import qwen_input_spec
+from gazebench.train import Stage, fit_stages, label_targets
+
+C = TypeVar("C", bound=VLMConfig)
+
+
+@dataclass(frozen=True, eq=False)
+class Inference:
+    """Everything the model says about B images."""
+
+    probs: np.ndarray
+    """(B, 14) probabilities in CHEXPERT_LABELS order."""
+    gaze: np.ndarray | None
+    """(B, K) predicted patch indices, raster order on the merged-token grid (None without gaze tokens)."""
+    gaze_xy: np.ndarray | None
+    """(B, K, 2) centres (x, y) of those patches in pixels of the resized (S×S) image."""
+    saliency: np.ndarray | None
+    """(B, rows, cols) pointer attention averaged over its queries, summing to 1 (None without a pointer head)."""
+    reports: tuple[str, ...]
+    """Fixed-format reports; their Yes/No lines are exactly probs >= threshold."""
+
+
+class VLMAdapter(Adapter, Generic[C]):
+    """Qwen2.5-VL + LoRA + heads, trained in stages; `gaze_tokens` gaze tokens in the assistant turn and,
+    with `pointer`, a pointer head over the visual tokens (whose attention is the predicted saliency)."""
+
+    config_key: ClassVar[str]
+    """state_dict entry holding the config JSON as uint8, checked on load (no silent mismatched weights)."""
+
+    def __init__(self, cfg: C, gaze_tokens: int, pointer: bool) -> None:
+        self.cfg = cfg
+        self.gaze_tokens = gaze_tokens
+        self.pointer = pointer
+        self.spec = qwen_input_spec(cfg.image_size, predicts_gaze=pointer)
+        self.device = torch.device("cpu")
+        self._model: GazeVLM | None = None
+
+    @abstractmethod
+    def stages(self) -> list[Stage]:
+        """The training stages in order, each weighting the loss terms by name ("bce", "lm", target terms)."""
+
+    @abstractmethod
+    def target_terms(self, samples: Sequence[Sample], seed: int) -> tuple[TargetTerm, ...]:
+        """The gaze target terms on `samples` under run `seed` (none for a model trained without gaze)."""
+
+    def stage(self, name: str, epochs: int, weights: tuple[tuple[str, float], ...],
+              validated: bool = False) -> Stage:
+        """A stage with the config's optimiser settings; a validated stage early-stops after `patience`."""
+        return Stage(name, epochs, self.cfg.lr, weights, self.cfg.weight_decay, self.cfg.grad_accum,
+                     self.cfg.patience if validated else None, validated=validated)
+
+    @property
+    def model(self) -> GazeVLM:
+        """Built on first use (on `self.device`, bf16 backbone on CUDA), so construction stays cheap."""
+        if self._model is None:
+            with torch.random.fork_rng(devices=[]):
+                backbone = build_backbone(self.cfg.backbone, self.gaze_tokens, self.cfg.seed,
+                                          default_dtype(self.device), self.device)
+                torch.manual_seed(self.cfg.seed)
+                self._model = GazeVLM(backbone, self.cfg, self.pointer).to(self.device).eval()
+        return self._model
+
+    def config(self) -> dict[str, Any]:
+        return self.cfg.to_dict()
+
+    @property
+    def trainable(self) -> bool:
+        return True
+
+    def to(self, device: torch.device) -> VLMAdapter[C]:
+        self.device = torch.device(device)
+        if self._model is not None:
+            self._model.to(self.device)
+        return self
+
+    def fit(self, ctx: FitContext) -> None:
+        """The stages on `ctx`; under `accelerate launch` each process builds its replica on its own GPU."""
+        if ctx.device.type == "cuda":
+            from accelerate import PartialState
+
+            self.to(PartialState().device)
+        else:
+            self.to(ctx.device)
+        train = tuple(ctx.train)
+        labels = label_targets(ctx, train)
+        sup = Supervision({s.sample_id: labels[i] for i, s in enumerate(train)},
+                          self.target_terms(train, ctx.seed))
+
+        def objective(stage: Stage, device: torch.device) -> VLMObjective:
+            return VLMObjective(sup, device, with_reports=dict(stage.weights).get("lm", 0.0) > 0)
+
+        fit_stages(self.model, ctx, self.stages(), objective, label_probs, self.cfg.to_dict(),
+                   self.cfg.batch_size, sup.summary(len(train)))
+
+    def infer(self, pixels: torch.Tensor) -> Inference:
+        """Probabilities, ordered gaze (indices and pixel centres), saliency and reports for (B, 3, S, S)."""
+        model = self.model
+        with torch.no_grad():
+            out = model(pixels.to(self.device))
+        probs = torch.sigmoid(out.label_logits.float()).cpu().numpy()
+        reports = tuple(render_report(p >= self.cfg.threshold) for p in probs)
+        if out.gaze_logits is None:
+            return Inference(probs, None, None, None, reports)
+        attn = torch.softmax(out.gaze_logits.float(), dim=-1)
+        rows, cols = self.cfg.grid
+        saliency = attn.mean(1).view(-1, rows, cols).cpu().numpy()
+        if not model.gaze_token_ids:
+            return Inference(probs, None, None, saliency, reports)
+        gaze = attn.argmax(-1).cpu().numpy().astype(np.int64)
+        cell = self.cfg.image_size / cols
+        xy = np.stack([(gaze % cols + 0.5) * cell, (gaze // cols + 0.5) * cell], axis=-1)
+        return Inference(probs, gaze, xy, saliency, reports)
+
+    def predict(self, batch: ImageBatch) -> Predictions:
+        res = self.infer(batch.pixels)
+        return Predictions(probs=res.probs, gaze=res.gaze, saliency=res.saliency, reports=res.reports)
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """LoRA + gaze-token embedding rows + heads, plus the config (the frozen backbone is not saved)."""
+        state = dict(self.model.trainable_state())
+        state[self.config_key] = torch.frombuffer(bytearray(self.cfg.to_json().encode()), dtype=torch.uint8)
+        return state
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        state = dict(state)
+        blob = state.pop(self.config_key, None)
+        if blob is None:
+            raise ConfigError(f"checkpoint has no {type(self.cfg).__name__}; it was not written by "
+                              f"{type(self).__name__}")
+        saved = type(self.cfg).from_dict(json.loads(bytes(blob.numpy().tobytes()).decode()))
+        if saved != self.cfg:
+            diff = sorted(k for k, v in saved.to_dict().items() if self.cfg.to_dict()[k] != v)
+            raise ConfigError(f"checkpoint was trained with a different config ({', '.join(diff)})")
+        self.model.load_trainable_state(state)
