@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
-from sklearn.metrics import roc_auc_score
 
 from gazebench.adapter import Adapter, FitContext, ImageBatch
+from gazebench.train.labels import macro_auroc
 
 if TYPE_CHECKING:
     from gazebench.baselines.clip.adapter import ClipAdapter
@@ -27,16 +27,6 @@ def warmup_cosine(total_steps: int, warmup: float) -> Callable[[int], float]:
         return 0.5 * (1.0 + math.cos(math.pi * min(progress, 1.0)))
 
     return factor
-
-
-def macro_auroc(y: np.ndarray, p: np.ndarray) -> float:
-    """Mean AUROC over columns with both classes among unmasked (non-NaN) targets; NaN if none."""
-    scores = []
-    for j in range(y.shape[1]):
-        keep = ~np.isnan(y[:, j])
-        if len(np.unique(y[keep, j])) == 2:
-            scores.append(roc_auc_score(y[keep, j], p[keep, j]))
-    return float(np.mean(scores)) if scores else math.nan
 
 
 def validation_auroc(adapter: Adapter, ctx: FitContext, batch_size: int) -> float:

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from gazebench.engine.report import results_table, stdout_console
 from gazebench.engine.config import DEVICES, THRESHOLD_POLICIES, RunConfig
+from gazebench.engine.report import results_table, stdout_console
 from gazebench.errors import ConfigError
 
 
@@ -40,13 +40,15 @@ def parse_model_args(pairs: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
 @click.option("--n-boot", type=click.IntRange(min=1), default=1000, show_default=True, help="Bootstrap replicates.")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=256, show_default=True,
               help="Samples per flushed predictions file (the unit of resume).")
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help="Torch CPU threads (default: torch's, one per core); recorded in provenance, not hashed.")
 @click.option("--model-arg", "model_args", multiple=True, metavar="KEY=VALUE", help="Passed to the model factory.")
 @click.option("--include", "includes", multiple=True, type=click.Path(dir_okay=False),
               help="Python file(s) to import first (they may register models).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results JSON on stdout.")
 def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed: int, device: str,
             batch_size: int | None, limit: int | None, threshold_policy: str, n_boot: int, chunk_size: int,
-            model_args: tuple[str, ...], includes: tuple[str, ...], as_json: bool) -> None:
+            threads: int | None, model_args: tuple[str, ...], includes: tuple[str, ...], as_json: bool) -> None:
     """Evaluate MODEL on TASKS; a rerun resumes an interrupted run and reuses a fitted model."""
     from gazebench.engine import evaluate
     from gazebench.engine.plugins import include
@@ -57,7 +59,7 @@ def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed
     config = RunConfig(model=model, tasks=tuple(t.name for t in resolve_tasks(tasks)), seed=seed,
                        threshold_policy=threshold_policy, n_boot=n_boot, limit=limit,
                        model_args=parse_model_args(model_args), device=device, batch_size=batch_size,
-                       chunk_size=chunk_size)
+                       chunk_size=chunk_size, threads=threads)
     outcome = evaluate(config, output_dir=Path(output_dir), data_root=data_root)
     if as_json:
         click.echo(json.dumps(jsonable(outcome.results), indent=2))

@@ -2,7 +2,7 @@
 
 Only what can change the numbers is hashed (model, its config, tasks with their versions and data
 fingerprints, seed, policies, limit, numeric precision); how the work is scheduled (batch size, chunk
-size, data folder path) is recorded but not hashed, because scores must not depend on it.
+size, thread count, data folder path) is recorded but not hashed, because scores must not depend on it.
 """
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ class RunConfig:
     """None: chosen from the device. Recorded, not hashed."""
     chunk_size: int = 256
     """Samples per flushed predictions file (the unit of resume). Recorded, not hashed."""
+    threads: int | None = None
+    """Torch intra-op CPU threads for this run (None: torch's default). Recorded, not hashed."""
 
     def __post_init__(self) -> None:
         if not self.tasks:
@@ -55,6 +57,8 @@ class RunConfig:
             raise ConfigError(f"--limit must be at least 1, got {self.limit}")
         if self.batch_size is not None and self.batch_size < 1:
             raise ConfigError(f"--batch-size must be at least 1, got {self.batch_size}")
+        if self.threads is not None and self.threads < 1:
+            raise ConfigError(f"--threads must be at least 1, got {self.threads}")
 
     @property
     def model_kwargs(self) -> dict[str, Any]:
@@ -67,7 +71,7 @@ class RunConfig:
         return out
 
 
-UNHASHED = ("batch_size", "chunk_size", "device")
+UNHASHED = ("batch_size", "chunk_size", "device", "threads")
 """RunConfig fields that schedule the work without changing the numbers (the resolved device kind is hashed)."""
 
 

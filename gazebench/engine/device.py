@@ -36,6 +36,19 @@ def inference(device: torch.device) -> Iterator[None]:
             yield
 
 
+@contextlib.contextmanager
+def torch_threads(n: int | None) -> Iterator[int]:
+    """Run with `n` torch intra-op threads (None: leave torch's setting), restoring the old count after;
+    yields the count in effect."""
+    before = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        yield torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)
+
+
 def default_batch_size(device: torch.device) -> int:
     """Batch size when none is given: larger on GPU, where it pays off."""
     return 128 if device.type == "cuda" else 32

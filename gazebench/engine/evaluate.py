@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from gazebench.adapter import MODELS, Adapter, FitContext
 from gazebench.engine.config import ResolvedConfig, RunConfig
-from gazebench.engine.device import default_batch_size, precision, resolve_device
+from gazebench.engine.device import default_batch_size, precision, resolve_device, torch_threads
 from gazebench.engine.fit import fingerprint, load_or_fit
 from gazebench.engine.loader import shuffled_batches
 from gazebench.engine.predict import predict_split
@@ -122,7 +122,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
         console.print(f"[green]complete already:[/] {run.path}")
         return RunOutcome(run.path, run.load_results(), already_complete=True)
     batch_size = config.batch_size or default_batch_size(device)
-    with RunLock(run.path):
+    with RunLock(run.path), torch_threads(config.threads):
         if run.complete:  # finished by another process while we waited for nothing
             return RunOutcome(run.path, run.load_results(), already_complete=True)
         _write_header(run, resolved, data, batch_size, data_root)

@@ -1,7 +1,9 @@
 """Fit once, reuse forever: fitted adapters are cached as safetensors + JSON under a fingerprint.
 
 fingerprint = sha256(model name, adapter.config(), train-data manifest sha256, seed, gazebench version).
-Loading reads tensors only (safetensors), never unpickles.
+Loading reads tensors only (safetensors), never unpickles. The torch thread count is recorded in meta.json
+but not keyed: torch's CPU reductions may round differently with it, so a fresh fit can differ in the last
+float bits, and the cache is what keeps later runs on identical weights.
 """
 from __future__ import annotations
 
@@ -52,7 +54,7 @@ def load_or_fit(adapter: Adapter, fp: str, make_context: Callable[[Path], FitCon
     adapter.fit(ctx)
     meta = {"fingerprint": fp, "adapter": type(adapter).__qualname__, "config": adapter.config(),
             "seed": ctx.seed, "n_train": len(ctx.train), "n_val": len(ctx.val),
-            "fit_seconds": round(time.perf_counter() - started, 3)}
+            "fit_seconds": round(time.perf_counter() - started, 3), "torch_threads": torch.get_num_threads()}
     save_checkpoint(adapter.state_dict(), meta, target)
     shutil.rmtree(workdir, ignore_errors=True)
     log(f"fitted in {meta['fit_seconds']} s; cached as {target}")

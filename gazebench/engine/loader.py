@@ -30,7 +30,12 @@ def batches(samples: Sequence[Sample], spec: InputSpec, batch_size: int, device:
             order: Sequence[int] | None = None) -> Iterator[ImageBatch]:
     """Yield ImageBatches of `batch_size` in `order` (default: as given), prefetching one batch ahead."""
     idx = list(range(len(samples))) if order is None else list(order)
-    groups = [tuple(samples[i] for i in idx[k:k + batch_size]) for k in range(0, len(idx), batch_size)]
+    return prefetched([tuple(samples[i] for i in idx[k:k + batch_size]) for k in range(0, len(idx), batch_size)],
+                      spec, device)
+
+
+def prefetched(groups: Sequence[tuple[Sample, ...]], spec: InputSpec, device: torch.device) -> Iterator[ImageBatch]:
+    """One ImageBatch per group, the next group's pixels read on a background thread during the current one."""
     if not groups:
         return
     with ThreadPoolExecutor(max_workers=1) as pool:

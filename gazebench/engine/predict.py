@@ -14,7 +14,7 @@ import torch
 
 from gazebench.adapter import Adapter, Predictions
 from gazebench.engine.device import inference
-from gazebench.engine.loader import batches
+from gazebench.engine.loader import prefetched
 from gazebench.engine.rundir import atomic_write_text
 from gazebench.errors import ConfigError, GazebenchError
 from gazebench.records import Sample
@@ -53,18 +53,22 @@ def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, 
     if progress is not None and done:
         progress(len(samples) - len(todo))
     next_chunk = 1 + max((int(f.stem.split("-")[1]) for f in folder.glob("chunk-*.csv")), default=-1)
-    for start in range(0, len(todo), chunk_size):
-        chunk = todo[start:start + chunk_size]
-        parts = []
-        for batch in batches(chunk, adapter.spec, batch_size, device):
-            with inference(device):
-                out = adapter.predict(batch)
-            parts.append(_frame(batch.samples, out, adapter))
-            if progress is not None:
-                progress(len(batch.samples))
-        text = pd.concat(parts, ignore_index=True).to_csv(index=False, float_format=FLOAT_FORMAT)
-        atomic_write_text(folder / f"chunk-{next_chunk:05d}.csv", text)
-        next_chunk += 1
+    groups = [tuple(todo[k:min(k + batch_size, start + chunk_size)])
+              for start in range(0, len(todo), chunk_size)
+              for k in range(start, min(start + chunk_size, len(todo)), batch_size)]
+    parts: list[pd.DataFrame] = []
+    filled = predicted = 0
+    for batch in prefetched(groups, adapter.spec, device):  # one prefetching loader across chunk boundaries
+        with inference(device):
+            out = adapter.predict(batch)
+        parts.append(_frame(batch.samples, out, adapter))
+        filled, predicted = filled + len(batch.samples), predicted + len(batch.samples)
+        if progress is not None:
+            progress(len(batch.samples))
+        if filled == chunk_size or predicted == len(todo):
+            text = pd.concat(parts, ignore_index=True).to_csv(index=False, float_format=FLOAT_FORMAT)
+            atomic_write_text(folder / f"chunk-{next_chunk:05d}.csv", text)
+            next_chunk, parts, filled = next_chunk + 1, [], 0
     return len(todo)
 
 
@@ -86,8 +90,18 @@ def _frame(samples: tuple[Sample, ...], out: Predictions, adapter: Adapter) -> p
     if out.saliency is not None and adapter.spec.grid is not None:
         rows, ncols = adapter.spec.grid
         sal = _array(out.saliency, (len(samples), rows, ncols), "saliency", adapter).reshape(len(samples), -1)
+        _check_saliency(sal, samples, adapter)
         cols.update({f"s{k}": sal[:, k].astype(np.float64) for k in range(sal.shape[1])})
     return pd.DataFrame(cols)
+
+
+def _check_saliency(sal: np.ndarray, samples: tuple[Sample, ...], adapter: Adapter) -> None:
+    """Saliency maps must be finite and non-negative (an all-zero map is allowed: scoring skips and counts it)."""
+    bad = ~np.isfinite(sal).all(axis=1) | (np.nan_to_num(sal) < 0).any(axis=1)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise GazebenchError(f"model {type(adapter).__name__} returned a negative or non-finite saliency map "
+                             f"for sample {samples[i].sample_id!r} (maps must be finite and >= 0)")
 
 
 def _array(value: object, shape: tuple[int, ...], what: str, adapter: Adapter) -> np.ndarray:

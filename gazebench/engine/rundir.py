@@ -176,7 +176,10 @@ class RunLock:
 
 
 def provenance() -> dict[str, Any]:
-    """Versions, git commit and dirty flag of the code that produced a run; no hostname or user names."""
+    """Versions, git commit and dirty flag of the code that produced a run, and the torch thread count in
+    effect (it schedules work; it is not hashed); no hostname or user names."""
+    import torch
+
     import gazebench
 
     versions = {}
@@ -191,6 +194,7 @@ def provenance() -> dict[str, Any]:
         "platform": f"{platform.system()}-{platform.machine()}",
         "packages": versions,
         "git": git_revision(Path(gazebench.__file__).resolve().parent.parent),
+        "torch_threads": torch.get_num_threads(),
     }
 
 

@@ -139,26 +139,31 @@ def gaze_result(samples: tuple[Sample, ...], df: pd.DataFrame, grid: tuple[int, 
     from gazebench.gaze.targets import EmptyScanpath, ordered_targets
 
     preds, refs, sal_rows = [], [], []
-    skipped = 0
+    skipped = zero_maps = 0
     for i, sample in enumerate(samples):
+        sal = df.loc[i, scols].to_numpy(dtype=np.float64).reshape(grid) if scols else None
+        if sal is not None and not sal.any():
+            zero_maps += 1  # an all-zero map has no density to compare: its saliency metrics are skipped
+            sal = None
         for rec in sample.gaze:
             try:
                 ref = ordered_targets(rec.fixations, rec.image_size, grid, k=len(gcols)) if gcols else None
-                heat = gaze_heatmap(rec.fixations, rec.image_size, grid) if scols else None
+                heat = gaze_heatmap(rec.fixations, rec.image_size, grid) if sal is not None else None
             except EmptyScanpath:
                 skipped += 1
                 continue
             if gcols:
                 preds.append(df.loc[i, gcols].to_numpy(dtype=np.int64))
                 refs.append(ref)
-            if scols:
+            if sal is not None:
                 cells = cell_index(rec.fixations.x, rec.fixations.y, rec.image_size, grid)
                 mask = np.zeros(grid[0] * grid[1], dtype=bool)
                 mask[cells[cells >= 0]] = True
-                sal = df.loc[i, scols].to_numpy(dtype=np.float64).reshape(grid)
                 sal_rows.append(saliency_summary(sal, heat, mask.reshape(grid)))
     out: dict[str, Any] = {"n_readings": max(len(preds), len(sal_rows)), "n_readings_skipped": skipped,
                            "grid": list(grid), "k": len(gcols)}
+    if scols:
+        out["n_saliency_maps_zero"] = zero_maps
     if preds:
         out["scanpath"] = {k: float(v) for k, v in scanpath_summary(np.array(preds), np.array(refs), grid).items()}
     if sal_rows:

@@ -10,6 +10,7 @@ from torch.nn import functional as F
 
 from gazebench.adapter import FitContext
 from gazebench.labels import CHEXPERT_LABELS
+from gazebench.metrics import auroc
 from gazebench.records import Sample
 
 
@@ -29,12 +30,8 @@ def masked_bce(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 
 
 def macro_auroc(y: np.ndarray, p: np.ndarray) -> float:
-    """Mean AUROC over columns with both classes among the unmasked rows (NaN if none)."""
-    from sklearn.metrics import roc_auc_score
-
-    scores = []
-    for j in range(y.shape[1]):
-        keep = np.isfinite(y[:, j])
-        if keep.any() and len(np.unique(y[keep, j])) == 2:
-            scores.append(roc_auc_score(y[keep, j], p[keep, j]))
-    return float(np.mean(scores)) if scores else float("nan")
+    """Mean AUROC over columns with both classes among the unmasked rows (NaN if none): the
+    early-stopping score, computed exactly as the evaluation computes it."""
+    per_label = auroc(y, p)
+    used = ~np.isnan(per_label)
+    return float(per_label[used].mean()) if used.any() else float("nan")

@@ -27,7 +27,7 @@ def runs(small_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("runs")
     for model in ("oracle", "random", "cnn"):
         invoke("run", "--model", model, "--tasks", "all", "--data-root", str(small_root), "--output-dir", str(out),
-               "--n-boot", N_BOOT)
+               "--n-boot", N_BOOT, "--threads", "1")
     return out
 
 
@@ -47,6 +47,8 @@ def test_run_writes_an_immutable_run_directory(runs: Path) -> None:
                 "threshold_policy", "uncertain_policy", "blank_policy"} <= set(r)
     assert "chexpert5" in results["results"]["mimic-eye"]
     assert results["config"]["adapter"]["trainable"] is True
+    assert json.loads((path / "provenance.json").read_text())["torch_threads"] == 1
+    assert results["config"]["execution"]["threads"] == 1 and "threads" not in results["config"]
     for chunk in path.glob("predictions/*/chunk-*.csv"):
         header = chunk.read_text().splitlines()[0].split(",")
         assert header[:2] == ["sample_id", "patient_id"] and len(header) == 16

@@ -28,6 +28,7 @@ def test_one_line_errors(args: list[str], needle: str) -> None:
     ["run", "--model", "oracle", "--threshold-policy", "best"],
     ["run", "--model", "oracle", "--batch-size", "0"],
     ["run", "--model", "oracle", "--device", "tpu"],
+    ["run", "--model", "oracle", "--threads", "0"],
     ["leaderboard", ".", "--format", "pdf"],
 ])
 def test_bad_flags_are_usage_errors(args: list[str]) -> None:

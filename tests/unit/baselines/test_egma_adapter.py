@@ -28,13 +28,6 @@ def reading(i: int) -> GazeRecord:
     return GazeRecord("reflacx", f"case{i}", (SIZE, SIZE), fix, words)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models run ~10x faster single-threaded on a shared, loaded CPU; restored afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def make_samples(n: int, split: str, with_gaze: bool = True) -> tuple[Sample, ...]:

@@ -22,13 +22,6 @@ SMALL = {"image_size": 32, "proj_dim": 16, "prompts_per_class": 3, "epochs": 2, 
 FINDINGS = ("No Finding", "Pleural Effusion", "Cardiomegaly", "Atelectasis")
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models run ~10x faster single-threaded on a shared, loaded CPU; restored afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def make_samples(n: int, split: str) -> tuple[Sample, ...]:

@@ -1,8 +1,6 @@
-"""Engine test fixtures: an isolated cache, the "small" simulated study, and tiny hand-made samples."""
+"""Engine test fixtures: tiny hand-made samples (the session cache and `small_root` come from tests/conftest.py)."""
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -11,27 +9,6 @@ from PIL import Image
 
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.records import Sample
-
-
-@pytest.fixture(scope="session", autouse=True)
-def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Point $GAZEBENCH_CACHE at a session temp dir (images, splits, checkpoints never touch ~/.cache)."""
-    cache = tmp_path_factory.mktemp("cache")
-    old = os.environ.get("GAZEBENCH_CACHE")
-    os.environ["GAZEBENCH_CACHE"] = str(cache)
-    yield cache
-    if old is None:
-        os.environ.pop("GAZEBENCH_CACHE", None)
-    else:
-        os.environ["GAZEBENCH_CACHE"] = old
-
-
-@pytest.fixture(scope="session")
-def small_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The "small" simulated study, generated once per session in the real formats."""
-    from gazebench.synthetic import generate
-
-    return generate(tmp_path_factory.mktemp("data"), size="small", seed=0)
 
 
 def make_samples(folder: Path, n: int, seed: int = 0) -> tuple[Sample, ...]:

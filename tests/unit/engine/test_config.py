@@ -9,7 +9,8 @@ from gazebench.errors import ConfigError
 def test_hash_ignores_scheduling_but_not_numbers() -> None:
     base = RunConfig(model="random", tasks=("rsna",))
     h = ResolvedConfig(base, {"data_sha256": {"rsna": "abc"}}).config_hash
-    for same in (RunConfig(model="random", tasks=("rsna",), batch_size=7, chunk_size=3, device="cpu"),):
+    for same in (RunConfig(model="random", tasks=("rsna",), batch_size=7, chunk_size=3, device="cpu",
+                           threads=3),):
         assert ResolvedConfig(same, {"data_sha256": {"rsna": "abc"}}).config_hash == h
     for other in (RunConfig(model="random", tasks=("rsna",), seed=1),
                   RunConfig(model="random", tasks=("rsna",), limit=5),
@@ -30,7 +31,7 @@ def test_config_json_records_execution_and_hash() -> None:
 
 
 @pytest.mark.parametrize("kwargs", [{"threshold_policy": "best"}, {"device": "tpu"}, {"n_boot": 0}, {"limit": 0},
-                                    {"batch_size": 0}, {"tasks": ()}])
+                                    {"batch_size": 0}, {"threads": 0}, {"tasks": ()}])
 def test_bad_values_are_config_errors(kwargs: dict) -> None:
     with pytest.raises(ConfigError):
         RunConfig(**{"model": "random", "tasks": ("rsna",), **kwargs})

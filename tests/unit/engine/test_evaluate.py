@@ -1,6 +1,7 @@
 """End-to-end engine behaviour on the "small" simulated study (Python API)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -82,11 +83,19 @@ def test_complete_run_is_not_redone(runs: Path, small_root: Path) -> None:
     assert (run_dir(runs, "random") / "results.json").stat().st_mtime_ns == before
 
 
-def test_scores_do_not_depend_on_batch_size(small_root: Path, tmp_path: Path) -> None:
-    a = run(tmp_path / "a", small_root, "cnn", batch_size=1, model_args=CNN_ARGS, tasks=("mimic-eye", "rsna"))
-    b = run(tmp_path / "b", small_root, "cnn", batch_size=13, model_args=CNN_ARGS, tasks=("mimic-eye", "rsna"))
+def test_scores_do_not_depend_on_batch_size_or_threads(small_root: Path, tmp_path: Path) -> None:
+    import torch
+
+    before = torch.get_num_threads()
+    a = run(tmp_path / "a", small_root, "cnn", batch_size=1, model_args=CNN_ARGS, tasks=("mimic-eye", "rsna"),
+            threads=1)
+    b = run(tmp_path / "b", small_root, "cnn", batch_size=13, model_args=CNN_ARGS, tasks=("mimic-eye", "rsna"),
+            threads=2)
     assert a["results"] == b["results"]
     assert a["config_hash"] == b["config_hash"]
+    (prov,) = (tmp_path / "b").glob("*/provenance.json")
+    assert json.loads(prov.read_text())["torch_threads"] == 2 and b["config"]["execution"]["threads"] == 2
+    assert torch.get_num_threads() == before
 
 
 def test_fitted_model_is_reused(small_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -178,13 +187,16 @@ def test_same_seed_same_numbers(runs: Path, small_root: Path, tmp_path: Path) ->
 
 
 class GazeModel(RandomAdapter):
-    """Predicts a fixed 4-cell scanpath and a centre-weighted saliency map on a 4×4 grid."""
+    """Predicts a fixed 4-cell scanpath and a centre-weighted saliency map on a 4×4 grid (all zero for the
+    first two samples of each split it sees, which scoring must skip and count)."""
 
     spec = InputSpec(image_size=16, patch_size=4)
+    zero_ids: frozenset[str] = frozenset()
 
     def predict(self, batch: ImageBatch) -> Predictions:
         n = len(batch.ids)
         sal = np.tile(np.outer([1, 2, 2, 1], [1, 2, 2, 1]).astype(float), (n, 1, 1))
+        sal[[i for i, sid in enumerate(batch.ids) if sid in self.zero_ids]] = 0.0
         return Predictions(probs=super().predict(batch).probs, gaze=np.tile([5, 6, 9, 10], (n, 1)), saliency=sal)
 
 
@@ -192,9 +204,15 @@ register_model("test-gaze")(GazeModel)
 
 
 def test_gaze_metrics_for_models_that_predict_gaze(small_root: Path, tmp_path: Path) -> None:
+    from gazebench.task import get_task
+
+    task = get_task("mimic-eye")
+    eval_ids = [s.sample_id for s in task.load(small_root).split(task.eval_split)[:6]]
+    GazeModel.zero_ids = frozenset(eval_ids[:2])
     results = run(tmp_path, small_root, "test-gaze", tasks=("mimic-eye", "rsna"), limit=6)["results"]
     gaze = results["mimic-eye"]["gaze"]
     assert gaze["grid"] == [4, 4] and gaze["k"] == 4 and gaze["n_readings"] >= 6
+    assert gaze["n_saliency_maps_zero"] == 2
     assert 0.0 <= gaze["scanpath"]["topk_overlap"] <= 1.0 and gaze["scanpath"]["n_items"] == gaze["n_readings"]
     assert {"nss", "cc", "kld", "sim", "auc_judd"} <= set(gaze["saliency"])
     assert results["rsna"]["gaze"]["n_readings"] == 0  # no radiologist gaze on the external sets

@@ -95,6 +95,34 @@ def test_contract_violations_are_reported(kind: str, match: str, samples: tuple[
         predict_split(Broken(kind), samples, tmp_path, batch_size=8, chunk_size=8, device=CPU)
 
 
+class BadSaliency(RandomAdapter):
+    """`random` with a 2×2 saliency grid whose map for the third sample is `value` (others uniform)."""
+
+    spec = InputSpec(image_size=8, patch_size=4)
+
+    def __init__(self, value: float) -> None:
+        super().__init__()
+        self.value = value
+
+    def predict(self, batch: ImageBatch) -> Predictions:
+        sal = np.ones((len(batch.ids), 2, 2))
+        sal[[i for i, sid in enumerate(batch.ids) if sid == "s002"], 0, 1] = self.value
+        return Predictions(probs=super().predict(batch).probs, saliency=sal)
+
+
+@pytest.mark.parametrize("value", [-0.5, float("nan"), float("inf")])
+def test_negative_or_non_finite_saliency_names_model_and_sample(value: float, samples: tuple[Sample, ...],
+                                                                 tmp_path: Path) -> None:
+    with pytest.raises(GazebenchError, match=r"BadSaliency .*saliency map for sample 's002'"):
+        predict_split(BadSaliency(value), samples[:5], tmp_path, batch_size=2, chunk_size=8, device=CPU)
+
+
+def test_zero_saliency_is_accepted_and_saved(samples: tuple[Sample, ...], tmp_path: Path) -> None:
+    predict_split(BadSaliency(0.0), samples[:3], tmp_path, batch_size=2, chunk_size=8, device=CPU)
+    df = read_predictions(tmp_path)
+    assert gaze_columns(df, "s") == ["s0", "s1", "s2", "s3"] and df["s1"].tolist() == [1.0, 1.0, 0.0]
+
+
 def test_gaze_columns_written_in_order(samples: tuple[Sample, ...], tmp_path: Path) -> None:
     predict_split(Broken("gaze"), samples[:3], tmp_path, batch_size=2, chunk_size=8, device=CPU)
     df = read_predictions(tmp_path)
