@@ -19,8 +19,7 @@ from pathlib import Path
 
 
 def timed_run(model: str, cache: Path, out: Path, env: dict[str, str]) -> tuple[float, str]:
-    boot = "import gazebench.reference_model; from gazebench.cli.main import main; main()"  # registers the models
-    cmd = [sys.executable, "-c", boot, "run", "--model", model,
+    cmd = [sys.executable, "-m", "gazebench", "run", "--model", model,
            "--tasks", "all", "--output-dir", str(out)]
     start = time.perf_counter()
     done = subprocess.run(cmd, env=env | {"GAZEBENCH_CACHE": str(cache)}, capture_output=True, text=True)
