@@ -132,7 +132,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
         train = data[config.train_task]
         if adapter.trainable:
             reused = load_or_fit(adapter, resolved.facts["fit_fingerprint"],
-                                 lambda workdir: _fit_context(adapter, train, device, config, batch_size, workdir,
+                                 lambda workdir: fit_context(adapter, train, device, config, batch_size, workdir,
                                                               console), console.print)
         predicted = 0
         with _progress(console) as bar:
@@ -165,8 +165,9 @@ def _write_header(run: RunDir, resolved: ResolvedConfig, data: dict[str, TaskDat
     atomic_write_json(run.data_manifest, {n: td.manifest for n, td in data.items()})
 
 
-def _fit_context(adapter: Adapter, train: TaskData, device: torch.device, config: RunConfig, batch_size: int,
-                 workdir: Path, console: Console) -> FitContext:
+def fit_context(adapter: Adapter, train: TaskData, device: torch.device, config: RunConfig, batch_size: int,
+                workdir: Path, console: Console) -> FitContext:
+    """What `adapter.fit` is given: the in-domain train/validate samples and a seeded batch factory."""
     return FitContext(task=train.task, train=train.train_samples, val=train.dataset.split(train.task.val_split or ""),
                       batches=shuffled_batches(config.seed, adapter.spec, device), device=device, seed=config.seed,
                       workdir=workdir, batch_size=batch_size, log=console.print)

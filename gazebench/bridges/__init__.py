@@ -1,0 +1,1 @@
+"""Optional bridges to other evaluation harnesses; each imports its harness only when it is used."""

@@ -1,0 +1,201 @@
+"""`GazebenchLM`: a gazebench model as an lm-eval LM. It is built and fitted exactly as `gazebench run` builds
+and fits it (same factory arguments, same checkpoint fingerprint and cache), and answers each
+(prompt, label, image) request with log P(label | image) from the engine's own prediction path.
+
+Importing this module imports lm-eval and registers the model as "gazebench".
+"""
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import lm_eval.models  # noqa: F401  (lm-eval fills its model registry lazily only while it is empty)
+import torch
+from lm_eval.api.instance import Instance
+from lm_eval.api.model import LM
+from lm_eval.api.registry import register_model
+from rich.console import Console
+
+from gazebench.engine.config import RunConfig
+from gazebench.engine.device import default_batch_size, inference, resolve_device
+from gazebench.engine.evaluate import (
+    fit_context,
+    build_adapter,
+    check_tasks,
+    describe_adapter,
+)
+from gazebench.engine.fit import fingerprint, load_or_fit
+from gazebench.engine.loader import prefetched
+from gazebench.engine.predict import predict_split, read_predictions, score_matrix
+from gazebench.engine.workload import TaskData, load_task_data
+from gazebench.errors import ConfigError
+from gazebench.records import Sample
+
+
+@register_model("gazebench")
+class GazebenchLM(LM):
+    """model_args: `model=NAME`, optional `seed`, `data_root`, `train_task`; any other key is a model option.
+
+    lm-eval's own `device` and `batch_size` map onto the engine's; `max_batch_size` is accepted and unused.
+    """
+
+    MULTIMODAL = True
+
+    def __init__(self, model: str, seed: int = 0, data_root: Path | str | None = None, train_task: str = "mimic-eye",
+                 device: str | None = None, batch_size: int | str | None = None, max_batch_size: int | None = None,
+                 **model_options: Any) -> None:
+        from gazebench.paths import data_root as resolve_root
+
+        super().__init__()
+        # Tasks arrive with the requests; RunConfig wants one, and the train task stands in.
+        self.run_config = RunConfig(model=str(model), tasks=(train_task,), seed=int(seed),
+                                    model_args=tuple(sorted(model_options.items())), train_task=train_task,
+                                    device=_engine_device(device), batch_size=_batch_size(batch_size))
+        self.root = resolve_root(data_root)
+        self.adapter = build_adapter(self.run_config)
+        self._device = resolve_device(self.run_config.device)
+        self.batch_size = self.run_config.batch_size or default_batch_size(self._device)
+        self.data: dict[str, TaskData] = {}
+        self.samples: dict[str, dict[str, Sample]] = {}
+        self.probs: dict[tuple[str, str], dict[str, float]] = {}
+        self.fit_fingerprint: str | None = None
+        self.reused_checkpoint: bool | None = None
+        self._fit()
+
+    def _fit(self) -> None:
+        """Restore the fitted model from the engine's cache, or fit and cache it, as `engine.evaluate` does."""
+        config, adapter = self.run_config, self.adapter
+        if adapter.trainable:
+            self.data.update(load_task_data([config.train_task], self.root, None))
+        torch.manual_seed(config.seed)
+        adapter.to(self._device)
+        if not adapter.trainable:
+            return
+        train = self.data[config.train_task]
+        self.fit_fingerprint = fingerprint(config.model, adapter.config(), train.sha, config.seed)
+        console = Console(stderr=True)
+        self.reused_checkpoint = load_or_fit(
+            adapter, self.fit_fingerprint,
+            lambda workdir: fit_context(adapter, train, self._device, config, self.batch_size, workdir, console),
+            console.print)
+
+    # Single process: lm-eval shards requests by rank and gathers per-doc items with gather_object.
+    @property
+    def rank(self) -> int:
+        return 0
+
+    @property
+    def world_size(self) -> int:
+        return 1
+
+    def gather_object(self, obj: Any, dst: int = 0) -> list[Any]:
+        return [obj]
+
+    def get_model_info(self) -> dict[str, Any]:
+        """Merged by lm-eval into results["config"]: which gazebench model, options, seed and fitted checkpoint."""
+        config = self.run_config
+        return {"gazebench": {"model": config.model, "model_args": config.model_kwargs, "seed": config.seed,
+                              "train_task": config.train_task, "fit_fingerprint": self.fit_fingerprint,
+                              "adapter": describe_adapter(self.adapter)}}
+
+    def loglikelihood(self, requests: list[Instance]) -> list[tuple[float, bool]]:
+        """log P(label | image) per (prompt, " label", {"visual": ...}) request; "greedy" when P >= 0.5."""
+        pairs = [self._sample(req) for req in requests]
+        self._predict(pairs)
+        labels = self.adapter.spec.labels
+        out: list[tuple[float, bool]] = []
+        for req, (task, sample) in zip(requests, pairs, strict=True):
+            label = str(req.args[1]).strip()
+            if label not in labels:
+                raise ConfigError(f"lm-eval request continuation {label!r} is not a label model "
+                                  f"{self.run_config.model!r} predicts ({', '.join(labels)})")
+            p = self.probs[(task, sample.sample_id)][label]
+            out.append((math.log(p) if p > 0 else -math.inf, p >= 0.5))
+            self.cache_hook.add_partial("loglikelihood", req.args, out[-1])
+        return out
+
+    def loglikelihood_rolling(self, requests: list[Instance]) -> list[float]:
+        raise NotImplementedError("gazebench models score images against labels; they give free text no likelihood")
+
+    def generate_until(self, requests: list[Instance]) -> list[str]:
+        """The model's fixed-format report for each request's image, cut at the first `until` string."""
+        texts = self._reports([sample for _, sample in (self._sample(req) for req in requests)])
+        out = []
+        for req, text in zip(requests, texts, strict=True):
+            gen_kwargs = req.args[1] if len(req.args) > 1 and isinstance(req.args[1], dict) else {}
+            until = gen_kwargs.get("until") or []
+            for stop in [until] if isinstance(until, str) else until:
+                if stop:
+                    text = text.split(stop)[0]
+            out.append(text)
+            self.cache_hook.add_partial("generate_until", req.args, text)
+        return out
+
+    def _sample(self, req: Instance) -> tuple[str, Sample]:
+        """The gazebench task and sample a request's doc names (docs built by `task_config`)."""
+        doc = req.doc if isinstance(req.doc, dict) else {}
+        if "task" not in doc or "sample_id" not in doc:
+            raise ConfigError(f"lm-eval task {req.task_name!r} is not a gazebench task (its docs have no task and "
+                              "sample_id); build it with gazebench.bridges.lm_eval.task_config")
+        task, sample_id = str(doc["task"]), str(doc["sample_id"])
+        if task not in self.samples:
+            check_tasks(replace(self.run_config, tasks=(task,)), self.adapter)
+            if task not in self.data:
+                self.data.update(load_task_data([task], self.root, None))
+            self.samples[task] = {s.sample_id: s for s in self.data[task].eval_samples}
+        sample = self.samples[task].get(sample_id)
+        if sample is None:
+            raise ConfigError(f"sample {sample_id!r} is not in the eval split of task {task!r} under {self.root}: "
+                              "the lm-eval task and the model read different data roots")
+        return task, sample
+
+    def _predict(self, pairs: Sequence[tuple[str, Sample]]) -> None:
+        """Fill `self.probs` for every sample not yet scored, through the engine's checked, chunked predictor."""
+        todo: dict[str, dict[str, Sample]] = {}
+        for task, sample in pairs:
+            if (task, sample.sample_id) not in self.probs:
+                todo.setdefault(task, {})[sample.sample_id] = sample
+        labels = self.adapter.spec.labels
+        for task, samples in todo.items():
+            with tempfile.TemporaryDirectory(prefix="gazebench-lm-eval-") as tmp:
+                folder = Path(tmp)
+                predict_split(self.adapter, list(samples.values()), folder, batch_size=self.batch_size,
+                              chunk_size=self.run_config.chunk_size, device=self._device)
+                df = read_predictions(folder)
+                scores = score_matrix(df, labels, folder)
+            for sample_id, row in zip(df["sample_id"], scores, strict=True):
+                self.probs[(task, sample_id)] = dict(zip(labels, row.tolist(), strict=True))
+
+    def _reports(self, samples: Sequence[Sample]) -> list[str]:
+        """Generated reports in the order of `samples`; NotImplementedError if the model writes none."""
+        groups = [tuple(samples[k:k + self.batch_size]) for k in range(0, len(samples), self.batch_size)]
+        texts: list[str] = []
+        for batch in prefetched(groups, self.adapter.spec, self._device):
+            with inference(self._device):
+                reports = self.adapter.predict(batch).reports
+            if reports is None or len(reports) != len(batch.samples):
+                raise NotImplementedError(f"model {self.run_config.model!r} generates no reports; gazebench tasks "
+                                          "score it through loglikelihood (the gazebench_<task> multiple_choice tasks)")
+            texts.extend(reports)
+        return texts
+
+
+def _engine_device(device: str | None) -> str:
+    """lm-eval's `device` (None, "cpu", "cuda", "cuda:0") as the engine's device policy."""
+    if device is None:
+        return "auto"
+    return "cuda" if device == "cuda:0" else device
+
+
+def _batch_size(value: int | str | None) -> int | None:
+    """lm-eval's `batch_size` ("auto", "auto:N", "8", 8 or None); "auto" leaves it to the engine's device default."""
+    if value is None or str(value).startswith("auto"):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"batch_size must be an integer or 'auto', not {value!r}") from None

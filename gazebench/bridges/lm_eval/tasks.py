@@ -1,0 +1,112 @@
+"""gazebench tasks as inline lm-eval task configs (Python dicts for `simple_evaluate(tasks=[...])`).
+
+Docs are read from the task's eval split by gazebench's own reader and hold ids, the image path and the
+target vector only (never report or dictation text). Each doc asks one loglikelihood request per label;
+the aggregations compute corpus-level macro AUROC, and Acc/F1 at 0.5, with `gazebench.metrics`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from gazebench.errors import ConfigError
+from gazebench.task import Task, get_task
+
+if TYPE_CHECKING:
+    import datasets
+
+PROMPT = "Chest X-ray finding:"
+"""The fixed context of every request; the continuation names the label."""
+DOC_FIELDS = ("task", "sample_id", "patient_id", "image_path", "labels")
+"""Every field a doc holds (lm-eval logs docs verbatim)."""
+STATS = ("auroc", "acc", "f1")
+THRESHOLD = 0.5
+
+Pair = tuple[list[float], list[float]]
+"""One doc's (targets, scores), NaN targets masked."""
+
+
+def lm_eval_task_name(task: str) -> str:
+    return f"gazebench_{task}"
+
+
+@dataclass(frozen=True)
+class MacroMetric:
+    """lm-eval aggregation: one macro statistic over every doc's (targets, scores) pair, as the engine defines it."""
+
+    stat: str
+
+    def __call__(self, items: list[Pair]) -> float:
+        from gazebench.metrics import summary
+
+        y = np.array([gold for gold, _ in items], dtype=np.float64)
+        p = np.array([score for _, score in items], dtype=np.float64)
+        value = summary(y, p, THRESHOLD, [str(j) for j in range(y.shape[1])])[self.stat]
+        return math.nan if value is None else float(value)
+
+
+def docs(task: Task, data_root: Path | str) -> datasets.Dataset:
+    """The eval split of `task` under `data_root` as lm-eval docs (fields DOC_FIELDS; labels NaN where masked)."""
+    import datasets
+
+    dataset = task.load(Path(data_root))
+    samples = dataset.split(task.eval_split)
+    if not samples:
+        raise ConfigError(f"task {task.name!r}: split {task.eval_split!r} of {dataset.root} is empty")
+    targets = task.targets(samples)
+    return datasets.Dataset.from_list([
+        {"task": task.name, "sample_id": s.sample_id, "patient_id": s.patient_id, "image_path": str(s.image_path),
+         "labels": [float(v) for v in y]}
+        for s, y in zip(samples, targets, strict=True)])
+
+
+def image_paths(doc: dict[str, Any]) -> list[str]:
+    """`doc_to_image`: the image's path (the model reads it through gazebench's loader, to its InputSpec)."""
+    return [doc["image_path"]]
+
+
+def metric_items(task: Task, doc: dict[str, Any], results: list[tuple[float, bool]]) -> dict[str, Pair]:
+    """`process_results`: (targets, P(label)) for the macro and for each named label subset, one key per statistic."""
+    y = [float(v) for v in doc["labels"]]
+    p = [math.exp(ll) for ll, _ in results]
+    out = {stat: (y, p) for stat in STATS}
+    for subset, names in task.subsets:
+        cols = [task.labels.index(name) for name in names]
+        pair = ([y[c] for c in cols], [p[c] for c in cols])
+        out.update({f"{stat}_{subset}": pair for stat in STATS})
+    return out
+
+
+def task_config(name: str, data_root: Path | str | None = None) -> dict[str, Any]:
+    """The lm-eval config of gazebench task `name`, reading `data_root` (or lm-eval metadata `data_root`)."""
+    from gazebench.paths import data_root as resolve_root
+
+    task = get_task(name)
+    root = str(resolve_root(data_root))
+
+    def dataset(**metadata: Any) -> dict[str, datasets.Dataset]:
+        return {task.eval_split: docs(task, metadata.get("data_root") or root)}
+
+    def process_results(doc: dict[str, Any], results: list[tuple[float, bool]]) -> dict[str, Any]:
+        return metric_items(task, doc, results)
+
+    keys = [*STATS, *(f"{stat}_{subset}" for subset, _ in task.subsets for stat in STATS)]
+    return {
+        "task": lm_eval_task_name(task.name),
+        "custom_dataset": dataset,
+        "test_split": task.eval_split,
+        "output_type": "multiple_choice",
+        "num_fewshot": 0,
+        "doc_to_text": PROMPT,
+        "doc_to_choice": list(task.labels),
+        "doc_to_target": 0,
+        "doc_to_image": image_paths,
+        "process_results": process_results,
+        "metric_list": [{"metric": key, "aggregation": MacroMetric(key.split("_")[0]), "higher_is_better": True}
+                        for key in keys],
+        "metadata": {"version": task.version},
+    }
