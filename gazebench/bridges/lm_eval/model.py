@@ -23,10 +23,10 @@ from rich.console import Console
 from gazebench.engine.config import RunConfig
 from gazebench.engine.device import default_batch_size, inference, resolve_device
 from gazebench.engine.evaluate import (
-    fit_context,
     build_adapter,
     check_tasks,
     describe_adapter,
+    fit_context,
 )
 from gazebench.engine.fit import fingerprint, load_or_fit
 from gazebench.engine.loader import prefetched
