@@ -1,10 +1,13 @@
-"""Chunked, flushed, resumable prediction: each chunk of samples becomes one atomically written CSV.
+"""Chunked, flushed, resumable prediction: each chunk of samples becomes one atomically written CSV
+(ids, scores, predicted gaze cells) plus, for models that return saliency maps, a float32 `.npy` beside it
+(maps are hundreds of numbers per image: binary keeps them exact and off the hot path of text formatting).
 
 A rerun reads the chunks already on disk, skips their samples and predicts only the rest, so an
 interrupted run ends with exactly the files (and therefore the scores) of an uninterrupted one.
 """
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -15,7 +18,7 @@ import torch
 from gazebench.adapter import Adapter, Predictions
 from gazebench.engine.device import inference
 from gazebench.engine.loader import prefetched
-from gazebench.engine.rundir import atomic_write_text
+from gazebench.engine.rundir import atomic_write_bytes, atomic_write_text
 from gazebench.errors import ConfigError, GazebenchError
 from gazebench.records import Sample
 
@@ -23,20 +26,25 @@ ID_COLUMNS = ("sample_id", "patient_id")
 FLOAT_FORMAT = "%.9g"
 """Nine significant digits round-trip float32 exactly, so rereading a chunk loses nothing."""
 
+SALIENCY_SUFFIX = ".saliency.npy"
+"""Sidecar of chunk-N.csv holding its (rows, cells) float32 saliency maps."""
+
 Progress = Callable[[int], None]
 
 
 def read_predictions(folder: Path) -> pd.DataFrame:
-    """All chunks in `folder` concatenated (empty frame if none); ids are read as strings."""
+    """All chunks in `folder` concatenated (empty frame if none), saliency maps as columns s0..;
+    ids are read as strings."""
     files = sorted(Path(folder).glob("chunk-*.csv"))
     if not files:
         return pd.DataFrame(columns=list(ID_COLUMNS))
     frames = []
     for f in files:
         try:
-            frames.append(pd.read_csv(f, dtype={c: str for c in ID_COLUMNS}, keep_default_na=False))
+            frame = pd.read_csv(f, dtype={c: str for c in ID_COLUMNS}, keep_default_na=False)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{f}: unreadable predictions chunk ({exc})") from None
+        frames.append(_with_saliency(frame, f.with_suffix(SALIENCY_SUFFIX)))
     df = pd.concat(frames, ignore_index=True)
     dup = df["sample_id"].duplicated()
     if dup.any():
@@ -56,7 +64,7 @@ def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, 
     groups = [tuple(todo[k:min(k + batch_size, start + chunk_size)])
               for start in range(0, len(todo), chunk_size)
               for k in range(start, min(start + chunk_size, len(todo)), batch_size)]
-    parts: list[pd.DataFrame] = []
+    parts: list[tuple[pd.DataFrame, np.ndarray | None]] = []
     filled = predicted = 0
     for batch in prefetched(groups, adapter.spec, device):  # one prefetching loader across chunk boundaries
         with inference(device):
@@ -66,14 +74,39 @@ def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, 
         if progress is not None:
             progress(len(batch.samples))
         if filled == chunk_size or predicted == len(todo):
-            text = pd.concat(parts, ignore_index=True).to_csv(index=False, float_format=FLOAT_FORMAT)
-            atomic_write_text(folder / f"chunk-{next_chunk:05d}.csv", text)
+            _write_chunk(folder / f"chunk-{next_chunk:05d}.csv", parts)
             next_chunk, parts, filled = next_chunk + 1, [], 0
     return len(todo)
 
 
-def _frame(samples: tuple[Sample, ...], out: Predictions, adapter: Adapter) -> pd.DataFrame:
-    """One batch's rows, after checking the adapter kept its contract (shapes, range, finiteness)."""
+def _write_chunk(path: Path, parts: list[tuple[pd.DataFrame, np.ndarray | None]]) -> None:
+    """The saliency sidecar first, then the CSV: a chunk counts as done once its CSV exists."""
+    maps = [m for _, m in parts if m is not None]
+    if maps:
+        buffer = io.BytesIO()
+        np.save(buffer, np.concatenate(maps).astype(np.float32), allow_pickle=False)
+        atomic_write_bytes(path.with_suffix(SALIENCY_SUFFIX), buffer.getvalue())
+    frame = pd.concat([f for f, _ in parts], ignore_index=True)
+    atomic_write_text(path, frame.to_csv(index=False, float_format=FLOAT_FORMAT))
+
+
+def _with_saliency(frame: pd.DataFrame, sidecar: Path) -> pd.DataFrame:
+    """`frame` with the sidecar's maps as columns s0.. (unchanged when the chunk has no sidecar)."""
+    if not sidecar.is_file():
+        return frame
+    try:
+        maps = np.load(sidecar, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{sidecar}: unreadable saliency maps ({exc})") from None
+    if maps.ndim != 2 or len(maps) != len(frame):
+        raise ConfigError(f"{sidecar}: {maps.shape} saliency maps for {len(frame)} prediction rows")
+    cells = pd.DataFrame(maps.astype(np.float64), columns=[f"s{k}" for k in range(maps.shape[1])])
+    return pd.concat([frame, cells], axis=1)
+
+
+def _frame(samples: tuple[Sample, ...], out: Predictions,
+           adapter: Adapter) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """One batch's CSV rows and saliency maps, after checking the adapter kept its contract."""
     labels = adapter.spec.labels
     probs = _array(out.probs, (len(samples), len(labels)), "probs", adapter)
     if not np.isfinite(probs).all() or (probs < 0).any() or (probs > 1).any():
@@ -87,12 +120,12 @@ def _frame(samples: tuple[Sample, ...], out: Predictions, adapter: Adapter) -> p
             raise GazebenchError(f"model {type(adapter).__name__} returned gaze of shape {gaze.shape}, "
                                  f"expected ({len(samples)}, K)")
         cols.update({f"g{k}": gaze[:, k].astype(np.int64) for k in range(gaze.shape[1])})
+    sal = None
     if out.saliency is not None and adapter.spec.grid is not None:
         rows, ncols = adapter.spec.grid
         sal = _array(out.saliency, (len(samples), rows, ncols), "saliency", adapter).reshape(len(samples), -1)
         _check_saliency(sal, samples, adapter)
-        cols.update({f"s{k}": sal[:, k].astype(np.float64) for k in range(sal.shape[1])})
-    return pd.DataFrame(cols)
+    return pd.DataFrame(cols), sal
 
 
 def _check_saliency(sal: np.ndarray, samples: tuple[Sample, ...], adapter: Adapter) -> None:
