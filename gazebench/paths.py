@@ -23,7 +23,12 @@ def data_root(flag: str | Path | None = None) -> Path:
     """
     chosen = flag or os.environ.get(DATA_ROOT_ENV)
     if chosen:
-        return Path(chosen).expanduser()
+        root = Path(chosen).expanduser()
+        if not root.is_dir():
+            from gazebench.errors import ConfigError
+
+            raise ConfigError(f"data root {root} is not a folder (set by --data-root or ${DATA_ROOT_ENV})")
+        return root
     from gazebench.synthetic import ensure_default
 
     return ensure_default(cache_dir() / "data")

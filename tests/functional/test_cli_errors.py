@@ -15,6 +15,7 @@ from gazebench.cli.main import cli
     (["run", "--model", "oracle", "--tasks", "rsna", "--model-arg", "novalue"], "KEY=VALUE"),
     (["run", "--model", "cnn", "--tasks", "rsna", "--model-arg", "wdth=3"], "does not accept"),
     (["run", "--model", "oracle", "--include", "missing_file.py"], "not a Python file"),
+    (["run", "--model", "oracle", "--tasks", "rsna", "--data-root", "/no/such/dir"], "is not a folder"),
 ])
 def test_one_line_errors(args: list[str], needle: str) -> None:
     result = CliRunner().invoke(cli, args)
