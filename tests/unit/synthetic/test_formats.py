@@ -1,4 +1,4 @@
-"""The written files follow the real formats (docs: /work/shared/reference/datasets.md), read with pandas/pydicom."""
+"""The written files follow the real formats (as the datasets reference describes them), read with pandas/pydicom."""
 from __future__ import annotations
 
 import json
