@@ -41,7 +41,7 @@ class Row(dict[str, str]):
     def integer(self, column: str) -> int:
         """The value as an int (accepts `5.0`); blank or non-integral is a DataError."""
         value = self.number(column)
-        if math.isnan(value) or value != int(value):
+        if not math.isfinite(value) or value != int(value):
             raise self.error(f"column {column!r} is not an integer: {self[column]!r}")
         return int(value)
 

@@ -133,8 +133,7 @@ def gaze_result(samples: tuple[Sample, ...], df: pd.DataFrame, grid: tuple[int, 
     if grid is None or not (gcols or scols):
         return None
     from gazebench.gaze.alignment import scanpath_summary
-    from gazebench.gaze.grid import cell_index
-    from gazebench.gaze.heatmap import gaze_heatmap
+    from gazebench.gaze.heatmap import fixation_counts, gaze_heatmap
     from gazebench.gaze.saliency import saliency_summary
     from gazebench.gaze.targets import EmptyScanpath, ordered_targets
 
@@ -156,10 +155,8 @@ def gaze_result(samples: tuple[Sample, ...], df: pd.DataFrame, grid: tuple[int, 
                 preds.append(df.loc[i, gcols].to_numpy(dtype=np.int64))
                 refs.append(ref)
             if sal is not None:
-                cells = cell_index(rec.fixations.x, rec.fixations.y, rec.image_size, grid)
-                mask = np.zeros(grid[0] * grid[1], dtype=bool)
-                mask[cells[cells >= 0]] = True
-                sal_rows.append(saliency_summary(sal, heat, mask.reshape(grid)))
+                fixated = fixation_counts(rec.fixations, rec.image_size, grid) > 0
+                sal_rows.append(saliency_summary(sal, heat, fixated))
     out: dict[str, Any] = {"n_readings": max(len(preds), len(sal_rows)), "n_readings_skipped": skipped,
                            "grid": list(grid), "k": len(gcols)}
     if scols:

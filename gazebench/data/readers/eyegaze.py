@@ -78,6 +78,8 @@ def read_transcript(path: Path) -> tuple[Word, ...]:
         phrases = data["time_stamped_text"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DataError(path, f"not an EyeGaze transcript (needs a 'time_stamped_text' list): {exc}") from None
+    if not isinstance(phrases, list):
+        raise DataError(path, "'time_stamped_text' must be a list of phrases")
     words = []
     for i, item in enumerate(phrases):
         if not isinstance(item, dict) or "phrase" not in item:

@@ -83,6 +83,8 @@ def read_metadata(path: Path) -> dict[str, ImageMeta]:
             time = study_time(row["StudyTime"])
         except ValueError as exc:
             raise row.error(str(exc)) from None
+        if row.integer("Columns") <= 0 or row.integer("Rows") <= 0:
+            raise row.error("Rows and Columns must be positive image sizes")
         out[dicom_id] = ImageMeta(
             dicom_id=dicom_id,
             subject_id=mimic_id(row, "subject_id"),

@@ -58,6 +58,8 @@ def read_fixations(path: Path) -> Fixations:
     table = table[order]
     angular = table[:, 4:6]
     ppd = float(np.nanmean(angular)) if np.isfinite(angular).any() else Fixations.pixels_per_degree
+    if not (math.isfinite(ppd) and ppd > 0):
+        raise DataError(path, f"angular resolution must be positive pixels per degree, not {ppd}")
     return Fixations(table[:, 0], table[:, 1], table[:, 2], table[:, 3], pixels_per_degree=ppd)
 
 
@@ -80,6 +82,8 @@ def read_chest_box(path: Path) -> tuple[float, float, float, float]:
     xmin, ymin, xmax, ymax = (rows[0].number(c) for c in BOX_COLUMNS)
     if any(math.isnan(v) for v in (xmin, ymin, xmax, ymax)):
         raise rows[0].error("blank box coordinate")
+    if not (xmax > xmin and ymax > ymin):
+        raise rows[0].error("chest box needs xmax > xmin and ymax > ymin")
     return (xmin, ymin, xmax, ymax)
 
 

@@ -74,3 +74,11 @@ def test_paths_may_not_escape_the_root(tmp_path: Path) -> None:
     for row in rows[1:]:
         with pytest.raises(DataError, match=rf"t\.csv, row {row.line}: path .* is outside the dataset root"):
             inside(tmp_path / "root", row["p"], row)
+
+
+def test_infinite_integer_is_a_data_error_not_an_overflow(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("Rows\ninf\n1e999\n")
+    for row in read_csv(path):
+        with pytest.raises(DataError, match=r"t\.csv.*'Rows' is not an integer"):
+            row.integer("Rows")
