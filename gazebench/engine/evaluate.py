@@ -96,11 +96,12 @@ def check_tasks(config: RunConfig, adapter: Adapter) -> None:
     train = get_task(config.train_task)
     if not train.in_domain or train.train_split is None or train.val_split is None:
         raise ConfigError(f"--train-task {config.train_task!r} is not an in-domain task with train and validate splits")
-    for name in config.tasks:
+    scored = list(config.tasks) + ([config.train_task] if config.threshold_policy != "fixed" else [])
+    for name in scored:
         missing = [label for label in get_task(name).labels if label not in adapter.spec.labels]
         if missing:
             raise ConfigError(f"model {config.model!r} does not predict {', '.join(missing)}, "
-                              f"which task {name!r} scores")
+                              f"which task {name!r} scores (or tunes thresholds on)")
 
 
 def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: Path | str | None = None,

@@ -21,7 +21,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from gazebench.adapter import Adapter, FitContext
-from gazebench.engine.rundir import atomic_write_json, read_json
+from gazebench.engine.rundir import atomic_write_json
 from gazebench.paths import cache_dir
 
 
@@ -76,6 +76,3 @@ def save_checkpoint(state: dict[str, torch.Tensor], meta: dict[str, Any], target
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-
-def checkpoint_meta(fp: str) -> dict[str, Any]:
-    return dict(read_json(checkpoint_dir(fp) / "meta.json"))

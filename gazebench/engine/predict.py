@@ -8,6 +8,7 @@ interrupted run ends with exactly the files (and therefore the scores) of an uni
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -35,7 +36,7 @@ Progress = Callable[[int], None]
 def read_predictions(folder: Path) -> pd.DataFrame:
     """All chunks in `folder` concatenated (empty frame if none), saliency maps as columns s0..;
     ids are read as strings."""
-    files = sorted(Path(folder).glob("chunk-*.csv"))
+    files = _chunk_files(Path(folder))
     if not files:
         return pd.DataFrame(columns=list(ID_COLUMNS))
     frames = []
@@ -44,6 +45,9 @@ def read_predictions(folder: Path) -> pd.DataFrame:
             frame = pd.read_csv(f, dtype={c: str for c in ID_COLUMNS}, keep_default_na=False)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{f}: unreadable predictions chunk ({exc})") from None
+        missing = [c for c in ID_COLUMNS if c not in frame.columns]
+        if missing:
+            raise ConfigError(f"{f}: predictions chunk without column(s) {', '.join(missing)}")
         frames.append(_with_saliency(frame, f.with_suffix(SALIENCY_SUFFIX)))
     df = pd.concat(frames, ignore_index=True)
     dup = df["sample_id"].duplicated()
@@ -60,7 +64,7 @@ def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, 
     todo = [s for s in samples if s.sample_id not in done]
     if progress is not None and done:
         progress(len(samples) - len(todo))
-    next_chunk = 1 + max((int(f.stem.split("-")[1]) for f in folder.glob("chunk-*.csv")), default=-1)
+    next_chunk = 1 + max((int(f.stem.split("-")[1]) for f in _chunk_files(folder)), default=-1)
     groups = [tuple(todo[k:min(k + batch_size, start + chunk_size)])
               for start in range(0, len(todo), chunk_size)
               for k in range(start, min(start + chunk_size, len(todo)), batch_size)]
@@ -77,6 +81,15 @@ def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, 
             _write_chunk(folder / f"chunk-{next_chunk:05d}.csv", parts)
             next_chunk, parts, filled = next_chunk + 1, [], 0
     return len(todo)
+
+
+def _chunk_files(folder: Path) -> list[Path]:
+    """`chunk-NNNNN.csv` files in order; any other chunk-looking file is a ConfigError (never silently read)."""
+    files = sorted(folder.glob("chunk-*.csv"))
+    stray = [f for f in files if not re.fullmatch(r"chunk-\d+\.csv", f.name)]
+    if stray:
+        raise ConfigError(f"{stray[0]}: not a predictions chunk written by gazebench (expected chunk-NNNNN.csv)")
+    return files
 
 
 def _write_chunk(path: Path, parts: list[tuple[pd.DataFrame, np.ndarray | None]]) -> None:
@@ -149,7 +162,13 @@ def score_matrix(df: pd.DataFrame, labels: Sequence[str], where: Path) -> np.nda
     missing = [label for label in labels if label not in df.columns]
     if missing:
         raise ConfigError(f"{where}: no predictions for label(s) {', '.join(missing)}")
-    return df[list(labels)].to_numpy(dtype=np.float64)
+    scores = df[list(labels)].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(scores) | (scores < 0) | (scores > 1)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise ConfigError(f"{where}: score for {labels[col]!r} of sample {df['sample_id'].iloc[row]!r} is "
+                          f"{df[labels[col]].iloc[row]!r}, not a number in [0, 1]")
+    return scores
 
 
 def gaze_columns(df: pd.DataFrame, prefix: str) -> list[str]:

@@ -26,6 +26,8 @@ import numpy as np
 from gazebench.errors import ConfigError, GazebenchError
 
 LOCK_NAME = ".lock"
+RUN_CONFIG_KEYS = ("model", "tasks", "train_task", "seed", "n_boot", "threshold_policy", "data_sha256", "config_hash")
+"""What `score` and `compare` need from a run's config.json."""
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -126,7 +128,11 @@ class RunDir:
     def load_config(self) -> dict[str, Any]:
         if not self.config.is_file():
             raise ConfigError(f"{self.path}: not a gazebench run directory (no config.json)")
-        return dict(read_json(self.config))
+        config = read_json(self.config)
+        missing = [k for k in RUN_CONFIG_KEYS if not isinstance(config, dict) or k not in config]
+        if missing:
+            raise ConfigError(f"{self.config}: not a gazebench run config (missing {', '.join(missing)})")
+        return dict(config)
 
     def load_results(self) -> dict[str, Any]:
         if not self.complete:

@@ -37,13 +37,25 @@ class Run:
         return self.results["model_name"] + (f" [limit {limit}]" if limit else "")
 
 
+RESULTS_KEYS = ("results", "config", "model_name", "config_hash")
+
+
+def _run(path: Path) -> Run:
+    """One run directory's results.json, checked to be a gazebench results file."""
+    results = read_json(path / "results.json")
+    missing = [k for k in RESULTS_KEYS if not isinstance(results, dict) or k not in results]
+    if missing:
+        raise ConfigError(f"{path / 'results.json'}: not a gazebench results file (missing {', '.join(missing)})")
+    return Run(path, dict(results))
+
+
 def load_runs(runs_dir: Path | str) -> list[Run]:
     """Every complete run (a folder with results.json) in `runs_dir`, or `runs_dir` itself if it is one."""
     root = Path(runs_dir)
     if not root.is_dir():
         raise ConfigError(f"{root}: not a folder")
     candidates = [root] if (root / "results.json").is_file() else sorted(p for p in root.iterdir() if p.is_dir())
-    runs = [Run(p, dict(read_json(p / "results.json"))) for p in candidates if (p / "results.json").is_file()]
+    runs = [_run(p) for p in candidates if (p / "results.json").is_file()]
     if not runs:
         raise ConfigError(f"{root}: no complete run directories (folders with results.json)")
     return runs
