@@ -134,6 +134,13 @@ class Adapter(ABC):
     def predict(self, batch: ImageBatch) -> Predictions:
         """Probabilities (and optionally gaze) for one batch; must not depend on batch composition."""
 
+    def weights(self) -> dict[str, Path]:
+        """Local weight files or checkpoint directories this model loads, by role (e.g. {"backbone": DIR}).
+
+        The engine digests each by content (config, tokenizer/processor and every weight file) into the
+        run identity and the fit fingerprint, so a path whose bytes changed is never reused; none by default."""
+        return {}
+
     def to(self, device: torch.device) -> Adapter:
         """Move weights to `device`; adapters holding torch modules override this."""
         return self

@@ -117,6 +117,10 @@ def _save_atomic(target: Path, array: np.ndarray) -> None:
         raise
 
 
+PREPROCESSING = "v1: decode, to [0,1] grey (MONOCHROME1 inverted), square bilinear resize, no crop"
+"""The image pipeline's version, recorded in every data manifest; bump it whenever decoded pixels change."""
+
+
 def load_image(path: Path, size: int) -> np.ndarray:
     """(size, size) float32 in [0, 1], decoded once and then served from cache_dir()/"images" (keyed by the
     resolved path, file size, mtime and size; stored as uint8 for 8-bit sources, uint16 otherwise)."""
