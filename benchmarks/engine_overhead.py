@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from rich.console import Console
 
-from gazebench.adapter import Adapter, ImageBatch
+from gazebench.adapter import Adapter, predict_inputs
 from gazebench.engine import RunConfig, evaluate
 from gazebench.engine.device import inference, resolve_device, torch_threads
 from gazebench.engine.evaluate import build_adapter, resolve
@@ -61,7 +61,7 @@ def pure_forward(adapter: Adapter, groups: Sequence[tuple[Sample, ...]], tensors
     out = []
     for samples, x in zip(groups, tensors):
         with inference(device):
-            out.append(np.asarray(adapter.predict(ImageBatch(samples=samples, pixels=x)).probs, dtype=np.float32))
+            out.append(np.asarray(adapter.predict(predict_inputs(samples, x, adapter.spec)).probs, dtype=np.float32))
     return out
 
 

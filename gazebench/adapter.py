@@ -3,25 +3,40 @@
 A new model subclasses `Adapter`, declares its `InputSpec` (the harness builds the input tensors from
 it, never the other way round), implements `predict`, and optionally `fit`; then registers with
 `@register_model("name")` or the `gazebench.models` entry point group.
+
+The predict contract: `predict` gets an `ImageBatch` holding what the spec declares and nothing else —
+ids and pixels; test-time radiologist fixations only for `gaze_input=True`; the raw labels only for
+`privileged=True` (the `oracle` reference). `fit` gets `TrainBatch`es with whole samples and labels.
+
+Threat model: a model is trusted code running in the harness's process. The contract stops accidental
+and casual leakage — the batch, its ids and its pixel tensor carry no reference to a sample, and no
+gazebench module keeps samples in a global (tests/unit/engine/test_predict_contract.py tries those
+routes). It cannot stop a model that walks the interpreter (`gc.get_objects()`, the caller's stack
+frames): against a hostile plugin only process isolation would help, and that is not built or tested.
 """
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
-from gazebench.labels import CHEXPERT_LABELS
+from gazebench.labels import CHEXPERT_LABELS, label_indices
 from gazebench.registry import Registry
 
 if TYPE_CHECKING:
     import torch
 
-    from gazebench.records import Sample
+    from gazebench.records import GazeRecord, Sample
     from gazebench.task import Task
+
+Track = Literal["standard", "gaze-at-inference", "privileged"]
+TRACKS: tuple[Track, ...] = ("standard", "gaze-at-inference", "privileged")
+"""What a model sees at predict time; results record it and every table marks the two non-standard tracks."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,11 @@ class InputSpec:
     """Pixels per gaze cell on the resized image when the model predicts gaze (Qwen2.5-VL: 28)."""
     uses_gaze: bool = False
     """True if training consumes radiologists' gaze (recorded in results, shown in leaderboards)."""
+    gaze_input: bool = False
+    """True if radiologist fixations are an input at inference (GazeGNN-style, Look & Mark-style):
+    `ImageBatch.gaze` then holds each test image's fixations, and results are marked as that track."""
+    privileged: bool = False
+    """True if the model reads the answers (`ImageBatch.labels`): a sanity reference, never a competitor."""
 
     def __post_init__(self) -> None:
         if len(self.mean) != self.channels or len(self.std) != self.channels:
@@ -57,6 +77,13 @@ class InputSpec:
         side = self.image_size // self.patch_size
         return (side, side)
 
+    @property
+    def track(self) -> Track:
+        """"privileged" (reads labels), "gaze-at-inference" (reads test-time fixations) or "standard"."""
+        if self.privileged:
+            return "privileged"
+        return "gaze-at-inference" if self.gaze_input else "standard"
+
 
 @dataclass(frozen=True)
 class Provenance:
@@ -67,9 +94,82 @@ class Provenance:
     citation: str = ""
 
 
-@dataclass(frozen=True, eq=False)
+def _frozen(values: object, dtype: npt.DTypeLike) -> np.ndarray:
+    """A read-only copy, so a model cannot write back into the harness's arrays."""
+    out = np.array(values, dtype=dtype, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class GazeInput:
+    """One test image's radiologist fixations, for models that declare `gaze_input`: every reading's
+    fixations in reading order, times and positions only (no dictation, no reading ids)."""
+
+    t_start: np.ndarray
+    """Start of each fixation, seconds on its reading's clock (read-only float64)."""
+    t_end: np.ndarray
+    """End of each fixation, seconds (read-only float64)."""
+    x: np.ndarray
+    """Column in pixels of the `image_size` frame (read-only float64; may lie outside the image)."""
+    y: np.ndarray
+    """Row in pixels of the `image_size` frame (read-only float64)."""
+    reading: np.ndarray
+    """0-based ordinal of the reading each fixation belongs to (read-only int64)."""
+    image_size: tuple[int, int] | None
+    """(width, height) of the frame x and y are in; None when the image has no reading."""
+
+
+def to_gaze_input(records: Sequence[GazeRecord]) -> GazeInput:
+    """One image's readings as a GazeInput, later readings rescaled linearly into the first one's frame."""
+    if not records:
+        return GazeInput(*(_frozen([], np.float64) for _ in range(4)), _frozen([], np.int64), None)
+    width, height = records[0].image_size
+    fix = [r.fixations for r in records]
+    sx = [width / r.image_size[0] for r in records]
+    sy = [height / r.image_size[1] for r in records]
+    return GazeInput(t_start=_frozen(np.concatenate([f.t_start for f in fix]), np.float64),
+                     t_end=_frozen(np.concatenate([f.t_end for f in fix]), np.float64),
+                     x=_frozen(np.concatenate([f.x * k for f, k in zip(fix, sx, strict=True)]), np.float64),
+                     y=_frozen(np.concatenate([f.y * k for f, k in zip(fix, sy, strict=True)]), np.float64),
+                     reading=_frozen(np.repeat(np.arange(len(fix)), [len(f) for f in fix]), np.int64),
+                     image_size=(int(width), int(height)))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class ImageBatch:
-    """Images ready for the model plus the records they came from (ids; labels only for `oracle`)."""
+    """What `predict` is given: ids and pixels, plus fixations or labels only where the spec declares them."""
+
+    ids: tuple[str, ...]
+    """Image ids (plain strings), one per row of `pixels`."""
+    pixels: torch.Tensor
+    """(B, C, S, S) float32 on the run's device, normalised per the adapter's InputSpec."""
+    gaze: tuple[GazeInput, ...] | None = None
+    """Each image's test-time fixations; only for a spec with `gaze_input=True`, else None."""
+    labels: np.ndarray | None = None
+    """(B, len(spec.labels)) raw label codes (1, 0, -1, NaN); only for a spec with `privileged=True`, else None."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ids", tuple(str(i) for i in self.ids))
+        n = len(self.ids)
+        if self.pixels.shape[0] != n or (self.gaze is not None and len(self.gaze) != n) \
+                or (self.labels is not None and self.labels.shape[0] != n):
+            raise ValueError(f"ImageBatch of {n} ids needs as many pixel rows, gaze inputs and label rows")
+
+
+def predict_inputs(samples: Sequence[Sample], pixels: torch.Tensor, spec: InputSpec) -> ImageBatch:
+    """The predict-time view of `samples`: their ids and `pixels`, with fixations or labels only as `spec` declares."""
+    gaze = tuple(to_gaze_input(s.gaze) for s in samples) if spec.gaze_input else None
+    labels = None
+    if spec.privileged:
+        raw = np.array([s.labels for s in samples], dtype=np.float64).reshape(len(samples), -1)
+        labels = _frozen(raw[:, label_indices(spec.labels)], np.float64)
+    return ImageBatch(ids=tuple(s.sample_id for s in samples), pixels=pixels, gaze=gaze, labels=labels)
+
+
+@dataclass(frozen=True, eq=False)
+class TrainBatch:
+    """What `fit` is given: images ready for the model plus the whole records (labels, gaze) they came from."""
 
     samples: tuple[Sample, ...]
     pixels: torch.Tensor
@@ -78,6 +178,10 @@ class ImageBatch:
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(s.sample_id for s in self.samples)
+
+    def inputs(self, spec: InputSpec) -> ImageBatch:
+        """This batch as `predict` would see it under `spec` (for validation inside `fit`)."""
+        return predict_inputs(self.samples, self.pixels, spec)
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,8 +205,8 @@ class FitContext:
     task: Task
     train: tuple[Sample, ...]
     val: tuple[Sample, ...]
-    batches: Callable[[tuple[Sample, ...], int, bool], Iterator[ImageBatch]]
-    """`batches(samples, batch_size, shuffle)` yields ImageBatches built to this adapter's InputSpec."""
+    batches: Callable[[tuple[Sample, ...], int, bool], Iterator[TrainBatch]]
+    """`batches(samples, batch_size, shuffle)` yields TrainBatches built to this adapter's InputSpec."""
     device: torch.device
     seed: int
     workdir: Path

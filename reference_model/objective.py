@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from gazebench.adapter import ImageBatch
+from gazebench.adapter import TrainBatch
 from gazebench.reference_model.report import render_report
 from gazebench.train import masked_bce
 
@@ -61,7 +61,7 @@ class VLMObjective:
     def __init__(self, supervision: Supervision, device: torch.device, with_reports: bool) -> None:
         self.sup, self.device, self.with_reports = supervision, device, with_reports
 
-    def __call__(self, model: nn.Module, batch: ImageBatch) -> dict[str, torch.Tensor]:
+    def __call__(self, model: nn.Module, batch: TrainBatch) -> dict[str, torch.Tensor]:
         ids = batch.ids
         out = model(batch.pixels.to(self.device), self.sup.reports(ids) if self.with_reports else None)
         labels = torch.as_tensor(np.stack([self.sup.labels[i] for i in ids]), dtype=torch.float32, device=self.device)

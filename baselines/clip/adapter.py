@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file
 
-from gazebench.adapter import Adapter, FitContext, ImageBatch, InputSpec, Predictions
+from gazebench.adapter import Adapter, FitContext, ImageBatch, InputSpec, Predictions, TrainBatch
 from gazebench.baselines.clip.config import MEDCLIP_MEAN, MEDCLIP_STD, ClipConfig
 from gazebench.baselines.clip.model import DualEncoder
 from gazebench.baselines.clip.training import fit_contrastive
@@ -91,7 +91,7 @@ class ClipAdapter(Adapter):
         fit_contrastive(self, ctx, self.training_loss)
 
     @abstractmethod
-    def training_loss(self, batch: ImageBatch, rng: np.random.Generator) -> torch.Tensor:
+    def training_loss(self, batch: TrainBatch, rng: np.random.Generator) -> torch.Tensor:
         """The baseline's loss on one training batch."""
 
     def state_dict(self) -> dict[str, torch.Tensor]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from gazebench.adapter import Adapter, FitContext, ImageBatch
+from gazebench.adapter import Adapter, FitContext, TrainBatch
 from gazebench.train.labels import macro_auroc
 
 if TYPE_CHECKING:
@@ -33,12 +33,12 @@ def validation_auroc(adapter: Adapter, ctx: FitContext, batch_size: int) -> floa
     """Zero-shot macro AUROC of `adapter` on ctx.val over the task's labels (NaN without val data)."""
     if not ctx.val:
         return math.nan
-    probs = np.concatenate([adapter.predict(b).probs for b in ctx.batches(ctx.val, batch_size, False)])
+    probs = np.concatenate([adapter.predict(b.inputs(adapter.spec)).probs for b in ctx.batches(ctx.val, batch_size, False)])
     return macro_auroc(ctx.task.targets(ctx.val), probs[:, ctx.task.label_columns])
 
 
 def fit_contrastive(adapter: ClipAdapter, ctx: FitContext,
-                    loss_fn: Callable[[ImageBatch, np.random.Generator], torch.Tensor]) -> list[dict[str, float]]:
+                    loss_fn: Callable[[TrainBatch, np.random.Generator], torch.Tensor]) -> list[dict[str, float]]:
     """Train `adapter.model` with `loss_fn(batch, rng)` on ctx.train under `adapter.cfg`; restore the
     best-validation epoch's weights. Returns one {epoch, loss, val_auroc} row per epoch run. Batches of
     one image are skipped (a contrastive loss needs negatives)."""

@@ -8,7 +8,7 @@ import hashlib
 import numpy as np
 import torch
 
-from gazebench.adapter import FitContext, ImageBatch, Provenance, register_model
+from gazebench.adapter import FitContext, Provenance, TrainBatch, register_model
 from gazebench.baselines.clip.adapter import ClipAdapter
 from gazebench.baselines.clip.label_text import label_sentences
 from gazebench.baselines.egma.config import EgmaConfig
@@ -72,7 +72,7 @@ class EGMAAdapter(ClipAdapter):
         finally:
             self._dictation = {}
 
-    def training_loss(self, batch: ImageBatch, rng: np.random.Generator) -> torch.Tensor:
+    def training_loss(self, batch: TrainBatch, rng: np.random.Generator) -> torch.Tensor:
         """FILIP contrast over each image's sentences + the gaze-guided loss where targets exist
         (+ MedCLIP's loss on the global embeddings, weighted by `medclip_weight`)."""
         texts: list[tuple[str, ...]] = []

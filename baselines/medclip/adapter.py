@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from gazebench.adapter import ImageBatch, Provenance, register_model
+from gazebench.adapter import Provenance, TrainBatch, register_model
 from gazebench.baselines.clip.adapter import ClipAdapter
 from gazebench.baselines.clip.label_text import label_sentence
 from gazebench.baselines.clip.model import DualEncoder
@@ -39,7 +39,7 @@ class MedCLIPAdapter(ClipAdapter):
                  "and Text. EMNLP 2022. arXiv:2210.10163",
     )
 
-    def training_loss(self, batch: ImageBatch, rng: np.random.Generator) -> torch.Tensor:
+    def training_loss(self, batch: TrainBatch, rng: np.random.Generator) -> torch.Tensor:
         """One label-derived sentence per image; semantic matching against label-similarity soft targets."""
         image = self.model.encode_image(batch.pixels.to(self.device))[0]
         return medclip_batch_loss(self.model, image, batch.samples, rng)

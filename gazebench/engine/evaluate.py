@@ -65,10 +65,10 @@ def build_adapter(config: RunConfig) -> Adapter:
 
 
 def describe_adapter(adapter: Adapter) -> dict[str, Any]:
-    """JSON-ready identity of a model: class, config, input contract, provenance."""
+    """JSON-ready identity of a model: class, config, input contract, track (what predict sees), provenance."""
     spec = asdict(adapter.spec)
     return {"class": f"{type(adapter).__module__}.{type(adapter).__qualname__}", "config": adapter.config(),
-            "trainable": adapter.trainable,
+            "trainable": adapter.trainable, "track": adapter.spec.track,
             "spec": {k: list(v) if isinstance(v, tuple) else v for k, v in spec.items()},
             "provenance": asdict(adapter.provenance)}
 

@@ -1,4 +1,5 @@
-"""Samples → ImageBatch built to a model's InputSpec (resize, channel replication, normalisation).
+"""Samples → batches built to a model's InputSpec (resize, channel replication, normalisation): TrainBatches
+(whole samples) for `fit`, ImageBatches (only what the spec declares) for `predict`.
 
 The next batch is read from the image cache on a background thread while the model runs on the
 current one, so image loading hides behind the forward pass.
@@ -11,8 +12,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import numpy as np
 import torch
 
-from gazebench.adapter import ImageBatch, InputSpec
+from gazebench.adapter import ImageBatch, InputSpec, TrainBatch, predict_inputs
 from gazebench.records import Sample
+
+Group = tuple[Sample, ...]
 
 
 def pixels(samples: Sequence[Sample], spec: InputSpec) -> torch.Tensor:
@@ -27,15 +30,23 @@ def pixels(samples: Sequence[Sample], spec: InputSpec) -> torch.Tensor:
 
 
 def batches(samples: Sequence[Sample], spec: InputSpec, batch_size: int, device: torch.device,
-            order: Sequence[int] | None = None) -> Iterator[ImageBatch]:
-    """Yield ImageBatches of `batch_size` in `order` (default: as given), prefetching one batch ahead."""
+            order: Sequence[int] | None = None) -> Iterator[TrainBatch]:
+    """Yield TrainBatches of `batch_size` in `order` (default: as given), prefetching one batch ahead."""
     idx = list(range(len(samples))) if order is None else list(order)
-    return prefetched([tuple(samples[i] for i in idx[k:k + batch_size]) for k in range(0, len(idx), batch_size)],
-                      spec, device)
+    groups = [tuple(samples[i] for i in idx[k:k + batch_size]) for k in range(0, len(idx), batch_size)]
+    return (TrainBatch(samples=group, pixels=x) for group, x in prefetched(groups, spec, device))
 
 
-def prefetched(groups: Sequence[tuple[Sample, ...]], spec: InputSpec, device: torch.device) -> Iterator[ImageBatch]:
-    """One ImageBatch per group, the next group's pixels read on a background thread during the current one."""
+def predict_batches(groups: Sequence[Group], spec: InputSpec,
+                    device: torch.device) -> Iterator[tuple[Group, ImageBatch]]:
+    """Each group with the ImageBatch `predict` gets for it (ids, pixels, and gaze/labels only as `spec` declares);
+    the engine keeps the group to write its rows, the model never sees it."""
+    for group, x in prefetched(groups, spec, device):
+        yield group, predict_inputs(group, x, spec)
+
+
+def prefetched(groups: Sequence[Group], spec: InputSpec, device: torch.device) -> Iterator[tuple[Group, torch.Tensor]]:
+    """Each group with its pixels on `device`, the next group's pixels read on a background thread meanwhile."""
     if not groups:
         return
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -44,17 +55,17 @@ def prefetched(groups: Sequence[tuple[Sample, ...]], spec: InputSpec, device: to
             x = pending.result()
             if k + 1 < len(groups):
                 pending = pool.submit(pixels, groups[k + 1], spec)
-            yield ImageBatch(samples=group, pixels=x.to(device, non_blocking=True))
+            yield group, x.to(device, non_blocking=True)
 
 
-BatchFactory = Callable[[tuple[Sample, ...], int, bool], Iterator[ImageBatch]]
+BatchFactory = Callable[[Group, int, bool], Iterator[TrainBatch]]
 
 
 def shuffled_batches(seed: int, spec: InputSpec, device: torch.device) -> BatchFactory:
     """The `FitContext.batches` callable: shuffles with one seeded generator, so epochs differ yet repeat."""
     rng = np.random.default_rng(seed)
 
-    def make(samples: tuple[Sample, ...], batch_size: int, shuffle: bool) -> Iterator[ImageBatch]:
+    def make(samples: Group, batch_size: int, shuffle: bool) -> Iterator[TrainBatch]:
         order = rng.permutation(len(samples)) if shuffle else None
         return batches(samples, spec, batch_size, device, order)
 

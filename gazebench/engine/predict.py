@@ -18,7 +18,7 @@ import torch
 
 from gazebench.adapter import Adapter, Predictions
 from gazebench.engine.device import inference
-from gazebench.engine.loader import prefetched
+from gazebench.engine.loader import predict_batches
 from gazebench.engine.rundir import atomic_write_bytes, atomic_write_text
 from gazebench.errors import ConfigError, GazebenchError
 from gazebench.records import Sample
@@ -70,13 +70,13 @@ def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, 
               for k in range(start, min(start + chunk_size, len(todo)), batch_size)]
     parts: list[tuple[pd.DataFrame, np.ndarray | None]] = []
     filled = predicted = 0
-    for batch in prefetched(groups, adapter.spec, device):  # one prefetching loader across chunk boundaries
+    for group, batch in predict_batches(groups, adapter.spec, device):  # one prefetching loader across chunks
         with inference(device):
             out = adapter.predict(batch)
-        parts.append(_frame(batch.samples, out, adapter))
-        filled, predicted = filled + len(batch.samples), predicted + len(batch.samples)
+        parts.append(_frame(group, out, adapter))  # ids from the engine's own samples, never from the batch
+        filled, predicted = filled + len(group), predicted + len(group)
         if progress is not None:
-            progress(len(batch.samples))
+            progress(len(group))
         if filled == chunk_size or predicted == len(todo):
             _write_chunk(folder / f"chunk-{next_chunk:05d}.csv", parts)
             next_chunk, parts, filled = next_chunk + 1, [], 0

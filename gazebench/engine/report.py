@@ -1,4 +1,5 @@
-"""Human-readable views of a results JSON: percent with CIs like the paper, and the rich table `run` prints."""
+"""Human-readable views of a results JSON: percent with CIs like the paper, the rich table `run` prints, and
+the markers that set privileged and gaze-at-inference runs apart from standard ones on every table."""
 from __future__ import annotations
 
 from typing import Any
@@ -18,17 +19,36 @@ def percent(value: float | None, ci: list[float | None] | tuple[float | None, fl
     return text
 
 
+TRACK_MARKS: dict[str, tuple[str, str]] = {
+    "privileged": ("†", "privileged: reads the labels (a sanity reference, not a competitor)"),
+    "gaze-at-inference": ("‡", "uses radiologist gaze at inference"),
+}
+"""Marker and note per non-standard track (gazebench.adapter.TRACKS); standard runs are unmarked."""
+
+
+def run_track(results: dict[str, Any]) -> str:
+    """The track a results JSON was made on; runs written before tracks existed are "standard"."""
+    return str(((results.get("config") or {}).get("adapter") or {}).get("track", "standard"))
+
+
+def track_mark(results: dict[str, Any]) -> tuple[str, str]:
+    """(marker, note) for the run's track, ("", "") for a standard run."""
+    return TRACK_MARKS.get(run_track(results), ("", ""))
+
+
 def results_table(results: dict[str, Any], title: str = "") -> Table:
-    """One row per task: macro AUROC, Acc and F1 (percent, 95% CI), n images/patients, labels left out."""
-    table = Table(title=title or None)
+    """One row per task: macro AUROC, Acc and F1 (percent, 95% CI), n images/patients, labels left out;
+    a privileged or gaze-at-inference run has its marker and note in the title and its marker on every row."""
+    mark, note = track_mark(results)
+    table = Table(title=" ".join(part for part in (title, mark, note) if part) or None)
     for col in ("task", "AUROC", "Acc", "F1", "n (patients)", "AUROC labels", "thresholds"):
         table.add_column(col, justify="left" if col in ("task", "thresholds") else "right")
     for name, r in results["results"].items():
         total = len(r.get("per_label") or {})
         used = total - len(r.get("labels_excluded") or [])
-        table.add_row(name, percent(r["auroc"], r.get("auroc_ci")), percent(r["acc"], r.get("acc_ci")),
-                      percent(r["f1"], r.get("f1_ci")), f"{r['n']} ({r['n_patients']})", f"{used}/{total} used",
-                      r["threshold_policy"]["name"])
+        table.add_row(f"{name} {mark}".strip(), percent(r["auroc"], r.get("auroc_ci")),
+                      percent(r["acc"], r.get("acc_ci")), percent(r["f1"], r.get("f1_ci")),
+                      f"{r['n']} ({r['n_patients']})", f"{used}/{total} used", r["threshold_policy"]["name"])
     if results.get("dataset_note"):
         table.caption = results["dataset_note"]
     return table

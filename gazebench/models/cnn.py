@@ -12,7 +12,16 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from gazebench.adapter import Adapter, FitContext, ImageBatch, InputSpec, Predictions, Provenance, register_model
+from gazebench.adapter import (
+    Adapter,
+    FitContext,
+    ImageBatch,
+    InputSpec,
+    Predictions,
+    Provenance,
+    TrainBatch,
+    register_model,
+)
 from gazebench.labels import CHEXPERT_LABELS
 
 
@@ -92,7 +101,7 @@ class SmallCNN(Adapter):
                         break
         self.net.load_state_dict(best_state)
 
-    def _loss(self, batch: ImageBatch, ctx: FitContext, cols: list[int]) -> tuple[torch.Tensor, int]:
+    def _loss(self, batch: TrainBatch, ctx: FitContext, cols: list[int]) -> tuple[torch.Tensor, int]:
         y = torch.as_tensor(ctx.task.targets(batch.samples), dtype=torch.float32, device=ctx.device)
         return masked_bce(self.net(batch.pixels)[:, cols], y)
 

@@ -1,21 +1,22 @@
-"""`oracle`: reads each sample's labels (1 → 1, 0 → 0, uncertain → 0.5, blank → 0). A sanity ceiling:
+"""`oracle`: a privileged sanity reference, never a competitor. It declares `privileged=True`, so the harness
+hands it each image's raw labels (1 → 1, 0 → 0, uncertain → 0.5, blank → 0) and marks it on every table.
 AUROC must be 1.0 on every task, or the harness mis-aligns predictions and labels."""
 from __future__ import annotations
 
 import numpy as np
 
 from gazebench.adapter import Adapter, ImageBatch, InputSpec, Predictions, Provenance, register_model
-from gazebench.labels import label_indices
 
 
 @register_model("oracle")
 class OracleAdapter(Adapter):
-    """Cheats on purpose: it is given the records, and answers from their labels."""
+    """Reads the answers by declaration (track "privileged"): probabilities straight from `batch.labels`."""
 
-    spec = InputSpec(image_size=16)
-    provenance = Provenance(source="gazebench built-in (label oracle, sanity ceiling)")
+    spec = InputSpec(image_size=16, privileged=True)
+    provenance = Provenance(source="gazebench built-in (privileged label oracle, sanity ceiling)")
 
     def predict(self, batch: ImageBatch) -> Predictions:
-        raw = np.array([s.labels for s in batch.samples], dtype=np.float64)[:, label_indices(self.spec.labels)]
-        probs = np.where(np.isnan(raw), 0.0, np.where(raw == -1.0, 0.5, raw))
-        return Predictions(probs=probs.reshape(len(batch.samples), len(self.spec.labels)))
+        if batch.labels is None:
+            raise ValueError("oracle was given no labels: its spec must declare privileged=True")
+        raw = batch.labels
+        return Predictions(probs=np.where(np.isnan(raw), 0.0, np.where(raw == -1.0, 0.5, raw)))

@@ -14,7 +14,7 @@ import torch
 from accelerate import Accelerator, DistributedDataParallelKwargs
 from torch import nn
 
-from gazebench.adapter import FitContext, ImageBatch
+from gazebench.adapter import FitContext, TrainBatch
 from gazebench.records import Sample
 from gazebench.train.checkpoint import save_json
 from gazebench.train.labels import label_targets, macro_auroc
@@ -31,12 +31,12 @@ def make_accelerator(device: torch.device) -> Accelerator:
 
 
 def epoch_batches(ctx: FitContext, train: tuple[Sample, ...], stage: str, batch_size: int,
-                  accelerator: Accelerator) -> Callable[[int], Iterator[ImageBatch]]:
+                  accelerator: Accelerator) -> Callable[[int], Iterator[TrainBatch]]:
     """Per-epoch batches of this rank's share, in an order fixed by (run seed, stage, epoch)."""
     rank, world = accelerator.process_index, accelerator.num_processes
     per_rank = -(-len(train) // world)
 
-    def make(epoch: int) -> Iterator[ImageBatch]:
+    def make(epoch: int) -> Iterator[TrainBatch]:
         order = np.random.default_rng(derive_seed(ctx.seed, "order", stage, epoch)).permutation(len(train))
         order = np.resize(order, per_rank * world)[rank::world]  # wrap so every rank has as many batches
         return ctx.batches(tuple(train[i] for i in order), batch_size, False)

@@ -29,7 +29,7 @@ from gazebench.engine.evaluate import (
     fit_context,
 )
 from gazebench.engine.fit import fingerprint, load_or_fit
-from gazebench.engine.loader import prefetched
+from gazebench.engine.loader import predict_batches
 from gazebench.engine.predict import predict_split, read_predictions, score_matrix
 from gazebench.engine.workload import TaskData, load_task_data
 from gazebench.errors import ConfigError
@@ -174,10 +174,10 @@ class GazebenchLM(LM):
         """Generated reports in the order of `samples`; NotImplementedError if the model writes none."""
         groups = [tuple(samples[k:k + self.batch_size]) for k in range(0, len(samples), self.batch_size)]
         texts: list[str] = []
-        for batch in prefetched(groups, self.adapter.spec, self._device):
+        for group, batch in predict_batches(groups, self.adapter.spec, self._device):  # the engine's predict contract
             with inference(self._device):
                 reports = self.adapter.predict(batch).reports
-            if reports is None or len(reports) != len(batch.samples):
+            if reports is None or len(reports) != len(group):
                 raise NotImplementedError(f"model {self.run_config.model!r} generates no reports; gazebench tasks "
                                           "score it through loglikelihood (the gazebench_<task> multiple_choice tasks)")
             texts.extend(reports)

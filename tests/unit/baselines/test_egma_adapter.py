@@ -8,7 +8,7 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from gazebench.adapter import FitContext, ImageBatch, get_model
+from gazebench.adapter import FitContext, TrainBatch, get_model
 from gazebench.baselines.egma.adapter import EGMAAdapter, dictated_record, stable_fraction
 from gazebench.errors import ConfigError
 from gazebench.labels import LABEL_INDEX
@@ -46,7 +46,7 @@ def batches(samples: tuple[Sample, ...], size: int, shuffle: bool):
         chunk = tuple(samples[j] for j in order[a : a + size])
         pix = torch.stack([torch.randn(3, 32, 32, generator=torch.Generator().manual_seed(int(s.sample_id[-1])))
                            + 1.5 * (s.labels[LABEL_INDEX["Pleural Effusion"]] == 1.0) for s in chunk])
-        yield ImageBatch(chunk, pix)
+        yield TrainBatch(chunk, pix)
 
 
 def context(tmp_path: Path, log: list[str], with_gaze: bool = True) -> FitContext:
@@ -119,7 +119,7 @@ def test_a_few_steps_decrease_the_egma_loss_and_gaze_adds_a_term(tmp_path: Path)
 def test_predict_and_state_dict_round_trip(tmp_path: Path) -> None:
     adapter = get_model("egma", **SMALL)
     adapter.fit(context(tmp_path, [], with_gaze=False))  # label-derived sentences only
-    test = next(batches(make_samples(3, "test"), 3, False))
+    test = next(batches(make_samples(3, "test"), 3, False)).inputs(adapter.spec)
     probs = adapter.predict(test).probs
     assert probs.shape == (3, 14) and np.all((probs >= 0) & (probs <= 1))
     save_file(adapter.state_dict(), str(tmp_path / "egma.safetensors"))

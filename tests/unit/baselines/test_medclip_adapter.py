@@ -1,4 +1,4 @@
-"""The `medclip` adapter without the engine: hand-built samples and ImageBatches, tiny encoders at 32 px."""
+"""The `medclip` adapter without the engine: hand-built samples and TrainBatches, tiny encoders at 32 px."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +9,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from transformers import AutoModel, BertConfig, SwinConfig
 
-from gazebench.adapter import FitContext, ImageBatch, get_model
+from gazebench.adapter import FitContext, TrainBatch, get_model
 from gazebench.baselines.clip.encoders import TINY_BERT, TINY_SWIN
 from gazebench.baselines.clip.tokenizer import tiny_tokenizer
 from gazebench.baselines.medclip.adapter import MedCLIPAdapter
@@ -49,7 +49,7 @@ def batches(samples: tuple[Sample, ...], size: int, shuffle: bool):
     order = np.random.default_rng(0).permutation(len(samples)) if shuffle else np.arange(len(samples))
     for a in range(0, len(samples), size):
         chunk = tuple(samples[j] for j in order[a : a + size])
-        yield ImageBatch(chunk, pixels_for(chunk))
+        yield TrainBatch(chunk, pixels_for(chunk))
 
 
 def context(tmp_path: Path, log: list[str]) -> FitContext:
@@ -68,11 +68,12 @@ def test_registered_and_declares_its_input_contract() -> None:
 
 def test_predict_gives_14_probabilities_independent_of_batch_composition() -> None:
     adapter = get_model("medclip", **SMALL)
-    batch = next(batches(make_samples(4, "test"), 4, False))
+    batch = next(batches(make_samples(4, "test"), 4, False)).inputs(adapter.spec)
     probs = adapter.predict(batch).probs
     assert probs.shape == (4, 14) and probs.dtype == np.float64
     assert np.all((probs >= 0) & (probs <= 1))
-    single = np.concatenate([adapter.predict(b).probs for b in batches(make_samples(4, "test"), 1, False)])
+    single = np.concatenate([adapter.predict(b.inputs(adapter.spec)).probs
+                             for b in batches(make_samples(4, "test"), 1, False)])
     assert np.allclose(probs, single, atol=1e-5)
 
 
@@ -95,7 +96,7 @@ def test_a_few_steps_decrease_the_semantic_matching_loss() -> None:
 def test_fit_then_state_dict_round_trip_through_safetensors(tmp_path: Path) -> None:
     log: list[str] = []
     adapter = get_model("medclip", **SMALL)
-    test = next(batches(make_samples(4, "test"), 4, False))
+    test = next(batches(make_samples(4, "test"), 4, False)).inputs(adapter.spec)
     before = adapter.predict(test).probs
     adapter.fit(context(tmp_path, log))
     after = adapter.predict(test).probs
@@ -125,7 +126,7 @@ def test_real_weights_path_loads_local_directories_offline(tmp_path: Path) -> No
     assert torch.equal(adapter.model.text_model.model.embeddings.word_embeddings.weight,
                        text.embeddings.word_embeddings.weight)
     assert adapter.model.tokenizer("mild atelectasis")["input_ids"] == tokenizer("mild atelectasis")["input_ids"]
-    probs = adapter.predict(next(batches(make_samples(2, "test"), 2, False))).probs
+    probs = adapter.predict(next(batches(make_samples(2, "test"), 2, False)).inputs(adapter.spec)).probs
     assert probs.shape == (2, 14)
     assert get_model("medclip", image_encoder=str(tmp_path / "swin")).spec.image_size == 224
 

@@ -12,7 +12,7 @@ import torch
 from fixtures.vlm import SMALL_SFT, batches, fit_context, make_sample
 from safetensors.torch import load_file
 
-from gazebench.adapter import ImageBatch, get_model
+from gazebench.adapter import get_model, predict_inputs
 from gazebench.baselines.sft import SFTAdapter, sft_config
 from gazebench.baselines.sft.heatmap import heatmap_kl, heatmap_target, heatmap_targets
 from gazebench.errors import ConfigError
@@ -96,14 +96,14 @@ def test_sft_heatmap_fit_predict_and_checkpoint(tmp_path: Path) -> None:
 
     group = ctx.val
     x = next(batches(group, 4, False)).pixels
-    out = adapter.predict(ImageBatch(group, x))
+    out = adapter.predict(predict_inputs(group, x, adapter.spec))
     assert out.probs.shape == (4, 14) and out.saliency.shape == (4, 8, 8)
     assert np.allclose(out.saliency.sum(axis=(1, 2)), 1.0, atol=1e-5)
     assert out.reports is not None and out.reports[0].count("\n") == 14
 
     fresh = SFTAdapter(True, epochs_heatmap=1, **SMALL_SFT)
     fresh.load_state_dict(adapter.state_dict())
-    assert np.allclose(fresh.predict(ImageBatch(group, x)).probs, out.probs, atol=1e-6)
+    assert np.allclose(fresh.predict(predict_inputs(group, x, fresh.spec)).probs, out.probs, atol=1e-6)
     with pytest.raises(ConfigError, match="different config"):
         SFTAdapter(True, epochs_heatmap=2, **SMALL_SFT).load_state_dict(adapter.state_dict())
     with pytest.raises(ConfigError, match="no SFTConfig"):

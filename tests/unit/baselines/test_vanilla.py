@@ -3,7 +3,6 @@ computation and against the backbone's full logits, parse-failure counting, and 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +19,6 @@ from gazebench.baselines.vanilla import (
 )
 from gazebench.errors import ConfigError
 from gazebench.labels import CHEXPERT_LABELS
-from gazebench.records import Sample
 from gazebench.reference_model.backbone import offline_tokenizer
 from gazebench.reference_model.report import render_report
 from gazebench.reference_model.vision_input import to_qwen_pixels
@@ -31,8 +29,8 @@ def adapter() -> VanillaAdapter:
     return VanillaAdapter(probe_fraction=0.0)
 
 
-def samples(n: int) -> tuple[Sample, ...]:
-    return tuple(Sample(f"v{i}", f"p{i}", f"s{i}", Path(f"{i}.png"), (np.nan,) * 14, "test") for i in range(n))
+def image_ids(n: int) -> tuple[str, ...]:
+    return tuple(f"v{i}" for i in range(n))
 
 
 def pixels(n: int) -> torch.Tensor:
@@ -94,7 +92,7 @@ def test_probabilities_match_full_forward_logits(adapter: VanillaAdapter) -> Non
 
 def test_predict_contract_and_batch_independence(adapter: VanillaAdapter) -> None:
     assert not adapter.trainable and adapter.state_dict() == {}
-    x, group = pixels(3), samples(3)
+    x, group = pixels(3), image_ids(3)
     out = adapter.predict(ImageBatch(group, x))
     assert out.probs.shape == (3, 14) and ((out.probs > 0) & (out.probs < 1)).all()
     alone = adapter.predict(ImageBatch(group[1:2], x[1:2]))
@@ -115,11 +113,11 @@ def test_probe_subset_is_stable_and_generation_is_logged() -> None:
     every = VanillaAdapter(probe_fraction=1.0)
     none = VanillaAdapter(probe_fraction=0.0)
     some = VanillaAdapter(probe_fraction=0.5)
-    batch = ImageBatch(samples(40), torch.zeros(40, 3, 224, 224))
+    batch = ImageBatch(image_ids(40), torch.zeros(40, 3, 224, 224))
     assert every.probed(batch) == list(range(40)) and none.probed(batch) == []
     half = some.probed(batch)
     assert 8 < len(half) < 32 and half == some.probed(batch)
-    one = ImageBatch(samples(1), pixels(1))
+    one = ImageBatch(image_ids(1), pixels(1))
     every.predict(one)
     assert every.parse_log.generated == 1 and every.parse_log.failed == 1  # a random tiny backbone babbles
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 from fixtures.vlm import SMALL_GAZE, batches
 
-from gazebench.adapter import FitContext, ImageBatch
+from gazebench.adapter import FitContext, TrainBatch
 from gazebench.reference_model import GazeTokenAdapter
 from gazebench.train import label_targets
 
@@ -38,7 +38,7 @@ def test_fit_checkpoints_resumes_exactly_and_is_deterministic(fit_context: FitCo
 
     calls = {"n": 0}
 
-    def failing(samples: tuple, bs: int, shuffle: bool) -> Iterator[ImageBatch]:
+    def failing(samples: tuple, bs: int, shuffle: bool) -> Iterator[TrainBatch]:
         for b in batches(samples, bs, shuffle):
             calls["n"] += 1
             if calls["n"] == 6:  # stage 1: 2 batches; stage 2 epoch 1: 2 + 1 validate; dies in epoch 2
