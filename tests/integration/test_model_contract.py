@@ -1,5 +1,5 @@
-"""Contract tests over every registered model (timm-style): a declared input contract, and predictions
-of the right shape and range that do not depend on which other images share the batch."""
+"""Contract tests over every registered model (timm-style): a declared input contract and track, and
+predictions of the right shape and range that do not depend on which other images share the batch."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from gazebench.adapter import MODELS, Adapter, ImageBatch, get_model
+from gazebench.adapter import MODELS, TRACKS, Adapter, get_model, predict_inputs
 from gazebench.engine.loader import pixels
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.task import get_task
@@ -22,7 +22,7 @@ def samples(small_root: Path) -> tuple:
 
 def _predict(model: Adapter, samples: tuple) -> object:
     with torch.no_grad():
-        return model.predict(ImageBatch(samples=samples, pixels=pixels(samples, model.spec)))
+        return model.predict(predict_inputs(samples, pixels(samples, model.spec), model.spec))
 
 
 @pytest.mark.parametrize("name", MODELS.names())
@@ -47,3 +47,10 @@ def test_model_honours_its_contract(name: str, samples: tuple) -> None:
     alone = _predict(model, samples[1:2])
     np.testing.assert_allclose(alone.probs[0], out.probs[1], atol=1e-5,
                                err_msg=f"{name}: a prediction depends on the rest of its batch")
+
+
+@pytest.mark.parametrize("name", MODELS.names())
+def test_model_declares_a_track_and_only_oracle_reads_labels(name: str) -> None:
+    spec = get_model(name).spec
+    assert spec.track in TRACKS
+    assert spec.privileged is (name == "oracle"), f"{name}: only the oracle reference may read the labels"
