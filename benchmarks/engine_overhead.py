@@ -61,7 +61,8 @@ def pure_forward(adapter: Adapter, groups: Sequence[tuple[Sample, ...]], tensors
     out = []
     for samples, x in zip(groups, tensors):
         with inference(device):
-            out.append(np.asarray(adapter.predict(predict_inputs(samples, x, adapter.spec)).probs, dtype=np.float32))
+            batch = predict_inputs(samples, x, adapter.spec)
+            out.append(np.asarray(adapter.predict(batch).probs, dtype=np.float32))
     return out
 
 

@@ -33,7 +33,8 @@ def validation_auroc(adapter: Adapter, ctx: FitContext, batch_size: int) -> floa
     """Zero-shot macro AUROC of `adapter` on ctx.val over the task's labels (NaN without val data)."""
     if not ctx.val:
         return math.nan
-    probs = np.concatenate([adapter.predict(b.inputs(adapter.spec)).probs for b in ctx.batches(ctx.val, batch_size, False)])
+    batches = ctx.batches(ctx.val, batch_size, False)
+    probs = np.concatenate([adapter.predict(b.inputs(adapter.spec)).probs for b in batches])
     return macro_auroc(ctx.task.targets(ctx.val), probs[:, ctx.task.label_columns])
 
 
