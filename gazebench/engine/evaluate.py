@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from gazebench.adapter import MODELS, Adapter, FitContext
 from gazebench.engine.config import ResolvedConfig, RunConfig
 from gazebench.engine.device import default_batch_size, resolve_device, resolve_precision, torch_threads
-from gazebench.engine.fit import fingerprint, load_or_fit, weights_digests
+from gazebench.engine.fit import load_or_fit, run_fingerprint, weights_digests
 from gazebench.engine.loader import shuffled_batches
 from gazebench.engine.predict import predict_split
 from gazebench.engine.rundir import RunDir, RunLock, atomic_write_json, provenance, run_dir_name
@@ -79,19 +79,17 @@ def resolve(config: RunConfig, adapter: Adapter, data: dict[str, TaskData], devi
     import gazebench
 
     train = data[config.train_task]
-    weights = weights_digests(adapter)
     facts: dict[str, Any] = {
         "adapter": describe_adapter(adapter),
         "task_versions": {n: td.task.version for n, td in data.items()},
         "data_sha256": {n: td.sha for n, td in data.items()},
-        "weights_sha256": weights,
+        "weights_sha256": weights_digests(adapter),
         "device_kind": device.type,
         "precision": resolve_precision(config.precision, device),
         "gazebench_version": gazebench.__version__,
     }
     if adapter.trainable:
-        facts["fit_fingerprint"] = fingerprint(config.model, adapter.config(), train.sha, config.seed, weights,
-                                               device.type, facts["precision"])
+        facts["fit_fingerprint"] = run_fingerprint(config, adapter, train.sha, device)
     return ResolvedConfig(run=config, facts=facts)
 
 

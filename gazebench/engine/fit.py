@@ -23,6 +23,8 @@ from safetensors.torch import load_file, save_file
 
 from gazebench.adapter import Adapter, FitContext
 from gazebench.data.digest import path_digest
+from gazebench.engine.config import RunConfig
+from gazebench.engine.device import resolve_precision
 from gazebench.engine.rundir import atomic_write_json
 from gazebench.paths import cache_dir
 
@@ -38,6 +40,13 @@ def fingerprint(model: str, adapter_config: dict[str, Any], train_data_sha: str,
                "weights": weights, "device_kind": device_kind, "precision": precision,
                "gazebench": gazebench.__version__}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def run_fingerprint(config: RunConfig, adapter: Adapter, train_data_sha: str, device: torch.device) -> str:
+    """`fingerprint` of `adapter` fitted under `config` on `device` (the key `evaluate` and the lm-eval bridge
+    both cache fits by)."""
+    return fingerprint(config.model, adapter.config(), train_data_sha, config.seed, weights_digests(adapter),
+                       device.type, resolve_precision(config.precision, device))
 
 
 def weights_digests(adapter: Adapter) -> dict[str, str]:

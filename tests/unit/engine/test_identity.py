@@ -135,3 +135,26 @@ def test_precision_is_part_of_the_run_and_the_fit(weights_dir: Path, study: Path
     assert config["precision"] == "bf16"
     with pytest.raises(ConfigError, match="--precision"):
         RunConfig(model="random", tasks=("mimic-eye",), precision="fp16")
+
+
+def test_models_declare_the_local_weights_they_load(tmp_path: Path) -> None:
+    """Every built-in model that loads a local checkpoint names it in weights(); `tiny` ones name nothing."""
+    from transformers import AutoModel, SwinConfig
+
+    from gazebench.baselines.clip.encoders import TINY_SWIN
+    from gazebench.baselines.medclip.adapter import MedCLIPAdapter
+    from gazebench.baselines.vanilla.adapter import VanillaAdapter
+    from gazebench.reference_model import GazeTokenAdapter
+
+    swin = tmp_path / "swin"
+    AutoModel.from_config(SwinConfig(image_size=64, **TINY_SWIN)).save_pretrained(swin)
+    clip = MedCLIPAdapter(image_encoder=str(swin), image_size=64, proj_dim=8)
+    assert clip.weights() == {"image_encoder": swin}
+    assert MedCLIPAdapter().weights() == {} and VanillaAdapter().weights() == {}
+    assert GazeTokenAdapter("original").weights() == {}
+    qwen = tmp_path / "qwen"
+    assert GazeTokenAdapter("original", backbone=str(qwen)).weights() == {"backbone": qwen}
+    assert VanillaAdapter(backbone=str(qwen)).weights() == {"backbone": qwen}
+    digest = directory_digest(swin)
+    (swin / "model.safetensors").write_bytes((swin / "model.safetensors").read_bytes()[:-4] + b"\0\0\0\1")
+    assert directory_digest(swin) != digest
