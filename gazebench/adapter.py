@@ -214,6 +214,8 @@ class FitContext:
     batch_size: int = 8
     log: Callable[[str], None] = print
     extras: dict[str, Any] = field(default_factory=dict)
+    precision: str = "fp32"
+    """"fp32" or "bf16": train under bf16 autocast (gazebench.engine.device.autocast), trainable weights fp32."""
 
 
 class Adapter(ABC):

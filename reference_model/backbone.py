@@ -101,6 +101,12 @@ def default_dtype(device: torch.device) -> torch.dtype:
     return torch.bfloat16 if torch.device(device).type == "cuda" else torch.float32
 
 
+def backbone_weights(name: str) -> dict[str, Path]:
+    """`{"backbone": DIR}` when `name` is a local checkpoint directory, `{}` for a named random config (its
+    weights come from the config and seed, which the adapter config already records)."""
+    return {} if name in RANDOM_CONFIGS else {"backbone": Path(name).expanduser()}
+
+
 def build_backbone(name: str, k: int = 4, seed: int = 0, dtype: torch.dtype = torch.float32,
                    device: torch.device | str = "cpu") -> Backbone:
     """A frozen backbone with `k` gaze tokens: named random config (seeded) or a local directory (offline)."""

@@ -8,6 +8,7 @@ import json
 from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
@@ -16,7 +17,7 @@ import torch
 from gazebench.adapter import Adapter, FitContext, ImageBatch, Predictions
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
-from gazebench.reference_model.backbone import build_backbone, default_dtype
+from gazebench.reference_model.backbone import backbone_weights, build_backbone, default_dtype
 from gazebench.reference_model.config import VLMConfig
 from gazebench.reference_model.model import GazeVLM
 from gazebench.reference_model.objective import Supervision, TargetTerm, VLMObjective, label_probs
@@ -85,6 +86,10 @@ class VLMAdapter(Adapter, Generic[C]):
 
     def config(self) -> dict[str, Any]:
         return self.cfg.to_dict()
+
+    def weights(self) -> dict[str, Path]:
+        """The backbone directory when it is a local checkpoint (digested into the run identity)."""
+        return backbone_weights(self.cfg.backbone)
 
     @property
     def trainable(self) -> bool:

@@ -3,6 +3,7 @@ prediction for all 14 labels, checkpoint state and the training loop; subclasses
 from __future__ import annotations
 
 from abc import abstractmethod
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -11,6 +12,7 @@ from safetensors.torch import load_file
 
 from gazebench.adapter import Adapter, FitContext, ImageBatch, InputSpec, Predictions, TrainBatch
 from gazebench.baselines.clip.config import MEDCLIP_MEAN, MEDCLIP_STD, ClipConfig
+from gazebench.baselines.clip.encoders import TINY
 from gazebench.baselines.clip.model import DualEncoder
 from gazebench.baselines.clip.training import fit_contrastive
 from gazebench.baselines.clip.zero_shot import PromptBank, zero_shot_probabilities
@@ -56,6 +58,13 @@ class ClipAdapter(Adapter):
 
     def config(self) -> dict[str, Any]:
         return {"model": self.name, **self.cfg.to_dict()}
+
+    def weights(self) -> dict[str, Path]:
+        """Local encoder directories and the init-weights file, by role (digested into the run identity)."""
+        cfg = self.cfg
+        roles = {"image_encoder": cfg.image_encoder, "text_encoder": cfg.text_encoder,
+                 "init_weights": cfg.init_weights}
+        return {role: Path(source).expanduser() for role, source in roles.items() if source and source != TINY}
 
     def to(self, device: torch.device) -> ClipAdapter:
         self.model.to(device)

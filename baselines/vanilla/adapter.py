@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from gazebench.baselines.sft.adapter import QWEN_CITATION, QWEN_LICENSE, QWEN_PR
 from gazebench.baselines.vanilla.answers import ReportTemplate, report_template, yes_probabilities
 from gazebench.baselines.vanilla.parsing import ParseLog
 from gazebench.errors import ConfigError
-from gazebench.reference_model.backbone import Backbone, build_backbone, default_dtype
+from gazebench.reference_model.backbone import Backbone, backbone_weights, build_backbone, default_dtype
 from gazebench.reference_model.config import BackboneConfig
 from gazebench.reference_model.prompt import PromptBuilder
 from gazebench.reference_model.vision_input import qwen_input_spec, to_qwen_pixels
@@ -72,6 +73,10 @@ class VanillaAdapter(Adapter):
 
     def config(self) -> dict[str, Any]:
         return self.cfg.to_dict()
+
+    def weights(self) -> dict[str, Path]:
+        """The backbone directory when it is a local checkpoint (digested into the run identity)."""
+        return backbone_weights(self.cfg.backbone)
 
     def to(self, device: torch.device) -> VanillaAdapter:
         self.device = torch.device(device)

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from gazebench.engine.config import DEVICES, THRESHOLD_POLICIES, RunConfig
+from gazebench.engine.config import DEVICES, PRECISIONS, THRESHOLD_POLICIES, RunConfig
 from gazebench.engine.report import results_table, stdout_console
 from gazebench.errors import ConfigError
 
@@ -34,6 +34,8 @@ def parse_model_args(pairs: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
 @click.option("--output-dir", type=click.Path(file_okay=False), default="runs", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
+@click.option("--precision", type=click.Choice(PRECISIONS), default="auto", show_default=True,
+              help="Fit and predict in fp32 or under bf16 autocast (auto: bf16 on CUDA, fp32 on CPU); hashed.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Default: 32 on CPU, 128 on CUDA.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Evaluate only the first N samples per split.")
 @click.option("--threshold-policy", type=click.Choice(THRESHOLD_POLICIES), default="fixed", show_default=True)
@@ -47,8 +49,9 @@ def parse_model_args(pairs: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
               help="Python file(s) to import first (they may register models).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results JSON on stdout.")
 def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed: int, device: str,
-            batch_size: int | None, limit: int | None, threshold_policy: str, n_boot: int, chunk_size: int,
-            threads: int | None, model_args: tuple[str, ...], includes: tuple[str, ...], as_json: bool) -> None:
+            precision: str, batch_size: int | None, limit: int | None, threshold_policy: str, n_boot: int,
+            chunk_size: int, threads: int | None, model_args: tuple[str, ...], includes: tuple[str, ...],
+            as_json: bool) -> None:
     """Evaluate MODEL on TASKS; a rerun resumes an interrupted run and reuses a fitted model."""
     from gazebench.engine import evaluate
     from gazebench.engine.plugins import include
@@ -59,7 +62,7 @@ def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed
     config = RunConfig(model=model, tasks=tuple(t.name for t in resolve_tasks(tasks)), seed=seed,
                        threshold_policy=threshold_policy, n_boot=n_boot, limit=limit,
                        model_args=parse_model_args(model_args), device=device, batch_size=batch_size,
-                       chunk_size=chunk_size, threads=threads)
+                       chunk_size=chunk_size, threads=threads, precision=precision)
     outcome = evaluate(config, output_dir=Path(output_dir), data_root=data_root)
     if as_json:
         click.echo(json.dumps(jsonable(outcome.results), indent=2))

@@ -15,6 +15,8 @@ from gazebench.errors import ConfigError
 
 THRESHOLD_POLICIES = ("fixed", "max-f1", "youden")
 DEVICES = ("auto", "cpu", "cuda")
+PRECISIONS = ("auto", "fp32", "bf16")
+"""`--precision`: auto is bf16 autocast on CUDA and float32 on CPU (the resolved one is hashed)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class RunConfig:
     """Samples per flushed predictions file (the unit of resume). Recorded, not hashed."""
     threads: int | None = None
     """Torch intra-op CPU threads for this run (None: torch's default). Recorded, not hashed."""
+    precision: str = "auto"
+    """Numeric precision of fit and predict: auto, fp32 or bf16 (autocast; trainable weights stay fp32)."""
 
     def __post_init__(self) -> None:
         if not self.tasks:
@@ -50,6 +54,8 @@ class RunConfig:
                               f"not {self.threshold_policy!r}")
         if self.device not in DEVICES:
             raise ConfigError(f"--device must be one of {', '.join(DEVICES)}, not {self.device!r}")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"--precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
         for name, value in (("--n-boot", self.n_boot), ("--chunk-size", self.chunk_size)):
             if value < 1:
                 raise ConfigError(f"{name} must be at least 1, got {value}")

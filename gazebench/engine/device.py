@@ -1,4 +1,5 @@
-"""One device and precision policy for every model: CUDA with bf16 autocast when present, else CPU float32."""
+"""One device and precision policy for every model and for both fit and predict: CUDA when present, and bf16
+autocast by default on CUDA, float32 by default on CPU (`--precision` overrides; CPU bf16 autocast works too)."""
 from __future__ import annotations
 
 import contextlib
@@ -6,6 +7,7 @@ from collections.abc import Iterator
 
 import torch
 
+from gazebench.engine.config import PRECISIONS
 from gazebench.errors import ConfigError
 
 
@@ -20,20 +22,28 @@ def resolve_device(name: str = "auto") -> torch.device:
     return torch.device(name)
 
 
-def precision(device: torch.device) -> str:
-    """The numeric precision predictions are computed in on `device` (recorded and hashed)."""
-    return "bf16-autocast" if device.type == "cuda" else "float32"
+def resolve_precision(requested: str, device: torch.device) -> str:
+    """The precision fit and predict run in on `device` ("fp32" or "bf16"; recorded and hashed)."""
+    if requested not in PRECISIONS:
+        raise ConfigError(f"--precision must be one of {', '.join(PRECISIONS)}, not {requested!r}")
+    if requested == "auto":
+        return "bf16" if device.type == "cuda" else "fp32"
+    return requested
+
+
+def autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager[object]:
+    """bf16 autocast on `device` (CUDA or CPU) when `precision` resolves to bf16, else no change: parameters
+    stay float32 either way (trainable weights are never stored in bf16)."""
+    if resolve_precision(precision, device) == "bf16":
+        return torch.autocast(device.type, dtype=torch.bfloat16)
+    return contextlib.nullcontext()
 
 
 @contextlib.contextmanager
-def inference(device: torch.device) -> Iterator[None]:
-    """No-grad inference context, with bf16 autocast on CUDA."""
-    with torch.inference_mode():
-        if device.type == "cuda":
-            with torch.autocast("cuda", dtype=torch.bfloat16):
-                yield
-        else:
-            yield
+def inference(device: torch.device, precision: str = "auto") -> Iterator[None]:
+    """No-grad inference context under the run's precision policy (see `autocast`)."""
+    with torch.inference_mode(), autocast(device, precision):
+        yield
 
 
 @contextlib.contextmanager

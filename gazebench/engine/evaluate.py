@@ -18,8 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from gazebench.adapter import MODELS, Adapter, FitContext
 from gazebench.engine.config import ResolvedConfig, RunConfig
-from gazebench.engine.device import default_batch_size, precision, resolve_device, torch_threads
-from gazebench.engine.fit import fingerprint, load_or_fit
+from gazebench.engine.device import default_batch_size, resolve_device, resolve_precision, torch_threads
+from gazebench.engine.fit import load_or_fit, run_fingerprint, weights_digests
 from gazebench.engine.loader import shuffled_batches
 from gazebench.engine.predict import predict_split
 from gazebench.engine.rundir import RunDir, RunLock, atomic_write_json, provenance, run_dir_name
@@ -74,7 +74,8 @@ def describe_adapter(adapter: Adapter) -> dict[str, Any]:
 
 
 def resolve(config: RunConfig, adapter: Adapter, data: dict[str, TaskData], device: torch.device) -> ResolvedConfig:
-    """Attach everything that decides the numbers, so it is hashed and recorded."""
+    """Attach everything that decides the numbers, so it is hashed and recorded: adapter, task versions, data
+    manifests, the content digests of local weights, device kind and resolved precision."""
     import gazebench
 
     train = data[config.train_task]
@@ -82,12 +83,13 @@ def resolve(config: RunConfig, adapter: Adapter, data: dict[str, TaskData], devi
         "adapter": describe_adapter(adapter),
         "task_versions": {n: td.task.version for n, td in data.items()},
         "data_sha256": {n: td.sha for n, td in data.items()},
+        "weights_sha256": weights_digests(adapter),
         "device_kind": device.type,
-        "precision": precision(device),
+        "precision": resolve_precision(config.precision, device),
         "gazebench_version": gazebench.__version__,
     }
     if adapter.trainable:
-        facts["fit_fingerprint"] = fingerprint(config.model, adapter.config(), train.sha, config.seed)
+        facts["fit_fingerprint"] = run_fingerprint(config, adapter, train.sha, device)
     return ResolvedConfig(run=config, facts=facts)
 
 
@@ -143,6 +145,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
                 task_id = bar.add_task(label, total=len(samples))
                 predicted += predict_split(adapter, samples, folder, batch_size=batch_size,
                                            chunk_size=config.chunk_size, device=device,
+                                           precision=resolved.facts["precision"],
                                            progress=lambda n, t=task_id: bar.advance(t, n))
         results = score_run(run, data)
         atomic_write_json(run.thresholds, results["thresholds"])
@@ -171,7 +174,8 @@ def fit_context(adapter: Adapter, train: TaskData, device: torch.device, config:
     """What `adapter.fit` is given: the in-domain train/validate samples and a seeded batch factory."""
     return FitContext(task=train.task, train=train.train_samples, val=train.dataset.split(train.task.val_split or ""),
                       batches=shuffled_batches(config.seed, adapter.spec, device), device=device, seed=config.seed,
-                      workdir=workdir, batch_size=batch_size, log=console.print)
+                      workdir=workdir, batch_size=batch_size, log=console.print,
+                      precision=resolve_precision(config.precision, device))
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """Fit once, reuse forever: fitted adapters are cached as safetensors + JSON under a fingerprint.
 
-fingerprint = sha256(model name, adapter.config(), train-data manifest sha256, seed, gazebench version).
+fingerprint = sha256(model name, adapter.config(), train-data manifest sha256, seed, content digests of the
+local weights the model loads, device kind, precision, gazebench version); meta.json records the same facts.
 Loading reads tensors only (safetensors), never unpickles. The torch thread count is recorded in meta.json
 but not keyed: torch's CPU reductions may round differently with it, so a fresh fit can differ in the last
 float bits, and the cache is what keeps later runs on identical weights.
@@ -21,17 +22,37 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from gazebench.adapter import Adapter, FitContext
+from gazebench.data.digest import path_digest
+from gazebench.engine.config import RunConfig
+from gazebench.engine.device import resolve_precision
 from gazebench.engine.rundir import atomic_write_json
 from gazebench.paths import cache_dir
 
 
-def fingerprint(model: str, adapter_config: dict[str, Any], train_data_sha: str, seed: int) -> str:
-    """The checkpoint key: anything that could change the fitted weights is in it."""
+def fingerprint(model: str, adapter_config: dict[str, Any], train_data_sha: str, seed: int,
+                weights: dict[str, str], device_kind: str, precision: str) -> str:
+    """The checkpoint key: anything that could change the fitted weights is in it, including the content
+    digests of the local weights the model starts from (by role), the device kind and the resolved precision,
+    so a bf16 CUDA fit is never reused on CPU in fp32, nor the reverse."""
     import gazebench
 
     payload = {"model": model, "config": adapter_config, "data": train_data_sha, "seed": seed,
+               "weights": weights, "device_kind": device_kind, "precision": precision,
                "gazebench": gazebench.__version__}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def run_fingerprint(config: RunConfig, adapter: Adapter, train_data_sha: str, device: torch.device) -> str:
+    """`fingerprint` of `adapter` fitted under `config` on `device` (the key `evaluate` and the lm-eval bridge
+    both cache fits by)."""
+    return fingerprint(config.model, adapter.config(), train_data_sha, config.seed, weights_digests(adapter),
+                       device.type, resolve_precision(config.precision, device))
+
+
+def weights_digests(adapter: Adapter) -> dict[str, str]:
+    """Content digest of each local weight file or checkpoint folder the adapter loads, by role (cached, so
+    a snapshot is read once)."""
+    return {role: path_digest(path) for role, path in sorted(adapter.weights().items())}
 
 
 def checkpoint_dir(fp: str) -> Path:
@@ -54,7 +75,8 @@ def load_or_fit(adapter: Adapter, fp: str, make_context: Callable[[Path], FitCon
     adapter.fit(ctx)
     meta = {"fingerprint": fp, "adapter": type(adapter).__qualname__, "config": adapter.config(),
             "seed": ctx.seed, "n_train": len(ctx.train), "n_val": len(ctx.val),
-            "fit_seconds": round(time.perf_counter() - started, 3), "torch_threads": torch.get_num_threads()}
+            "fit_seconds": round(time.perf_counter() - started, 3), "torch_threads": torch.get_num_threads(),
+            "weights_sha256": weights_digests(adapter), "device_kind": ctx.device.type, "precision": ctx.precision}
     save_checkpoint(adapter.state_dict(), meta, target)
     shutil.rmtree(workdir, ignore_errors=True)
     log(f"fitted in {meta['fit_seconds']} s; cached as {target}")

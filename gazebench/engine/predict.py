@@ -57,8 +57,10 @@ def read_predictions(folder: Path) -> pd.DataFrame:
 
 
 def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, batch_size: int,
-                  chunk_size: int, device: torch.device, progress: Progress | None = None) -> int:
-    """Predict every sample of `samples` not already in `folder`; returns how many were predicted now."""
+                  chunk_size: int, device: torch.device, precision: str = "auto",
+                  progress: Progress | None = None) -> int:
+    """Predict every sample of `samples` not already in `folder` under `precision` (see
+    gazebench.engine.device.autocast); returns how many were predicted now."""
     folder.mkdir(parents=True, exist_ok=True)
     done = set(read_predictions(folder)["sample_id"])
     todo = [s for s in samples if s.sample_id not in done]
@@ -71,7 +73,7 @@ def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, 
     parts: list[tuple[pd.DataFrame, np.ndarray | None]] = []
     filled = predicted = 0
     for group, batch in predict_batches(groups, adapter.spec, device):  # one prefetching loader across chunks
-        with inference(device):
+        with inference(device, precision):
             out = adapter.predict(batch)
         parts.append(_frame(group, out, adapter))  # ids from the engine's own samples, never from the batch
         filled, predicted = filled + len(group), predicted + len(group)

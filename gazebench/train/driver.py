@@ -3,7 +3,6 @@ rank's share of every epoch in an order fixed by (run seed, stage, epoch), the r
 `workdir/config.json`, validation macro AUROC for the early-stopped stages, and the stages run in order."""
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -15,6 +14,7 @@ from accelerate import Accelerator, DistributedDataParallelKwargs
 from torch import nn
 
 from gazebench.adapter import FitContext, TrainBatch
+from gazebench.engine.device import autocast
 from gazebench.records import Sample
 from gazebench.train.checkpoint import save_json
 from gazebench.train.labels import label_targets, macro_auroc
@@ -45,14 +45,12 @@ def epoch_batches(ctx: FitContext, train: tuple[Sample, ...], stage: str, batch_
 
 def auroc_validator(ctx: FitContext, batch_size: int, device: torch.device,
                     probs: ProbsFn) -> Callable[[nn.Module], float]:
-    """Macro AUROC of `probs` on `ctx.val` (the early-stopping score; bf16 autocast on CUDA)."""
+    """Macro AUROC of `probs` on `ctx.val` (the early-stopping score; under the fit's precision)."""
     y_val = label_targets(ctx, ctx.val)
 
     def validate(m: nn.Module) -> float:
         out = []
-        autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda"
-                    else contextlib.nullcontext())
-        with torch.no_grad(), autocast:
+        with torch.no_grad(), autocast(device, ctx.precision):
             for batch in ctx.batches(tuple(ctx.val), batch_size, False):
                 out.append(probs(m, batch.pixels.to(device)).float().cpu().numpy())
         return macro_auroc(y_val, np.concatenate(out)) if out else float("nan")
@@ -84,5 +82,6 @@ def fit_stages(model: nn.Module, ctx: FitContext, stages: Sequence[Stage],
     validate = auroc_validator(ctx, batch_size, device, probs) if ctx.val else None
     return [run_stage(stage, model, losses(stage, device), epoch_batches(ctx, train, stage.name, batch_size,
                                                                         accelerator),
-                      steps, validate if stage.validated else None, ctx.workdir, fp, ctx.seed, accelerator, ctx.log)
+                      steps, validate if stage.validated else None, ctx.workdir, fp, ctx.seed, accelerator, ctx.log,
+                      ctx.precision)
             for stage in stages]

@@ -1,5 +1,5 @@
 """One training stage, model-agnostic: weighted loss terms from a callback, AdamW, gradient accumulation,
-bf16 autocast on CUDA, multi-process through accelerate, early stopping on a validate score, and a
+bf16 autocast as the run's precision asks, multi-process through accelerate, early stopping on a validate score, and a
 safetensors + JSON checkpoint after every epoch so an interrupted stage resumes where it stopped."""
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from accelerate import Accelerator
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from torch import nn
 
+from gazebench.engine.device import autocast
 from gazebench.train.checkpoint import (
     load_json,
     load_params,
@@ -69,8 +70,10 @@ def run_stage(
     seed: int,
     accelerator: Accelerator,
     log: Callable[[str], None] = print,
+    precision: str = "fp32",
 ) -> StageResult:
-    """Train the parameters of `model` that require grad; resume from `workdir/stage.name` if its
+    """Train the parameters of `model` that require grad, under bf16 autocast when `precision` is "bf16"
+    (the trainable weights and optimizer state stay fp32); resume from `workdir/stage.name` if its
     checkpoint has the same `fingerprint`; leave `model` holding the best (or last) weights."""
     folder = Path(workdir) / stage.name
     named = {n: p for n, p in model.named_parameters() if p.requires_grad}
@@ -88,8 +91,7 @@ def run_stage(
     wrapped = accelerator.prepare_model(model) if accelerator.num_processes > 1 else model
     weights = {k: w for k, w in stage.weights if w}
     device = accelerator.device
-    autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda"
-                else contextlib.nullcontext())
+    cast = autocast(device, precision)
     with _progress(accelerator.is_main_process) as bar:
         while not progress["finished"] and progress["epochs_done"] < stage.epochs:
             epoch = progress["epochs_done"]
@@ -101,7 +103,7 @@ def run_stage(
                 last = step + 1 == steps_per_epoch
                 sync = last or (step + 1) % stage.grad_accum == 0
                 with (contextlib.nullcontext() if sync or wrapped is model else accelerator.no_sync(wrapped)):
-                    with autocast:
+                    with cast:
                         terms = losses(wrapped, batch)
                     total = sum(w * terms[k] for k, w in weights.items())
                     (total / stage.grad_accum).backward()

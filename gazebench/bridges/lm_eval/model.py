@@ -28,7 +28,7 @@ from gazebench.engine.evaluate import (
     describe_adapter,
     fit_context,
 )
-from gazebench.engine.fit import fingerprint, load_or_fit
+from gazebench.engine.fit import load_or_fit, run_fingerprint
 from gazebench.engine.loader import predict_batches
 from gazebench.engine.predict import predict_split, read_predictions, score_matrix
 from gazebench.engine.workload import TaskData, load_task_data
@@ -76,7 +76,7 @@ class GazebenchLM(LM):
         if not adapter.trainable:
             return
         train = self.data[config.train_task]
-        self.fit_fingerprint = fingerprint(config.model, adapter.config(), train.sha, config.seed)
+        self.fit_fingerprint = run_fingerprint(config, adapter, train.sha, self._device)
         console = Console(stderr=True)
         self.reused_checkpoint = load_or_fit(
             adapter, self.fit_fingerprint,

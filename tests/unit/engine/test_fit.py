@@ -43,7 +43,7 @@ def _ctx(workdir: Path) -> FitContext:
 
 
 def test_second_load_reuses_checkpoint_without_fitting() -> None:
-    fp = fingerprint("counting", {"a": 1}, "datasha", 4)
+    fp = fingerprint("counting", {"a": 1}, "datasha", 4, {}, "cpu", "fp32")
     Counting.fits = 0
     first = Counting()
     assert load_or_fit(first, fp, _ctx, lambda _: None) is False
@@ -54,8 +54,13 @@ def test_second_load_reuses_checkpoint_without_fitting() -> None:
     assert not any(p.name.endswith(".work") for p in checkpoint_dir(fp).parent.iterdir())
 
 
-def test_fingerprint_covers_config_data_and_seed() -> None:
-    base = fingerprint("m", {"a": 1}, "d", 0)
-    assert base == fingerprint("m", {"a": 1}, "d", 0)
-    assert len({base, fingerprint("m", {"a": 2}, "d", 0), fingerprint("m", {"a": 1}, "e", 0),
-                fingerprint("m", {"a": 1}, "d", 1), fingerprint("n", {"a": 1}, "d", 0)}) == 5
+def test_fingerprint_covers_config_data_seed_weights_device_and_precision() -> None:
+    def fp(model: str = "m", config: dict | None = None, data: str = "d", seed: int = 0,
+           weights: dict[str, str] | None = None, device: str = "cpu", precision: str = "fp32") -> str:
+        return fingerprint(model, config or {"a": 1}, data, seed, weights or {}, device, precision)
+
+    base = fp()
+    assert base == fp()
+    variants = {fp(config={"a": 2}), fp(data="e"), fp(seed=1), fp(model="n"), fp(weights={"backbone": "ab"}),
+                fp(device="cuda"), fp(precision="bf16"), fp(device="cuda", precision="bf16")}
+    assert len(variants | {base}) == 9

@@ -1,0 +1,160 @@
+"""Run identity by content through `evaluate()`: changed fixation coordinates, image pixels, weight bytes or
+precision give a new config hash and a new fit fingerprint; unchanged inputs reuse the finished run and the
+fitted checkpoint."""
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from fixtures.study_edits import copy_study, first_image, halve_reflacx_fixations, repaint_same_size
+
+from gazebench.adapter import Adapter, FitContext, ImageBatch, InputSpec, Predictions, register_model
+from gazebench.data.digest import directory_digest
+from gazebench.engine import RunConfig, evaluate
+from gazebench.engine.evaluate import RunOutcome
+from gazebench.engine.fit import checkpoint_dir
+from gazebench.errors import ConfigError
+
+
+class LocalWeights(Adapter):
+    """A trainable model that starts from a local checkpoint folder (like a real backbone directory)."""
+
+    spec = InputSpec(image_size=8)
+
+    def __init__(self, weights_dir: str) -> None:
+        self.folder = Path(weights_dir)
+        self.w = torch.zeros(14)
+
+    @property
+    def trainable(self) -> bool:
+        return True
+
+    def weights(self) -> dict[str, Path]:
+        return {"backbone": self.folder}
+
+    def fit(self, ctx: FitContext) -> None:
+        self.w = torch.linspace(0.1, 0.9, 14)
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        return {"w": self.w}
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        self.w = state["w"]
+
+    def predict(self, batch: ImageBatch) -> Predictions:
+        mean = batch.pixels.mean(dim=(1, 2, 3)).sigmoid().numpy()[:, None]
+        return Predictions(probs=np.clip(mean * self.w.numpy()[None, :], 0.0, 1.0))
+
+
+register_model("test-local-weights")(LocalWeights)
+
+
+@pytest.fixture
+def weights_dir(tmp_path: Path) -> Path:
+    """A checkpoint folder whose bytes are unique to the test (checkpoints are shared by content)."""
+    folder = tmp_path / "ckpt"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"hidden_size": 8}')
+    (folder / "model.safetensors").write_bytes(uuid.uuid4().bytes * 64)
+    return folder
+
+
+@pytest.fixture
+def study(small_root: Path, tmp_path: Path) -> Path:
+    return copy_study(small_root, tmp_path / "study")
+
+
+def run(folder: Path, out: Path, root: Path, **kw: object) -> RunOutcome:
+    config = RunConfig(model="test-local-weights", tasks=("mimic-eye",), n_boot=50,
+                       model_args=(("weights_dir", str(folder)),), **kw)  # type: ignore[arg-type]
+    return evaluate(config, output_dir=out, data_root=root)
+
+
+def identity(outcome: RunOutcome) -> tuple[str, str]:
+    config = json.loads((outcome.run_dir / "config.json").read_text())
+    return config["config_hash"], config["fit_fingerprint"]
+
+
+def test_unchanged_inputs_reuse_the_run_and_the_fit(weights_dir: Path, study: Path, tmp_path: Path) -> None:
+    first = run(weights_dir, tmp_path / "a", study)
+    assert first.reused_checkpoint is False
+    config = json.loads((first.run_dir / "config.json").read_text())
+    assert config["weights_sha256"] == {"backbone": directory_digest(weights_dir)}
+    assert (config["device_kind"], config["precision"]) == ("cpu", "fp32")
+    meta = json.loads((checkpoint_dir(config["fit_fingerprint"]) / "meta.json").read_text())
+    assert (meta["weights_sha256"], meta["device_kind"], meta["precision"]) == (
+        config["weights_sha256"], "cpu", "fp32")
+    again = run(weights_dir, tmp_path / "a", study)
+    assert again.already_complete and again.run_dir == first.run_dir
+    elsewhere = run(weights_dir, tmp_path / "b", study)
+    assert elsewhere.reused_checkpoint is True and identity(elsewhere) == identity(first)
+    auto = run(weights_dir, tmp_path / "c", study, precision="fp32")  # auto resolves to fp32 on CPU
+    assert auto.reused_checkpoint is True and identity(auto) == identity(first)
+
+
+def test_halved_fixations_are_a_new_run_and_a_new_fit(weights_dir: Path, study: Path, tmp_path: Path) -> None:
+    before = run(weights_dir, tmp_path / "runs", study)
+    halve_reflacx_fixations(study)
+    after = run(weights_dir, tmp_path / "runs", study)
+    assert not after.already_complete and after.reused_checkpoint is False
+    assert after.run_dir != before.run_dir
+    assert all(a != b for a, b in zip(identity(after), identity(before), strict=True))
+
+
+def test_repainted_image_is_a_new_run_and_a_new_fit(weights_dir: Path, study: Path, tmp_path: Path) -> None:
+    before = run(weights_dir, tmp_path / "runs", study)
+    repaint_same_size(first_image(study))
+    after = run(weights_dir, tmp_path / "runs", study)
+    assert not after.already_complete and after.reused_checkpoint is False
+    assert all(a != b for a, b in zip(identity(after), identity(before), strict=True))
+
+
+def test_weight_bytes_overwritten_in_place_are_a_new_run_and_a_new_fit(weights_dir: Path, study: Path,
+                                                                       tmp_path: Path) -> None:
+    before = run(weights_dir, tmp_path / "runs", study)
+    target = weights_dir / "model.safetensors"
+    stat = target.stat()
+    target.write_bytes(uuid.uuid4().bytes * 64)  # same size, same path, same mtime: only the bytes differ
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    after = run(weights_dir, tmp_path / "runs", study)
+    assert not after.already_complete and after.reused_checkpoint is False
+    assert all(a != b for a, b in zip(identity(after), identity(before), strict=True))
+
+
+def test_precision_is_part_of_the_run_and_the_fit(weights_dir: Path, study: Path, tmp_path: Path) -> None:
+    fp32 = run(weights_dir, tmp_path / "runs", study)
+    bf16 = run(weights_dir, tmp_path / "runs", study, precision="bf16")
+    assert not bf16.already_complete and bf16.reused_checkpoint is False
+    assert all(a != b for a, b in zip(identity(bf16), identity(fp32), strict=True))
+    config = json.loads((bf16.run_dir / "config.json").read_text())
+    assert config["precision"] == "bf16"
+    with pytest.raises(ConfigError, match="--precision"):
+        RunConfig(model="random", tasks=("mimic-eye",), precision="fp16")
+
+
+def test_models_declare_the_local_weights_they_load(tmp_path: Path) -> None:
+    """Every built-in model that loads a local checkpoint names it in weights(); `tiny` ones name nothing."""
+    from transformers import AutoModel, SwinConfig
+
+    from gazebench.baselines.clip.encoders import TINY_SWIN
+    from gazebench.baselines.medclip.adapter import MedCLIPAdapter
+    from gazebench.baselines.vanilla.adapter import VanillaAdapter
+    from gazebench.reference_model import GazeTokenAdapter
+
+    swin = tmp_path / "swin"
+    AutoModel.from_config(SwinConfig(image_size=64, **TINY_SWIN)).save_pretrained(swin)
+    clip = MedCLIPAdapter(image_encoder=str(swin), image_size=64, proj_dim=8)
+    assert clip.weights() == {"image_encoder": swin}
+    assert MedCLIPAdapter().weights() == {} and VanillaAdapter().weights() == {}
+    assert GazeTokenAdapter("original").weights() == {}
+    qwen = tmp_path / "qwen"
+    assert GazeTokenAdapter("original", backbone=str(qwen)).weights() == {"backbone": qwen}
+    assert VanillaAdapter(backbone=str(qwen)).weights() == {"backbone": qwen}
+    digest = directory_digest(swin)
+    (swin / "model.safetensors").write_bytes((swin / "model.safetensors").read_bytes()[:-4] + b"\0\0\0\1")
+    assert directory_digest(swin) != digest
