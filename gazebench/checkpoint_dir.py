@@ -7,12 +7,16 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from safetensors import SafetensorError
+
 from gazebench.errors import ConfigError
 
 SAFETENSORS = "model.safetensors"
 SAFETENSORS_INDEX = "model.safetensors.index.json"
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 """Weight formats gazebench refuses: loading them unpickles, i.e. runs code from the file."""
+LOAD_ERRORS: tuple[type[Exception], ...] = (OSError, ValueError, RuntimeError, KeyError, TypeError, SafetensorError)
+"""What transformers raises for a checkpoint it cannot load (corrupt weights, mismatched shapes, bad tokenizer)."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_token
 from transformers import PreTrainedTokenizerBase, PreTrainedTokenizerFast, Qwen2_5_VLConfig
 from transformers import Qwen2_5_VLForConditionalGeneration as QwenVL
 
-from gazebench.checkpoint_dir import CheckpointKind, check_checkpoint_dir, load_error
+from gazebench.checkpoint_dir import LOAD_ERRORS, CheckpointKind, check_checkpoint_dir, load_error
 from gazebench.errors import ConfigError
 from gazebench.labels import CHEXPERT_LABELS
 
@@ -137,7 +137,7 @@ def build_backbone(name: str, k: int = 4, seed: int = 0, dtype: torch.dtype = to
         try:
             tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
             model = QwenVL.from_pretrained(path, local_files_only=True, use_safetensors=True, dtype=dtype)
-        except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:
+        except LOAD_ERRORS as exc:
             raise load_error(path, QWEN_CHECKPOINT, exc) from None
         model = model.to(device)
         if tokenizer.chat_template is None:

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from transformers import AutoModel, BertConfig, PreTrainedModel, SwinConfig
 
-from gazebench.checkpoint_dir import CheckpointKind, check_checkpoint_dir, load_error
+from gazebench.checkpoint_dir import LOAD_ERRORS, CheckpointKind, check_checkpoint_dir, load_error
 from gazebench.errors import ConfigError
 
 TINY = "tiny"
@@ -56,7 +56,7 @@ def load_local_model(source: str, kind: CheckpointKind) -> PreTrainedModel:
     check_checkpoint_dir(path, kind)
     try:
         return AutoModel.from_pretrained(path, local_files_only=True, use_safetensors=True)
-    except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:
+    except LOAD_ERRORS as exc:
         raise load_error(path, kind, exc) from None
 
 
