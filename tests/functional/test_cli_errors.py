@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 from pathlib import Path
 
@@ -147,3 +148,12 @@ def test_a_bad_cache_folder_is_one_line(tmp_path: Path, monkeypatch: pytest.Monk
     assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
     assert result.output.startswith(f"error: cache folder {blocker}") and "$GAZEBENCH_CACHE" in result.output
     assert ("is a file, not a folder" if kind == "file" else "is not writable") in result.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_cache_folder_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir(mode=0o555)
+    monkeypatch.setenv("GAZEBENCH_CACHE", str(folder))
+    result = CliRunner().invoke(cli, ["run", "--model", "oracle", "--tasks", "rsna"])
+    assert result.exit_code == 2 and result.output.count("\n") == 1 and "is not writable" in result.output
