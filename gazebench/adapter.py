@@ -196,6 +196,9 @@ class Predictions:
     """(B, rows, cols) non-negative attention map on spec.grid."""
     reports: tuple[str, ...] | None = None
     """Generated fixed-format reports (model text only; never patient text)."""
+    diagnostics: dict[str, np.ndarray] | None = None
+    """Per-image numeric model diagnostics, {name: (B,) floats, NaN where not measured} (e.g. Vanilla's
+    `parse_failed` 1/0); saved as `d_<name>` prediction columns and summarised per task in results.json."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,19 +1,38 @@
 """Where gazebench looks for data and keeps its cache: flag > environment variable > default."""
 from __future__ import annotations
 
+import functools
 import os
+import tempfile
 from pathlib import Path
+
+from gazebench.errors import ConfigError
 
 DATA_ROOT_ENV = "GAZEBENCH_DATA_ROOT"
 CACHE_ENV = "GAZEBENCH_CACHE"
 
 
 def cache_dir() -> Path:
-    """Cache root (preprocessed images, split manifests, checkpoints, the embedded default data)."""
+    """Cache root (preprocessed images, split manifests, checkpoints, the embedded default data), created and
+    checked writable on first use per path; commands that use it call this first, so a bad one fails up front."""
     env = os.environ.get(CACHE_ENV)
-    base = Path(env) if env else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "gazebench"
-    base.mkdir(parents=True, exist_ok=True)
-    return base
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "gazebench"
+    base = Path(env).expanduser() if env else default
+    return _writable(base, f"${CACHE_ENV}" if env else "the default cache folder")
+
+
+@functools.lru_cache(maxsize=None)
+def _writable(folder: Path, origin: str) -> Path:
+    """`folder`, created if needed; a one-line ConfigError when it is a file or cannot be written."""
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"cache folder {folder} (from {origin}) is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"cache folder {folder} (from {origin}) is not writable ({exc.strerror or exc})") from None
+    return folder
 
 
 def data_root(flag: str | Path | None = None) -> Path:
@@ -25,8 +44,6 @@ def data_root(flag: str | Path | None = None) -> Path:
     if chosen:
         root = Path(chosen).expanduser()
         if not root.is_dir():
-            from gazebench.errors import ConfigError
-
             raise ConfigError(f"data root {root} is not a folder (set by --data-root or ${DATA_ROOT_ENV})")
         return root
     from gazebench.synthetic import ensure_default

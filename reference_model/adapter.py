@@ -7,12 +7,16 @@ from typing import Any
 
 from gazebench.adapter import Provenance, register_model
 from gazebench.errors import ConfigError
+from gazebench.options import dataclass_options, with_options
 from gazebench.records import Sample
 from gazebench.reference_model.config import GazeModelConfig, default_config
 from gazebench.reference_model.gaze_loss import gaze_term
 from gazebench.reference_model.objective import TargetTerm
 from gazebench.reference_model.vlm_adapter import VLMAdapter
 from gazebench.train import Stage
+
+GAZE_OPTIONS = dataclass_options(GazeModelConfig).without("target")
+"""The `--model-arg` options of the three variants (each fixes its own gaze target)."""
 
 
 class GazeTokenAdapter(VLMAdapter[GazeModelConfig]):
@@ -44,18 +48,21 @@ class GazeTokenAdapter(VLMAdapter[GazeModelConfig]):
 
 
 @register_model("original-gaze")
+@with_options(GAZE_OPTIONS)
 def original_gaze(**kwargs: Any) -> GazeTokenAdapter:
     """Gaze tokens supervised with the radiologist's fixations in temporal order."""
     return GazeTokenAdapter("original", **kwargs)
 
 
 @register_model("shuffled-gaze")
+@with_options(GAZE_OPTIONS)
 def shuffled_gaze(**kwargs: Any) -> GazeTokenAdapter:
     """Control: the same patches in a permuted (never identity) order."""
     return GazeTokenAdapter("shuffled", **kwargs)
 
 
 @register_model("random-gaze")
+@with_options(GAZE_OPTIONS)
 def random_gaze(**kwargs: Any) -> GazeTokenAdapter:
     """Control: uniformly random patches."""
     return GazeTokenAdapter("random", **kwargs)

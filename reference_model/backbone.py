@@ -13,6 +13,7 @@ from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_token
 from transformers import PreTrainedTokenizerBase, PreTrainedTokenizerFast, Qwen2_5_VLConfig
 from transformers import Qwen2_5_VLForConditionalGeneration as QwenVL
 
+from gazebench.checkpoint_dir import LOAD_ERRORS, CheckpointKind, check_checkpoint_dir, load_error
 from gazebench.errors import ConfigError
 from gazebench.labels import CHEXPERT_LABELS
 
@@ -62,6 +63,12 @@ RANDOM_CONFIGS: dict[str, dict[str, dict[str, Any]]] = {
 """Named random-weight backbones: `tiny` for CPU tests/defaults; the 7B shape (published config) for benchmarks."""
 
 
+QWEN_CHECKPOINT = CheckpointKind(
+    "Qwen2.5-VL backbone", (("qwen2_5_vl", "Qwen2.5-VL, e.g. Qwen2.5-VL-7B-Instruct"),),
+    (("tokenizer.json",), ("vocab.json", "merges.txt")))
+"""A local backbone directory: Qwen2.5-VL only (Qwen2-VL differs in its vision tower and rope)."""
+
+
 @dataclass(frozen=True, eq=False)
 class Backbone:
     """A frozen Qwen2.5-VL, its tokenizer, and the ids the prompt and heads need."""
@@ -92,6 +99,18 @@ def offline_tokenizer() -> PreTrainedTokenizerFast:
     return fast
 
 
+def check_backbone(name: str) -> None:
+    """A named random config passes; a local directory is checked up front (config.json, Qwen2.5-VL model
+    type, tokenizer files, safetensors weights), a one-line ConfigError naming what is missing."""
+    if name in RANDOM_CONFIGS:
+        return
+    path = Path(name).expanduser()
+    if not path.is_dir():
+        raise ConfigError(f"backbone {name!r} is neither a named config ({', '.join(RANDOM_CONFIGS)}) "
+                          "nor a local directory")
+    check_checkpoint_dir(path, QWEN_CHECKPOINT)
+
+
 def gaze_token_strings(k: int) -> tuple[str, ...]:
     return tuple(f"<|gaze_{i + 1}|>" for i in range(k))
 
@@ -117,16 +136,18 @@ def build_backbone(name: str, k: int = 4, seed: int = 0, dtype: torch.dtype = to
         with torch.device(device):
             model = QwenVL._from_config(config, dtype=dtype)
     else:
-        path = Path(name).expanduser()
-        if not (path / "config.json").is_file():
-            known = ", ".join(RANDOM_CONFIGS)
-            raise ConfigError(f"backbone {name!r} is neither a named config ({known}) nor a directory with config.json")
+        check_backbone(name)
         from transformers import AutoTokenizer
 
-        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        path = Path(name).expanduser()
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+            model = QwenVL.from_pretrained(path, local_files_only=True, use_safetensors=True, dtype=dtype)
+        except LOAD_ERRORS as exc:
+            raise load_error(path, QWEN_CHECKPOINT, exc) from None
+        model = model.to(device)
         if tokenizer.chat_template is None:
             tokenizer.chat_template = QWEN_CHAT_TEMPLATE
-        model = QwenVL.from_pretrained(path, local_files_only=True, dtype=dtype).to(device)
     image_token_id = int(tokenizer.convert_tokens_to_ids("<|image_pad|>"))
     if image_token_id != model.config.image_token_id:
         raise ConfigError(f"{name}: tokenizer's <|image_pad|> id {image_token_id} "

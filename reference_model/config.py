@@ -10,9 +10,10 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar, Literal, TypeVar
 
 from gazebench.errors import ConfigError
+from gazebench.gaze.targets import TARGET_METHODS
+from gazebench.options import check_fields, dataclass_options, option
 
 TargetKind = Literal["original", "shuffled", "random"]
-TARGET_KINDS: tuple[str, ...] = ("original", "shuffled", "random")
 
 LANGUAGE_LORA_TARGETS = r".*language_model\.layers\.\d+\.(self_attn\.[qkvo]_proj|mlp\.(gate|up|down)_proj)"
 """Regex for LoRA on the LLM only; a plain name list would also hit the vision MLPs (methods.md §2.7)."""
@@ -29,16 +30,16 @@ class BackboneConfig:
 
     backbone: str = "tiny"
     """A named random-weight config ("tiny", "qwen2.5-vl-7b-shape") or a local directory with real weights."""
-    image_size: int = 224
+    image_size: int = option(224, ge=28, multiple_of=28)
     """Square input side in pixels (multiple of 28); 224 → 8×8 merged-token grid, 448 → 16×16."""
-    seed: int = 0
+    seed: int = option(0, ge=0, le=2**32 - 1)
+    """Seed of the initial weights (random backbone, LoRA, heads)."""
 
     REAL_WEIGHTS: ClassVar[dict[str, Any]] = {"image_size": 448}
     """Defaults for any backbone other than `tiny` (a real or 7B-shaped Qwen2.5-VL)."""
 
     def __post_init__(self) -> None:
-        if self.image_size <= 0 or self.image_size % 28:
-            raise ConfigError(f"image_size must be a positive multiple of 28, got {self.image_size}")
+        check_fields(self)
 
     @property
     def grid(self) -> tuple[int, int]:
@@ -63,37 +64,40 @@ class BackboneConfig:
     @classmethod
     def resolve(cls: type[C], backbone: str = "tiny", **options: Any) -> C:
         """The defaults for `backbone` (`REAL_WEIGHTS` unless it is `tiny`), then `options`, which may arrive
-        as CLI strings or JSON numbers (`--model-arg epochs=3`); an unknown option is a ConfigError."""
-        types = {f.name: str(f.type) for f in fields(cls)}
-        unknown = sorted(set(options) - set(types))
-        if unknown:
-            known = sorted(set(types) - {"backbone"})
-            raise ConfigError(f"unknown option(s) {', '.join(unknown)} (known: {', '.join(known)})")
+        as CLI strings or JSON numbers (`--model-arg epochs=3`); an unknown or bad option is a ConfigError."""
+        options = dataclass_options(cls).parse(options, cls.__name__)
         base = {} if backbone == "tiny" else cls.REAL_WEIGHTS
-        return cls(backbone=backbone, **(base | {k: _coerce(k, types[k], v) for k, v in options.items()}))
+        return cls(**(base | options | {"backbone": backbone}))
 
 
 @dataclass(frozen=True)
 class VLMConfig(BackboneConfig):
     """+ LoRA, heads and the training settings shared by every LoRA-tuned model (reference model, SFT)."""
 
-    lora_r: int = 8
-    lora_alpha: int = 16
-    lora_dropout: float = 0.05
+    lora_r: int = option(8, ge=1)
+    """LoRA rank."""
+    lora_alpha: int = option(16, ge=1)
+    """LoRA scaling numerator (scale = alpha / r)."""
+    lora_dropout: float = option(0.05, ge=0, lt=1)
+    """Dropout on the LoRA branch."""
     lora_vision: bool = True
     """Also put LoRA on the vision tower (the tiny backbone is random, so its features need adapting)."""
-    key_dim: int = 64
+    key_dim: int = option(64, ge=1)
     """Width of the pointer head's query/key projections."""
-    lr: float = 2e-3
-    weight_decay: float = 0.0
-    patience: int = 3
+    lr: float = option(2e-3, gt=0)
+    """AdamW learning rate of LoRA, heads and gaze-token embeddings."""
+    weight_decay: float = option(0.0, ge=0)
+    patience: int = option(3, ge=1)
     """Label-stage epochs without a better validate macro AUROC before stopping."""
-    batch_size: int = 16
-    grad_accum: int = 1
-    lambda_lm: float = 0.2
+    batch_size: int = option(16, ge=1)
+    """Training images per forward pass."""
+    grad_accum: int = option(1, ge=1)
+    """Batches whose gradients are summed per optimiser step."""
+    lambda_lm: float = option(0.2, ge=0)
     """Weight of the report LM loss in the label stage (0 turns it off)."""
     gradient_checkpointing: bool = False
-    threshold: float = 0.5
+    """Recompute activations in the backward pass (less memory, slower; on for real backbones)."""
+    threshold: float = option(0.5, ge=0, le=1)
     """Decision threshold that turns probabilities into the report's Yes/No lines."""
 
     REAL_WEIGHTS: ClassVar[dict[str, Any]] = BackboneConfig.REAL_WEIGHTS | {
@@ -101,55 +105,28 @@ class VLMConfig(BackboneConfig):
         "grad_accum": 4, "gradient_checkpointing": True}
     """A real/7B-shaped backbone: 448 px, LoRA r=16 on the LLM only, small batches with accumulation."""
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.batch_size < 1 or self.grad_accum < 1:
-            raise ConfigError("batch_size and grad_accum must be >= 1")
-
 
 @dataclass(frozen=True)
 class GazeModelConfig(VLMConfig):
     """+ the gaze tokens, their targets and the reference model's two stages (gaze, then labels)."""
 
-    k: int = 4
+    k: int = option(4, ge=0)
     """Number of gaze tokens (and ordered gaze targets); 0 gives the plain VLM the SFT baselines use."""
     target: TargetKind = "original"
     """Gaze targets: temporal order ("original"), the same patches permuted ("shuffled"), random patches."""
-    target_method: str = "temporal-window"
+    target_method: str = option("temporal-window", choices=TARGET_METHODS)
     """How fixations become ordered patch indices (gazebench.gaze.targets.TARGET_METHODS)."""
-    epochs_stage1: int = 2
-    epochs_stage2: int = 5
-    lambda_gaze: float = 0.5
+    epochs_stage1: int = option(2, ge=0)
+    """Stage-1 epochs (gaze CE alone)."""
+    epochs_stage2: int = option(5, ge=1)
+    """Stage-2 epochs (labels + report + gaze), early-stopped on validate macro AUROC."""
+    lambda_gaze: float = option(0.5, ge=0)
     """Weight of the gaze CE in stage 2 (stage 1 is gaze CE alone)."""
 
     REAL_WEIGHTS: ClassVar[dict[str, Any]] = VLMConfig.REAL_WEIGHTS | {"epochs_stage1": 1, "epochs_stage2": 3}
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.target not in TARGET_KINDS:
-            raise ConfigError(f"target must be one of {', '.join(TARGET_KINDS)}, got {self.target!r}")
-        if self.k < 0:
-            raise ConfigError("k must be >= 0")
 
 
 def default_config(backbone: str = "tiny", **overrides: Any) -> GazeModelConfig:
     """The reference model's defaults for a backbone (tiny trains on CPU in seconds), then `overrides`."""
     return GazeModelConfig.resolve(backbone, **overrides)
 
-
-def _coerce(name: str, kind: str, value: Any) -> Any:
-    """A CLI string or JSON number as the field's type (int/float/bool); other fields take the value as is."""
-    if kind not in ("int", "float", "bool"):
-        return value
-    try:
-        if isinstance(value, str):
-            if kind == "bool":
-                if value.lower() not in ("true", "false", "1", "0"):
-                    raise ValueError(value)
-                return value.lower() in ("true", "1")
-            return int(value) if kind == "int" else float(value)
-        if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
-    except ValueError:
-        raise ConfigError(f"model argument {name}={value!r} is not a valid {kind}") from None
-    return value

@@ -17,7 +17,7 @@ import torch
 from gazebench.adapter import Adapter, FitContext, ImageBatch, Predictions
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
-from gazebench.reference_model.backbone import backbone_weights, build_backbone, default_dtype
+from gazebench.reference_model.backbone import backbone_weights, build_backbone, check_backbone, default_dtype
 from gazebench.reference_model.config import VLMConfig
 from gazebench.reference_model.model import GazeVLM
 from gazebench.reference_model.objective import Supervision, TargetTerm, VLMObjective, label_probs
@@ -52,6 +52,7 @@ class VLMAdapter(Adapter, Generic[C]):
     """state_dict entry holding the config JSON as uint8, checked on load (no silent mismatched weights)."""
 
     def __init__(self, cfg: C, gaze_tokens: int, pointer: bool) -> None:
+        check_backbone(cfg.backbone)  # a broken local directory fails now, not after the data is read
         self.cfg = cfg
         self.gaze_tokens = gaze_tokens
         self.pointer = pointer

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 from transformers import AutoModel, BertConfig, PreTrainedModel, SwinConfig
 
+from gazebench.checkpoint_dir import LOAD_ERRORS, CheckpointKind, check_checkpoint_dir, load_error
 from gazebench.errors import ConfigError
 
 TINY = "tiny"
@@ -34,26 +35,43 @@ TINY_BERT: dict[str, int] = {
 """Two BERT layers of width 64 (Bio_ClinicalBERT: 12 layers of 768)."""
 
 
-def load_local_model(source: str) -> PreTrainedModel:
-    """`AutoModel.from_pretrained(source, local_files_only=True)`, with a one-line error for a bad path."""
-    if not (Path(source) / "config.json").is_file():
-        raise ConfigError(f"{source}: not a local transformers model directory (no config.json); "
-                          "use 'tiny' or a directory saved with save_pretrained")
-    return AutoModel.from_pretrained(source, local_files_only=True)
+IMAGE_CHECKPOINT = CheckpointKind("image encoder", (("swin", "Swin, e.g. swin-tiny-patch4-window7-224"),
+                                                    ("vit", "ViT")))
+TEXT_CHECKPOINT = CheckpointKind("text encoder", (("bert", "BERT, e.g. Bio_ClinicalBERT"),),
+                                 (("tokenizer.json",), ("vocab.txt",)))
+"""What a local encoder directory must hold (MedCLIP-ViT: Swin-tiny + Bio_ClinicalBERT; docs/baselines_clip.md)."""
+
+
+def check_encoders(image_source: str, text_source: str) -> None:
+    """Check both local encoder directories up front (`tiny` needs none): one line naming what is missing."""
+    for source, kind in ((image_source, IMAGE_CHECKPOINT), (text_source, TEXT_CHECKPOINT)):
+        if source != TINY:
+            check_checkpoint_dir(Path(source).expanduser(), kind)
+
+
+def load_local_model(source: str, kind: CheckpointKind) -> PreTrainedModel:
+    """`AutoModel.from_pretrained(source, local_files_only=True)` of a checked directory, safetensors only;
+    a load that still fails is one line naming the directory."""
+    path = Path(source).expanduser()
+    check_checkpoint_dir(path, kind)
+    try:
+        return AutoModel.from_pretrained(path, local_files_only=True, use_safetensors=True)
+    except LOAD_ERRORS as exc:
+        raise load_error(path, kind, exc) from None
 
 
 def image_backbone(source: str, image_size: int) -> PreTrainedModel:
     """The vision backbone: a random-weight tiny Swin for `tiny`, else the local directory's model."""
     if source == TINY:
         return AutoModel.from_config(SwinConfig(image_size=image_size, **TINY_SWIN))
-    return load_local_model(source)
+    return load_local_model(source, IMAGE_CHECKPOINT)
 
 
 def text_backbone(source: str, vocab_size: int) -> PreTrainedModel:
     """The text backbone: a random-weight tiny BERT for `tiny`, else the local directory's model."""
     if source == TINY:
         return AutoModel.from_config(BertConfig(vocab_size=vocab_size, **TINY_BERT))
-    return load_local_model(source)
+    return load_local_model(source, TEXT_CHECKPOINT)
 
 
 class ImageEncoder(nn.Module):

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gazebench.baselines.clip.encoders import ImageEncoder, TextEncoder, image_backbone, text_backbone
+from gazebench.baselines.clip.encoders import ImageEncoder, TextEncoder, check_encoders, image_backbone, text_backbone
 from gazebench.baselines.clip.tokenizer import load_tokenizer
 
 MAX_LOG_SCALE = math.log(100.0)
@@ -23,6 +23,7 @@ class DualEncoder(nn.Module):
                  text_layers: tuple[int, ...] = (1, 2, -1), max_text_length: int = 77,
                  logit_scale_init: float = 1 / 0.07) -> None:
         super().__init__()
+        check_encoders(image_source, text_source)  # before the tokenizer reads the text encoder's directory
         self.tokenizer = load_tokenizer(text_source, max_text_length)
         self.vision_model = ImageEncoder(image_backbone(image_source, image_size), proj_dim)
         self.text_model = TextEncoder(text_backbone(text_source, len(self.tokenizer)), proj_dim, text_layers)

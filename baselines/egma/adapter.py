@@ -15,6 +15,7 @@ from gazebench.baselines.egma.config import EgmaConfig
 from gazebench.baselines.egma.loss import filip_loss, filip_similarity, gaze_guided_loss
 from gazebench.baselines.egma.sentence_heatmaps import binarise, sentence_heatmaps
 from gazebench.baselines.medclip.adapter import medclip_batch_loss
+from gazebench.options import dataclass_options, with_options
 from gazebench.records import GazeRecord, Sample
 
 
@@ -30,6 +31,7 @@ def dictated_record(sample: Sample) -> GazeRecord | None:
 
 
 @register_model("egma")
+@with_options(dataclass_options(EgmaConfig))
 class EGMAAdapter(ClipAdapter):
     """EGMA on MedCLIP-style encoders; `tiny` by default. Options: see `EgmaConfig`."""
 

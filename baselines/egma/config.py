@@ -6,36 +6,28 @@ from typing import Any, ClassVar
 
 from gazebench.baselines.clip.config import ClipConfig
 from gazebench.baselines.egma.sentence_heatmaps import GAZE_THRESHOLD
-from gazebench.errors import ConfigError
+from gazebench.options import option
 
 
 @dataclass(frozen=True)
 class EgmaConfig(ClipConfig):
     """EGMA defaults: 50 prompts per class; real weights at 256 px, batch 40, lr 1e-5 (finetune_egma.py)."""
 
-    prompts_per_class: int = 50
-    alpha: float = 0.8
+    prompts_per_class: int = option(50, ge=1)
+    alpha: float = option(0.8, ge=0, le=1)
     """Weight of sentence→patches vs (1−α) patches→sentence in the gaze-guided ZLPR loss."""
-    gaze_threshold: float = GAZE_THRESHOLD
+    gaze_threshold: float = option(GAZE_THRESHOLD, ge=0, le=1)
     """A cell is a gaze target if its heat > threshold × the sentence's peak (≈ EGMA's `hm > 0`)."""
-    gaze_window_s: float = 2.0
+    gaze_window_s: float = option(2.0, ge=0)
     """Fixations from this many seconds before a sentence starts until it ends belong to it."""
-    gaze_ratio: float = 1.0
+    gaze_ratio: float = option(1.0, ge=0, le=1)
     """Fraction of training images whose gaze is used (EGMA's ablation: 0.01–1), chosen by a stable hash."""
-    max_sentences: int = 8
+    max_sentences: int = option(8, ge=1)
     """Sentences per image kept for training (the first ones)."""
-    medclip_weight: float = 1.0
+    medclip_weight: float = option(1.0, ge=0)
     """Weight of MedCLIP's semantic-matching loss on the global embeddings, trained alongside: EGMA starts
     from MedCLIP weights (its zero-shot scores use the global embedding, which its own losses never touch);
     set 0 when `init_weights` already holds a MedCLIP-trained dual encoder."""
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        for key in ("alpha", "gaze_ratio"):
-            if not 0.0 <= getattr(self, key) <= 1.0:
-                raise ConfigError(f"option {key} must lie in [0, 1], got {getattr(self, key)}")
-        if self.max_sentences < 1:
-            raise ConfigError(f"option max_sentences must be >= 1, got {self.max_sentences}")
 
     REAL_WEIGHTS: ClassVar[dict[str, Any]] = {
         "image_size": 256, "proj_dim": 512, "epochs": 10, "batch_size": 40, "lr": 1e-5, "patience": 3,

@@ -9,9 +9,11 @@ import torch
 
 from gazebench.adapter import Provenance, TrainBatch, register_model
 from gazebench.baselines.clip.adapter import ClipAdapter
+from gazebench.baselines.clip.config import ClipConfig
 from gazebench.baselines.clip.label_text import label_sentence
 from gazebench.baselines.clip.model import DualEncoder
 from gazebench.baselines.medclip.loss import label_codes, semantic_matching_loss
+from gazebench.options import dataclass_options, with_options
 from gazebench.records import Sample
 
 
@@ -26,6 +28,7 @@ def medclip_batch_loss(model: DualEncoder, image: torch.Tensor, samples: Sequenc
 
 
 @register_model("medclip")
+@with_options(dataclass_options(ClipConfig))
 class MedCLIPAdapter(ClipAdapter):
     """MedCLIP-ViT: Swin image encoder, BERT text encoder (layers 1, 2, last), 512-d projections with real
     weights; `tiny` encoders by default. Options: see `ClipConfig`."""

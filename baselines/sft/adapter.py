@@ -10,6 +10,7 @@ from typing import Any
 from gazebench.adapter import Provenance, register_model
 from gazebench.baselines.sft.config import SFTConfig, sft_config
 from gazebench.baselines.sft.heatmap import heatmap_term
+from gazebench.options import dataclass_options, with_options
 from gazebench.records import Sample
 from gazebench.reference_model.objective import TargetTerm
 from gazebench.reference_model.vlm_adapter import VLMAdapter
@@ -50,12 +51,14 @@ class SFTAdapter(VLMAdapter[SFTConfig]):
 
 
 @register_model("sft")
+@with_options(dataclass_options(SFTConfig).without("heatmap", "epochs_heatmap", "lambda_heatmap"))
 def sft(**kwargs: Any) -> SFTAdapter:
     """Instruction tuning alone: LoRA + 14-label head + report LM loss, no gaze."""
     return SFTAdapter(heatmap=False, **kwargs)
 
 
 @register_model("sft-heatmap")
+@with_options(dataclass_options(SFTConfig).without("heatmap"))
 def sft_heatmap(**kwargs: Any) -> SFTAdapter:
     """SFT plus static gaze supervision: a heatmap head trained by KL against the pooled gaze heatmap."""
     return SFTAdapter(heatmap=True, **kwargs)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gazebench.errors import ConfigError
+from gazebench.options import option
 from gazebench.reference_model.config import VLMConfig, default_config
 
 
@@ -16,16 +17,15 @@ class SFTConfig(VLMConfig):
 
     heatmap: bool = False
     """True for SFT-Heatmap: a pointer heatmap head trained with KL(q‖p) against the pooled gaze heatmap."""
-    epochs_heatmap: int = 0
+    epochs_heatmap: int = option(0, ge=0)
     """Stage-1 epochs of heatmap KL alone (SFT-Heatmap only; the reference model's gaze stage)."""
-    epochs: int = 6
+    epochs: int = option(6, ge=1)
     """Label-stage epochs: masked BCE + λ_LM·report LM loss (+ λ_heatmap·KL for SFT-Heatmap)."""
-    lambda_heatmap: float = 0.0
+    lambda_heatmap: float = option(0.0, ge=0)
+    """Weight of the heatmap KL in the label stage (SFT-Heatmap only)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.epochs < 1:
-            raise ConfigError("epochs must be >= 1")
         if not self.heatmap and (self.epochs_heatmap or self.lambda_heatmap):
             raise ConfigError("epochs_heatmap and lambda_heatmap need heatmap=True (use the sft-heatmap model)")
 

@@ -1,9 +1,9 @@
 """The `vanilla` adapter: the frozen Qwen2.5-VL backbone with no training. Probabilities come from the
 Yes/No answer-token logits of the teacher-forced fixed report (not from parsing text); a greedy generation
-on a stable subset of images measures how often the backbone's own text breaks the report format."""
+on a stable subset of images measures how often the backbone's own text breaks the report format, returned
+per image as the `parse_failed` diagnostic (1/0 on probed images, NaN elsewhere) that results summarise."""
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,29 +15,28 @@ import torch
 from gazebench.adapter import Adapter, ImageBatch, Predictions, Provenance, register_model
 from gazebench.baselines.sft.adapter import QWEN_CITATION, QWEN_LICENSE, QWEN_PROVENANCE
 from gazebench.baselines.vanilla.answers import ReportTemplate, report_template, yes_probabilities
-from gazebench.baselines.vanilla.parsing import ParseLog
-from gazebench.errors import ConfigError
-from gazebench.reference_model.backbone import Backbone, backbone_weights, build_backbone, default_dtype
+from gazebench.baselines.vanilla.parsing import parses
+from gazebench.options import dataclass_options, option, with_options
+from gazebench.reference_model.backbone import (
+    Backbone,
+    backbone_weights,
+    build_backbone,
+    check_backbone,
+    default_dtype,
+)
 from gazebench.reference_model.config import BackboneConfig
 from gazebench.reference_model.prompt import PromptBuilder
 from gazebench.reference_model.vision_input import qwen_input_spec, to_qwen_pixels
 from gazebench.train import derive_seed
 
-LOG = logging.getLogger(__name__)
-
 
 @dataclass(frozen=True)
 class VanillaConfig(BackboneConfig):
     """What decides the numbers: backbone, input size, the initial weights of a random backbone, and which
-    images are also generated to log parse failures."""
+    images are also generated to measure parse failures."""
 
-    probe_fraction: float = 0.02
-    """Share of images (chosen by a stable hash of sample_id) also greedily generated to log parse failures."""
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if not 0.0 <= self.probe_fraction <= 1.0:
-            raise ConfigError(f"probe_fraction must be in [0, 1], got {self.probe_fraction}")
+    probe_fraction: float = option(0.02, ge=0, le=1)
+    """Share of images (chosen by a stable hash of sample_id) also greedily generated to measure parse failures."""
 
 
 class VanillaAdapter(Adapter):
@@ -52,9 +51,9 @@ class VanillaAdapter(Adapter):
     def __init__(self, backbone: str = "tiny", **options: Any) -> None:
         """`options`: image_size (default: the reference model's for `backbone`), probe_fraction, seed."""
         self.cfg = VanillaConfig.resolve(backbone, **options)
+        check_backbone(self.cfg.backbone)
         self.spec = qwen_input_spec(self.cfg.image_size, predicts_gaze=False)
         self.device = torch.device("cpu")
-        self.parse_log = ParseLog()
 
     @cached_property
     def backbone(self) -> Backbone:
@@ -120,16 +119,17 @@ class VanillaAdapter(Adapter):
                 if derive_seed(self.cfg.seed, "vanilla-probe", sid) / 2**63 < self.cfg.probe_fraction]
 
     def predict(self, batch: ImageBatch) -> Predictions:
+        """Answer-logit probabilities; `parse_failed` is 1/0 for probed images' greedy reports, NaN elsewhere."""
         probs = self.answer_probabilities(batch.pixels)
+        failed = np.full(len(batch.ids), np.nan)
         chosen = self.probed(batch)
         if chosen:
-            self.parse_log.add(self.generate(batch.pixels[chosen]))
-            LOG.info("vanilla: %d/%d generated reports failed to parse (%.1f%%)", self.parse_log.failed,
-                     self.parse_log.generated, 100 * self.parse_log.rate)
-        return Predictions(probs=probs)
+            failed[chosen] = [0.0 if parses(text) else 1.0 for text in self.generate(batch.pixels[chosen])]
+        return Predictions(probs=probs, diagnostics={"parse_failed": failed})
 
 
 @register_model("vanilla")
+@with_options(dataclass_options(VanillaConfig))
 def vanilla(**kwargs: Any) -> VanillaAdapter:
     """The untuned Qwen2.5-VL prompted for the fixed Yes/No report."""
     return VanillaAdapter(**kwargs)

@@ -10,15 +10,18 @@ from gazebench.reference_model.report import parse_report
 from gazebench.labels import CHEXPERT_LABELS
 
 
+def parses(text: str, labels: tuple[str, ...] = CHEXPERT_LABELS) -> bool:
+    """True if `parse_report` accepts `text` as the fixed report over `labels`."""
+    try:
+        parse_report(text, labels)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_failures(reports: Iterable[str], labels: tuple[str, ...] = CHEXPERT_LABELS) -> int:
     """Number of reports that `parse_report` rejects."""
-    failed = 0
-    for text in reports:
-        try:
-            parse_report(text, labels)
-        except ValueError:
-            failed += 1
-    return failed
+    return sum(not parses(text, labels) for text in reports)
 
 
 @dataclass

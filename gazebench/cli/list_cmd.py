@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gazebench.adapter import MODELS, get_model
+from gazebench.options import options_of
 from gazebench.paths import DATA_ROOT_ENV
 from gazebench.task import TASKS, get_task
 
@@ -41,11 +42,12 @@ def list_tasks(as_json: bool) -> None:
 @list_group.command("models")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 def list_models(as_json: bool) -> None:
-    """Registered models with their input contract and provenance."""
+    """Registered models with their input contract, provenance and options (`--model-arg KEY=VALUE`)."""
     rows = []
     for name in MODELS.names():
         model = get_model(name)
         spec, prov = model.spec, model.provenance
+        declared = options_of(MODELS.get(name))
         rows.append({
             "name": name,
             "trainable": model.trainable,
@@ -56,6 +58,7 @@ def list_models(as_json: bool) -> None:
             "uses_gaze": spec.uses_gaze,
             "source": prov.source,
             "license": prov.license,
+            "options": declared.describe() if declared is not None else None,
         })
     if as_json:
         click.echo(json.dumps(rows, indent=2))
@@ -68,3 +71,16 @@ def list_models(as_json: bool) -> None:
         table.add_row(r["name"], "yes" if r["trainable"] else "no", f"{r['channels']}x{r['image_size']}²", gaze,
                       str(r["source"]))
     Console().print(table)
+    for r in rows:
+        if r["options"]:
+            Console().print(_options_table(r["name"], r["options"]))
+
+
+def _options_table(model: str, options: list[dict[str, object]]) -> Table:
+    """One model's options: name, type, default (the tiny/CPU preset), allowed values, help."""
+    table = Table(title=f"{model} options (--model-arg KEY=VALUE)", title_justify="left")
+    for col in ("option", "type", "default", "allowed", "help"):
+        table.add_column(col)
+    for o in options:
+        table.add_row(*(str(o[k]) for k in ("name", "type", "default", "allowed", "help")))
+    return table

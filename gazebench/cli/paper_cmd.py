@@ -53,7 +53,9 @@ def command(methods: str, data_root: str | None, backbone: str, seeds: int, outp
     from rich.console import Console
 
     from gazebench.paper import PaperSettings, build_table, write_outputs
+    from gazebench.paths import cache_dir
 
+    cache_dir()  # a bad $GAZEBENCH_CACHE fails here, in one line, before any work
     console = Console(stderr=True)
     settings = PaperSettings(methods=methods, data_root=data_root, backbone=backbone, seeds=seeds,
                              output_dir=output_dir, results_dir=results_dir, limit=limit, n_boot=n_boot,

@@ -56,8 +56,10 @@ def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed
     from gazebench.engine import evaluate
     from gazebench.engine.plugins import include
     from gazebench.engine.rundir import jsonable
+    from gazebench.paths import cache_dir
     from gazebench.task import resolve_tasks
 
+    cache_dir()  # a bad $GAZEBENCH_CACHE fails here, in one line, before any work
     include(includes)
     config = RunConfig(model=model, tasks=tuple(t.name for t in resolve_tasks(tasks)), seed=seed,
                        threshold_policy=threshold_policy, n_boot=n_boot, limit=limit,

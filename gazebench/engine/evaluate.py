@@ -26,6 +26,7 @@ from gazebench.engine.rundir import RunDir, RunLock, atomic_write_json, provenan
 from gazebench.engine.scoring import score_run
 from gazebench.engine.workload import TaskData, load_task_data
 from gazebench.errors import ConfigError
+from gazebench.options import options_of
 from gazebench.task import TASKS, get_task
 
 
@@ -43,11 +44,13 @@ class RunOutcome:
 
 
 def build_adapter(config: RunConfig) -> Adapter:
-    """Instantiate the model; a factory that takes `seed` receives the run's seed unless given one."""
+    """Instantiate the model after checking its `--model-arg` options against its declaration (before any data
+    is read or model time spent); a factory that takes `seed` receives the run's seed unless given one."""
     import gazebench.models  # noqa: F401  (registers the built-in models)
 
     factory = MODELS.get(config.model)
-    kwargs = config.model_kwargs
+    declared = options_of(factory)
+    kwargs = declared.parse(config.model_kwargs, config.model) if declared is not None else config.model_kwargs
     try:
         params = inspect.signature(factory).parameters
     except (TypeError, ValueError):

@@ -27,6 +27,8 @@ ID_COLUMNS = ("sample_id", "patient_id")
 FLOAT_FORMAT = "%.9g"
 """Nine significant digits round-trip float32 exactly, so rereading a chunk loses nothing."""
 
+DIAGNOSTIC_PREFIX = "d_"
+"""Column prefix of a model's per-image diagnostics (`Predictions.diagnostics`)."""
 SALIENCY_SUFFIX = ".saliency.npy"
 """Sidecar of chunk-N.csv holding its (rows, cells) float32 saliency maps."""
 
@@ -135,6 +137,12 @@ def _frame(samples: tuple[Sample, ...], out: Predictions,
             raise GazebenchError(f"model {type(adapter).__name__} returned gaze of shape {gaze.shape}, "
                                  f"expected ({len(samples)}, K)")
         cols.update({f"g{k}": gaze[:, k].astype(np.int64) for k in range(gaze.shape[1])})
+    for name, values in (out.diagnostics or {}).items():  # NaN = not measured on that image
+        column = _array(values, (len(samples),), f"diagnostic {name!r}", adapter)
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or np.isinf(column).any():
+            raise GazebenchError(f"model {type(adapter).__name__} returned diagnostic {name!r}: names are "
+                                 "lowercase identifiers and values finite or NaN")
+        cols[f"{DIAGNOSTIC_PREFIX}{name}"] = column
     sal = None
     if out.saliency is not None and adapter.spec.grid is not None:
         rows, ncols = adapter.spec.grid

@@ -49,9 +49,20 @@ def results_table(results: dict[str, Any], title: str = "") -> Table:
         table.add_row(f"{name} {mark}".strip(), percent(r["auroc"], r.get("auroc_ci")),
                       percent(r["acc"], r.get("acc_ci")), percent(r["f1"], r.get("f1_ci")),
                       f"{r['n']} ({r['n_patients']})", f"{used}/{total} used", r["threshold_policy"]["name"])
-    if results.get("dataset_note"):
-        table.caption = results["dataset_note"]
+    notes = [results["dataset_note"]] if results.get("dataset_note") else []
+    table.caption = "\n".join(notes + diagnostics_lines(results)) or None
     return table
+
+
+def diagnostics_lines(results: dict[str, Any]) -> list[str]:
+    """One line per task with model diagnostics: `mimic-eye diagnostics: parse_failed 0.25 (n=8 images)`."""
+    lines = []
+    for name, r in results["results"].items():
+        parts = [f"{key} {'–' if d['mean'] is None else format(d['mean'], '.3g')} (n={d['n']} images)"
+                 for key, d in (r.get("diagnostics") or {}).items()]
+        if parts:
+            lines.append(f"{name} diagnostics: {', '.join(parts)}")
+    return lines
 
 
 def stdout_console() -> Console:

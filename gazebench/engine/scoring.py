@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gazebench.engine.predict import gaze_columns, read_predictions, score_matrix
+from gazebench.engine.predict import DIAGNOSTIC_PREFIX, gaze_columns, read_predictions, score_matrix
 from gazebench.engine.rundir import RunDir, read_json
 from gazebench.engine.workload import TaskData
 from gazebench.errors import ConfigError
@@ -124,7 +124,23 @@ def task_result(data: TaskData, df: pd.DataFrame, where: Path, thresholds: dict[
     gaze = gaze_result(samples, df, grid)
     if gaze is not None:
         result["gaze"] = gaze
+    diagnostics = diagnostics_summary(df, where)
+    if diagnostics:
+        result["diagnostics"] = diagnostics
     return result, macro_roc(y, p)
+
+
+def diagnostics_summary(df: pd.DataFrame, where: Path) -> dict[str, dict[str, float | int | None]]:
+    """{name: {"mean", "n"}} over the images where each `d_<name>` diagnostic was measured (non-empty)."""
+    out: dict[str, dict[str, float | int | None]] = {}
+    for col in (c for c in df.columns if c.startswith(DIAGNOSTIC_PREFIX)):
+        raw = df[col].replace("", np.nan)
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
+        if (np.isnan(values) != raw.isna().to_numpy()).any() or np.isinf(values).any():
+            raise ConfigError(f"{where}: column {col!r} holds a value that is neither a number nor empty")
+        seen = values[~np.isnan(values)]
+        out[col[len(DIAGNOSTIC_PREFIX):]] = {"mean": float(seen.mean()) if seen.size else None, "n": int(seen.size)}
+    return out
 
 
 def gaze_result(samples: tuple[Sample, ...], df: pd.DataFrame, grid: tuple[int, int] | None) -> dict[str, Any] | None:

@@ -6,6 +6,7 @@ with BCE masked where labels are uncertain, early-stopped on the validate split'
 from __future__ import annotations
 
 import copy
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import torch
@@ -23,6 +24,7 @@ from gazebench.adapter import (
     register_model,
 )
 from gazebench.labels import CHEXPERT_LABELS
+from gazebench.options import check_fields, dataclass_options, option, with_options
 
 
 def build_net(width: int, n_out: int) -> nn.Module:
@@ -42,18 +44,41 @@ def masked_bce(logits: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, int
     return (loss * mask).sum(), int(mask.sum())
 
 
+@dataclass(frozen=True)
+class CNNConfig:
+    """The CNN's options (`--model-arg KEY=VALUE`), checked before any data is read."""
+
+    width: int = option(8, ge=1)
+    """Channels of the first conv block (doubling to 4× width)."""
+    image_size: int = option(128, ge=16)
+    """Square input side in pixels (four stride-2 blocks need at least 16)."""
+    epochs: int = option(30, ge=1)
+    """Maximum training epochs (early stopping on the validate loss)."""
+    patience: int = option(5, ge=1)
+    """Epochs without a lower validate loss before stopping."""
+    lr: float = option(3e-3, gt=0)
+    """AdamW learning rate."""
+    weight_decay: float = option(1e-4, ge=0)
+    train_batch_size: int = option(32, ge=1)
+    """Images per training step."""
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+
 @register_model("cnn")
+@with_options(dataclass_options(CNNConfig))
 class SmallCNN(Adapter):
     """Image-only multi-label CNN; trains in seconds on CPU on the embedded default."""
 
     provenance = Provenance(source="gazebench built-in (small image-only CNN)")
 
-    def __init__(self, width: int = 8, image_size: int = 128, epochs: int = 30, patience: int = 5,
-                 lr: float = 3e-3, weight_decay: float = 1e-4, train_batch_size: int = 32) -> None:
-        self.spec = InputSpec(image_size=image_size, channels=1, mean=(0.5,), std=(0.25,), labels=CHEXPERT_LABELS)
-        self.hparams = {"width": width, "image_size": image_size, "epochs": epochs, "patience": patience, "lr": lr,
-                        "weight_decay": weight_decay, "train_batch_size": train_batch_size}
-        self.net = build_net(width, len(self.spec.labels))
+    def __init__(self, **options: Any) -> None:
+        """`options`: the fields of `CNNConfig` (CLI strings or JSON values); a bad one is a ConfigError."""
+        cfg = CNNConfig(**dataclass_options(CNNConfig).parse(options, "cnn"))
+        self.spec = InputSpec(image_size=cfg.image_size, channels=1, mean=(0.5,), std=(0.25,), labels=CHEXPERT_LABELS)
+        self.hparams = asdict(cfg)
+        self.net = build_net(cfg.width, len(self.spec.labels))
         self.device = torch.device("cpu")
 
     def config(self) -> dict[str, Any]:

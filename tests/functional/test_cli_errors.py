@@ -1,6 +1,8 @@
 """User mistakes give one `error:` line, a non-zero exit and no traceback."""
 from __future__ import annotations
 
+import importlib
+import os
 import shutil
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from gazebench.cli.main import cli
     (["run", "--model", "orcale", "--tasks", "rsna"], "did you mean oracle"),
     (["run", "--model", "oracle", "--tasks", "rsnaa"], "did you mean rsna"),
     (["run", "--model", "oracle", "--tasks", "rsna", "--model-arg", "novalue"], "KEY=VALUE"),
-    (["run", "--model", "cnn", "--tasks", "rsna", "--model-arg", "wdth=3"], "does not accept"),
+    (["run", "--model", "cnn", "--tasks", "rsna", "--model-arg", "wdth=3"], "did you mean width?"),
     (["run", "--model", "oracle", "--include", "missing_file.py"], "not a Python file"),
     (["run", "--model", "oracle", "--tasks", "rsna", "--data-root", "/no/such/dir"], "is not a folder"),
 ])
@@ -91,3 +93,67 @@ def test_damaged_run_directories_give_one_line_errors(finished_run: Path, tmp_pa
     assert result.exit_code != 0, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and needle in lines[0], result.output
+
+
+@pytest.mark.parametrize("model,arg,needle", [
+    ("cnn", "epochs=abc", "--model-arg epochs=abc: expected an integer >= 1 (cnn)"),
+    ("cnn", "epochs=2.5", "--model-arg epochs=2.5: expected an integer >= 1 (cnn)"),
+    ("cnn", "epochs=0", "--model-arg epochs=0: expected an integer >= 1 (cnn)"),
+    ("cnn", "train_batch_size=0", "train_batch_size=0: expected an integer >= 1"),
+    ("cnn", "width=0", "width=0: expected an integer >= 1"),
+    ("cnn", 'width="eight"', "width=eight: expected an integer >= 1"),
+    ("cnn", "image_size=0", "image_size=0: expected an integer >= 16"),
+    ("cnn", "lr=-1", "lr=-1: expected a number > 0 (cnn)"),
+    ("cnn", "lr=NaN", "lr=NaN: expected a number > 0 (cnn)"),
+    ("oracle", "seed=1", "model oracle takes no options"),
+    ("random", "seed=abc", "seed=abc: expected an integer (random)"),
+    ("original-gaze", "target=random", "unknown option for original-gaze"),
+    ("original-gaze", "lora_vision=maybe", "expected true or false (or 1/0) (original-gaze)"),
+    ("sft", "epochs_heatmap=1", "unknown option for sft; did you mean epochs"),
+    ("sft-heatmap", "lambda_heatmap=-1", "lambda_heatmap=-1: expected a number >= 0 (sft-heatmap)"),
+    ("vanilla", "probe_fraction=2", "probe_fraction=2: expected a number in [0, 1] (vanilla)"),
+    ("vanilla", "image_size=100", "image_size=100: expected an integer >= 28, a multiple of 28 (vanilla)"),
+    ("medclip", "text_layers=1,x", "text_layers=1,x: expected a comma-separated list of integers (medclip)"),
+    ("egma", "alpha=1.5", "alpha=1.5: expected a number in [0, 1] (egma)"),
+])
+def test_bad_model_args_fail_before_any_work(model: str, arg: str, needle: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_data(*args: object, **kwargs: object) -> None:
+        raise AssertionError("data was read before the model options were checked")
+
+    monkeypatch.setattr(importlib.import_module("gazebench.engine.evaluate"), "load_task_data", no_data)
+    result = CliRunner().invoke(cli, ["run", "--model", model, "--tasks", "rsna", "--model-arg", arg])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0] == f"error: {lines[0][7:]}" and needle in lines[0], result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_bad_local_backbone_fails_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importlib.import_module("gazebench.engine.evaluate"), "load_task_data",
+                        lambda *a, **k: pytest.fail("data was read"))
+    (tmp_path / "config.json").write_text('{"model_type": "qwen2_vl"}')
+    result = CliRunner().invoke(cli, ["run", "--model", "vanilla", "--tasks", "rsna", "--model-arg",
+                                      f"backbone={tmp_path}"])
+    assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+    assert "model_type 'qwen2_vl' is not supported as the Qwen2.5-VL backbone (supported: qwen2_5_vl" in result.output
+
+
+@pytest.mark.parametrize("kind", ["file", "under-a-file"])
+def test_a_bad_cache_folder_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    blocker = tmp_path / "cache-file"
+    blocker.write_text("")
+    monkeypatch.setenv("GAZEBENCH_CACHE", str(blocker if kind == "file" else blocker / "sub"))
+    result = CliRunner().invoke(cli, ["run", "--model", "oracle", "--tasks", "rsna"])
+    assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+    assert result.output.startswith(f"error: cache folder {blocker}") and "$GAZEBENCH_CACHE" in result.output
+    assert ("is a file, not a folder" if kind == "file" else "is not writable") in result.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_cache_folder_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir(mode=0o555)
+    monkeypatch.setenv("GAZEBENCH_CACHE", str(folder))
+    result = CliRunner().invoke(cli, ["run", "--model", "oracle", "--tasks", "rsna"])
+    assert result.exit_code == 2 and result.output.count("\n") == 1 and "is not writable" in result.output

@@ -61,7 +61,7 @@ def test_registered_with_gaze_in_its_contract() -> None:
     assert adapter.cfg.alpha == 0.8 and EGMAAdapter().cfg.prompts_per_class == 50
     assert get_model("egma", image_encoder="tiny").spec.image_size == 64
     assert "NeurIPS 2024" in adapter.provenance.citation
-    with pytest.raises(ConfigError, match="gaze_ratio must lie in"):
+    with pytest.raises(ConfigError, match=r"gaze_ratio=1.5: expected a number in \[0, 1\] \(egma\)"):
         get_model("egma", gaze_ratio=1.5)
 
 

@@ -109,7 +109,7 @@ def test_parse_failures_use_the_fixed_format_parser() -> None:
     assert (log.generated, log.failed, log.rate) == (2, 1, 0.5)
 
 
-def test_probe_subset_is_stable_and_generation_is_logged() -> None:
+def test_probe_subset_is_stable_and_parse_failures_are_per_image_diagnostics() -> None:
     every = VanillaAdapter(probe_fraction=1.0)
     none = VanillaAdapter(probe_fraction=0.0)
     some = VanillaAdapter(probe_fraction=0.5)
@@ -117,9 +117,11 @@ def test_probe_subset_is_stable_and_generation_is_logged() -> None:
     assert every.probed(batch) == list(range(40)) and none.probed(batch) == []
     half = some.probed(batch)
     assert 8 < len(half) < 32 and half == some.probed(batch)
-    one = ImageBatch(image_ids(1), pixels(1))
-    every.predict(one)
-    assert every.parse_log.generated == 1 and every.parse_log.failed == 1  # a random tiny backbone babbles
+    two = ImageBatch(image_ids(2), pixels(2))
+    failed = every.predict(two).diagnostics["parse_failed"]
+    assert failed.tolist() == [1.0, 1.0]  # a random tiny backbone babbles
+    unprobed = none.predict(two).diagnostics["parse_failed"]
+    assert np.isnan(unprobed).all()  # not measured, so not counted
 
 
 def test_registered_and_options_checked() -> None:

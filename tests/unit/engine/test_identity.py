@@ -145,6 +145,7 @@ def test_models_declare_the_local_weights_they_load(tmp_path: Path) -> None:
     from gazebench.baselines.medclip.adapter import MedCLIPAdapter
     from gazebench.baselines.vanilla.adapter import VanillaAdapter
     from gazebench.reference_model import GazeTokenAdapter
+    from tests.fixtures.vlm import save_tiny_qwen
 
     swin = tmp_path / "swin"
     AutoModel.from_config(SwinConfig(image_size=64, **TINY_SWIN)).save_pretrained(swin)
@@ -152,7 +153,7 @@ def test_models_declare_the_local_weights_they_load(tmp_path: Path) -> None:
     assert clip.weights() == {"image_encoder": swin}
     assert MedCLIPAdapter().weights() == {} and VanillaAdapter().weights() == {}
     assert GazeTokenAdapter("original").weights() == {}
-    qwen = tmp_path / "qwen"
+    qwen = save_tiny_qwen(tmp_path / "qwen")
     assert GazeTokenAdapter("original", backbone=str(qwen)).weights() == {"backbone": qwen}
     assert VanillaAdapter(backbone=str(qwen)).weights() == {"backbone": qwen}
     digest = directory_digest(swin)
