@@ -1,4 +1,5 @@
-"""Leaderboards from hand-written run directories (results.json files in the engine's layout)."""
+"""Leaderboards from hand-written run directories in the engine's layout: config.json with its hash in
+the folder name, prediction folders, and results.json with the evidence and seal scoring records."""
 from __future__ import annotations
 
 import base64
@@ -9,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from gazebench.engine.rundir import atomic_write_json
+from gazebench.engine.config import config_hash
+from gazebench.engine.rundir import RunDir, atomic_write_json
+from gazebench.engine.verify import prediction_digests, seal_results
 from gazebench.errors import ConfigError
 from gazebench.leaderboard import leaderboard, render, task_order, wide_table
+from gazebench.leaderboard.table import Run, long_table
 
 
 def task_block(auroc: float) -> dict:
@@ -21,23 +25,29 @@ def task_block(auroc: float) -> dict:
 
 
 def write_run(root: Path, model: str, aurocs: dict[str, float], *, seed: int = 0, limit: int | None = None,
-              version: str = "1", sha: str = "a" * 64, note: bool = True) -> Path:
-    path = root / f"{model}__seed{seed}__{limit}__{version}{sha[:3]}"
+              version: str = "1", sha: str = "a" * 64, note: bool = True, track: str | None = None) -> Path:
     tasks = list(aurocs)
+    adapter = {"class": "test", "config": {}} | ({"track": track} if track else {})
+    config = {"model": model, "seed": seed, "limit": limit, "train_task": "mimic-eye", "tasks": tasks,
+              "task_versions": {t: version for t in tasks}, "data_sha256": {t: sha for t in tasks},
+              "threshold_policy": "fixed", "n_boot": 1000, "precision": "float32", "adapter": adapter}
+    config["config_hash"] = config_hash(config)
+    path = root / f"{model}__seed{seed}__{limit}__{version}{sha[:3]}__{config['config_hash'][:10]}"
+    for t in tasks:
+        (path / "predictions" / t).mkdir(parents=True)
+        (path / "predictions" / t / "chunk-00000.csv").write_text(f"sample_id,{t}\n")
     data = {t: {"sha256": sha, "version": "simulated-v1"} for t in tasks}
     results = {
         "results": {t: task_block(a) for t, a in aurocs.items()},
-        "versions": {t: version for t in tasks}, "model_name": model,
-        "config": {"model": model, "seed": seed, "limit": limit, "train_task": "mimic-eye", "tasks": tasks,
-                   "task_versions": {t: version for t in tasks}, "data_sha256": {t: sha for t in tasks},
-                   "threshold_policy": "fixed", "n_boot": 1000, "precision": "float32"},
-        "config_hash": f"{model}{seed}{limit}".ljust(64, "0"), "data": data, "git_hash": None,
-        "gazebench_version": "0.1.0",
+        "versions": {t: version for t in tasks}, "model_name": model, "config": config,
+        "config_hash": config["config_hash"], "data": data, "git_hash": None, "gazebench_version": "0.1.0",
         "curves": {t: {"fpr": [0.0, 0.5, 1.0], "tpr": [0.0, a, 1.0]} for t, a in aurocs.items()},
+        "evidence": prediction_digests(RunDir(path), tasks, "mimic-eye"),
     }
     if note:
         results["dataset_note"] = "simulated study"
-    atomic_write_json(path / "results.json", results)
+    atomic_write_json(path / "config.json", config)
+    atomic_write_json(path / "results.json", seal_results(results))
     return path
 
 
@@ -51,8 +61,9 @@ def runs(tmp_path: Path) -> Path:
 
 
 def test_table_rows_columns_and_percent(runs: Path) -> None:
-    loaded, long = leaderboard(runs)
-    assert len(loaded) == 3
+    board = leaderboard(runs)
+    loaded, long = board.runs, board.long
+    assert len(loaded) == 3 and not board.warnings
     tasks = task_order(loaded)
     assert tasks == ["mimic-eye", "rsna"]
     wide = wide_table(long, tasks)
@@ -93,10 +104,18 @@ def test_html_is_self_contained_with_roc_pngs(runs: Path) -> None:
     assert "87.6<br><span class=ci>[82.6, 92.6]</span>" in page
 
 
+def _runs(*paths: Path) -> list[Run]:
+    """In-memory runs (as verified ones are) for the consistency checks, which look at results only."""
+    import json
+
+    return [Run(p, json.loads((p / "results.json").read_text())) for p in paths]
+
+
 def test_refuses_different_task_versions(tmp_path: Path) -> None:
-    write_run(tmp_path, "a", {"rsna": 0.6})
-    write_run(tmp_path, "b", {"rsna": 0.7}, version="2")
+    runs = _runs(write_run(tmp_path, "a", {"rsna": 0.6}), write_run(tmp_path, "b", {"rsna": 0.7}, version="2"))
     with pytest.raises(ConfigError, match=r"refusing to compare rsna: .*a__.* uses task version 1, .*b__.* uses 2"):
+        long_table(runs)
+    with pytest.raises(ConfigError, match="task version"):
         render(tmp_path, "md")
 
 
@@ -110,7 +129,7 @@ def test_refuses_different_data(tmp_path: Path) -> None:
 def test_duplicate_models_get_distinct_rows(tmp_path: Path) -> None:
     write_run(tmp_path, "cnn", {"rsna": 0.6}, seed=0)
     write_run(tmp_path, "cnn", {"rsna": 0.7}, seed=1)
-    _, long = leaderboard(tmp_path)
+    long = leaderboard(tmp_path).long
     assert len(set(long["row"])) == 2 and all("seed" in r for r in long["row"])
 
 

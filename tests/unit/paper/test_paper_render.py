@@ -53,10 +53,10 @@ def test_markdown_puts_ours_beside_the_paper(table: PaperTable) -> None:
     assert "-27.61" in row
     shuffled = next(line for line in md.splitlines() if line.startswith("| Shuffled-Gaze |"))
     assert "| -3.51 | -7.48 | -24.97 |" in shuffled  # 85 − 88.51, 80 − 87.48, 60 − 84.97
-    mine = next(line for line in md.splitlines() if line.startswith("| my_model |"))
+    mine = next(line for line in md.splitlines() if line.startswith(r"| my\_model |"))
     assert mine.count("n/a") == 6  # no paper numbers, no deltas
     assert "## Zero-shot" in md and "not public" in md and "70.00 [65.00, 75.00]" in md
-    assert "## Gaze alignment" in md and "0.250" in md and md.count("| my_model |") == 2  # not in gaze table
+    assert "## Gaze alignment" in md and "0.250" in md and md.count(r"| my\_model |") == 2  # not in gaze table
     assert "| Q1 order | Original-Gaze | Shuffled-Gaze | rsna | +6.17 [+1.00, +10.00] p=0.020 |" in md
     assert "- backbone tiny" in md and "200 replicates" in md
 
