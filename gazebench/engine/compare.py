@@ -66,7 +66,8 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str 
         t = {key: np.array([thr[key]["values"].get(lab, 0.5) for lab in td.task.labels]) for key in ("a", "b")}
         clusters = np.array([s.patient_id for s in samples], dtype=object)
         point = {key: summary(y, p[key], t[key], td.task.labels) for key in ("a", "b")}
-        paired = paired_bootstrap(y, p["a"], p["b"], t["a"], t["b"], clusters, n_boot=boots, seed=seed, stats=MACRO_STATS)
+        paired = paired_bootstrap(y, p["a"], p["b"], t["a"], t["b"], clusters, n_boot=boots, seed=seed,
+                                  stats=MACRO_STATS)
         out["tasks"][name] = {
             "n": len(samples),
             "metrics": {stat: _metric(point["a"][stat], point["b"][stat], paired[stat]) for stat in MACRO_STATS},

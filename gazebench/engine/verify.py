@@ -19,7 +19,8 @@ UNHASHED_CONFIG_KEYS = ("execution", "config_hash")
 """config.json keys outside the hashed payload (see ResolvedConfig.to_json)."""
 TRACKS = ("standard", "gaze-at-inference", "privileged")
 """A model's declared track (results["config"]["adapter"]["track"]; absent means "standard")."""
-OLDER = "made by an older gazebench (no evidence/seal); rerun it with this version"
+OLDER = ("made by an older gazebench (no evidence/seal); remove this results.json and rerun the run with this "
+         "version (its saved predictions are rescored)")
 CI_TOLERANCE = 1e-9
 
 

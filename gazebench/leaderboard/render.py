@@ -57,7 +57,8 @@ def to_csv(long: pd.DataFrame, tasks: list[str]) -> str:
         for suffix, value in (("", rec.value), ("_low", rec.low), ("_high", rec.high)):
             row[f"{rec.task}/{rec.metric}{suffix}"] = None if value is None or pd.isna(value) else round(100 * value, 3)
         row[f"{rec.task}/n"] = rec.n
-    cols = ["model", "track", "limited"] + [f"{t}/{m}{s}" for t in tasks for m in METRICS for s in ("", "_low", "_high")]
+    cols = ["model", "track", "limited"]
+    cols += [f"{t}/{m}{s}" for t in tasks for m in METRICS for s in ("", "_low", "_high")]
     cols += [f"{t}/n" for t in tasks]
     buf = io.StringIO()
     pd.DataFrame(list(rows.values())).reindex(columns=cols).to_csv(buf, index=False, lineterminator="\n")

@@ -3,6 +3,7 @@ the folder name, prediction folders, and results.json with the evidence and seal
 from __future__ import annotations
 
 import base64
+import json
 import csv
 import io
 import re
@@ -145,3 +146,44 @@ def test_single_run_dir_and_errors(tmp_path: Path) -> None:
 def _empty(tmp_path: Path) -> Path:
     (tmp_path / "empty").mkdir()
     return tmp_path / "empty"
+
+
+def test_markdown_escapes_model_names(tmp_path: Path) -> None:
+    write_run(tmp_path, "a|b*c_d`e<script>~[x]", {"rsna": 0.6})
+    md = render(tmp_path, "md")
+    assert r"| a\|b\*c\_d\`e\<script\>\~\[x\] |" in md and "<script>" not in md
+    page = render(tmp_path, "html")
+    assert "&lt;script&gt;" in page and "<script>" not in page
+
+
+def test_track_markers_and_legend_on_every_format(tmp_path: Path) -> None:
+    write_run(tmp_path, "oracle", {"rsna": 1.0}, track="privileged")
+    write_run(tmp_path, "gazegnn", {"rsna": 0.8}, track="gaze-at-inference")
+    write_run(tmp_path, "cnn", {"rsna": 0.7})
+    md = render(tmp_path, "md")
+    assert "| oracle † |" in md and "| gazegnn ‡ |" in md and "| cnn |" in md
+    assert "† privileged reference" in md and "‡ gaze at inference" in md
+    rows = {r["model"]: r for r in csv.DictReader(io.StringIO(render(tmp_path, "csv")))}
+    assert rows["oracle †"]["track"] == "privileged" and rows["cnn"]["track"] == "standard"
+    tex = render(tmp_path, "latex")
+    assert r"oracle \dag{} &" in tex and r"gazegnn \ddag{} &" in tex and "% † privileged" in tex
+    page = render(tmp_path, "html")
+    assert "<td>oracle †</td>" in page and "‡ gaze at inference" in page
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    write_run(plain, "cnn", {"rsna": 0.7})
+    assert "privileged" not in render(plain, "md")
+
+
+def test_zero_width_ci_is_marked(tmp_path: Path) -> None:
+    run = write_run(tmp_path, "oracle", {"rsna": 1.0})
+    md = render(run, "md")
+    assert "100.0 [95.0, 100.0] |" in md and "⚠" not in md
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    one = write_run(flat, "one-patient", {"rsna": 0.5})
+    results = json.loads((one / "results.json").read_text())
+    results["results"]["rsna"]["auroc_ci"] = [0.5, 0.5]
+    atomic_write_json(one / "results.json", seal_results(results))
+    md = render(flat, "md")
+    assert "50.0 [50.0, 50.0] ⚠" in md and "zero-width CI" in md

@@ -31,7 +31,8 @@ class SaliencyModel(RandomAdapter):
 
     def predict(self, batch: ImageBatch) -> Predictions:
         n = len(batch.ids)
-        return Predictions(probs=super().predict(batch).probs, saliency=np.tile(np.outer([1.0, 2, 2, 1], [1.0, 2, 2, 1]), (n, 1, 1)))
+        sal = np.tile(np.outer([1.0, 2, 2, 1], [1.0, 2, 2, 1]), (n, 1, 1))
+        return Predictions(probs=super().predict(batch).probs, saliency=sal)
 
 
 register_model("test-verify-saliency")(SaliencyModel)
@@ -91,7 +92,8 @@ def test_hand_edited_auroc_is_refused_and_the_rest_shown(made: dict[str, Path], 
     assert result.exit_code == 0 and "warning: refused" in result.output
     strict = CliRunner().invoke(cli, ["leaderboard", str(tmp_path / "runs"), "--strict"])
     assert strict.exit_code != 0
-    assert strict.output.startswith("error: ") and "edited after scoring" in strict.output and "--strict" in strict.output
+    assert strict.output.startswith("error: ") and "edited after scoring" in strict.output
+    assert "--strict" in strict.output
 
 
 def test_all_refused_is_an_error(made: dict[str, Path], tmp_path: Path) -> None:
@@ -113,7 +115,8 @@ def test_point_moved_inside_its_ci_still_disagrees_with_its_labels(made: dict[st
 
     def nudge(r: dict) -> None:
         block = r["results"]["rsna"]
-        block["acc"] = (block["acc"] + block["acc_ci"][1]) / 2 if block["acc"] < block["acc_ci"][1] else block["acc_ci"][0]
+        lo, hi = block["acc_ci"]
+        block["acc"] = (block["acc"] + hi) / 2 if block["acc"] < hi else lo
 
     edit_json(runs["random"] / "results.json", nudge, reseal=True)
     assert "rsna acc" in refusal(runs["random"]) and "per-label" in refusal(runs["random"])
@@ -141,7 +144,8 @@ DAMAGE: dict[str, Callable[[Path], Path]] = {
     "edited chunk": lambda run: (_edit(_chunk(run)), _chunk(run).parent)[1],
     "truncated chunk": lambda run: (_truncate(_chunk(run, "predictions/rsna")), _chunk(run).parent.parent / "rsna")[1],
     "deleted chunk": lambda run: (_chunk(run).unlink(), _chunk(run).parent)[1],
-    "added chunk": lambda run: (shutil.copy(_chunk(run), _chunk(run).with_name("chunk-00001.csv")), _chunk(run).parent)[1],
+    "added chunk": lambda run: (shutil.copy(_chunk(run), _chunk(run).with_name("chunk-00001.csv")),
+                                _chunk(run).parent)[1],
     "renamed chunk": lambda run: (_chunk(run).rename(_chunk(run).with_name("chunk-00009.csv")), _chunk(run).parent)[1],
     "edited validation chunk": lambda run: (_edit(_chunk(run, "validation/mimic-eye")),
                                             run / "validation" / "mimic-eye")[1],
@@ -220,7 +224,8 @@ def test_unknown_track_is_refused(made: dict[str, Path], tmp_path: Path) -> None
         c["config_hash"] = config_hash({k: v for k, v in c.items() if k not in ("execution", "config_hash")})
 
     edit_json(run / "config.json", retrack)
-    fresh = run.rename(run.with_name(run.name[:-10] + json.loads((run / "config.json").read_text())["config_hash"][:10]))
+    new_hash = json.loads((run / "config.json").read_text())["config_hash"]
+    fresh = run.rename(run.with_name(run.name[:-10] + new_hash[:10]))
     assert "unknown adapter track 'vip'" in refusal(fresh)
 
 
