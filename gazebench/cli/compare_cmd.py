@@ -1,7 +1,9 @@
-"""`gazebench compare RUN_A RUN_B`: per-task differences with paired bootstrap CIs, p-values and DeLong."""
+"""`gazebench compare RUN_A RUN_B`: per-task differences with paired bootstrap CIs, p-values, the minimum
+detectable difference and a verdict in words, and DeLong tests."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 from rich.table import Table
@@ -14,6 +16,39 @@ def _p(value: float | None) -> str:
     return "–" if value is None or value != value else ("<0.001" if value < 0.001 else f"{value:.3f}")
 
 
+def diff_text(m: dict[str, Any]) -> str:
+    """`+1.2 [-0.4, 2.9]` in points, with the warning mark when the CI has zero width."""
+    from gazebench.metrics.power import ZERO_WIDTH_MARK, zero_width
+
+    return percent(m["diff"], m["ci"]) + (f" {ZERO_WIDTH_MARK}" if zero_width(m["ci"]) else "")
+
+
+def comparison_table(result: dict[str, Any]) -> Table:
+    """The rich table `compare` prints: one row per task and metric, track legend and notes as caption."""
+    from gazebench.leaderboard.tracks import legend, marked
+    from gazebench.metrics.power import MDD_NOTE, ZERO_WIDTH_NOTE, zero_width
+
+    table = Table(title=f"B = {marked(result['model_b'], result['track_b'])} vs "
+                        f"A = {marked(result['model_a'], result['track_a'])} (paired bootstrap, "
+                        f"{result['n_boot']} replicates)")
+    for col in ("task", "metric", "A", "B", "B − A [95% CI]", "p", "MDD (80% power)", "verdict",
+                "DeLong p (Holm, min over labels)", "labels p<0.05"):
+        table.add_column(col)
+    degenerate = False
+    for name, r in result["tasks"].items():
+        for k, (stat, m) in enumerate(r["metrics"].items()):
+            delong = r["delong"]
+            auroc_row = stat == "auroc"
+            degenerate |= zero_width(m["ci"])
+            table.add_row(name if k == 0 else "", stat, percent(m["a"]), percent(m["b"]), diff_text(m),
+                          _p(m["p_value"]), percent(m["mdd"]), m["verdict"] or "–",
+                          _p(delong["p_holm_min"]) if auroc_row else "",
+                          (", ".join(delong["holm_significant"]) or "none") if auroc_row else "")
+    notes = [*legend((result["track_a"], result["track_b"])), MDD_NOTE] + ([ZERO_WIDTH_NOTE] if degenerate else [])
+    table.caption = "\n".join(notes)
+    return table
+
+
 @click.command("compare")
 @click.argument("run_a", type=click.Path(exists=True, file_okay=False))
 @click.argument("run_b", type=click.Path(exists=True, file_okay=False))
@@ -22,26 +57,22 @@ def _p(value: float | None) -> str:
 @click.option("--threshold-policy", type=click.Choice(THRESHOLD_POLICIES), default=None,
               help="Apply to both runs; default: each run's own policy.")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@click.option("--out", type=click.Path(), default=None, help="Also write the comparison JSON here.")
 def command(run_a: str, run_b: str, data_root: str | None, n_boot: int | None, threshold_policy: str | None,
-            as_json: bool) -> None:
-    """Compare RUN_B against RUN_A on the tasks both evaluated (same data, same images)."""
+            as_json: bool, out: str | None) -> None:
+    """Compare RUN_B against RUN_A on the tasks both evaluated (same data, same images); both runs are
+    verified first."""
+    from gazebench.cli.output import check_out_file, write_out
     from gazebench.engine.compare import compare_runs
     from gazebench.engine.rundir import jsonable
 
+    if out is not None:
+        check_out_file(out, "--out")
     result = compare_runs(run_a, run_b, data_root=data_root, n_boot=n_boot, threshold_policy=threshold_policy)
+    text = json.dumps(jsonable(result), indent=2)
+    if out is not None:
+        write_out(out, text + "\n", "--out")
     if as_json:
-        click.echo(json.dumps(jsonable(result), indent=2))
+        click.echo(text)
         return
-    table = Table(title=f"B = {result['model_b']} vs A = {result['model_a']} (paired bootstrap, "
-                        f"{result['n_boot']} replicates)")
-    for col in ("task", "metric", "A", "B", "B − A [95% CI]", "p", "DeLong p (Holm, min over labels)", "labels p<0.05"):
-        table.add_column(col)
-    for name, r in result["tasks"].items():
-        for k, (stat, m) in enumerate(r["metrics"].items()):
-            delong = r["delong"]
-            auroc_row = stat == "auroc"
-            table.add_row(name if k == 0 else "", stat, percent(m["a"]), percent(m["b"]),
-                          percent(m["diff"], m["ci"]), _p(m["p_value"]),
-                          _p(delong["p_holm_min"]) if auroc_row else "",
-                          (", ".join(delong["holm_significant"]) or "none") if auroc_row else "")
-    stdout_console().print(table)
+    stdout_console().print(comparison_table(result))

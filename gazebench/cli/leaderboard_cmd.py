@@ -1,7 +1,5 @@
-"""`gazebench leaderboard RUNS_DIR`: the results table built from run directories alone."""
+"""`gazebench leaderboard RUNS_DIR`: the results table built from verified run directories alone."""
 from __future__ import annotations
-
-from pathlib import Path
 
 import click
 
@@ -9,15 +7,20 @@ import click
 @click.command("leaderboard")
 @click.argument("runs_dir", type=click.Path(exists=True, file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(("md", "csv", "html", "latex")), default="md", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write here instead of stdout.")
-def command(runs_dir: str, fmt: str, out: str | None) -> None:
-    """Rows = model, columns = task × metric (percent, 95% CI); refuses runs on different task versions or data."""
-    from gazebench.engine.rundir import atomic_write_text
+@click.option("--out", type=click.Path(), default=None, help="Write here instead of stdout.")
+@click.option("--strict", is_flag=True, help="Fail if any run is refused (default: leave it out and say so).")
+def command(runs_dir: str, fmt: str, out: str | None, strict: bool) -> None:
+    """Rows = model, columns = task × metric (percent, 95% CI). Each run is verified first (config hash,
+    sealed results, prediction digests); a refused run is named on stderr and left out, and it fails when
+    every run is refused. Refuses runs on different task versions or data."""
+    from gazebench.cli.output import check_out_file, write_out
     from gazebench.leaderboard import render
 
-    text = render(runs_dir, fmt)
+    if out is not None:
+        check_out_file(out, "--out")
+    text = render(runs_dir, fmt, strict=strict, warn=lambda line: click.echo(f"warning: {line}", err=True))
     if out is None:
         click.echo(text, nl=False)
     else:
-        atomic_write_text(Path(out), text)
+        write_out(out, text, "--out")
         click.echo(f"wrote {out}", err=True)

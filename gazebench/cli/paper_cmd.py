@@ -49,18 +49,26 @@ def parse_method_args(pairs: tuple[str, ...]) -> tuple[tuple[str, str, Any], ...
 def command(methods: str, data_root: str | None, backbone: str, seeds: int, output_dir: str, results_dir: str,
             limit: int | None, n_boot: int, threshold_policy: str, parse_probe: int, model_args: tuple[str, ...],
             includes: tuple[str, ...]) -> None:
-    """Regenerate the paper's table (in-domain vs reported numbers, zero-shot, gaze alignment, comparisons)."""
+    """Regenerate the paper's table (in-domain vs reported numbers, zero-shot, gaze alignment, comparisons
+    with the minimum detectable difference); every run is verified before its numbers are used."""
     from rich.console import Console
 
+    from gazebench.cli.output import check_out_dir
     from gazebench.paper import PaperSettings, build_table, write_outputs
     from gazebench.paths import cache_dir
 
     cache_dir()  # a bad $GAZEBENCH_CACHE fails here, in one line, before any work
+    check_out_dir(results_dir, "--results-dir")
+    check_out_dir(output_dir, "--output-dir")
     console = Console(stderr=True)
     settings = PaperSettings(methods=methods, data_root=data_root, backbone=backbone, seeds=seeds,
                              output_dir=output_dir, results_dir=results_dir, limit=limit, n_boot=n_boot,
                              threshold_policy=threshold_policy, parse_probe=parse_probe,
                              model_args=parse_method_args(model_args), includes=includes)
     table = build_table(settings, log=console.print)
-    for fmt, path in write_outputs(table, results_dir).items():
+    try:
+        written = write_outputs(table, results_dir)
+    except OSError as exc:
+        raise ConfigError(f"--results-dir {results_dir}: cannot write ({exc.strerror or exc})") from None
+    for fmt, path in written.items():
         console.print(f"[green]wrote[/] {path} ({fmt})")

@@ -1,5 +1,6 @@
-"""Compare two runs on the same tasks and images: per metric A, B, B − A with a paired patient
-bootstrap CI and p-value, plus DeLong tests of per-label AUROC (Holm-adjusted)."""
+"""Compare two verified runs on the same tasks and images: per metric A, B, B − A with a paired patient
+bootstrap CI, p-value, minimum detectable difference and verdict, plus DeLong tests of per-label AUROC
+(Holm-adjusted)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,10 +11,11 @@ import numpy as np
 from gazebench.engine.predict import read_predictions, score_matrix
 from gazebench.engine.rundir import RunDir
 from gazebench.engine.scoring import aligned, check_data, tuned_thresholds
+from gazebench.engine.verify import verify_run
 from gazebench.engine.workload import TaskData, load_task_data
 from gazebench.errors import ConfigError
-
-STATS = ("auroc", "acc", "f1")
+from gazebench.metrics.bootstrap import MACRO_STATS
+from gazebench.metrics.power import verdict
 
 
 def check_comparable(a: RunDir, ca: dict[str, Any], b: RunDir, cb: dict[str, Any]) -> list[str]:
@@ -35,12 +37,13 @@ def check_comparable(a: RunDir, ca: dict[str, Any], b: RunDir, cb: dict[str, Any
 
 def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str | None = None,
                  n_boot: int | None = None, threshold_policy: str | None = None) -> dict[str, Any]:
-    """JSON-ready comparison of run B against run A on every task they share."""
+    """JSON-ready comparison of run B against run A on every task they share (both verified first)."""
     from gazebench.metrics import delong_macro, paired_bootstrap, summary
     from gazebench.paths import data_root as resolve_root
 
-    a, b = RunDir(Path(run_a)), RunDir(Path(run_b))
-    ca, cb = a.load_config(), b.load_config()
+    va, vb = verify_run(run_a), verify_run(run_b)
+    a, b = RunDir(va.path), RunDir(vb.path)
+    ca, cb = va.config, vb.config
     tasks = check_comparable(a, ca, b, cb)
     recorded = (ca.get("execution") or {}).get("data_root")
     data = load_task_data([*tasks, ca["train_task"], cb["train_task"]], resolve_root(data_root or recorded),
@@ -52,7 +55,7 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str 
                                  read_predictions(run.validation(cfg["train_task"])), run.validation(cfg["train_task"]))
            for key, run, cfg in (("a", a, ca), ("b", b, cb))}
     out: dict[str, Any] = {"run_a": str(a.path), "run_b": str(b.path), "model_a": ca["model"], "model_b": cb["model"],
-                           "n_boot": boots, "seed": seed,
+                           "track_a": va.track, "track_b": vb.track, "n_boot": boots, "seed": seed,
                            "threshold_policy": {"a": thr["a"]["policy"], "b": thr["b"]["policy"]}, "tasks": {}}
     for name in tasks:
         td: TaskData = data[name]
@@ -63,13 +66,20 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str 
         t = {key: np.array([thr[key]["values"].get(lab, 0.5) for lab in td.task.labels]) for key in ("a", "b")}
         clusters = np.array([s.patient_id for s in samples], dtype=object)
         point = {key: summary(y, p[key], t[key], td.task.labels) for key in ("a", "b")}
-        paired = paired_bootstrap(y, p["a"], p["b"], t["a"], t["b"], clusters, n_boot=boots, seed=seed, stats=STATS)
+        paired = paired_bootstrap(y, p["a"], p["b"], t["a"], t["b"], clusters, n_boot=boots, seed=seed,
+                                  stats=MACRO_STATS)
         out["tasks"][name] = {
             "n": len(samples),
-            "metrics": {stat: {"a": point["a"][stat], "b": point["b"][stat], "diff": paired[stat]["diff"],
-                               "ci": list(paired[stat]["ci"]), "p_value": paired[stat]["p_value"]} for stat in STATS},
+            "metrics": {stat: _metric(point["a"][stat], point["b"][stat], paired[stat]) for stat in MACRO_STATS},
             "delong": delong_macro(y, p["a"], p["b"], labels=td.task.labels),
         }
         holm = [v["p_holm"] for v in out["tasks"][name]["delong"]["per_label"].values() if v["p_holm"] is not None]
         out["tasks"][name]["delong"]["p_holm_min"] = min(holm) if holm else None
     return out
+
+
+def _metric(a: float | None, b: float | None, paired: dict[str, Any]) -> dict[str, Any]:
+    """One metric's row: A, B, B − A with its CI and p, the bootstrap sd, the MDD and the verdict."""
+    ci = list(paired["ci"])
+    return {"a": a, "b": b, "diff": paired["diff"], "ci": ci, "p_value": paired["p_value"], "sd": paired["sd"],
+            "mdd": paired["mdd"], "verdict": verdict(paired["diff"], ci, paired["mdd"])}

@@ -24,6 +24,7 @@ from gazebench.engine.loader import shuffled_batches
 from gazebench.engine.predict import predict_split
 from gazebench.engine.rundir import RunDir, RunLock, atomic_write_json, provenance, run_dir_name
 from gazebench.engine.scoring import score_run
+from gazebench.engine.verify import seal_results
 from gazebench.engine.workload import TaskData, load_task_data
 from gazebench.errors import ConfigError
 from gazebench.options import options_of
@@ -150,7 +151,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
                                            chunk_size=config.chunk_size, device=device,
                                            precision=resolved.facts["precision"],
                                            progress=lambda n, t=task_id: bar.advance(t, n))
-        results = score_run(run, data)
+        results = seal_results(score_run(run, data))
         atomic_write_json(run.thresholds, results["thresholds"])
         atomic_write_json(run.results, results)
     console.print(f"[green]wrote[/] {run.results}")

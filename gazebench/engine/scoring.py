@@ -14,6 +14,7 @@ import pandas as pd
 
 from gazebench.engine.predict import DIAGNOSTIC_PREFIX, gaze_columns, read_predictions, score_matrix
 from gazebench.engine.rundir import RunDir, read_json
+from gazebench.engine.verify import prediction_digests
 from gazebench.engine.workload import TaskData
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
@@ -235,6 +236,7 @@ def score_run(run: RunDir, data: dict[str, TaskData], *, threshold_policy: str |
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "data": {name: data[name].manifest for name in config["tasks"]},
         "curves": curves,
+        "evidence": prediction_digests(run, list(config["tasks"]), config["train_task"]),
     }
     if threshold_policy is not None or n_boot is not None:
         out["rescored"] = {"threshold_policy": policy, "n_boot": boots}

@@ -1,11 +1,27 @@
-"""Evidence that a run's numbers come from its files: digests of the prediction chunks, recorded in
-results.json at scoring time and rechecked before any leaderboard, comparison or table uses the run."""
+"""Evidence that a run's numbers come from its files: digests of the prediction chunks and a seal over
+results.json, recorded at scoring time and rechecked (with the config hash) before any leaderboard,
+comparison or table uses the run. What is checked and why: docs/verification.md."""
 from __future__ import annotations
 
 import hashlib
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from gazebench.engine.rundir import RunDir
+from gazebench.engine.config import config_hash
+from gazebench.engine.rundir import RunDir, jsonable, read_json
+from gazebench.errors import ConfigError
+from gazebench.metrics.bootstrap import MACRO_STATS
+
+UNHASHED_CONFIG_KEYS = ("execution", "config_hash")
+"""config.json keys outside the hashed payload (see ResolvedConfig.to_json)."""
+TRACKS = ("standard", "gaze-at-inference", "privileged")
+"""A model's declared track (results["config"]["adapter"]["track"]; absent means "standard")."""
+OLDER = ("made by an older gazebench (no evidence/seal); remove this results.json and rerun the run with this "
+         "version (its saved predictions are rescored)")
+CI_TOLERANCE = 1e-9
 
 
 def folder_digest(folder: Path) -> str:
@@ -19,7 +35,163 @@ def folder_digest(folder: Path) -> str:
 
 def prediction_digests(run: RunDir, tasks: list[str], train_task: str) -> dict[str, str]:
     """{"predictions/<task>": sha256, "validation/<train task>": sha256} for the folders scoring reads."""
-    out = {f"predictions/{t}": folder_digest(run.predictions(t)) for t in tasks}
+    out = {f"predictions/{t}": folder_digest(run.predictions(t)) for t in tasks if run.predictions(t).is_dir()}
     if run.validation(train_task).is_dir():
         out[f"validation/{train_task}"] = folder_digest(run.validation(train_task))
     return out
+
+
+def results_seal(results: Mapping[str, Any]) -> str:
+    """sha256 of the canonical JSON of a results record without its seal (as written to, and read from, disk)."""
+    return config_hash(jsonable({k: v for k, v in results.items() if k != "seal"}))
+
+
+def seal_results(results: Mapping[str, Any]) -> dict[str, Any]:
+    """`results` with "seal" set: how scoring writes results.json, so a later hand edit is detectable."""
+    return {**{k: v for k, v in results.items() if k != "seal"}, "seal": results_seal(results)}
+
+
+@dataclass(frozen=True, eq=False)
+class VerifiedRun:
+    """A complete run directory whose config, results and prediction files were checked to agree."""
+
+    path: Path
+    config: dict[str, Any]
+    results: dict[str, Any]
+
+    @property
+    def config_hash(self) -> str:
+        return str(self.config["config_hash"])
+
+    @property
+    def track(self) -> str:
+        """standard, gaze-at-inference or privileged (the model's declared track)."""
+        return track_of(self.config)
+
+
+def track_of(config: Mapping[str, Any]) -> str:
+    """The declared track recorded in a run config ("standard" when the adapter declares none)."""
+    adapter = config.get("adapter")
+    return str(adapter.get("track", "standard")) if isinstance(adapter, Mapping) else "standard"
+
+
+def verify_run(path: Path | str) -> VerifiedRun:
+    """Check a run before its numbers are used; a one-line ConfigError naming the file when anything disagrees."""
+    run = RunDir(Path(path))
+    config = run.load_config()
+    _check_config(run, config)
+    if not run.complete:
+        raise ConfigError(f"{run.path}: run is incomplete (no results.json); rerun it to resume")
+    results = read_json(run.results)
+    if not isinstance(results, dict) or not isinstance(results.get("results"), dict):
+        raise ConfigError(f"{run.results}: not a gazebench results file (no \"results\" mapping)")
+    _check_results(run, config, results)
+    return VerifiedRun(run.path, config, results)
+
+
+def _check_config(run: RunDir, config: dict[str, Any]) -> None:
+    """config.json's recorded hash, its recomputed hash and the directory name's hash suffix all agree."""
+    recorded = str(config["config_hash"])
+    actual = config_hash({k: v for k, v in config.items() if k not in UNHASHED_CONFIG_KEYS})
+    if actual != recorded:
+        raise ConfigError(f"{run.config}: edited after the run (its contents hash to {actual[:12]}, "
+                          f"recorded config_hash {recorded[:12]})")
+    suffix = run.path.name.rpartition("__")[2]
+    if suffix != recorded[: len(suffix)] or len(suffix) < 10:
+        raise ConfigError(f"{run.path}: directory name does not end in its config hash ({recorded[:10]}); "
+                          "renamed, or holds another run's files")
+    if track_of(config) not in TRACKS:
+        raise ConfigError(f"{run.config}: unknown adapter track {track_of(config)!r} "
+                          f"(expected one of {', '.join(TRACKS)})")
+
+
+def _check_results(run: RunDir, config: dict[str, Any], results: dict[str, Any]) -> None:
+    """Sealed, made from this config.json, from these prediction files, and internally consistent."""
+    where = run.results
+    if "seal" not in results or "evidence" not in results:
+        raise ConfigError(f"{where}: {OLDER}")
+    if results["seal"] != results_seal(results):
+        raise ConfigError(f"{where}: edited after scoring (its seal does not match its contents)")
+    if results.get("config_hash") != config["config_hash"]:
+        raise ConfigError(f"{where}: config_hash {str(results.get('config_hash'))[:12]} is not config.json's "
+                          f"{str(config['config_hash'])[:12]}")
+    if results.get("config") != config:
+        keys = sorted(k for k in {*config, *(results.get("config") or {})}
+                      if config.get(k) != (results.get("config") or {}).get(k))
+        raise ConfigError(f"{where}: its config differs from {run.config.name} ({', '.join(keys)})")
+    _check_evidence(run, config, results["evidence"])
+    for task, block in results["results"].items():
+        _check_block(where, str(task), block)
+
+
+def _check_evidence(run: RunDir, config: dict[str, Any], evidence: object) -> None:
+    """The prediction folders on disk are byte for byte those scored (no file edited, added, removed, renamed)."""
+    if not isinstance(evidence, dict):
+        raise ConfigError(f"{run.results}: \"evidence\" is not a mapping of folder digests")
+    now = prediction_digests(run, list(config["tasks"]), str(config["train_task"]))
+    for key in sorted({*evidence, *now}):
+        if key not in now:
+            raise ConfigError(f"{run.path / key}: scored, but now missing")
+        if key not in evidence:
+            raise ConfigError(f"{run.path / key}: holds predictions the results were not computed from")
+        if evidence[key] != now[key]:
+            raise ConfigError(f"{run.path / key}: prediction files changed since scoring (a chunk or saliency "
+                              "sidecar was edited, truncated, added, removed or renamed)")
+
+
+def _check_block(where: Path, name: str, block: object) -> None:
+    """Each macro point estimate lies within its CI and equals the mean of its per-label values."""
+    if not isinstance(block, dict):
+        raise ConfigError(f"{where}: results for {name} are not a mapping")
+    per_label = block.get("per_label")
+    for stat in MACRO_STATS:
+        value, ci = _finite(block.get(stat)), block.get(f"{stat}_ci")
+        if value is None:
+            continue
+        bounds = [_finite(b) for b in ci] if isinstance(ci, list) and len(ci) == 2 else [None, None]
+        lo, hi = bounds
+        if lo is not None and hi is not None and not lo - CI_TOLERANCE <= value <= hi + CI_TOLERANCE:
+            raise ConfigError(f"{where}: {name} {stat} {value:.4f} lies outside its CI [{lo:.4f}, {hi:.4f}]")
+        labels = [_finite(v.get(stat)) for v in per_label.values()] if isinstance(per_label, dict) else []
+        labels = [v for v in labels if v is not None]
+        if labels and not math.isclose(value, sum(labels) / len(labels), rel_tol=1e-9, abs_tol=1e-12):
+            raise ConfigError(f"{where}: {name} {stat} {value:.4f} is not the mean of its per-label values "
+                              f"({sum(labels) / len(labels):.4f})")
+    for key, sub in block.items():
+        if isinstance(sub, dict) and key not in ("per_label", "threshold_policy", "gaze") and "auroc" in sub:
+            _check_block(where, f"{name}/{key}", sub)
+
+
+def _finite(value: object) -> float | None:
+    """A finite float, or None for a missing, null or non-numeric value."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+@dataclass(frozen=True, eq=False)
+class VerifiedRuns:
+    """Runs that passed verification (one per config hash), refusals and duplicate notices, in path order."""
+
+    runs: tuple[VerifiedRun, ...]
+    refused: tuple[tuple[Path, str], ...]
+    """(run directory, the one-line reason)."""
+    duplicates: tuple[str, ...]
+    """One line per directory left out because an earlier one has the same config hash."""
+
+
+def verify_runs(paths: Iterable[Path]) -> VerifiedRuns:
+    """Verify each run directory (sorted by path); the first of several with the same config hash is kept."""
+    kept: dict[str, VerifiedRun] = {}
+    refused, duplicates = [], []
+    for path in sorted(Path(p) for p in paths):
+        try:
+            run = verify_run(path)
+        except ConfigError as exc:
+            refused.append((path, str(exc)))
+            continue
+        first = kept.setdefault(run.config_hash, run)
+        if first is not run:
+            duplicates.append(f"{first.path.name} and {run.path.name} hold the same run (config hash "
+                              f"{run.config_hash[:12]}); only {first.path.name} is used")
+    return VerifiedRuns(tuple(kept.values()), tuple(refused), tuple(duplicates))

@@ -5,19 +5,29 @@ import io
 
 import pandas as pd
 
-from gazebench.leaderboard.table import METRIC_TITLES, METRICS
+from gazebench.leaderboard.table import METRIC_TITLES, METRICS, Leaderboard
+from gazebench.leaderboard.tracks import legend
+from gazebench.metrics.power import ZERO_WIDTH_NOTE, zero_width
 
 LIMITED_NOTE = "[limit N]: only the first N samples of each split were evaluated; not comparable to full runs."
 
 
-def notes(long: pd.DataFrame, dataset_note: str | None) -> list[str]:
-    """Footnotes: what the values are, the simulated-data caveat, the limited-run mark."""
+def notes(board: Leaderboard, dataset_note: str | None) -> list[str]:
+    """Footnotes: what the values are, the simulated-data caveat, the limited-run mark, the track and
+    zero-width legends, and which runs were left out (refused or duplicate), by directory name."""
+    long = board.long
     policies = ", ".join(sorted(set(long["threshold_policy"])))
     out = [f"Macro AUROC, Acc and F1 in percent with 95% patient-bootstrap CIs; Acc/F1 thresholds: {policies}."]
     if dataset_note:
         out.append(dataset_note)
     if long["limited"].any():
         out.append(LIMITED_NOTE)
+    out += legend(long["track"])
+    if any(zero_width((lo, hi)) for lo, hi in zip(long["low"], long["high"]) if not (pd.isna(lo) or pd.isna(hi))):
+        out.append(ZERO_WIDTH_NOTE)
+    if board.refused:
+        out.append("Left out, failed verification: " + ", ".join(path.name for path, _ in board.refused) + ".")
+    out += [f"Duplicate: {line}." for line in board.duplicates]
     return out
 
 
@@ -26,23 +36,29 @@ def to_markdown(wide: pd.DataFrame, footnotes: list[str]) -> str:
     head = ["model"] + [f"{task} {metric}" for task, metric in wide.columns]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join([":---"] + ["---:"] * (len(head) - 1)) + "|"]
     for model, row in wide.iterrows():
-        lines.append("| " + " | ".join([_md(str(model))] + [str(v) for v in row]) + " |")
-    return "\n".join(lines + [""] + [f"_{n}_" for n in footnotes]) + "\n"
+        lines.append("| " + " | ".join([md_escape(str(model))] + [str(v) for v in row]) + " |")
+    return "\n".join(lines + [""] + [f"_{md_escape(n)}_" for n in footnotes]) + "\n"
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
+MD_SPECIAL = frozenset("\\`*_[]<>|~&#")
+"""Characters Markdown (CommonMark, GitHub tables) would read as markup or HTML in a model name or note."""
+
+
+def md_escape(text: str) -> str:
+    """Backslash-escape Markdown markup and HTML, so a name prints as written (as html.escape does for HTML)."""
+    return "".join(f"\\{ch}" if ch in MD_SPECIAL else ch for ch in text)
 
 
 def to_csv(long: pd.DataFrame, tasks: list[str]) -> str:
-    """Wide CSV for machines: `<task>/<metric>`, `_low`, `_high` columns in percent, plus n and limit flag."""
+    """Wide CSV for machines: `<task>/<metric>`, `_low`, `_high` columns in percent, plus track, n and limit flag."""
     rows = {}
     for rec in long.itertuples(index=False):
-        row = rows.setdefault(rec.row, {"model": rec.row, "limited": bool(rec.limited)})
+        row = rows.setdefault(rec.row, {"model": rec.row, "track": rec.track, "limited": bool(rec.limited)})
         for suffix, value in (("", rec.value), ("_low", rec.low), ("_high", rec.high)):
             row[f"{rec.task}/{rec.metric}{suffix}"] = None if value is None or pd.isna(value) else round(100 * value, 3)
         row[f"{rec.task}/n"] = rec.n
-    cols = ["model", "limited"] + [f"{t}/{m}{s}" for t in tasks for m in METRICS for s in ("", "_low", "_high")]
+    cols = ["model", "track", "limited"]
+    cols += [f"{t}/{m}{s}" for t in tasks for m in METRICS for s in ("", "_low", "_high")]
     cols += [f"{t}/n" for t in tasks]
     buf = io.StringIO()
     pd.DataFrame(list(rows.values())).reindex(columns=cols).to_csv(buf, index=False, lineterminator="\n")
@@ -50,7 +66,9 @@ def to_csv(long: pd.DataFrame, tasks: list[str]) -> str:
 
 
 LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-                 "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "–": "--"}
+                 "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "–": "--",
+                 "†": r"\dag{}", "‡": r"\ddag{}", "⚠": r"\textsuperscript{!}", "<": r"\textless{}",
+                 ">": r"\textgreater{}"}
 
 
 def latex_escape(text: str) -> str:

@@ -1,6 +1,8 @@
-"""Run directories → one tidy DataFrame (a pure function of the results files), and its wide display form.
+"""Run directories → verified runs → one tidy DataFrame (a pure function of the results files), and its
+wide display form.
 
-Runs are only put side by side when every shared task has the same task version and data manifest.
+Every run is verified first (gazebench.engine.verify); runs are only put side by side when every shared
+task has the same task version and data manifest.
 """
 from __future__ import annotations
 
@@ -12,16 +14,18 @@ from typing import Any
 import pandas as pd
 
 from gazebench.engine.report import percent
-from gazebench.engine.rundir import read_json
+from gazebench.engine.verify import VerifiedRuns, track_of, verify_runs
 from gazebench.errors import ConfigError
+from gazebench.leaderboard.tracks import marked
+from gazebench.metrics.bootstrap import MACRO_STATS as METRICS
+from gazebench.metrics.power import ZERO_WIDTH_MARK, zero_width
 
-METRICS = ("auroc", "acc", "f1")
 METRIC_TITLES = {"auroc": "AUROC", "acc": "Acc", "f1": "F1"}
 
 
 @dataclass(frozen=True, eq=False)
 class Run:
-    """One complete run directory and its results JSON."""
+    """One verified run directory and its results JSON."""
 
     path: Path
     results: dict[str, Any]
@@ -31,34 +35,38 @@ class Run:
         return dict(self.results["config"])
 
     @property
+    def track(self) -> str:
+        return track_of(self.config)
+
+    @property
     def label(self) -> str:
         """The row name: the model, marked when only part of each split was evaluated."""
         limit = self.config.get("limit")
         return self.results["model_name"] + (f" [limit {limit}]" if limit else "")
 
 
-RESULTS_KEYS = ("results", "config", "model_name", "config_hash")
-
-
-def _run(path: Path) -> Run:
-    """One run directory's results.json, checked to be a gazebench results file."""
-    results = read_json(path / "results.json")
-    missing = [k for k in RESULTS_KEYS if not isinstance(results, dict) or k not in results]
-    if missing:
-        raise ConfigError(f"{path / 'results.json'}: not a gazebench results file (missing {', '.join(missing)})")
-    return Run(path, dict(results))
-
-
-def load_runs(runs_dir: Path | str) -> list[Run]:
+def run_paths(runs_dir: Path | str) -> list[Path]:
     """Every complete run (a folder with results.json) in `runs_dir`, or `runs_dir` itself if it is one."""
     root = Path(runs_dir)
     if not root.is_dir():
         raise ConfigError(f"{root}: not a folder")
     candidates = [root] if (root / "results.json").is_file() else sorted(p for p in root.iterdir() if p.is_dir())
-    runs = [_run(p) for p in candidates if (p / "results.json").is_file()]
-    if not runs:
+    paths = [p for p in candidates if (p / "results.json").is_file()]
+    if not paths:
         raise ConfigError(f"{root}: no complete run directories (folders with results.json)")
-    return runs
+    return paths
+
+
+def load_runs(runs_dir: Path | str, *, strict: bool = False) -> VerifiedRuns:
+    """Verify every complete run under `runs_dir`: refusals and duplicates are kept for reporting; with
+    `strict` any refusal is an error, and it is always one when every run was refused."""
+    paths = run_paths(runs_dir)
+    checked = verify_runs(paths)
+    if checked.refused and (strict or not checked.runs):
+        reason = checked.refused[0][1]
+        more = f"{len(checked.refused)} runs refused in all" if len(checked.refused) > 1 else "1 run refused"
+        raise ConfigError(f"{reason} ({'--strict' if checked.runs else 'no run left to show'}; {more})")
+    return checked
 
 
 def check_consistent(runs: Iterable[Run]) -> None:
@@ -90,7 +98,8 @@ def task_order(runs: Iterable[Run]) -> list[str]:
 
 
 def long_table(runs: list[Run]) -> pd.DataFrame:
-    """Tidy rows (row label, model, run, task, metric, value, low, high, n, limited) with values as fractions."""
+    """Tidy rows (row label, model, track, run, task, metric, value, low, high, n, limited) with values as
+    fractions."""
     check_consistent(runs)
     labels = row_labels(runs)
     rows = []
@@ -99,38 +108,58 @@ def long_table(runs: list[Run]) -> pd.DataFrame:
         for task, r in run.results["results"].items():
             for metric in METRICS:
                 lo, hi = r.get(f"{metric}_ci") or (None, None)
-                rows.append({"row": label, "model": run.results["model_name"], "run": run.path.name, "task": task,
+                rows.append({"row": label, "model": run.results["model_name"], "track": run.track,
+                             "run": run.path.name, "task": task,
                              "metric": metric, "value": r.get(metric), "low": lo, "high": hi, "n": r["n"],
                              "limited": cfg.get("limit") is not None, "seed": cfg.get("seed"),
                              "threshold_policy": r["threshold_policy"]["name"]})
-    return pd.DataFrame(rows, columns=["row", "model", "run", "task", "metric", "value", "low", "high", "n",
+    return pd.DataFrame(rows, columns=["row", "model", "track", "run", "task", "metric", "value", "low", "high", "n",
                                        "limited", "seed", "threshold_policy"])
 
 
 def row_labels(runs: list[Run]) -> list[str]:
-    """Model names, made unique with seed and config hash where one model has several runs."""
+    """Model names, made unique with seed and config hash where one model has several runs, then marked
+    with their track (see `tracks`)."""
     base = [r.label for r in runs]
     out = []
     for run, label in zip(runs, base):
         if base.count(label) > 1:
             label = f"{label} (seed {run.config.get('seed')}, {run.results['config_hash'][:6]})"
-        out.append(label)
+        out.append(marked(label, run.track))
     return out
 
 
 def wide_table(long: pd.DataFrame, tasks: list[str], digits: int = 1) -> pd.DataFrame:
-    """Rows = model, columns = (task, metric), cells `87.6 [85.1, 90.0]` in percent; `–` where not run."""
+    """Rows = model, columns = (task, metric), cells `87.6 [85.1, 90.0]` in percent; `–` where not run; a
+    zero-width CI carries the warning mark."""
     cols = pd.MultiIndex.from_tuples([(t, METRIC_TITLES[m]) for t in tasks for m in METRICS], names=["task", "metric"])
     rows = list(dict.fromkeys(long["row"]))
     table = pd.DataFrame("–", index=pd.Index(rows, name="model"), columns=cols)
     for rec in long.itertuples(index=False):
         ci = None if pd.isna(rec.low) or pd.isna(rec.high) else (rec.low, rec.high)
         value = None if rec.value is None or pd.isna(rec.value) else rec.value
-        table.loc[rec.row, (rec.task, METRIC_TITLES[rec.metric])] = percent(value, ci, digits)
+        mark = f" {ZERO_WIDTH_MARK}" if value is not None and ci is not None and zero_width(ci) else ""
+        table.loc[rec.row, (rec.task, METRIC_TITLES[rec.metric])] = percent(value, ci, digits) + mark
     return table
 
 
-def leaderboard(runs_dir: Path | str) -> tuple[list[Run], pd.DataFrame]:
-    """Load, check and tabulate every complete run under `runs_dir`."""
-    runs = load_runs(runs_dir)
-    return runs, long_table(runs)
+@dataclass(frozen=True, eq=False)
+class Leaderboard:
+    """The verified runs, their tidy table, and what was left out (refused runs, duplicates)."""
+
+    runs: list[Run]
+    long: pd.DataFrame
+    refused: tuple[tuple[Path, str], ...] = ()
+    duplicates: tuple[str, ...] = ()
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line per refused run (its reason names the file) and per duplicate left out."""
+        return [f"refused {path}: {reason}" for path, reason in self.refused] + list(self.duplicates)
+
+
+def leaderboard(runs_dir: Path | str, *, strict: bool = False) -> Leaderboard:
+    """Load, verify, check and tabulate every complete run under `runs_dir`."""
+    checked = load_runs(runs_dir, strict=strict)
+    runs = [Run(v.path, v.results) for v in checked.runs]
+    return Leaderboard(runs, long_table(runs), checked.refused, checked.duplicates)

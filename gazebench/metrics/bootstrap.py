@@ -15,8 +15,11 @@ import numpy as np
 
 from gazebench.metrics.classification import json_float
 from gazebench.metrics.inputs import MetricInputError, cluster_codes
+from gazebench.metrics.power import minimum_detectable_difference
 from gazebench.metrics.weighted import Scored, check_stats, macro_stats, prepare
 
+MACRO_STATS = ("auroc", "acc", "f1")
+"""The classification metrics every table shows (one place until a shared metric vocabulary replaces it)."""
 CHUNK_CELLS = 1 << 21
 """Replicates are processed in chunks of about this many (replicate, image) weights (16 MiB float64)."""
 
@@ -96,7 +99,7 @@ def bootstrap_distribution(
     clusters: Sequence[Hashable] | np.ndarray,
     n_boot: int = 1000,
     seed: int = 0,
-    stats: Sequence[str] = ("auroc", "acc", "f1"),
+    stats: Sequence[str] = MACRO_STATS,
 ) -> BootstrapDistribution:
     """Resample clusters n_boot times and compute each macro statistic on every replicate."""
     _check_n_boot(n_boot)
@@ -113,7 +116,7 @@ def bootstrap_ci(
     n_boot: int = 1000,
     seed: int = 0,
     level: float = 0.95,
-    stats: Sequence[str] = ("auroc", "acc", "f1"),
+    stats: Sequence[str] = MACRO_STATS,
 ) -> dict[str, tuple[float, float]]:
     """Percentile CI of each macro statistic from a cluster bootstrap (use bootstrap_distribution for drop counts)."""
     _check_level(level)
@@ -130,10 +133,11 @@ def paired_bootstrap(
     n_boot: int = 1000,
     seed: int = 0,
     level: float = 0.95,
-    stats: Sequence[str] = ("auroc", "acc", "f1"),
+    stats: Sequence[str] = MACRO_STATS,
 ) -> dict[str, dict[str, Any]]:
     """Per statistic (JSON-ready, None where not evaluable): diff (b − a) on all data, its percentile CI,
-    a two-sided bootstrap p-value, and how many replicates were dropped.
+    a two-sided bootstrap p-value, how many replicates were dropped, the replicates' sd and the minimum
+    detectable difference at 80% power it implies (see `power`).
 
     Both models are scored on the same resampled clusters. The p-value is twice the share of kept
     replicates whose difference lies on the other side of 0 from the observed one (or on 0), capped
@@ -160,10 +164,13 @@ def paired_bootstrap(
             other_side = (d <= 0).mean() if diff > 0 else (d >= 0).mean()
             p_value = float(min(1.0, 2.0 * other_side))
         lo, hi = _percentiles(d, level)
+        sd = float(np.std(d, ddof=1)) if d.size > 1 else float("nan")
         out[k] = {
             "diff": json_float(diff),
             "ci": (json_float(lo), json_float(hi)),
             "p_value": json_float(p_value),
             "n_dropped": n_boot - int(d.size),
+            "sd": json_float(sd),
+            "mdd": json_float(minimum_detectable_difference(sd, level)),
         }
     return out

@@ -1,5 +1,6 @@
 """Pure aggregation of results JSONs (one per seed) into table cells in percent: the bootstrap CI of a
-single run, or mean ± sd over seeds; differences from the paper; paired comparisons summarised."""
+single run, or mean ± sd over seeds; differences from the paper; paired comparisons summarised with the
+minimum detectable difference and a verdict in words (gazebench.metrics.power)."""
 from __future__ import annotations
 
 import math
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from gazebench.metrics.power import CANNOT_TELL, ZERO_WIDTH_MARK, verdict, zero_width
 
 
 @dataclass(frozen=True)
@@ -41,14 +44,15 @@ def metric_cell(results: Sequence[Mapping[str, Any]], task: str, stat: str) -> C
 
 
 def format_cell(cell: Cell, digits: int = 2) -> str:
-    """`90.17 [85.10, 93.20]`, `90.17 ± 0.52` over seeds, or `n/a`."""
+    """`90.17 [85.10, 93.20]`, `90.17 ± 0.52` over seeds, or `n/a`; a zero-width CI carries the warning mark."""
     if cell.mean is None:
         return "n/a"
     text = f"{cell.mean:.{digits}f}"
     if cell.sd is not None:
         return f"{text} ± {cell.sd:.{digits}f}"
     if cell.low is not None and cell.high is not None:
-        return f"{text} [{cell.low:.{digits}f}, {cell.high:.{digits}f}]"
+        text += f" [{cell.low:.{digits}f}, {cell.high:.{digits}f}]"
+        return text + (f" {ZERO_WIDTH_MARK}" if zero_width((cell.low, cell.high)) else "")
     return text
 
 
@@ -72,6 +76,10 @@ class PairedCell:
     significant: int = 0
     """Seeds where the paired-bootstrap p < 0.05."""
     n_seeds: int = 0
+    mdd: float | None = None
+    """Minimum detectable difference at 80% power (mean over seeds), in percentage points."""
+    verdict: str | None = None
+    """B > A, B < A, cannot tell at this size, no significant difference, or the zero-width warning."""
 
 
 def paired_cell(comparisons: Sequence[Mapping[str, Any]], task: str, stat: str) -> PairedCell:
@@ -83,24 +91,35 @@ def paired_cell(comparisons: Sequence[Mapping[str, Any]], task: str, stat: str) 
     diffs = [float(_pct(r["diff"]) or 0.0) for r in rows]
     wins = sum(d > 0 for d in diffs)
     sig = sum(r.get("p_value") is not None and r["p_value"] < 0.05 for r in rows)
+    mdds = [v for v in (_pct(r.get("mdd")) for r in rows) if v is not None]
+    mdd = float(np.mean(mdds)) if mdds else None
     if len(rows) == 1:
         ci = rows[0].get("ci") or (None, None)
-        return PairedCell(diffs[0], None, _pct(ci[0]), _pct(ci[1]), rows[0].get("p_value"), wins, sig, 1)
-    return PairedCell(float(np.mean(diffs)), float(np.std(diffs, ddof=1)), wins=wins, significant=sig,
-                      n_seeds=len(rows))
+        low, high = _pct(ci[0]), _pct(ci[1])
+        return PairedCell(diffs[0], None, low, high, rows[0].get("p_value"), wins, sig, 1, mdd,
+                          verdict(diffs[0], (low, high), mdd))
+    mean = float(np.mean(diffs))
+    words = CANNOT_TELL if sig == 0 and mdd is not None and abs(mean) < mdd else None
+    return PairedCell(mean, float(np.std(diffs, ddof=1)), wins=wins, significant=sig, n_seeds=len(rows), mdd=mdd,
+                      verdict=words)
 
 
 def format_paired(cell: PairedCell, digits: int = 2) -> str:
-    """`+1.20 [-0.40, 2.90] p=0.140` for one seed; `+1.20 ± 0.50 (3/3 seeds B>A, 1 p<0.05)` over several."""
+    """`+1.20 [-0.40, +2.90] p=0.140; MDD 3.10, cannot tell at this size` for one seed;
+    `+1.20 ± 0.50 (3/3 seeds B>A, 1 p<0.05); MDD 3.10` over several (the MDD part only when known)."""
     if cell.diff is None:
         return "n/a"
     text = f"{cell.diff if round(cell.diff, digits) else 0.0:+.{digits}f}"  # no "-0.00"
     if cell.n_seeds > 1:
-        return f"{text} ± {cell.sd:.{digits}f} ({cell.wins}/{cell.n_seeds} seeds B>A, {cell.significant} p<0.05)"
-    if cell.low is not None and cell.high is not None:
-        text += f" [{cell.low:+.{digits}f}, {cell.high:+.{digits}f}]"
-    if cell.p_value is not None:
-        text += f" p={cell.p_value:.3f}"
+        text += f" ± {cell.sd:.{digits}f} ({cell.wins}/{cell.n_seeds} seeds B>A, {cell.significant} p<0.05)"
+    else:
+        if cell.low is not None and cell.high is not None:
+            text += f" [{cell.low:+.{digits}f}, {cell.high:+.{digits}f}]"
+            text += f" {ZERO_WIDTH_MARK}" if zero_width((cell.low, cell.high)) else ""
+        if cell.p_value is not None:
+            text += f" p={cell.p_value:.3f}"
+    if cell.mdd is not None:
+        text += f"; MDD {cell.mdd:.{digits}f}" + (f", {cell.verdict}" if cell.verdict else "")
     return text
 
 

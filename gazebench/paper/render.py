@@ -8,7 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from gazebench.leaderboard.render import latex_escape
+from gazebench.leaderboard.render import latex_escape, md_escape
+from gazebench.leaderboard.tracks import marked
 from gazebench.paper.aggregate import (
     delta,
     format_cell,
@@ -18,7 +19,7 @@ from gazebench.paper.aggregate import (
     paired_cell,
 )
 from gazebench.paper.methods import BY_KEY, PAPER_SOURCE, STAT_TITLES, STATS, ZERO_SHOT_NOTE
-from gazebench.paper.table import PaperTable, derived_notes
+from gazebench.paper.table import MethodRuns, PaperTable, derived_notes
 
 
 def _fmt(value: float | None, digits: int = 2, sign: bool = False) -> str:
@@ -34,7 +35,7 @@ def in_domain_rows(table: PaperTable) -> list[list[str]]:
     for m in table.methods:
         cells = [metric_cell(m.results, table.in_domain, s) for s in STATS]
         reported = m.method.reported or (None, None, None)
-        rows.append([m.method.title] + [format_cell(c) for c in cells] + [_fmt(r) for r in reported]
+        rows.append([_marked(m)] + [format_cell(c) for c in cells] + [_fmt(r) for r in reported]
                     + [_fmt(delta(c, r), sign=True) for c, r in zip(cells, reported, strict=True)])
     return rows
 
@@ -44,7 +45,7 @@ IN_DOMAIN_HEAD = (["Method"] + [STAT_TITLES[s] for s in STATS] + [f"Paper {STAT_
 
 
 def zero_shot_rows(table: PaperTable) -> list[list[str]]:
-    return [[m.method.title] + [format_cell(metric_cell(m.results, t, s)) for t in table.zero_shot for s in STATS]
+    return [[_marked(m)] + [format_cell(metric_cell(m.results, t, s)) for t in table.zero_shot for s in STATS]
             for m in table.methods]
 
 
@@ -56,18 +57,26 @@ def gaze_rows(table: PaperTable) -> tuple[list[str], list[list[str]]]:
         if values is None:
             continue
         head = ["Method", *values]
-        rows.append([m.method.title] + [_fmt(v, 3) for v in values.values()])
+        rows.append([_marked(m)] + [_fmt(v, 3) for v in values.values()])
     return head, rows
 
 
 def comparison_rows(table: PaperTable) -> list[list[str]]:
+    """Question, B, A, task and B − A per metric with CI, p, MDD and verdict."""
+    tracks = {m.method.key: m.track for m in table.methods}
     rows = []
     for c in table.comparisons:
         a, b = c.comparison.a, c.comparison.b
         for task in (table.in_domain, *table.zero_shot):
-            rows.append([c.comparison.question, _title(b), _title(a), task]
+            rows.append([c.comparison.question, marked(_title(b), tracks.get(b, "standard")),
+                         marked(_title(a), tracks.get(a, "standard")), task]
                         + [format_paired(paired_cell(c.results, task, s)) for s in STATS])
     return rows
+
+
+def _marked(m: MethodRuns) -> str:
+    """The method's title with its track marker."""
+    return marked(m.method.title, m.track)
 
 
 def _title(key: str) -> str:
@@ -75,7 +84,8 @@ def _title(key: str) -> str:
 
 
 def _md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    esc = [[str(v).replace("|", "\\|") for v in r] for r in [head, *rows]]
+    """A GitHub table; the first column (method names, possibly user-chosen) fully escaped, the rest for `|`."""
+    esc = [[md_escape(str(r[0]))] + [str(v).replace("|", "\\|") for v in r[1:]] for r in [head, *rows]]
     lines = ["| " + " | ".join(esc[0]) + " |", "|" + "|".join([":---"] + ["---:"] * (len(head) - 1)) + "|"]
     return lines + ["| " + " | ".join(r) + " |" for r in esc[1:]] + [""]
 
@@ -104,14 +114,16 @@ def to_markdown(table: PaperTable) -> str:
 
 
 def to_csv(table: PaperTable) -> str:
-    """Long CSV: one row per (section, method, task, metric) with value, spread, CI, paper, delta, p."""
+    """Long CSV: one row per (section, method, task, metric) with track, value, spread, CI, paper, delta, p,
+    and for comparisons the MDD and verdict."""
     recs: list[dict[str, Any]] = []
     for m in table.methods:
         for task in (table.in_domain, *table.zero_shot):
             for i, s in enumerate(STATS):
                 c = metric_cell(m.results, task, s)
                 paper = m.method.reported[i] if m.method.reported and task == table.in_domain else None
-                recs.append({"section": "results", "method": m.method.key, "task": task, "metric": s,
+                recs.append({"section": "results", "method": m.method.key, "track": m.track, "task": task,
+                             "metric": s,
                              "value": c.mean, "sd": c.sd, "low": c.low, "high": c.high, "n_seeds": c.n_seeds,
                              "paper": paper, "delta": delta(c, paper)})
         values = gaze_values(m.results, table.in_domain) or {}
@@ -123,9 +135,9 @@ def to_csv(table: PaperTable) -> str:
                 p = paired_cell(cmp.results, task, s)
                 recs.append({"section": "comparison", "method": cmp.comparison.b, "baseline": cmp.comparison.a,
                              "task": task, "metric": s, "value": p.diff, "sd": p.sd, "low": p.low, "high": p.high,
-                             "n_seeds": p.n_seeds, "p_value": p.p_value})
-    cols = ["section", "method", "baseline", "task", "metric", "value", "sd", "low", "high", "n_seeds", "paper",
-            "delta", "p_value"]
+                             "n_seeds": p.n_seeds, "p_value": p.p_value, "mdd": p.mdd, "verdict": p.verdict})
+    cols = ["section", "method", "track", "baseline", "task", "metric", "value", "sd", "low", "high", "n_seeds",
+            "paper", "delta", "p_value", "mdd", "verdict"]
     buf = io.StringIO()
     pd.DataFrame(recs).reindex(columns=cols).to_csv(buf, index=False, float_format="%.4f", lineterminator="\n")
     return buf.getvalue()

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gazebench.engine.verify import track_of
+from gazebench.leaderboard.tracks import legend
+from gazebench.metrics.power import MDD_NOTE, ZERO_WIDTH_NOTE, zero_width
 from gazebench.paper.methods import Comparison, PaperMethod
 
 
@@ -16,6 +19,12 @@ class MethodRuns:
     method: PaperMethod
     run_dirs: tuple[Path, ...]
     results: tuple[dict[str, Any], ...]
+    """Verified results (gazebench.engine.verify), one per seed."""
+
+    @property
+    def track(self) -> str:
+        """The model's declared track (standard, gaze-at-inference, privileged), as its runs recorded it."""
+        return track_of(self.results[0].get("config", {})) if self.results else "standard"
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,7 +50,7 @@ class PaperTable:
 
 def derived_notes(table: PaperTable) -> list[str]:
     """What every number means, read from the results themselves: metric definitions and threshold policy,
-    seeds and bootstrap size, the simulated-data caveat, and --limit."""
+    seeds and bootstrap size, the simulated-data caveat, --limit, track markers, zero-width CIs and the MDD."""
     first = [r for m in table.methods for r in m.results]
     out = ["Macro AUROC / Acc / F1 over the task's labels in percent (Acc = mean per-label accuracy, F1 = "
            "mean per-label F1); labels with one class in the test split are left out of AUROC."]
@@ -58,4 +67,18 @@ def derived_notes(table: PaperTable) -> list[str]:
         if cfg.get("limit"):
             out.append(f"--limit {cfg['limit']}: only the first {cfg['limit']} samples of each evaluated split "
                        "were scored; not comparable to full runs.")
+    out += legend(m.track for m in table.methods)
+    if table.comparisons:
+        out.append(MDD_NOTE)
+    if _any_zero_width(table):
+        out.append(ZERO_WIDTH_NOTE)
     return out
+
+
+def _any_zero_width(table: PaperTable) -> bool:
+    """Whether any single-run CI shown (a method's metric or a paired difference) has zero width."""
+    blocks = [b for m in table.methods for r in m.results for b in r.get("results", {}).values()]
+    cis = [b.get(k) for b in blocks for k in b if k.endswith("_ci")]
+    cis += [m.get("ci") for c in table.comparisons for r in c.results for t in r.get("tasks", {}).values()
+            for m in t.get("metrics", {}).values()]
+    return any(isinstance(ci, (list, tuple)) and zero_width(ci) for ci in cis)

@@ -1,7 +1,9 @@
-"""Leaderboards from hand-written run directories (results.json files in the engine's layout)."""
+"""Leaderboards from hand-written run directories in the engine's layout: config.json with its hash in
+the folder name, prediction folders, and results.json with the evidence and seal scoring records."""
 from __future__ import annotations
 
 import base64
+import json
 import csv
 import io
 import re
@@ -9,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from gazebench.engine.rundir import atomic_write_json
+from gazebench.engine.config import config_hash
+from gazebench.engine.rundir import RunDir, atomic_write_json
+from gazebench.engine.verify import prediction_digests, seal_results
 from gazebench.errors import ConfigError
 from gazebench.leaderboard import leaderboard, render, task_order, wide_table
+from gazebench.leaderboard.table import Run, long_table
 
 
 def task_block(auroc: float) -> dict:
@@ -21,23 +26,29 @@ def task_block(auroc: float) -> dict:
 
 
 def write_run(root: Path, model: str, aurocs: dict[str, float], *, seed: int = 0, limit: int | None = None,
-              version: str = "1", sha: str = "a" * 64, note: bool = True) -> Path:
-    path = root / f"{model}__seed{seed}__{limit}__{version}{sha[:3]}"
+              version: str = "1", sha: str = "a" * 64, note: bool = True, track: str | None = None) -> Path:
     tasks = list(aurocs)
+    adapter = {"class": "test", "config": {}} | ({"track": track} if track else {})
+    config = {"model": model, "seed": seed, "limit": limit, "train_task": "mimic-eye", "tasks": tasks,
+              "task_versions": {t: version for t in tasks}, "data_sha256": {t: sha for t in tasks},
+              "threshold_policy": "fixed", "n_boot": 1000, "precision": "float32", "adapter": adapter}
+    config["config_hash"] = config_hash(config)
+    path = root / f"{model}__seed{seed}__{limit}__{version}{sha[:3]}__{config['config_hash'][:10]}"
+    for t in tasks:
+        (path / "predictions" / t).mkdir(parents=True)
+        (path / "predictions" / t / "chunk-00000.csv").write_text(f"sample_id,{t}\n")
     data = {t: {"sha256": sha, "version": "simulated-v1"} for t in tasks}
     results = {
         "results": {t: task_block(a) for t, a in aurocs.items()},
-        "versions": {t: version for t in tasks}, "model_name": model,
-        "config": {"model": model, "seed": seed, "limit": limit, "train_task": "mimic-eye", "tasks": tasks,
-                   "task_versions": {t: version for t in tasks}, "data_sha256": {t: sha for t in tasks},
-                   "threshold_policy": "fixed", "n_boot": 1000, "precision": "float32"},
-        "config_hash": f"{model}{seed}{limit}".ljust(64, "0"), "data": data, "git_hash": None,
-        "gazebench_version": "0.1.0",
+        "versions": {t: version for t in tasks}, "model_name": model, "config": config,
+        "config_hash": config["config_hash"], "data": data, "git_hash": None, "gazebench_version": "0.1.0",
         "curves": {t: {"fpr": [0.0, 0.5, 1.0], "tpr": [0.0, a, 1.0]} for t, a in aurocs.items()},
+        "evidence": prediction_digests(RunDir(path), tasks, "mimic-eye"),
     }
     if note:
         results["dataset_note"] = "simulated study"
-    atomic_write_json(path / "results.json", results)
+    atomic_write_json(path / "config.json", config)
+    atomic_write_json(path / "results.json", seal_results(results))
     return path
 
 
@@ -51,8 +62,9 @@ def runs(tmp_path: Path) -> Path:
 
 
 def test_table_rows_columns_and_percent(runs: Path) -> None:
-    loaded, long = leaderboard(runs)
-    assert len(loaded) == 3
+    board = leaderboard(runs)
+    loaded, long = board.runs, board.long
+    assert len(loaded) == 3 and not board.warnings
     tasks = task_order(loaded)
     assert tasks == ["mimic-eye", "rsna"]
     wide = wide_table(long, tasks)
@@ -93,10 +105,18 @@ def test_html_is_self_contained_with_roc_pngs(runs: Path) -> None:
     assert "87.6<br><span class=ci>[82.6, 92.6]</span>" in page
 
 
+def _runs(*paths: Path) -> list[Run]:
+    """In-memory runs (as verified ones are) for the consistency checks, which look at results only."""
+    import json
+
+    return [Run(p, json.loads((p / "results.json").read_text())) for p in paths]
+
+
 def test_refuses_different_task_versions(tmp_path: Path) -> None:
-    write_run(tmp_path, "a", {"rsna": 0.6})
-    write_run(tmp_path, "b", {"rsna": 0.7}, version="2")
+    runs = _runs(write_run(tmp_path, "a", {"rsna": 0.6}), write_run(tmp_path, "b", {"rsna": 0.7}, version="2"))
     with pytest.raises(ConfigError, match=r"refusing to compare rsna: .*a__.* uses task version 1, .*b__.* uses 2"):
+        long_table(runs)
+    with pytest.raises(ConfigError, match="task version"):
         render(tmp_path, "md")
 
 
@@ -110,7 +130,7 @@ def test_refuses_different_data(tmp_path: Path) -> None:
 def test_duplicate_models_get_distinct_rows(tmp_path: Path) -> None:
     write_run(tmp_path, "cnn", {"rsna": 0.6}, seed=0)
     write_run(tmp_path, "cnn", {"rsna": 0.7}, seed=1)
-    _, long = leaderboard(tmp_path)
+    long = leaderboard(tmp_path).long
     assert len(set(long["row"])) == 2 and all("seed" in r for r in long["row"])
 
 
@@ -126,3 +146,44 @@ def test_single_run_dir_and_errors(tmp_path: Path) -> None:
 def _empty(tmp_path: Path) -> Path:
     (tmp_path / "empty").mkdir()
     return tmp_path / "empty"
+
+
+def test_markdown_escapes_model_names(tmp_path: Path) -> None:
+    write_run(tmp_path, "a|b*c_d`e<script>~[x]", {"rsna": 0.6})
+    md = render(tmp_path, "md")
+    assert r"| a\|b\*c\_d\`e\<script\>\~\[x\] |" in md and "<script>" not in md
+    page = render(tmp_path, "html")
+    assert "&lt;script&gt;" in page and "<script>" not in page
+
+
+def test_track_markers_and_legend_on_every_format(tmp_path: Path) -> None:
+    write_run(tmp_path, "oracle", {"rsna": 1.0}, track="privileged")
+    write_run(tmp_path, "gazegnn", {"rsna": 0.8}, track="gaze-at-inference")
+    write_run(tmp_path, "cnn", {"rsna": 0.7})
+    md = render(tmp_path, "md")
+    assert "| oracle † |" in md and "| gazegnn ‡ |" in md and "| cnn |" in md
+    assert "† privileged reference" in md and "‡ gaze at inference" in md
+    rows = {r["model"]: r for r in csv.DictReader(io.StringIO(render(tmp_path, "csv")))}
+    assert rows["oracle †"]["track"] == "privileged" and rows["cnn"]["track"] == "standard"
+    tex = render(tmp_path, "latex")
+    assert r"oracle \dag{} &" in tex and r"gazegnn \ddag{} &" in tex and "% † privileged" in tex
+    page = render(tmp_path, "html")
+    assert "<td>oracle †</td>" in page and "‡ gaze at inference" in page
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    write_run(plain, "cnn", {"rsna": 0.7})
+    assert "privileged" not in render(plain, "md")
+
+
+def test_zero_width_ci_is_marked(tmp_path: Path) -> None:
+    run = write_run(tmp_path, "oracle", {"rsna": 1.0})
+    md = render(run, "md")
+    assert "100.0 [95.0, 100.0] |" in md and "⚠" not in md
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    one = write_run(flat, "one-patient", {"rsna": 0.5})
+    results = json.loads((one / "results.json").read_text())
+    results["results"]["rsna"]["auroc_ci"] = [0.5, 0.5]
+    atomic_write_json(one / "results.json", seal_results(results))
+    md = render(flat, "md")
+    assert "50.0 [50.0, 50.0] ⚠" in md and "zero-width CI" in md

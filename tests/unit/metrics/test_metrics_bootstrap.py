@@ -115,7 +115,7 @@ def test_paired_bootstrap_separates_a_better_model_from_an_identical_one(case: M
         assert res[k]["diff"] > 0 and res[k]["ci"][0] > 0 and res[k]["p_value"] < 0.01
     same = paired_bootstrap(weak.y, weak.p, weak.p, 0.5, 0.5, weak.patients, n_boot=300, seed=1)
     for k in ("auroc", "acc", "f1"):
-        assert same[k] == {"diff": 0.0, "ci": (0.0, 0.0), "p_value": 1.0, "n_dropped": 0}
+        assert same[k] == {"diff": 0.0, "ci": (0.0, 0.0), "p_value": 1.0, "n_dropped": 0, "sd": 0.0, "mdd": 0.0}
     swapped = paired_bootstrap(weak.y, strong.p, weak.p, 0.5, 0.5, weak.patients, n_boot=300, seed=1)
     assert swapped["auroc"]["diff"] == pytest.approx(-res["auroc"]["diff"])
     assert swapped["auroc"]["p_value"] == res["auroc"]["p_value"]
@@ -135,7 +135,7 @@ def test_paired_bootstrap_with_nothing_evaluable_is_json_ready() -> None:
     y = np.array([[0.0], [0.0], [np.nan]])
     p = np.array([[0.2], [0.7], [0.5]])
     res = paired_bootstrap(y, p, 1 - p, 0.5, 0.5, ["a", "b", "c"], n_boot=20, seed=0, stats=("auroc", "acc"))
-    assert res["auroc"] == {"diff": None, "ci": (None, None), "p_value": None, "n_dropped": 20}
+    assert res["auroc"] == {"diff": None, "ci": (None, None), "p_value": None, "n_dropped": 20, "sd": None, "mdd": None}
     assert res["acc"]["diff"] == 0.0 and res["acc"]["p_value"] == 1.0
     json.dumps(res, allow_nan=False)
 

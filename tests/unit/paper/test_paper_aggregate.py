@@ -67,3 +67,23 @@ def test_gaze_values_average_over_seeds_and_skip_models_without_gaze() -> None:
     assert values["exact-pos acc"] == pytest.approx(0.3) and values["NSS"] == pytest.approx(1.5)
     assert values["CC"] is None and values["top-K overlap"] is None
     assert gaze_values([result(0.5)], "mimic-eye") is None
+
+
+def test_paired_cell_shows_the_mdd_and_says_when_it_cannot_tell() -> None:
+    row = {"diff": 0.01, "ci": [-0.02, 0.04], "p_value": 0.5, "mdd": 0.045}
+    one = paired_cell([{"tasks": {"mimic-eye": {"metrics": {"auroc": row}}}}], "mimic-eye", "auroc")
+    assert one.mdd == pytest.approx(4.5)
+    assert format_paired(one) == "+1.00 [-2.00, +4.00] p=0.500; MDD 4.50, cannot tell at this size"
+    significant = row | {"diff": 0.05, "ci": [0.01, 0.09], "p_value": 0.01}
+    big = paired_cell([{"tasks": {"mimic-eye": {"metrics": {"auroc": significant}}}}], "mimic-eye", "auroc")
+    assert format_paired(big).endswith("; MDD 4.50, B > A")
+    flat = paired_cell([{"tasks": {"mimic-eye": {"metrics": {"auroc": {"diff": 0.2, "ci": [0.2, 0.2], "p_value": 0.0,
+                                                                        "mdd": 0.0}}}}}], "mimic-eye", "auroc")
+    assert format_paired(flat).startswith("+20.00 [+20.00, +20.00] ⚠") and "zero-width" in format_paired(flat)
+    seeds = paired_cell([{"tasks": {"mimic-eye": {"metrics": {"auroc": row | {"diff": d}}}}} for d in (0.01, 0.02)],
+                        "mimic-eye", "auroc")
+    assert format_paired(seeds).endswith("(2/2 seeds B>A, 0 p<0.05); MDD 4.50, cannot tell at this size")
+
+
+def test_zero_width_cell_is_marked() -> None:
+    assert format_cell(metric_cell([result(1.0, (1.0, 1.0))], "mimic-eye", "auroc")) == "100.00 [100.00, 100.00] ⚠"

@@ -53,10 +53,10 @@ def test_markdown_puts_ours_beside_the_paper(table: PaperTable) -> None:
     assert "-27.61" in row
     shuffled = next(line for line in md.splitlines() if line.startswith("| Shuffled-Gaze |"))
     assert "| -3.51 | -7.48 | -24.97 |" in shuffled  # 85 − 88.51, 80 − 87.48, 60 − 84.97
-    mine = next(line for line in md.splitlines() if line.startswith("| my_model |"))
+    mine = next(line for line in md.splitlines() if line.startswith(r"| my\_model |"))
     assert mine.count("n/a") == 6  # no paper numbers, no deltas
     assert "## Zero-shot" in md and "not public" in md and "70.00 [65.00, 75.00]" in md
-    assert "## Gaze alignment" in md and "0.250" in md and md.count("| my_model |") == 2  # not in gaze table
+    assert "## Gaze alignment" in md and "0.250" in md and md.count(r"| my\_model |") == 2  # not in gaze table
     assert "| Q1 order | Original-Gaze | Shuffled-Gaze | rsna | +6.17 [+1.00, +10.00] p=0.020 |" in md
     assert "- backbone tiny" in md and "200 replicates" in md
 
@@ -88,3 +88,19 @@ def test_several_seeds_render_mean_and_sd(table: PaperTable) -> None:
     multi = PaperTable((two,), (), "mimic-eye", (), "cmd")
     md = to_markdown(multi)
     assert "85.00 ± 7.07" in md and "mean ± sd over seeds" in md and "## Zero-shot" not in md
+
+
+def test_tracks_are_marked_and_the_mdd_is_shown(table: PaperTable) -> None:
+    privileged = results(0.99) | {"config": {"n_boot": 200, "limit": None, "adapter": {"track": "privileged"}}}
+    cmp = {"tasks": {t: {"metrics": {s: {"diff": 0.01, "ci": [-0.02, 0.04], "p_value": 0.5, "mdd": 0.05}
+                                     for s in ("auroc", "acc", "f1")}} for t in ("mimic-eye", "rsna")}}
+    marked = PaperTable(table.methods + (MethodRuns(PaperMethod("oracle", "Oracle"), (Path("d"),), (privileged,)),),
+                        (ComparisonRuns(Comparison("shuffled-gaze", "original-gaze", "Q1 order"), (cmp,)),),
+                        table.in_domain, table.zero_shot, table.command)
+    md = to_markdown(marked)
+    assert "| Oracle † |" in md and "† privileged reference" in md and "| Original-Gaze |" in md
+    assert "+1.00 [-2.00, +4.00] p=0.500; MDD 5.00, cannot tell at this size" in md and "MDD: minimum detectable" in md
+    df = pd.read_csv(io.StringIO(to_csv(marked)))
+    row = df[(df.section == "comparison") & (df.task == "rsna") & (df.metric == "auroc")].iloc[0]
+    assert row.mdd == pytest.approx(5.0) and row.verdict == "cannot tell at this size"
+    assert set(df[df.method == "oracle"].track) == {"privileged"}

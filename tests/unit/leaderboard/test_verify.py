@@ -1,0 +1,271 @@
+"""Run verification on real engine runs (`random`, `oracle` and a saliency model on the small simulated
+study): each kind of edit to a finished run is refused by the leaderboard, `compare` and `verify_run`
+with one line naming the file; duplicates are reported; an untouched run passes."""
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from gazebench.adapter import ImageBatch, InputSpec, Predictions, register_model
+from gazebench.cli.main import cli
+from gazebench.engine import RunConfig, evaluate
+from gazebench.engine.compare import compare_runs
+from gazebench.engine.verify import OLDER, seal_results, verify_run
+from gazebench.errors import ConfigError
+from gazebench.leaderboard import render
+from gazebench.models.random import RandomAdapter
+
+TASKS = ("mimic-eye", "rsna")
+
+
+class SaliencyModel(RandomAdapter):
+    """`random` plus a centre-weighted saliency map on a 4×4 grid, so its chunks have `.saliency.npy` sidecars."""
+
+    spec = InputSpec(image_size=16, patch_size=4)
+
+    def predict(self, batch: ImageBatch) -> Predictions:
+        n = len(batch.ids)
+        sal = np.tile(np.outer([1.0, 2, 2, 1], [1.0, 2, 2, 1]), (n, 1, 1))
+        return Predictions(probs=super().predict(batch).probs, saliency=sal)
+
+
+register_model("test-verify-saliency")(SaliencyModel)
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory, small_root: Path) -> dict[str, Path]:
+    """Finished runs of random, oracle and the saliency model (kept pristine: tests edit copies)."""
+    out = tmp_path_factory.mktemp("runs")
+    return {model: evaluate(RunConfig(model=model, tasks=TASKS, limit=6, n_boot=20), output_dir=out,
+                            data_root=small_root).run_dir
+            for model in ("random", "oracle", "test-verify-saliency")}
+
+
+def copy(made: dict[str, Path], dest: Path, *models: str) -> dict[str, Path]:
+    """Copies of the named runs under `dest` (same folder names)."""
+    dest.mkdir(exist_ok=True)
+    return {m: Path(shutil.copytree(made[m], dest / made[m].name)) for m in models}
+
+
+def edit_json(path: Path, change: Callable[[dict], None], reseal: bool = False) -> None:
+    obj = json.loads(path.read_text())
+    change(obj)
+    path.write_text(json.dumps(seal_results(obj) if reseal else obj, indent=2))
+
+
+def refusal(run: Path) -> str:
+    with pytest.raises(ConfigError) as info:
+        verify_run(run)
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+def test_untouched_runs_verify_and_are_ranked(made: dict[str, Path], tmp_path: Path) -> None:
+    for path in made.values():
+        run = verify_run(path)
+        assert run.results["seal"] and set(run.results["evidence"]) == {"predictions/mimic-eye",
+                                                                          "predictions/rsna", "validation/mimic-eye"}
+    runs = copy(made, tmp_path / "runs", "random", "oracle")
+    warnings: list[str] = []
+    md = render(tmp_path / "runs", "md", warn=warnings.append)
+    assert warnings == [] and "| random \\[limit 6\\] |" in md and "oracle" in md
+    assert set(runs) == {"random", "oracle"}
+
+
+def test_hand_edited_auroc_is_refused_and_the_rest_shown(made: dict[str, Path], tmp_path: Path) -> None:
+    runs = copy(made, tmp_path / "runs", "random", "oracle")
+    edit_json(runs["random"] / "results.json", lambda r: r["results"]["mimic-eye"].update(auroc=0.99))
+    warnings: list[str] = []
+    md = render(tmp_path / "runs", "md", warn=warnings.append)
+    assert len(warnings) == 1 and str(runs["random"] / "results.json") in warnings[0]
+    assert "edited after scoring" in warnings[0]
+    assert "| random" not in md and "oracle" in md
+    assert f"failed verification: {runs['random'].name.replace('_', chr(92) + '_')}" in md
+    result = CliRunner().invoke(cli, ["leaderboard", str(tmp_path / "runs")])
+    assert result.exit_code == 0 and "warning: refused" in result.output
+    strict = CliRunner().invoke(cli, ["leaderboard", str(tmp_path / "runs"), "--strict"])
+    assert strict.exit_code != 0
+    assert strict.output.startswith("error: ") and "edited after scoring" in strict.output
+    assert "--strict" in strict.output
+
+
+def test_all_refused_is_an_error(made: dict[str, Path], tmp_path: Path) -> None:
+    runs = copy(made, tmp_path / "runs", "random")
+    edit_json(runs["random"] / "results.json", lambda r: r["results"]["rsna"].update(acc=0.0))
+    result = CliRunner().invoke(cli, ["leaderboard", str(tmp_path / "runs")])
+    assert result.exit_code != 0
+    assert result.output.count("\n") == 1 and "no run left to show" in result.output
+
+
+def test_point_moved_outside_its_ci_with_the_seal_recomputed(made: dict[str, Path], tmp_path: Path) -> None:
+    runs = copy(made, tmp_path, "random")
+    edit_json(runs["random"] / "results.json", lambda r: r["results"]["mimic-eye"].update(auroc=0.99), reseal=True)
+    assert "mimic-eye auroc 0.9900 lies outside its CI" in refusal(runs["random"])
+
+
+def test_point_moved_inside_its_ci_still_disagrees_with_its_labels(made: dict[str, Path], tmp_path: Path) -> None:
+    runs = copy(made, tmp_path, "random")
+
+    def nudge(r: dict) -> None:
+        block = r["results"]["rsna"]
+        lo, hi = block["acc_ci"]
+        block["acc"] = (block["acc"] + hi) / 2 if block["acc"] < hi else lo
+
+    edit_json(runs["random"] / "results.json", nudge, reseal=True)
+    assert "rsna acc" in refusal(runs["random"]) and "per-label" in refusal(runs["random"])
+
+
+def test_results_config_differing_from_config_json(made: dict[str, Path], tmp_path: Path) -> None:
+    runs = copy(made, tmp_path, "random")
+    edit_json(runs["random"] / "results.json", lambda r: r["config"].update(seed=7), reseal=True)
+    assert "its config differs from config.json (seed)" in refusal(runs["random"])
+
+
+def _chunk(run: Path, folder: str = "predictions/mimic-eye") -> Path:
+    return run / folder / "chunk-00000.csv"
+
+
+def _edit(p: Path) -> None:
+    p.write_text(p.read_text().replace("0.", "0.9", 1))
+
+
+def _truncate(p: Path) -> None:
+    p.write_text("\n".join(p.read_text().splitlines()[:-1]) + "\n")
+
+
+DAMAGE: dict[str, Callable[[Path], Path]] = {
+    "edited chunk": lambda run: (_edit(_chunk(run)), _chunk(run).parent)[1],
+    "truncated chunk": lambda run: (_truncate(_chunk(run, "predictions/rsna")), _chunk(run).parent.parent / "rsna")[1],
+    "deleted chunk": lambda run: (_chunk(run).unlink(), _chunk(run).parent)[1],
+    "added chunk": lambda run: (shutil.copy(_chunk(run), _chunk(run).with_name("chunk-00001.csv")),
+                                _chunk(run).parent)[1],
+    "renamed chunk": lambda run: (_chunk(run).rename(_chunk(run).with_name("chunk-00009.csv")), _chunk(run).parent)[1],
+    "edited validation chunk": lambda run: (_edit(_chunk(run, "validation/mimic-eye")),
+                                            run / "validation" / "mimic-eye")[1],
+    "added sidecar": lambda run: (np.save(_chunk(run).with_name("chunk-00000.saliency.npy"), np.ones((6, 4))),
+                                  _chunk(run).parent)[1],
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_damaged_predictions_are_refused(made: dict[str, Path], tmp_path: Path, damage: str) -> None:
+    run = copy(made, tmp_path, "random")["random"]
+    folder = DAMAGE[damage](run)
+    message = refusal(run)
+    assert message.startswith(f"{folder}:") and "changed since scoring" in message
+
+
+@pytest.mark.parametrize("damage", ["edited", "truncated", "deleted"])
+def test_damaged_saliency_sidecar_is_refused(made: dict[str, Path], tmp_path: Path, damage: str) -> None:
+    run = copy(made, tmp_path, "test-verify-saliency")["test-verify-saliency"]
+    (sidecar,) = (run / "predictions" / "mimic-eye").glob("*.saliency.npy")
+    if damage == "edited":
+        np.save(sidecar, np.zeros_like(np.load(sidecar)))
+    elif damage == "truncated":
+        sidecar.write_bytes(sidecar.read_bytes()[:-8])
+    else:
+        sidecar.unlink()
+    assert refusal(run).startswith(f"{sidecar.parent}: prediction files changed since scoring")
+
+
+def test_deleted_predictions_folder_is_refused(made: dict[str, Path], tmp_path: Path) -> None:
+    run = copy(made, tmp_path, "random")["random"]
+    shutil.rmtree(run / "predictions" / "rsna")
+    assert refusal(run) == f"{run / 'predictions' / 'rsna'}: scored, but now missing"
+
+
+def test_edited_seed_in_config_json(made: dict[str, Path], tmp_path: Path) -> None:
+    run = copy(made, tmp_path, "random")["random"]
+    edit_json(run / "config.json", lambda c: c.update(seed=1))
+    assert refusal(run).startswith(f"{run / 'config.json'}: edited after the run")
+
+
+def test_edited_seed_with_its_hash_recomputed(made: dict[str, Path], tmp_path: Path) -> None:
+    from gazebench.engine.config import config_hash
+
+    run = copy(made, tmp_path, "random")["random"]
+
+    def rehash(c: dict) -> None:
+        c["seed"] = 1
+        c["config_hash"] = config_hash({k: v for k, v in c.items() if k not in ("execution", "config_hash")})
+
+    edit_json(run / "config.json", rehash)
+    assert "directory name does not end in its config hash" in refusal(run)
+
+
+def test_renamed_run_directory(made: dict[str, Path], tmp_path: Path) -> None:
+    run = copy(made, tmp_path, "random")["random"]
+    renamed = run.rename(run.with_name(run.name[:-10] + "0123456789"))
+    assert refusal(renamed).startswith(f"{renamed}: directory name does not end in its config hash")
+    plain = renamed.rename(tmp_path / "my-run")
+    assert "directory name" in refusal(plain)
+
+
+def test_run_without_seal_or_evidence_is_from_an_older_gazebench(made: dict[str, Path], tmp_path: Path) -> None:
+    run = copy(made, tmp_path, "random")["random"]
+    edit_json(run / "results.json", lambda r: [r.pop("seal"), r.pop("evidence")])
+    assert refusal(run) == f"{run / 'results.json'}: {OLDER}"
+
+
+def test_unknown_track_is_refused(made: dict[str, Path], tmp_path: Path) -> None:
+    from gazebench.engine.config import config_hash
+
+    run = copy(made, tmp_path, "random")["random"]
+
+    def retrack(c: dict) -> None:
+        c["adapter"]["track"] = "vip"
+        c["config_hash"] = config_hash({k: v for k, v in c.items() if k not in ("execution", "config_hash")})
+
+    edit_json(run / "config.json", retrack)
+    new_hash = json.loads((run / "config.json").read_text())["config_hash"]
+    fresh = run.rename(run.with_name(run.name[:-10] + new_hash[:10]))
+    assert "unknown adapter track 'vip'" in refusal(fresh)
+
+
+def test_duplicates_are_reported_and_the_first_used(made: dict[str, Path], tmp_path: Path) -> None:
+    runs = copy(made, tmp_path / "runs", "random", "oracle")
+    twin = shutil.copytree(runs["random"], tmp_path / "runs" / ("zz-copy-of-" + runs["random"].name))
+    warnings: list[str] = []
+    md = render(tmp_path / "runs", "md", warn=warnings.append)
+    assert len(warnings) == 1 and runs["random"].name in warnings[0] and Path(twin).name in warnings[0]
+    assert f"only {runs['random'].name} is used" in warnings[0]
+    assert md.count("| random") == 1 and "Duplicate: " in md
+    result = CliRunner().invoke(cli, ["leaderboard", str(tmp_path / "runs"), "--format", "csv"])
+    assert result.exit_code == 0 and "warning: " in result.output and "same run" in result.output
+
+
+def test_compare_verifies_both_runs_and_reports_the_mdd(made: dict[str, Path], tmp_path: Path,
+                                                       small_root: Path) -> None:
+    out = compare_runs(made["random"], made["oracle"], data_root=small_root, n_boot=50)
+    auroc = out["tasks"]["mimic-eye"]["metrics"]["auroc"]
+    assert auroc["mdd"] == pytest.approx(2.8015852 * auroc["sd"], rel=1e-6) and auroc["verdict"]
+    assert out["track_a"] == "standard"
+    runs = copy(made, tmp_path, "random")
+    edit_json(runs["random"] / "results.json", lambda r: r["results"]["rsna"].update(auroc=0.123))
+    with pytest.raises(ConfigError, match="edited after scoring"):
+        compare_runs(runs["random"], made["oracle"], data_root=small_root, n_boot=20)
+    cli_out = CliRunner().invoke(cli, ["compare", str(made["random"]), str(made["random"]), "--data-root",
+                                       str(small_root), "--n-boot", "20"])
+    assert cli_out.exit_code == 0, cli_out.output
+    assert "MDD" in cli_out.output and "⚠" in cli_out.output  # identical runs: a zero-width CI of the difference
+
+
+def test_out_paths_that_cannot_be_written(made: dict[str, Path], tmp_path: Path, small_root: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    for args, needle in (
+        (["leaderboard", str(made["random"]), "--out", str(tmp_path)], "is a folder, not a file"),
+        (["leaderboard", str(made["random"]), "--out", str(blocker / "x.md")], "is not a folder"),
+        (["compare", str(made["random"]), str(made["oracle"]), "--out", str(blocker / "c.json")], "is not a folder"),
+        (["paper-table", "--methods", "random", "--results-dir", str(blocker / "r")], "is not a folder"),
+    ):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code != 0 and result.output.startswith("error: --") and needle in result.output
+        assert result.output.count("\n") == 1, result.output
