@@ -15,7 +15,7 @@ TargetKind = Literal["original", "shuffled", "random"]
 TARGET_KINDS: tuple[str, ...] = ("original", "shuffled", "random")
 
 LANGUAGE_LORA_TARGETS = r".*language_model\.layers\.\d+\.(self_attn\.[qkvo]_proj|mlp\.(gate|up|down)_proj)"
-"""Regex for LoRA on the LLM only; a plain name list would also hit the vision MLPs (methods.md §2.7)."""
+"""Regex for LoRA on the LLM only; a plain name list would also hit the vision MLPs (docs/reference_model.md, LoRA)."""
 VISION_LORA_TARGETS = r".*visual\.(blocks\.\d+\.attn\.(qkv|proj)|merger\.mlp\.[02])"
 """Regex for LoRA on the vision tower's attention and the patch merger (used when `lora_vision`)."""
 

@@ -1,6 +1,6 @@
 """Token sequences for the Qwen chat template: system + user(image, instruction) + assistant turn that starts
 with the gaze tokens and continues with the fixed-format report. Gives input_ids, attention_mask,
-mm_token_type_ids (needed for 3-D mRoPE positions, methods.md §2.5) and LM labels on the report only."""
+mm_token_type_ids (needed for 3-D mRoPE positions, docs/reference_model.md) and LM labels on the report only."""
 from __future__ import annotations
 
 from dataclasses import dataclass

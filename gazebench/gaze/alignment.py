@@ -1,4 +1,4 @@
-"""Agreement between predicted and reference K-cell gaze sequences on one grid (methods.md §7).
+"""Agreement between predicted and reference K-cell gaze sequences on one grid (definitions: docs/metrics.md).
 
 Inputs are cell indices, (k,) for one item or (N, k) for N items. Per-item metrics return (N,) arrays so the
 caller can bootstrap them; `scanpath_summary` averages.
