@@ -5,13 +5,14 @@ token, and its optional pointer head (SFT-Heatmap) has that one token as its sin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 from peft import LoraConfig, get_peft_model
 from torch import nn
 from torch.nn import functional as F
 
-from gazebench.reference_model.backbone import Backbone
+from gazebench.reference_model.backbone import Backbone, QwenVL
 from gazebench.reference_model.config import LANGUAGE_LORA_TARGETS, VISION_LORA_TARGETS, VLMConfig
 from gazebench.reference_model.heads import LabelHead, PointerGazeHead
 from gazebench.reference_model.prompt import IGNORE, PromptBatch, PromptBuilder
@@ -54,9 +55,9 @@ class GazeVLM(nn.Module):
         self.label_head = LabelHead(d)
 
     @property
-    def qwen(self) -> nn.Module:
+    def qwen(self) -> QwenVL:
         """The Qwen2_5_VLForConditionalGeneration inside the peft wrapper (LoRA layers injected in place)."""
-        return self.lm.base_model.model
+        return cast(QwenVL, self.lm.base_model.model)
 
     def encode(self, pixels: torch.Tensor, prompt: PromptBatch) -> torch.Tensor:
         """Last-layer hidden states (B, L, d) for images (B, 3, S, S) and their token sequences."""

@@ -9,6 +9,7 @@ import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +144,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
                 task_id = bar.add_task(label, total=len(samples))
                 predicted += predict_split(adapter, samples, folder, batch_size=batch_size,
                                            chunk_size=config.chunk_size, device=device,
-                                           progress=lambda n, t=task_id: bar.advance(t, n))
+                                           progress=partial(bar.advance, task_id))
         results = score_run(run, data)
         atomic_write_json(run.thresholds, results["thresholds"])
         atomic_write_json(run.results, results)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pandas as pd
 
@@ -36,7 +37,7 @@ def _md(text: str) -> str:
 
 def to_csv(long: pd.DataFrame, tasks: list[str]) -> str:
     """Wide CSV for machines: `<task>/<metric>`, `_low`, `_high` columns in percent, plus n and limit flag."""
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for rec in long.itertuples(index=False):
         row = rows.setdefault(rec.row, {"model": rec.row, "limited": bool(rec.limited)})
         for suffix, value in (("", rec.value), ("_low", rec.low), ("_high", rec.high)):

@@ -94,7 +94,7 @@ def long_table(runs: list[Run]) -> pd.DataFrame:
     check_consistent(runs)
     labels = row_labels(runs)
     rows = []
-    for run, label in zip(runs, labels):
+    for run, label in zip(runs, labels, strict=True):
         cfg = run.config
         for task, r in run.results["results"].items():
             for metric in METRICS:
@@ -111,7 +111,7 @@ def row_labels(runs: list[Run]) -> list[str]:
     """Model names, made unique with seed and config hash where one model has several runs."""
     base = [r.label for r in runs]
     out = []
-    for run, label in zip(runs, base):
+    for run, label in zip(runs, base, strict=True):
         if base.count(label) > 1:
             label = f"{label} (seed {run.config.get('seed')}, {run.results['config_hash'][:6]})"
         out.append(label)

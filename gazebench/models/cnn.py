@@ -20,7 +20,7 @@ def build_net(width: int, n_out: int) -> nn.Module:
     """conv(3×3, stride 2)-BN-ReLU ×4 → 4×4 average pool → linear."""
     chans = [1, width, 2 * width, 4 * width, 4 * width]
     layers: list[nn.Module] = []
-    for c_in, c_out in zip(chans, chans[1:]):
+    for c_in, c_out in zip(chans, chans[1:], strict=False):
         layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
     head = [nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Dropout(0.2), nn.Linear(16 * chans[-1], n_out)]
     return nn.Sequential(*layers, *head)
@@ -42,8 +42,9 @@ class SmallCNN(Adapter):
     def __init__(self, width: int = 8, image_size: int = 128, epochs: int = 30, patience: int = 5,
                  lr: float = 3e-3, weight_decay: float = 1e-4, train_batch_size: int = 32) -> None:
         self.spec = InputSpec(image_size=image_size, channels=1, mean=(0.5,), std=(0.25,), labels=CHEXPERT_LABELS)
-        self.hparams = {"width": width, "image_size": image_size, "epochs": epochs, "patience": patience, "lr": lr,
-                        "weight_decay": weight_decay, "train_batch_size": train_batch_size}
+        self.hparams: dict[str, Any] = {
+            "width": width, "image_size": image_size, "epochs": epochs, "patience": patience, "lr": lr,
+            "weight_decay": weight_decay, "train_batch_size": train_batch_size}
         self.net = build_net(width, len(self.spec.labels))
         self.device = torch.device("cpu")
 
