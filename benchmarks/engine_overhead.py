@@ -59,7 +59,7 @@ def pure_forward(adapter: Adapter, groups: Sequence[tuple[Sample, ...]], tensors
                  device: torch.device) -> list[np.ndarray]:
     """`adapter.predict` on prebuilt tensors, in the engine's inference context; the probabilities per batch."""
     out = []
-    for samples, x in zip(groups, tensors):
+    for samples, x in zip(groups, tensors, strict=True):
         with inference(device):
             batch = predict_inputs(samples, x, adapter.spec)
             out.append(np.asarray(adapter.predict(batch).probs, dtype=np.float32))
@@ -93,7 +93,7 @@ def summary(name: str, runs: list[Timing], n_images: int) -> None:
 def ratios(engine: list[Timing], pure: list[Timing]) -> None:
     for k, clock in enumerate(("wall", "cpu")):
         e, p = [r[k] for r in engine], [r[k] for r in pure]
-        paired = statistics.median(a / b for a, b in zip(e, p))
+        paired = statistics.median(a / b for a, b in zip(e, p, strict=True))
         print(f"  {clock:<4}: median/median {statistics.median(e) / statistics.median(p):.3f}   "
               f"best/best {min(e) / min(p):.3f}   median of paired ratios {paired:.3f}")
 
@@ -147,7 +147,8 @@ def main() -> None:
     mb = sum(x.numel() * x.element_size() for x in tensors) / 2**20
     print(f"model {args.model} on {device.type}, {args.threads} torch thread(s) on {os.cpu_count()} cores "
           f"(load average {load_before:.1f} -> {load_after:.1f}); {n_images} images in {len(groups)} batches of "
-          f"<= {args.batch_size} ({len(splits)} splits; prebuilt tensors {mb:.0f} MiB); {args.repeats} interleaved repeats")
+          f"<= {args.batch_size} ({len(splits)} splits; prebuilt tensors {mb:.0f} MiB); "
+          f"{args.repeats} interleaved repeats")
     print("same work: engine CSV scores == pure forward probabilities for every image (checked)")
     summary("engine", engine_t, n_images)
     summary("pure", pure_t, n_images)

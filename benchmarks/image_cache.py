@@ -24,7 +24,8 @@ def _files(folder: Path) -> dict[str, Path]:
     big = pattern(2500, 2048, top=4095)
     big = np.clip(big + rng.integers(0, 200, big.shape), 0, 4095).astype(np.uint16)
     jpg = folder / "mimic.jpg"
-    Image.fromarray((pattern(3056, 2544) * 0.9 + rng.integers(0, 20, (3056, 2544))).astype(np.uint8)).save(jpg, quality=95)
+    photo = pattern(3056, 2544) * 0.9 + rng.integers(0, 20, (3056, 2544))
+    Image.fromarray(photo.astype(np.uint8)).save(jpg, quality=95)
     return {
         "DICOM 2048x2500 uint16 (12-bit)": write_dicom(folder / "big.dcm", big, bits_stored=12),
         "DICOM 1024x1024 JPEG baseline": write_dicom(folder / "siim.dcm", pattern(1024, 1024), jpeg=True),

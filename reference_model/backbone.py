@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers
+from torch import nn
 from transformers import PreTrainedTokenizerBase, PreTrainedTokenizerFast, Qwen2_5_VLConfig
 from transformers import Qwen2_5_VLForConditionalGeneration as QwenVL
 
@@ -81,7 +82,7 @@ class Backbone:
 
     @property
     def hidden_size(self) -> int:
-        return int(self.model.config.text_config.hidden_size)
+        return int(self.model.config.get_text_config().hidden_size)
 
 
 def offline_tokenizer() -> PreTrainedTokenizerFast:
@@ -130,7 +131,7 @@ def build_backbone(name: str, k: int = 4, seed: int = 0, dtype: torch.dtype = to
                    device: torch.device | str = "cpu") -> Backbone:
     """A frozen backbone with `k` gaze tokens: named random config (seeded) or a local directory (offline)."""
     if name in RANDOM_CONFIGS:
-        tokenizer = offline_tokenizer()
+        tokenizer: PreTrainedTokenizerBase = offline_tokenizer()
         config = _random_config(name, tokenizer)
         torch.manual_seed(seed)
         with torch.device(device):
@@ -163,11 +164,11 @@ def add_gaze_tokens(model: QwenVL, tokenizer: PreTrainedTokenizerBase, k: int) -
     n_before = len(tokenizer)
     tokenizer.add_tokens([AddedToken(t, special=True, normalized=False) for t in gaze_token_strings(k)],
                          special_tokens=True)
-    ids = tuple(int(tokenizer.convert_tokens_to_ids(t)) for t in gaze_token_strings(k))
-    embed = model.get_input_embeddings()
+    ids = tuple(cast(int, tokenizer.convert_tokens_to_ids(t)) for t in gaze_token_strings(k))
+    embed = cast(nn.Embedding, model.get_input_embeddings())
     if len(tokenizer) > embed.num_embeddings:
         model.resize_token_embeddings(len(tokenizer), mean_resizing=False)
-        embed = model.get_input_embeddings()
+        embed = cast(nn.Embedding, model.get_input_embeddings())
     with torch.no_grad():
         mean = embed.weight[:n_before].float().mean(0)
         embed.weight[list(ids)] = mean.to(embed.weight.dtype)
@@ -177,7 +178,7 @@ def add_gaze_tokens(model: QwenVL, tokenizer: PreTrainedTokenizerBase, k: int) -
 def _random_config(name: str, tokenizer: PreTrainedTokenizerBase) -> Qwen2_5_VLConfig:
     """The named config with the special-token ids taken from `tokenizer` (so text and config agree)."""
     parts = RANDOM_CONFIGS[name]
-    ids = {t: int(tokenizer.convert_tokens_to_ids(t)) for t in QWEN_SPECIAL_TOKENS}
+    ids = {t: cast(int, tokenizer.convert_tokens_to_ids(t)) for t in QWEN_SPECIAL_TOKENS}
     text = dict(parts["text"], bos_token_id=ids["<|endoftext|>"], eos_token_id=ids["<|im_end|>"],
                 pad_token_id=ids["<|endoftext|>"])
     return Qwen2_5_VLConfig(

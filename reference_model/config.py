@@ -16,7 +16,7 @@ from gazebench.options import check_fields, dataclass_options, option
 TargetKind = Literal["original", "shuffled", "random"]
 
 LANGUAGE_LORA_TARGETS = r".*language_model\.layers\.\d+\.(self_attn\.[qkvo]_proj|mlp\.(gate|up|down)_proj)"
-"""Regex for LoRA on the LLM only; a plain name list would also hit the vision MLPs (methods.md §2.7)."""
+"""Regex for LoRA on the LLM only; a plain name list would also hit the vision MLPs (docs/reference_model.md, LoRA)."""
 VISION_LORA_TARGETS = r".*visual\.(blocks\.\d+\.attn\.(qkv|proj)|merger\.mlp\.[02])"
 """Regex for LoRA on the vision tower's attention and the patch merger (used when `lora_vision`)."""
 

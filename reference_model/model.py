@@ -4,14 +4,16 @@ The same module is the SFT baselines' model: built on a backbone without gaze to
 token, and its optional pointer head (SFT-Heatmap) has that one token as its single query."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 from peft import LoraConfig, get_peft_model
 from torch import nn
 from torch.nn import functional as F
 
-from gazebench.reference_model.backbone import Backbone
+from gazebench.reference_model.backbone import Backbone, QwenVL
 from gazebench.reference_model.config import LANGUAGE_LORA_TARGETS, VISION_LORA_TARGETS, VLMConfig
 from gazebench.reference_model.heads import LabelHead, PointerGazeHead
 from gazebench.reference_model.prompt import IGNORE, PromptBatch, PromptBuilder
@@ -45,18 +47,24 @@ class GazeVLM(nn.Module):
         new_rows = {"embed_tokens": list(backbone.gaze_token_ids)} if backbone.gaze_token_ids else None
         lora = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
                           target_modules=targets, trainable_token_indices=new_rows)
-        self.lm = get_peft_model(backbone.model, lora)
+        with warnings.catch_warnings():
+            # peft 0.21 reads transformers' deprecated `is_gradient_checkpointing` (a FutureWarning) while wrapping;
+            # checkpointing is enabled below, after wrapping, through the current API
+            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+            self.lm = get_peft_model(backbone.model, lora)
         if cfg.gradient_checkpointing:
-            self.lm.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+            # transformers 5 renamed gradient_checkpointing_enable (now a deprecated alias) to activation_...
+            enable = getattr(self.lm, "activation_checkpointing_enable", None) or self.lm.gradient_checkpointing_enable
+            enable({"use_reentrant": False})
         d = backbone.hidden_size
         with_pointer = bool(backbone.gaze_token_ids) if pointer is None else pointer
         self.gaze_head = PointerGazeHead(d, cfg.key_dim) if with_pointer else None
         self.label_head = LabelHead(d)
 
     @property
-    def qwen(self) -> nn.Module:
+    def qwen(self) -> QwenVL:
         """The Qwen2_5_VLForConditionalGeneration inside the peft wrapper (LoRA layers injected in place)."""
-        return self.lm.base_model.model
+        return cast(QwenVL, self.lm.base_model.model)
 
     def encode(self, pixels: torch.Tensor, prompt: PromptBatch) -> torch.Tensor:
         """Last-layer hidden states (B, L, d) for images (B, 3, S, S) and their token sequences."""

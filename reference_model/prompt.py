@@ -1,10 +1,11 @@
 """Token sequences for the Qwen chat template: system + user(image, instruction) + assistant turn that starts
 with the gaze tokens and continues with the fixed-format report. Gives input_ids, attention_mask,
-mm_token_type_ids (needed for 3-D mRoPE positions, methods.md §2.5) and LM labels on the report only."""
+mm_token_type_ids (needed for 3-D mRoPE positions, docs/reference_model.md) and LM labels on the report only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, cast
 
 import torch
 from transformers import PreTrainedTokenizerBase
@@ -43,9 +44,10 @@ class PromptBuilder:
     @cached_property
     def prefix_ids(self) -> list[int]:
         """Chat-template prompt with the image pad expanded to `n_visual` tokens, then the gaze tokens."""
-        messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": self.instruction}]}]
-        text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-        pad = self.tokenizer.convert_ids_to_tokens(self.image_token_id)
+        messages: list[dict[str, Any]] = [
+            {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": self.instruction}]}]
+        text = cast(str, self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
+        pad = cast(str, self.tokenizer.convert_ids_to_tokens(self.image_token_id))
         if text.count(pad) != 1:
             raise ValueError("chat template must place exactly one image pad token")
         text = text.replace(pad, pad * self.n_visual)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import math
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -15,7 +16,7 @@ from gazebench.errors import ConfigError
 
 TINY = "tiny"
 
-TINY_SWIN: dict[str, object] = {
+TINY_SWIN: dict[str, Any] = {
     "patch_size": 4,
     "embed_dim": 32,
     "depths": [2, 2],
@@ -25,7 +26,7 @@ TINY_SWIN: dict[str, object] = {
 }
 """Two Swin stages: a 64-px image gives 16×16 then 8×8 tokens of width 64 (Swin-tiny: 4 stages, 768)."""
 
-TINY_BERT: dict[str, int] = {
+TINY_BERT: dict[str, Any] = {
     "hidden_size": 64,
     "num_hidden_layers": 2,
     "num_attention_heads": 2,

@@ -80,10 +80,10 @@ class EGMAAdapter(ClipAdapter):
         texts: list[tuple[str, ...]] = []
         targets: list[np.ndarray | None] = []
         for s in batch.samples:
-            sentences, gaze = self._dictation.get(s.sample_id) or (
+            own_sentences, own_gaze = self._dictation.get(s.sample_id) or (
                 tuple(label_sentences(s.label_array, rng, self.cfg.max_sentences)), None)
-            texts.append(sentences)
-            targets.append(gaze)
+            texts.append(own_sentences)
+            targets.append(own_gaze)
         glob, patches = self.model.encode_image(batch.pixels.to(self.device))
         n_img, n_patch, dim = patches.shape
         width = max(len(t) for t in texts)
@@ -93,7 +93,7 @@ class EGMAAdapter(ClipAdapter):
         gaze = torch.zeros(n_img, width, n_patch, device=self.device)
         gaze_mask = torch.zeros_like(mask)
         start = 0
-        for i, (group, target) in enumerate(zip(texts, targets)):
+        for i, (group, target) in enumerate(zip(texts, targets, strict=True)):
             sentences[i, : len(group)] = flat[start : start + len(group)]
             mask[i, : len(group)] = True
             start += len(group)

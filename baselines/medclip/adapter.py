@@ -22,7 +22,7 @@ def medclip_batch_loss(model: DualEncoder, image: torch.Tensor, samples: Sequenc
     """Semantic matching of normalised global image embeddings (B, D) against one label-derived sentence
     per image, with soft targets from the images' and sentences' label vectors."""
     raw = np.stack([s.label_array for s in samples])
-    texts, text_labels = zip(*(label_sentence(r, rng) for r in raw))
+    texts, text_labels = zip(*(label_sentence(r, rng) for r in raw), strict=True)
     logits = model.scale() * image @ model.encode_text(texts).T
     return semantic_matching_loss(logits, torch.as_tensor(label_codes(raw)), torch.as_tensor(np.stack(text_labels)))
 

@@ -16,10 +16,9 @@ from gazebench.reference_model.objective import TargetTerm
 def heatmap_target(sample: Sample, grid: tuple[int, int]) -> np.ndarray | None:
     """(rows·cols,) distribution summing to 1 from the sample's first usable scanpath (REFLACX preferred),
     or None if it has none — exactly the samples the reference model leaves unsupervised."""
-    from gazebench.reference_model.targets import pick_record
-
     from gazebench.gaze.heatmap import gaze_heatmap
     from gazebench.gaze.scanpath import EmptyScanpath
+    from gazebench.reference_model.targets import pick_record
 
     record = pick_record(sample)
     if record is None:

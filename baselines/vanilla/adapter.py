@@ -80,7 +80,7 @@ class VanillaAdapter(Adapter):
     def to(self, device: torch.device) -> VanillaAdapter:
         self.device = torch.device(device)
         if "backbone" in self.__dict__:
-            self.backbone.model.to(self.device)
+            self.backbone.model.to(self.device)  # type: ignore[arg-type]  # PreTrainedModel.to is wrapped
         return self
 
     def answer_probabilities(self, pixels: torch.Tensor) -> np.ndarray:
@@ -111,7 +111,7 @@ class VanillaAdapter(Adapter):
                 mm_token_type_ids=prompt.mm_token_type_ids, pixel_values=pixel_values, image_grid_thw=grid_thw,
                 max_new_tokens=budget, do_sample=False, pad_token_id=tok.pad_token_id)
         start = prompt.input_ids.shape[1]
-        return tuple(tok.decode(row[start:], skip_special_tokens=True) for row in out)
+        return tuple(cast(str, tok.decode(row[start:], skip_special_tokens=True)) for row in out)
 
     def probed(self, batch: ImageBatch) -> list[int]:
         """Indices of the batch's images in the stable generation subset (independent of batch composition)."""

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from gazebench.reference_model.report import render_report
 from transformers import PreTrainedTokenizerBase
 
 from gazebench.errors import ConfigError
 from gazebench.labels import CHEXPERT_LABELS
+from gazebench.reference_model.report import render_report
 
 
 @dataclass(frozen=True)

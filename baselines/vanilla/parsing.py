@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gazebench.reference_model.report import parse_report
-
 from gazebench.labels import CHEXPERT_LABELS
+from gazebench.reference_model.report import parse_report
 
 
 def parses(text: str, labels: tuple[str, ...] = CHEXPERT_LABELS) -> bool:

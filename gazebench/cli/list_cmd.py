@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 from rich.console import Console
@@ -22,7 +23,7 @@ def list_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 def list_tasks(as_json: bool) -> None:
     """Registered tasks: version, labels scored, and the folder each reads under the data root."""
-    rows = [get_task(n).describe() for n in TASKS.names()]
+    rows: list[dict[str, Any]] = [get_task(n).describe() for n in TASKS.names()]
     for row in rows:
         row["data"] = f"${DATA_ROOT_ENV} or --data-root, then {row['subdir']}/"
     if as_json:

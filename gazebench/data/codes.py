@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from gazebench.labels import CHEXPERT_LABELS
 from gazebench.data.tables import Row
+from gazebench.labels import CHEXPERT_LABELS
 
 _CODES = {"1": 1.0, "1.0": 1.0, "0": 0.0, "0.0": 0.0, "-1": -1.0, "-1.0": -1.0, "": math.nan}
 BLANK: tuple[float, ...] = (math.nan,) * len(CHEXPERT_LABELS)

@@ -27,7 +27,7 @@ def decode_rle(rle: str, height: int = 1024, width: int = 1024) -> np.ndarray:
     begins = ends - lengths
     if len(ends) and ends[-1] > flat.size:
         raise ValueError(f"RLE runs past the end of a {height}x{width} image")
-    for b, e in zip(begins, ends):
+    for b, e in zip(begins, ends, strict=True):
         flat[b:e] = True
     return flat.reshape(width, height).T
 
@@ -43,4 +43,4 @@ def encode_rle(mask: np.ndarray) -> str:
     lengths = ends - begins
     prev_end = np.concatenate([[0], ends[:-1]])
     rel = begins - prev_end
-    return " ".join(f"{s} {n}" for s, n in zip(rel, lengths))
+    return " ".join(f"{s} {n}" for s, n in zip(rel, lengths, strict=True))

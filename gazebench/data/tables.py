@@ -92,7 +92,7 @@ def iter_csv(path: Path, required: Iterable[str] = ()) -> Iterator[Row]:
             if len(fields) != len(header):
                 raise DataError(path, f"expected {len(header)} fields, found {len(fields)}", row=reader.line_num)
             values = fields[1:] if skip_first else fields
-            yield Row({c: v.strip() for c, v in zip(columns, values)}, path, reader.line_num)
+            yield Row({c: v.strip() for c, v in zip(columns, values, strict=True)}, path, reader.line_num)
     except csv.Error as exc:
         raise DataError(path, f"malformed CSV ({exc})", row=reader.line_num) from None
 

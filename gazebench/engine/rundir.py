@@ -193,7 +193,7 @@ def provenance() -> dict[str, Any]:
 
     import gazebench
 
-    versions = {}
+    versions: dict[str, str | None] = {}
     for pkg in ("torch", "transformers", "numpy", "pandas", "scikit-learn", "peft", "safetensors"):
         try:
             versions[pkg] = version(pkg)

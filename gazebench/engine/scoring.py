@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -51,9 +51,10 @@ def tuned_thresholds(policy: str, data: TaskData, val_df: pd.DataFrame, where: P
         samples = data.val_samples
         y_val = data.task.targets(samples)
         p_val = score_matrix(aligned(samples, val_df, where), labels, where)
-        values = np.asarray(thresholds.tune(y_val, p_val, method=policy), dtype=np.float64)
+        tuned = thresholds.tune(y_val, p_val, method=cast("thresholds.TuneMethod", policy))
+        values = np.asarray(tuned, dtype=np.float64)
         source = f"{data.task.name} {data.task.val_split} split (n={len(samples)})"
-    return {"policy": policy, "source": source, "values": {k: float(v) for k, v in zip(labels, values)}}
+    return {"policy": policy, "source": source, "values": {k: float(v) for k, v in zip(labels, values, strict=True)}}
 
 
 def macro_roc(y: np.ndarray, p: np.ndarray, points: int = ROC_POINTS) -> dict[str, list[float]]:
@@ -77,7 +78,7 @@ def macro_roc(y: np.ndarray, p: np.ndarray, points: int = ROC_POINTS) -> dict[st
 
 
 def _ci(pair: object) -> list[float | None]:
-    lo, hi = pair  # type: ignore[misc]
+    lo, hi = cast("tuple[float | None, float | None]", pair)
     return [None if lo is None or not np.isfinite(lo) else float(lo),
             None if hi is None or not np.isfinite(hi) else float(hi)]
 
@@ -171,7 +172,7 @@ def gaze_result(samples: tuple[Sample, ...], df: pd.DataFrame, grid: tuple[int, 
             if gcols:
                 preds.append(df.loc[i, gcols].to_numpy(dtype=np.int64))
                 refs.append(ref)
-            if sal is not None:
+            if sal is not None and heat is not None:
                 fixated = fixation_counts(rec.fixations, rec.image_size, grid) > 0
                 sal_rows.append(saliency_summary(sal, heat, fixated))
     out: dict[str, Any] = {"n_readings": max(len(preds), len(sal_rows)), "n_readings_skipped": skipped,
@@ -233,7 +234,7 @@ def score_run(run: RunDir, data: dict[str, TaskData], *, threshold_policy: str |
         "thresholds": thresholds,
         "git_hash": (provenance.get("git") or {}).get("commit"),
         "gazebench_version": gazebench.__version__,
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "data": {name: data[name].manifest for name in config["tasks"]},
         "curves": curves,
         "evidence": prediction_digests(run, list(config["tasks"]), config["train_task"]),

@@ -1,4 +1,4 @@
-"""Agreement between predicted and reference K-cell gaze sequences on one grid (methods.md §7).
+"""Agreement between predicted and reference K-cell gaze sequences on one grid (definitions: docs/metrics.md).
 
 Inputs are cell indices, (k,) for one item or (N, k) for N items. Per-item metrics return (N,) arrays so the
 caller can bootstrap them; `scanpath_summary` averages.
@@ -53,7 +53,7 @@ def topk_overlap(pred: ArrayLike, ref: ArrayLike) -> np.ndarray:
     """(N,) intersection over union of the sets of cells in the two sequences."""
     pred, ref = _pair(pred, ref, same_length=False)
     out = np.empty(len(pred))
-    for i, (p, r) in enumerate(zip(pred, ref)):
+    for i, (p, r) in enumerate(zip(pred, ref, strict=True)):
         a, b = set(p.tolist()), set(r.tolist())
         out[i] = len(a & b) / len(a | b)
     return out
@@ -63,7 +63,7 @@ def kendall_tau(pred: ArrayLike, ref: ArrayLike) -> np.ndarray:
     """(N,) Kendall tau between the first-visit orders of the cells both sequences contain; NaN if < 2 shared."""
     pred, ref = _pair(pred, ref, same_length=False)
     out = np.full(len(pred), np.nan)
-    for i, (p, r) in enumerate(zip(pred, ref)):
+    for i, (p, r) in enumerate(zip(pred, ref, strict=True)):
         p_rank = {c: j for j, c in reversed(list(enumerate(p.tolist())))}
         r_rank = {c: j for j, c in reversed(list(enumerate(r.tolist())))}
         shared = sorted(p_rank.keys() & r_rank.keys())

@@ -1,4 +1,4 @@
-"""Control gaze targets (methods.md §1): the same cells in another order, or random cells.
+"""Control gaze targets (docs/reference_model.md, Targets): the same cells in another order, or random cells.
 
 Each sample's control is seeded from (seed, kind, sample_key) by a stable hash, so a sample always gets the same
 control targets in every run and process (Python's hash() is salted per process, so it is not used).

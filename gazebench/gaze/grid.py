@@ -1,7 +1,7 @@
 """Map original-image pixels to cells of a (rows, cols) token grid laid over the square-resized image.
 
 The resize has no crop, so a pixel (x, y) of a (W, H) image lands in cell row ⌊y·rows/H⌋, col ⌊x·cols/W⌋,
-index row·cols + col: the raster order of Qwen2.5-VL merged tokens (methods.md §2.3).
+index row·cols + col: the raster order of Qwen2.5-VL merged tokens (docs/reference_model.md, "Images").
 """
 from __future__ import annotations
 

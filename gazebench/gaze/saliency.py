@@ -1,4 +1,4 @@
-"""Saliency-map metrics (Bylinskii et al. 2019; formulas as in pysaliency and the MIT benchmark, methods.md §7).
+"""Saliency-map metrics (Bylinskii et al. TPAMI 2019; formulas as in pysaliency and the MIT benchmark, docs/metrics.md).
 
 A saliency map P is scored against a reference density Q (a gaze heatmap) and a fixation map (fixation counts
 per pixel or cell, same shape). All maps must be finite; KLD and SIM also need non-negative maps.

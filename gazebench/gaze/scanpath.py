@@ -57,7 +57,8 @@ class Scanpaths:
         ppd = np.broadcast_to(np.asarray(pixels_per_degree, dtype=np.float64), (s,))
         if not (np.all(size > 0) and np.all(ppd > 0)):  # also rejects NaN
             raise ValueError("image sizes and pixels_per_degree must be positive numbers")
-        return Scanpaths(*arrays, offsets, size[:, 0].copy(), size[:, 1].copy(), ppd.copy())
+        t_start, t_end, x, y = arrays
+        return Scanpaths(t_start, t_end, x, y, offsets, size[:, 0].copy(), size[:, 1].copy(), ppd.copy())
 
     @staticmethod
     def pack(fixations: Sequence[Fixations], image_sizes: Sequence[tuple[float, float]]) -> Scanpaths:

@@ -1,4 +1,4 @@
-"""Ordered K-cell gaze targets from fixations (methods.md §1): what the gaze tokens learn to predict.
+"""Ordered K-cell gaze targets from fixations (docs/reference_model.md, Targets): what the gaze tokens learn to predict.
 
 Every method runs vectorised over a CSR batch of scanpaths (`ordered_targets_batch`); `ordered_targets` is
 the same code on a batch of one. Off-image and NaN-time fixations are dropped and counted.

@@ -31,7 +31,7 @@ def roc_png(runs: list[Run], labels: list[str], task: str) -> str | None:
     import matplotlib.pyplot as plt
 
     curves = [(label, run.results.get("curves", {}).get(task), run.results["results"].get(task))
-              for run, label in zip(runs, labels)]
+              for run, label in zip(runs, labels, strict=True)]
     curves = [(label, c, r) for label, c, r in curves if c and c.get("fpr")]
     if not curves:
         return None
@@ -92,7 +92,7 @@ def to_html(runs: list[Run], labels: list[str], wide: pd.DataFrame, tasks: list[
             figures.append(f'<figure><img alt="ROC curves for {html.escape(task)}" src="data:image/png;base64,{png}">'
                            f"<figcaption>{html.escape(task)}: mean of per-label ROC curves</figcaption></figure>")
     notes_html = "".join(f'<p class="note">{html.escape(n)}</p>' for n in footnotes)
-    details = "".join(_details(run, label) for run, label in zip(runs, labels))
+    details = "".join(_details(run, label) for run, label in zip(runs, labels, strict=True))
     return (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>gazebench leaderboard</title>"
             f"<style>{CSS}</style></head><body><h1>gazebench leaderboard</h1>{notes_html}"
             f"<h2>Results</h2>{_table(wide, tasks)}<h2>ROC curves</h2><div class=curves>{''.join(figures)}</div>"

@@ -103,7 +103,7 @@ def long_table(runs: list[Run]) -> pd.DataFrame:
     check_consistent(runs)
     labels = row_labels(runs)
     rows = []
-    for run, label in zip(runs, labels):
+    for run, label in zip(runs, labels, strict=True):
         cfg = run.config
         for task, r in run.results["results"].items():
             for metric in METRICS:
@@ -122,7 +122,7 @@ def row_labels(runs: list[Run]) -> list[str]:
     with their track (see `tracks`)."""
     base = [r.label for r in runs]
     out = []
-    for run, label in zip(runs, base):
+    for run, label in zip(runs, base, strict=True):
         if base.count(label) > 1:
             label = f"{label} (seed {run.config.get('seed')}, {run.results['config_hash'][:6]})"
         out.append(marked(label, run.track))

@@ -1,4 +1,4 @@
-"""Per-label and macro AUROC, accuracy and F1 for masked multi-label targets (methods.md §8).
+"""Per-label and macro AUROC, accuracy and F1 for masked multi-label targets (conventions: docs/metrics.md).
 
 Each label is scored on its unmasked rows only. Macro AUROC averages the labels that hold both
 classes and names the ones it had to leave out; accuracy and F1 need a stated threshold per label.

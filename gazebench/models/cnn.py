@@ -31,7 +31,7 @@ def build_net(width: int, n_out: int) -> nn.Module:
     """conv(3×3, stride 2)-BN-ReLU ×4 → 4×4 average pool → linear."""
     chans = [1, width, 2 * width, 4 * width, 4 * width]
     layers: list[nn.Module] = []
-    for c_in, c_out in zip(chans, chans[1:]):
+    for c_in, c_out in zip(chans, chans[1:], strict=False):
         layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
     head = [nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Dropout(0.2), nn.Linear(16 * chans[-1], n_out)]
     return nn.Sequential(*layers, *head)

@@ -11,7 +11,7 @@ from gazebench.synthetic.dictation import compose, speak
 from gazebench.synthetic.finding_types import FindingSpec
 from gazebench.synthetic.findings import sample_specs
 from gazebench.synthetic.labels import FINDINGS, PARENCHYMAL, consensus_labels, report_labels, sample_findings
-from gazebench.synthetic.reader_model import Reading, ReaderParams, extend_while_dictating, simulate_reading
+from gazebench.synthetic.reader_model import ReaderParams, Reading, extend_while_dictating, simulate_reading
 from gazebench.synthetic.rng import stream
 from gazebench.synthetic.sites import SITES, Site
 from gazebench.synthetic.sizes import SizeSpec
@@ -146,7 +146,8 @@ def mimic_images(seed: int, size: SizeSpec) -> list[MimicImage]:
             if srng.random() < 0.08 or (p == 0 and s == 0):
                 trial = int(srng.integers(1, 60))
                 extra_id = f"P2{trial:02d}R{srng.integers(10**6):06d}"
-                reflacx.append(simulate_session(seed, key, film, int(readers[1]), extra_id, discarded=p == 0 and s == 0))
+                reflacx.append(simulate_session(seed, key, film, int(readers[1]), extra_id,
+                                                discarded=p == 0 and s == 0))
             eyegaze = (simulate_session(seed, key, film, int(readers[2]), f"eg-{dicom_id}")
                        if srng.random() < size.eyegaze_fraction else None)
             day = int(srng.integers(0, 365 * 30))

@@ -32,7 +32,7 @@ def make_contact_sheet(path: Path, seed: int = 3) -> Path:
     fig, axes = plt.subplots(3, 5, figsize=(15, 11.5))
     panels: list[tuple[str, dict[str, float]]] = [("Normal (No Finding)", {})]
     panels += [(name, {name: CONSPICUITY}) for name in FINDINGS]
-    for ax, (title, findings) in zip(axes.flat, panels):
+    for ax, (title, findings) in zip(axes.flat, panels, strict=False):
         specs = sample_specs(anatomy, findings, seed, "sheet", title)
         img = render_film(anatomy, specs, SITES["mimic"], SIZE, SIZE, stream(seed, "sheet-noise"))
         ax.imshow(img, cmap="gray", vmin=0, vmax=1)

@@ -24,8 +24,8 @@ def _paths(a: Anatomy, kind: str, rng: np.random.Generator) -> list[np.ndarray]:
     if kind == "cvc":
         side = int(rng.integers(2))
         start = (a.cx + a.sign(side) * 0.32, a.clavicle_y - 0.01)
-        tip = (cx - 0.025, a.hilum_y + rng.uniform(-0.02, 0.03))
-        return [bezier(start, (cx + a.sign(side) * 0.06, a.clavicle_y + 0.01), tip, 9)]
+        end = (cx - 0.025, a.hilum_y + rng.uniform(-0.02, 0.03))
+        return [bezier(start, (cx + a.sign(side) * 0.06, a.clavicle_y + 0.01), end, 9)]
     if kind == "pacemaker":
         box = (cx + 0.24, a.clavicle_y + 0.04)
         apex = (a.heart_cx + 0.5 * a.heart_a, a.heart_cy + 0.5 * a.heart_b)
@@ -44,19 +44,21 @@ def sample_devices(a: Anatomy, c: float, rng: np.random.Generator) -> FindingSpe
             paths.append((kind, path))
             lo, hi = path.min(axis=0) - 0.02, path.max(axis=0) + 0.02
             regions.append((float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])))
-            anchors.append((float(path[-1, 0]), float(path[-1, 1])) if kind != "ecg" else tuple(map(float, path[0])))
+            end = path[-1] if kind != "ecg" else path[0]
+            anchors.append((float(end[0]), float(end[1])))
     return FindingSpec("Support Devices", c, -1, tuple(regions), tuple(anchors), {"paths": tuple(paths)})
 
 
 def draw_devices(spec: FindingSpec, a: Anatomy, grid: Grid, layers: Layers) -> Overlay:
     metal = np.zeros_like(layers.lung)
-    for kind, path in spec.params["paths"]:  # type: ignore[attr-defined]
+    for kind, path in spec.params["paths"]:
         width = {"ett": 0.007, "ng": 0.004, "cvc": 0.0035, "pacemaker": 0.003, "ecg": 0.002}[kind]
         metal = np.maximum(metal, polyline(grid, path, width))
         if kind == "pacemaker":
             x, y = path[0]
             metal = np.maximum(metal, ((np.abs(grid.x - x) < 0.03) & (np.abs(grid.y - y) < 0.02)).astype(np.float32))
         if kind == "ecg":
-            ring = disc(grid, *path[0], 0.011) - 0.6 * disc(grid, *path[0], 0.007)
+            x, y = path[0]
+            ring = disc(grid, x, y, 0.011) - 0.6 * disc(grid, x, y, 0.007)
             metal = np.maximum(metal, ring)
     return Overlay(delta=DENSITY * spec.conspicuity * metal)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +23,7 @@ class FindingSpec:
     """Where the finding is drawn (one box per lesion/cluster/device); gaze targets and RSNA boxes."""
     anchors: tuple[tuple[float, float], ...]
     """Points a reader fixates to inspect it (centres, tube tips, the pleural line)."""
-    params: dict[str, object] = field(default_factory=dict, compare=False)
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def region(self) -> Box:

@@ -110,7 +110,7 @@ def sample_pneumonia(a: Anatomy, c: float, rng: np.random.Generator) -> FindingS
         spread = 0.03 + 0.03 * c
         pts = [(cx + rng.normal(0, spread), cy + rng.normal(0, spread)) for _ in range(int(rng.integers(3, 7)))]
         radii = [float(rng.uniform(0.015, 0.022 + 0.018 * c)) for _ in pts]
-        blobs += [(px, py, pr) for (px, py), pr in zip(pts, radii)]
+        blobs += [(px, py, pr) for (px, py), pr in zip(pts, radii, strict=True)]
         xs = [p[0] for p in pts]
         ys = [p[1] for p in pts]
         pad = 1.3 * max(radii)
@@ -122,7 +122,7 @@ def sample_pneumonia(a: Anatomy, c: float, rng: np.random.Generator) -> FindingS
 
 def draw_pneumonia(spec: FindingSpec, a: Anatomy, grid: Grid, layers: Layers) -> Overlay:
     patch = np.zeros_like(layers.lung)
-    for x, y, r in spec.params["blobs"]:  # type: ignore[attr-defined]
+    for x, y, r in spec.params["blobs"]:
         patch = patch + gaussian_blob(grid, x, y, r)
     mottle = 0.75 + 0.25 * upsampled_noise(int(spec.params["seed"]), grid, 70, 1.0)
     k = 0.5 + 0.4 * spec.conspicuity

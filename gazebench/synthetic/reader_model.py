@@ -95,7 +95,8 @@ def checklist(a: Anatomy, right_first: bool) -> list[tuple[str, float, float]]:
     route += [("heart", a.heart_cx - 0.8 * a.heart_a, a.heart_cy), ("heart", a.heart_cx + 0.8 * a.heart_a, a.heart_cy),
               ("mediastinum", a.cx, a.hilum_y - 0.1), ("mediastinum", a.cx + 0.09, a.hilum_y)]
     for side in (0, 1):
-        route.append(("costophrenic", float(a.lateral_x(side, a.cp_y[side])) - a.sign(side) * 0.03, a.cp_y[side] - 0.02))
+        x = float(a.lateral_x(side, a.cp_y[side])) - a.sign(side) * 0.03
+        route.append(("costophrenic", x, a.cp_y[side] - 0.02))
     route += [("diaphragm", a.cx + s * 0.45 * a.half_width, a.dome_y[i]) for i, s in ((0, -1), (1, 1))]
     route += [("bones", a.cx + s * 0.2, a.clavicle_y) for s in (-1, 1)]
     route += [("bones", a.cx + s * 0.9 * a.half_width, a.hilum_y + 0.05) for s in (1, -1)]
@@ -217,4 +218,4 @@ def extend_while_dictating(reading: Reading, a: Anatomy, specs: tuple[FindingSpe
             s.look(x, y, params.search_median_s)
     rows = np.asarray(s.rows, dtype=np.float64).reshape(-1, 4)
     cat = [np.concatenate([getattr(reading, k), rows[:, j]]) for j, k in enumerate(("t_start", "t_end", "x", "y"))]
-    return Reading(*cat, outcomes=reading.outcomes, checked=reading.checked)
+    return Reading(cat[0], cat[1], cat[2], cat[3], outcomes=reading.outcomes, checked=reading.checked)

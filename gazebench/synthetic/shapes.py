@@ -28,7 +28,7 @@ def polyline(grid: Grid, points: np.ndarray, half_width: float) -> np.ndarray:
         return out
     x, y = grid.x[:, c0:c1], grid.y[r0:r1, :]
     dist = np.full((r1 - r0, c1 - c0), np.inf, dtype=np.float32)
-    for p, q in zip(points[:-1], points[1:]):
+    for p, q in zip(points[:-1], points[1:], strict=True):
         dist = np.minimum(dist, segment_distance(x, y, tuple(p), tuple(q)))
     out[r0:r1, c0:c1] = soft_inside(half_width - dist, grid.px)
     return out

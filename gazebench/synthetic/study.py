@@ -50,7 +50,8 @@ def run_job(job: ImageJob, seed: int) -> str | None:
     if job.lateral:
         grid = Grid(job.render_size[1], job.render_size[0])
         density = 1.0 - np.exp(-1.5 * np.maximum(lateral_film(job.film.anatomy, grid), 0.0))
-        pixels = np.clip(resize(add_noise(process(density.astype(np.float32), site, rng), site, rng), job.out_size), 0.0, 1.0)
+        noisy = add_noise(process(density.astype(np.float32), site, rng), site, rng)
+        pixels = np.clip(resize(noisy, job.out_size), 0.0, 1.0)
     else:
         pixels = render_film(job.film.anatomy, job.film.specs, site, job.render_size, job.out_size, rng)
     if job.dicom is None:
@@ -108,7 +109,8 @@ def generate(out: Path, *, size: str = "default", seed: int = 0, workers: int | 
     mimic = mimic_images(seed, spec)
     chex_aspect = spec.chexpert_size[0] / spec.chexpert_size[1]
     externals = {name: external_images(seed, name, n, aspect) for name, n, aspect in (
-        ("chexpert", spec.chexpert_images, chex_aspect), ("rsna", spec.rsna_images, 1.0), ("siim", spec.siim_images, 1.0))}
+        ("chexpert", spec.chexpert_images, chex_aspect), ("rsna", spec.rsna_images, 1.0),
+        ("siim", spec.siim_images, 1.0))}
     jobs = _jobs(out, seed, spec, mimic, externals)
     n_workers = workers if workers is not None else (1 if size == "small" else min(2, os.cpu_count() or 1))
     if n_workers > 1:
@@ -116,7 +118,7 @@ def generate(out: Path, *, size: str = "default", seed: int = 0, workers: int | 
             results = list(pool.map(run_job, jobs, [seed] * len(jobs), chunksize=8))
     else:
         results = [run_job(job, seed) for job in jobs]
-    siim_rles = {job.film.key[1]: r for job, r in zip(jobs, results) if job.mask and r is not None}
+    siim_rles = {job.film.key[1]: r for job, r in zip(jobs, results, strict=True) if job.mask and r is not None}
     counts = {
         "mimic-eye": mimic_eye.write(out / "mimic-eye", mimic, spec.mimic_size, seed),
         "chexpert": chexpert.write(out, externals["chexpert"]),
@@ -135,11 +137,14 @@ def generate(out: Path, *, size: str = "default", seed: int = 0, workers: int | 
     return out
 
 
-def _jobs(out: Path, seed: int, spec: SizeSpec, mimic: list, externals: dict[str, list[ExternalImage]]) -> list[ImageJob]:
+def _jobs(
+    out: Path, seed: int, spec: SizeSpec, mimic: list, externals: dict[str, list[ExternalImage]]
+) -> list[ImageJob]:
     jobs = []
     mroot = out / "mimic-eye"
     for image in mimic:
-        jobs.append(ImageJob(image.film, mimic_eye.jpg_path(mroot, image), _render_size(spec.mimic_size), spec.mimic_size))
+        jobs.append(ImageJob(image.film, mimic_eye.jpg_path(mroot, image), _render_size(spec.mimic_size),
+                             spec.mimic_size))
         if image.lateral_id:
             jobs.append(ImageJob(image.film, mimic_eye.jpg_path(mroot, image, image.lateral_id),
                                  _render_size(spec.mimic_size), spec.mimic_size, lateral=True))

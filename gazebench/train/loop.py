@@ -9,7 +9,7 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from accelerate import Accelerator
@@ -105,7 +105,7 @@ def run_stage(
                 with (contextlib.nullcontext() if sync or wrapped is model else accelerator.no_sync(wrapped)):
                     with cast:
                         terms = losses(wrapped, batch)
-                    total = sum(w * terms[k] for k, w in weights.items())
+                    total = cast(torch.Tensor, sum(w * terms[k] for k, w in weights.items()))
                     (total / stage.grad_accum).backward()
                 if sync:
                     torch.nn.utils.clip_grad_norm_(named.values(), stage.max_grad_norm)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from gazebench.data.readers import READERS
 from gazebench.data.codes import label_vector
 from gazebench.data.images import image_size
+from gazebench.data.readers import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
 from gazebench.data.tables import Row, inside, read_csv
@@ -107,7 +107,8 @@ def readings_by_image(
     for row in read_csv(fixations_csv, required=FIXATION_COLUMNS):
         dicom_id = row["DICOM_ID"]
         if dicom_id not in master:
-            skips.add(f"{fixations_csv}: calibration screen or unknown DICOM_ID (not in master sheet)", f"row {row.line}")
+            skips.add(f"{fixations_csv}: calibration screen or unknown DICOM_ID (not in master sheet)",
+                      f"row {row.line}")
             continue
         if dicom_id not in frames:
             skips.add(f"{fixations_csv}: image has no DICOM size (Rows/Columns), fixations unusable", f"row {row.line}")

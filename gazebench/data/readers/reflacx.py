@@ -51,7 +51,7 @@ def read_fixations(path: Path) -> Fixations:
     """`fixations.csv` as Fixations sorted by start; pixels_per_degree = mean of both angular columns."""
     rows = read_csv(path, required=FIXATION_COLUMNS)
     table = np.array([[r.number(c) for c in FIXATION_COLUMNS] for r in rows], dtype=np.float64).reshape(-1, 6)
-    for row, values in zip(rows, table):
+    for row, values in zip(rows, table, strict=True):
         if np.isnan(values[:4]).any():
             raise row.error("blank or non-numeric fixation time or position")
     order = np.argsort(table[:, 0], kind="stable")

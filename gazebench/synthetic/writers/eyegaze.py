@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,8 +58,8 @@ def master_row(image: MimicImage, size: tuple[int, int]) -> dict[str, object]:
         row[f"dx{k}"], row[f"dx{k}_icd"] = np.nan, np.nan
     row["normal_reports"] = int(flags["Normal"])
     row.update({k: int(v) for k, v in flags.items()})
-    labels = dict(zip(CHEXPERT_LABELS, image.labels))
-    row.update({col: labels[name] for col, name in zip(CHX_COLUMNS, sorted(CHEXPERT_LABELS))})
+    labels = dict(zip(CHEXPERT_LABELS, image.labels, strict=True))
+    row.update({col: labels[name] for col, name in zip(CHX_COLUMNS, sorted(CHEXPERT_LABELS), strict=True)})
     row["cxr_exam_indication"] = "Simulated indication."
     return row
 
@@ -81,7 +82,8 @@ def fixation_rows(image: MimicImage, reading: SimReading, session: str, clock: f
         y_orig = int(h / SHOWN_HEIGHT * (eye_y[k] - top)) if inside else -1
         start = clock + float(r.t_start[k])
         rows.append({
-            "SESSION_ID": session, "DICOM_ID": image.dicom_id, "CNT": k, "Time (in secs)": round(float(r.t_start[k]), 5),
+            "SESSION_ID": session, "DICOM_ID": image.dicom_id, "CNT": k,
+            "Time (in secs)": round(float(r.t_start[k]), 5),
             "TIMETICK(f=10000000)": int(start * 1e7) + 1_000_000_000, "FPOGX": round(eye_x[k] / SCREEN[0], 5),
             "FPOGY": round(eye_y[k] / SCREEN[1], 5), "FPOGS": round(start, 5),
             "FPOGD": round(float(r.t_end[k] - r.t_start[k]), 5), "FPOGID": k + 1, "FPOGV": 1,
@@ -106,7 +108,7 @@ def anatomy_boxes(image: MimicImage, h: int) -> list[dict[str, object]]:
     """Anatomical boxes (x1, x2, y1, y2 in image pixels) for lungs, heart, mediastinum and CP angles."""
     a = image.film.anatomy
     r_lat, l_lat = float(a.lateral_x(0, a.cp_y[0])), float(a.lateral_x(1, a.cp_y[1]))
-    boxes = {
+    boxes: dict[str, tuple[Any, ...]] = {
         "right lung": (a.lateral_x(0, a.cp_y[0]), a.cx - a.medi_hw, a.apex_y, a.cp_y[0]),
         "left lung": (a.cx + a.medi_hw, a.lateral_x(1, a.cp_y[1]), a.apex_y, a.cp_y[1]),
         "heart": (a.heart_cx - a.heart_a, a.heart_cx + a.heart_a, a.heart_cy - a.heart_b, a.dome_y[1]),
@@ -115,13 +117,14 @@ def anatomy_boxes(image: MimicImage, h: int) -> list[dict[str, object]]:
         "left costophrenic angle": (l_lat - 0.08, l_lat, a.cp_y[1] - 0.08, a.cp_y[1]),
     }
     return [{"dicom_id": image.dicom_id, "bbox_name": name,
-             **{k: int(round(float(v) * h)) for k, v in zip(("x1", "x2", "y1", "y2"), box)}}
+             **{k: int(round(float(v) * h)) for k, v in zip(("x1", "x2", "y1", "y2"), box, strict=True)}}
             for name, box in boxes.items()]
 
 
 def write_transcript(folder: Path, reading: SimReading) -> None:
     """`audio_segmentation_transcripts/{dicom_id}/transcript.json`: phrases with begin/end seconds (no audio)."""
-    phrases, current, begin = [], [], None
+    phrases: list[dict[str, Any]] = []
+    current, begin = [], None
     for word, t0, t1 in reading.words:
         begin = t0 if begin is None else begin
         current.append(word)

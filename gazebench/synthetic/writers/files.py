@@ -10,7 +10,7 @@ import pydicom
 from PIL import Image
 from pydicom.dataset import FileMetaDataset
 from pydicom.encaps import encapsulate
-from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit, SecondaryCaptureImageStorage
+from pydicom.uid import UID, ExplicitVRLittleEndian, JPEGBaseline8Bit, SecondaryCaptureImageStorage
 
 JPEG_QUALITY = 90
 
@@ -52,7 +52,7 @@ def write_dicom(pixels: np.ndarray, path: Path, *, patient_id: str, uids: tuple[
     study_uid, series_uid, sop_uid = uids
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
-    meta.MediaStorageSOPInstanceUID = sop_uid
+    meta.MediaStorageSOPInstanceUID = UID(sop_uid)
     meta.TransferSyntaxUID = ExplicitVRLittleEndian if bits12 else JPEGBaseline8Bit
     ds = pydicom.Dataset()
     ds.file_meta = meta
@@ -82,5 +82,6 @@ def write_dicom(pixels: np.ndarray, path: Path, *, patient_id: str, uids: tuple[
 
 
 def dicom_uid(kind: int, site: int, serial: int, stamp: int) -> str:
-    """A Kaggle-style UID `1.2.276.0.7230010.3.1.{kind}.8323329.{site}.{stamp}.{serial}` (kind 2 study, 3 series, 4 SOP)."""
+    """A Kaggle-style UID `1.2.276.0.7230010.3.1.{kind}.8323329.{site}.{stamp}.{serial}`
+    (kind 2 study, 3 series, 4 SOP)."""
     return f"1.2.276.0.7230010.3.1.{kind}.8323329.{site}.{stamp}.{serial}"

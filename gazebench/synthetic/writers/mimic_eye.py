@@ -44,14 +44,16 @@ def _meta_row(image: MimicImage, size: tuple[int, int]) -> dict[str, object]:
 def _label_rows(image: MimicImage, rng: np.random.Generator) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """(chexpert rows, negbio rows) for the image's study and its folder-less phantom study, if any.
     NegBio resolves some uncertain labels the other way, as the two labelers do disagree."""
-    studies = [(image.study_id, dict(zip(CHEXPERT_LABELS, image.labels)))]
+    studies = [(image.study_id, dict(zip(CHEXPERT_LABELS, image.labels, strict=True)))]
     if image.phantom_study:
         studies.append((image.phantom_study, {n: math.nan for n in CHEXPERT_LABELS} | {"No Finding": 1.0}))
-    chexpert, negbio = [], []
+    chexpert: list[dict[str, object]] = []
+    negbio: list[dict[str, object]] = []
     for study, labels in studies:
         base = {"subject_id": int(image.subject_id), "study_id": int(study)}
         chexpert.append(base | {n: labels[n] for n in MIMIC_LABELS})
-        negbio.append(base | {n: (1.0 if labels[n] == -1.0 and rng.random() < 0.3 else labels[n]) for n in MIMIC_LABELS})
+        negbio.append(base | {n: (1.0 if labels[n] == -1.0 and rng.random() < 0.3 else labels[n])
+                              for n in MIMIC_LABELS})
     return chexpert, negbio
 
 
@@ -59,7 +61,7 @@ def _report(image: MimicImage) -> str:
     """A template report consistent with the study labels (only ever written inside the data dir)."""
     sentences = []
     specs = {s.name: s for s in image.film.specs}
-    for name, code in zip(CHEXPERT_LABELS, image.labels):
+    for name, code in zip(CHEXPERT_LABELS, image.labels, strict=True):
         if name == "No Finding" or (math.isnan(code) or name not in TEMPLATES):
             continue
         if code == 0.0:
@@ -99,7 +101,8 @@ def write(root: Path, images: list[MimicImage], size: tuple[int, int], seed: int
                 p_reflacx.append(reflacx.metadata_row(image, reading, size))
                 reflacx.write_case(pdir / "REFLACX", image, reading, size, rng)
             if image.eyegaze is not None:
-                eyegaze.write_transcript(pdir / "EyeGaze" / "audio_segmentation_transcripts" / image.dicom_id, image.eyegaze)
+                transcripts = pdir / "EyeGaze" / "audio_segmentation_transcripts"
+                eyegaze.write_transcript(transcripts / image.dicom_id, image.eyegaze)
         tables = {"cxr_meta": p_meta, "cxr_chexpert": p_chex, "cxr_negbio": p_neg, "cxr_split": p_split}
         for name, rows in tables.items():
             pandas_csv(pd.DataFrame(rows), pdir / "CXR-JPG" / f"{name}.csv")
@@ -121,7 +124,8 @@ def write(root: Path, images: list[MimicImage], size: tuple[int, int], seed: int
     return {"patients": len(by_patient), "images": len(images), "studies": len({i.study_id for i in images}),
             "reflacx_readings": len(reflacx_rows),
             "reflacx_discarded": sum(bool(r["eye_tracking_data_discarded"]) for r in reflacx_rows),
-            "eyegaze_readings": len(eg["master_sheet"]), "stray_laterals": sum(i.lateral_id is not None for i in images)}
+            "eyegaze_readings": len(eg["master_sheet"]),
+            "stray_laterals": sum(i.lateral_id is not None for i in images)}
 
 
 def _reflacx_frame(rows: list[dict[str, object]]) -> pd.DataFrame:

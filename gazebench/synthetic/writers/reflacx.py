@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,7 +71,7 @@ def _fixations(reading: SimReading, size: tuple[int, int], rng: np.random.Genera
     shown_w = round(SCREEN[1] * w / h)
     x0 = (SCREEN[0] - shown_w) // 2
     ppd = h / 30.0
-    cols: dict[str, object] = {
+    cols: dict[str, Any] = {
         "timestamp_start_fixation": np.round(r.t_start - reading.audio_start_s, 3),
         "timestamp_end_fixation": np.round(r.t_end - reading.audio_start_s, 3),
         "x_position": np.round(r.x * h).astype(int), "y_position": np.round(r.y * h).astype(int),
@@ -91,14 +92,17 @@ def _ellipses(image: MimicImage, reading: SimReading, h: int) -> pd.DataFrame:
             continue
         spec = image.film.specs[o.finding]
         for box in spec.regions:
-            row: dict[str, object] = {k: int(round(v * h)) for k, v in zip(("xmin", "ymin", "xmax", "ymax"), box)}
+            row: dict[str, object] = {k: int(round(v * h))
+                                      for k, v in zip(("xmin", "ymin", "xmax", "ymax"), box, strict=True)}
             row["certainty"] = certainty(spec.conspicuity)
             row.update({label: label == TO_REFLACX[spec.name] for label in PHASE3_LABELS})
             rows.append(row)
     return pd.DataFrame(rows, columns=["xmin", "ymin", "xmax", "ymax", "certainty", *PHASE3_LABELS])
 
 
-def write_case(root: Path, image: MimicImage, reading: SimReading, size: tuple[int, int], rng: np.random.Generator) -> None:
+def write_case(
+    root: Path, image: MimicImage, reading: SimReading, size: tuple[int, int], rng: np.random.Generator
+) -> None:
     """`main_data/{id}/` files; a discarded case gets only the chest box and ellipses."""
     case = root / "main_data" / reading.reading_id
     a, h = image.film.anatomy, size[1]

@@ -1,10 +1,14 @@
-"""The registry: decorator registration, duplicate detection, did-you-mean errors, entry-point discovery."""
+"""The registry: decorator registration, duplicate detection, did-you-mean errors, entry-point discovery,
+and plugins that fail to import alone."""
 from __future__ import annotations
+
+from importlib.metadata import EntryPoint
+from pathlib import Path
 
 import pytest
 
 from gazebench.errors import RegistryError
-from gazebench.registry import Registry
+from gazebench.registry import PluginWarning, Registry
 
 
 def test_register_and_create() -> None:
@@ -47,3 +51,54 @@ def test_builtin_tasks_are_found_through_entry_points() -> None:
     from gazebench.task import TASKS
 
     assert {"mimic-eye", "chexpert", "rsna", "siim-acr"} <= set(TASKS.names())
+
+
+def _fake_entry_points(monkeypatch: pytest.MonkeyPatch, *eps: EntryPoint) -> None:
+    """Make the registry see exactly `eps` in every entry-point group."""
+    monkeypatch.setattr("gazebench.registry.entry_points", lambda group: [ep for ep in eps if ep.group == group])
+
+
+def test_a_broken_plugin_fails_alone(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "gb_broken_plugin.py").write_text('raise RuntimeError("boom\\nsecond line")\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    group = "gazebench.tests.fake"
+    _fake_entry_points(
+        monkeypatch,
+        EntryPoint("broken", "gb_broken_plugin:make", group),
+        EntryPoint("missing", "gb_no_such_module_anywhere:make", group),
+        EntryPoint("good", "builtins:int", group),
+    )
+    reg: Registry[int] = Registry("widget", group=group)
+    with pytest.warns(PluginWarning) as caught:
+        assert reg.names() == ["good"]
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 2
+    assert "'broken'" in messages[0] and "RuntimeError: boom second line" in messages[0]
+    assert "'missing'" in messages[1] and "ModuleNotFoundError" in messages[1]
+    assert all("\n" not in m for m in messages)
+    assert reg.create("good") == 0
+
+
+def test_looking_up_a_broken_plugin_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    group = "gazebench.tests.fake"
+    _fake_entry_points(monkeypatch, EntryPoint("missing", "gb_no_such_module_anywhere:make", group))
+    reg: Registry[int] = Registry("widget", group=group)
+    with pytest.warns(PluginWarning, match="'missing'"), pytest.raises(RegistryError) as info:
+        reg.get("missing")
+    message = str(info.value)
+    assert message.startswith("widget plugin 'missing' (gb_no_such_module_anywhere:make) failed to import: ")
+    assert "ModuleNotFoundError" in message and "\n" not in message
+    with pytest.raises(RegistryError, match="unknown widget 'other'"):
+        reg.get("other")  # other names still get the ordinary did-you-mean error
+
+
+def test_a_plugin_with_an_invalid_name_fails_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    group = "gazebench.tests.fake"
+    _fake_entry_points(
+        monkeypatch, EntryPoint("Bad", "builtins:float", group), EntryPoint("good", "builtins:int", group)
+    )
+    reg: Registry[int] = Registry("widget", group=group)
+    with pytest.warns(PluginWarning, match="'Bad' .* could not be registered: ValueError"):
+        assert reg.names() == ["good"]
+    with pytest.raises(RegistryError, match="could not be registered"):
+        reg.get("Bad")

@@ -1,6 +1,8 @@
 """GazeVLM shapes, learning on a small batch, LoRA leaving the backbone untouched, save/load round-trip."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -92,3 +94,16 @@ def test_inference_gives_patch_centres(fit_context) -> None:  # noqa: ANN001
     assert res.gaze_xy.shape == (2, 4, 2)
     np.testing.assert_allclose(res.gaze_xy[..., 0], (res.gaze % cols + 0.5) * 28)
     np.testing.assert_allclose(res.gaze_xy[..., 1], (res.gaze // cols + 0.5) * 28)
+
+
+def test_a_checkpointed_build_and_training_step_raise_no_checkpointing_future_warning() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = GazeVLM(build_backbone("tiny", k=4), default_config("tiny", gradient_checkpointing=True))
+        assert model.qwen.is_activation_checkpointing
+        model.train()
+        model(torch.zeros(2, 3, 224, 224)).label_logits.sum().backward()
+    assert model.label_head.linear.weight.grad is not None
+    stale = [str(w.message) for w in caught
+             if issubclass(w.category, FutureWarning) and "checkpointing" in str(w.message)]
+    assert not stale
