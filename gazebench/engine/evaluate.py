@@ -26,7 +26,7 @@ from gazebench.engine.rundir import RunDir, RunLock, atomic_write_json, provenan
 from gazebench.engine.scoring import score_run
 from gazebench.engine.workload import TaskData, load_task_data
 from gazebench.errors import ConfigError
-from gazebench.task import TASKS, get_task
+from gazebench.task import default_task_names, get_task
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,7 +116,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     root = resolve_root(data_root)
     data = load_task_data([*config.tasks, config.train_task], root, config.limit)
     resolved = resolve(config, adapter, data, device)
-    all_tasks = set(config.tasks) == set(TASKS.names())
+    all_tasks = set(config.tasks) == set(default_task_names())
     run = RunDir(Path(output_dir) / run_dir_name(config.model, config.tasks, all_tasks, config.seed,
                                                  resolved.config_hash))
     if run.complete:

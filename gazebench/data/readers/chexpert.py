@@ -78,7 +78,7 @@ def read_chexpert(root: Path) -> Dataset:
         name="chexpert",
         root=root,
         samples=tuple(samples),
-        skipped=skips.lines(),
+        skips=skips.summary(),
         version=release_version(root, f"{root.name} {which.split()[0]}"),
         info={"set": which, "views": "frontal images only; laterals are passed over"},
     )

@@ -178,7 +178,7 @@ def read_eyegaze(root: Path, images_root: Path | None = None) -> Dataset:
         name="eyegaze",
         root=root,
         samples=samples,
-        skipped=skips.lines(),
+        skips=skips.summary(),
         version=release_version(root, "1.0.0"),
         info={"labels": "master_sheet *__chx columns (CheXpert labeler codes)",
               "split": "EGD has no official split; every sample is 'test'",

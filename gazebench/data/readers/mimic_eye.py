@@ -94,7 +94,7 @@ def read_mimic_eye(root: Path) -> Dataset:
         name="mimic-eye",
         root=root,
         samples=tuple(samples),
-        skipped=skips.lines(),
+        skips=skips.summary(),
         version=release_version(root, "1.0.0"),
         info={"labels": "study-level CheXpert labeler codes (CXR-JPG/cxr_chexpert.csv)",
               "split": "official MIMIC-CXR split (CXR-JPG/cxr_split.csv)",

@@ -215,7 +215,7 @@ def read_reflacx(root: Path, images_root: Path | None = None) -> Dataset:
         name="reflacx",
         root=root,
         samples=tuple(samples),
-        skipped=skips.lines(),
+        skips=skips.summary(),
         version=release_version(root, "1.0.0"),
         info={"labels": "REFLACX certainty >= 3 mapped to CheXpert names, majority over readers",
               "images": f"not shipped; looked up under {base}"},

@@ -63,7 +63,7 @@ def read_rsna(root: Path) -> Dataset:
         name="rsna",
         root=root,
         samples=tuple(samples),
-        skipped=skips.lines(),
+        skips=skips.summary(),
         version=release_version(root, "stage 2"),
         info={"labels": "Pneumonia = Lung Opacity = Target (max over a patient's rows); others blank",
               "boxes": "Target=1 rows as (xmin, ymin, xmax, ymax) in 1024x1024 image pixels"},
