@@ -60,9 +60,9 @@ class Task:
 
     @property
     def split_policy(self) -> str:
-        """`official` (the dataset's own split; zero-shot sets are wholly test) or `patient re-split a/b/c`."""
+        """`official` (the split the dataset ships), `whole set is test` (zero-shot) or `patient re-split a/b/c`."""
         if self.patient_split is None:
-            return "official"
+            return "official" if self.in_domain else "whole set is test"
         return "patient re-split " + "/".join(f"{round(f * 100)}" for f in self.patient_split)
 
     def data_dir(self, data_root: Path) -> Path:

@@ -218,6 +218,8 @@ def score_run(run: RunDir, data: dict[str, TaskData], *, threshold_policy: str |
         "gazebench_version": gazebench.__version__,
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "data": {name: data[name].manifest for name in config["tasks"]},
+        "task_definitions": {name: data[name].task.describe() for name in config["tasks"]},
+        "skipped": {name: data[name].skips for name in config["tasks"]},
         "curves": curves,
     }
     if threshold_policy is not None or n_boot is not None:
