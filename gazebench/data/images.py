@@ -48,6 +48,12 @@ def check_file(path: Path) -> None:
         raise DataError(path, "empty image file (0 bytes)")
 
 
+def on_disk(path: Path) -> bool:
+    """Whether anything sits at `path`, usable or not (a FIFO or a symlink loop counts): readers skip only
+    what is truly absent, and the image check names what is wrong with the rest."""
+    return os.path.lexists(path)
+
+
 def _bomb(path: Path, pixels: int) -> DataError:
     return DataError(path, f"decompression bomb: {pixels} pixels is over the limit of {MAX_PIXELS}")
 
@@ -154,6 +160,7 @@ def read_image(path: Path) -> np.ndarray:
 def image_size(path: Path) -> tuple[int, int]:
     """(width, height) from the header only (DICOM Columns/Rows, or the JPG/PNG size)."""
     path = Path(path)
+    check_file(path)
     try:
         if _is_dicom(path):
             import pydicom

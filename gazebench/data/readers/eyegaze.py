@@ -18,7 +18,7 @@ import numpy as np
 
 from gazebench.data.readers import READERS
 from gazebench.data.codes import label_vector
-from gazebench.data.images import image_size
+from gazebench.data.images import image_size, on_disk
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
 from gazebench.data.tables import Row, inside, read_csv
@@ -157,7 +157,7 @@ def read_eyegaze(root: Path, images_root: Path | None = None) -> Dataset:
     frames: dict[str, Frame] = {}
     for dicom_id, row in master.items():
         dcm = inside(base, row["path"], row)
-        path = next((p for p in (dcm, dcm.with_suffix(".jpg")) if p.is_file()), None)
+        path = next((p for p in (dcm, dcm.with_suffix(".jpg")) if on_disk(p)), None)
         if path is None:
             skips.add(f"{base}: image file missing", row["path"])
             continue
