@@ -101,6 +101,29 @@ class Sample:
         return np.asarray(self.labels, dtype=np.float64)
 
 
+SHOWN_EXAMPLES = 3
+"""Examples kept per skip reason (ids, file names or `row N`; never patient text)."""
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Everything a reader passed over for one reason: the reason (naming the file), how many, first examples."""
+
+    reason: str
+    count: int
+    examples: tuple[str, ...] = ()
+
+    @property
+    def line(self) -> str:
+        """`reason: N (a, b, c, ...)`."""
+        shown = ", ".join(self.examples) + (", ..." if self.count > len(self.examples) else "")
+        return f"{self.reason}: {self.count} ({shown})"
+
+    def to_dict(self) -> dict[str, object]:
+        """`{"count": n, "examples": [...]}`, the form results.json records per reason."""
+        return {"count": self.count, "examples": list(self.examples)}
+
+
 @dataclass(frozen=True)
 class Dataset:
     """What a reader returns: the samples it could use and why it skipped the rest."""
@@ -108,11 +131,16 @@ class Dataset:
     name: str
     root: Path
     samples: tuple[Sample, ...]
-    skipped: tuple[str, ...] = ()
-    """One-line reasons, each naming the file (and row) that was passed over."""
+    skips: tuple[Skip, ...] = ()
+    """What was passed over, one entry per reason; each reason names the file (and row)."""
     version: str = ""
-    """Dataset release, e.g. "1.0.0", or "simulated-v1 (seed 0)" for the embedded default."""
+    """Dataset release, e.g. "1.0.0", or "simulated-v2 (seed 0)" for the embedded default."""
     info: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        """One line per skip reason with its count and first examples."""
+        return tuple(s.line for s in self.skips)
 
     def split(self, name: str) -> tuple[Sample, ...]:
         return tuple(s for s in self.samples if s.split == name)

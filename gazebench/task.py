@@ -43,7 +43,10 @@ class Task:
     blank: BlankPolicy = "negative"
     """What a blank (not mentioned) label becomes: negative (CheXpert convention) or masked."""
     patient_split: tuple[float, float, float] | None = None
-    """If set, re-split patients train/validate/test with these fractions (written once as an ID manifest)."""
+    """If set, re-split patients train/validate/test with these fractions (written once as an ID manifest);
+    if None, the split the dataset ships is used (MIMIC-EYE: the official MIMIC-CXR split; see docs/splits.md)."""
+    variant_of: str | None = None
+    """The task this one re-defines (e.g. with another split); `--tasks all` leaves variants out."""
 
     def __post_init__(self) -> None:
         label_indices(self.labels)
@@ -54,6 +57,13 @@ class Task:
     def label_columns(self) -> list[int]:
         """Columns of the model's 14-label output that this task scores."""
         return label_indices(self.labels)
+
+    @property
+    def split_policy(self) -> str:
+        """`official` (the split the dataset ships), `whole set is test` (zero-shot) or `patient re-split a/b/c`."""
+        if self.patient_split is None:
+            return "official" if self.in_domain else "whole set is test"
+        return "patient re-split " + "/".join(f"{round(f * 100)}" for f in self.patient_split)
 
     def data_dir(self, data_root: Path) -> Path:
         return Path(data_root) / self.subdir
@@ -90,7 +100,9 @@ class Task:
             "subsets": {k: list(v) for k, v in self.subsets},
             "uncertain_policy": self.uncertain,
             "blank_policy": self.blank,
+            "split_policy": self.split_policy,
             "patient_split": list(self.patient_split) if self.patient_split else None,
+            "variant_of": self.variant_of,
         }
 
 
@@ -113,7 +125,12 @@ def get_task(name: str) -> Task:
     return TASKS.create(name)
 
 
+def default_task_names() -> list[str]:
+    """What `--tasks all` means: every registered task that is not a variant of another."""
+    return [n for n in TASKS.names() if get_task(n).variant_of is None]
+
+
 def resolve_tasks(spec: str) -> list[Task]:
-    """`all` or a comma-separated list of task names, in the order given."""
-    names = TASKS.names() if spec.strip() == "all" else [n.strip() for n in spec.split(",") if n.strip()]
+    """`all` (every non-variant task) or a comma-separated list of task names, in the order given."""
+    names = default_task_names() if spec.strip() == "all" else [n.strip() for n in spec.split(",") if n.strip()]
     return [get_task(n) for n in names]

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from gazebench.data.check import CheckReport, check
+from gazebench.data.check import CHECK_SIZE, CheckReport, check
 
 
 @click.group("data")
@@ -42,10 +42,12 @@ def _print_report(report: CheckReport) -> None:
 @click.argument("name")
 @click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
-def check_command(name: str, root: Path, as_json: bool) -> None:
-    """Read ROOT with the dataset reader NAME and report images, patients, label positives, fixations and
-    problems. Exits 1 when the tree is not usable."""
-    report = check(name, root)
+@click.option("--size", type=click.IntRange(min=1), default=CHECK_SIZE, show_default=True,
+              help="Side of the cached square each image is decoded to; the model's input size makes runs reuse it.")
+def check_command(name: str, root: Path, as_json: bool, size: int) -> None:
+    """Read ROOT with the dataset reader NAME, decode every image, and report images, patients, split sizes,
+    label positives, fixations, every bad file and every skip. Exits 1 when the tree is not usable."""
+    report = check(name, root, size=size, progress=not as_json)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:

@@ -22,7 +22,7 @@ def list_group() -> None:
 @list_group.command("tasks")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 def list_tasks(as_json: bool) -> None:
-    """Registered tasks: version, labels scored, and the folder each reads under the data root."""
+    """Registered tasks: version, split policy, labels scored, and the folder each reads under the data root."""
     rows: list[dict[str, Any]] = [get_task(n).describe() for n in TASKS.names()]
     for row in rows:
         row["data"] = f"${DATA_ROOT_ENV} or --data-root, then {row['subdir']}/"
@@ -30,13 +30,13 @@ def list_tasks(as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     table = Table(title="gazebench tasks")
-    for col in ("name", "version", "domain", "labels", "data folder"):
+    for col in ("name", "version", "domain", "split", "labels", "data folder"):
         table.add_column(col)
     for row in rows:
         labels = row["labels"]
         shown = f"{len(labels)} CheXpert labels" if len(labels) > 3 else ", ".join(labels)
         table.add_row(row["name"], str(row["version"]), "in-domain" if row["in_domain"] else "zero-shot",
-                      shown, f"<data-root>/{row['subdir']}/")
+                      str(row["split_policy"]), shown, f"<data-root>/{row['subdir']}/")
     Console().print(table)
 
 

@@ -1,17 +1,29 @@
-"""`gazebench data check`: read a dataset tree with its reader and say what is there and whether a run
-could use it (images on disk and decodable), without raising on bad data."""
+"""`gazebench data check` and the run's pre-flight: read a dataset tree with its reader, decode every image a
+run would feed a model (in parallel, filling the same cache `load_image` serves runs from) and say what is
+there and what is wrong, all at once, without raising on bad data."""
 from __future__ import annotations
 
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from gazebench.data.images import read_image
+from rich.console import Console
+from rich.progress import Progress
+
+from gazebench.data.images import load_image
 from gazebench.data.readers import READERS
+from gazebench.data.splits import SPLITS
 from gazebench.errors import DataError
 from gazebench.labels import CHEXPERT_LABELS
-from gazebench.records import Dataset
+from gazebench.records import Dataset, Sample
 
-SHOWN_MISSING = 3
+CHECK_SIZE = 224
+"""Side of the cached square every image is decoded to by the check (a common model input size)."""
+SHOWN_BAD = 3
+"""Bad files named in a run's one-line error (the rest are counted; `data check` lists them all)."""
 
 
 @dataclass(frozen=True)
@@ -29,10 +41,11 @@ class CheckReport:
     """Total fixations over all readings; None where the dataset has no gaze."""
     readings: int | None = None
     splits: dict[str, int] = field(default_factory=dict)
+    """Images per split the dataset ships (MIMIC-EYE: the official MIMIC-CXR split)."""
     problems: tuple[str, ...] = ()
-    """One-line messages about what makes the tree unusable or incomplete."""
+    """One line per thing that makes the tree unusable: every bad image file, duplicate id, empty test split."""
     skipped: tuple[str, ...] = ()
-    """The reader's pass-over reasons (Dataset.skipped), counted per reason."""
+    """The reader's pass-over reasons (Dataset.skips), counted per reason with first examples."""
     usable: bool = False
 
     def to_dict(self) -> dict[str, object]:
@@ -42,32 +55,74 @@ class CheckReport:
         return out
 
 
-def _missing_images(dataset: Dataset) -> list[str]:
-    missing = [str(s.image_path) for s in dataset.samples if not s.image_path.is_file()]
-    if not missing:
-        return []
-    shown = ", ".join(missing[:SHOWN_MISSING]) + (", ..." if len(missing) > SHOWN_MISSING else "")
-    return [f"{len(missing)} of {len(dataset.samples)} image files not found ({shown})"]
+def _decode_one(path: Path, size: int) -> str | None:
+    try:
+        load_image(path, size)
+    except DataError as exc:
+        return str(exc)
+    return None
 
 
-def _undecodable(dataset: Dataset) -> list[str]:
-    """Decode the first image of each file type, so a missing codec shows up here and not mid-run."""
-    seen: set[str] = set()
-    problems = []
-    for sample in dataset.samples:
-        suffix = sample.image_path.suffix.lower()
-        if suffix in seen or not sample.image_path.is_file():
-            continue
-        seen.add(suffix)
-        try:
-            read_image(sample.image_path)
-        except DataError as exc:
-            problems.append(str(exc))
+def image_problems(paths: Iterable[Path], size: int = CHECK_SIZE, progress: bool = False) -> list[str]:
+    """Decode every distinct path through `load_image` (so the cache is filled) on a thread pool; one line per
+    file that is missing, not a regular file, empty, truncated, undecodable or a decompression bomb."""
+    unique = list(dict.fromkeys(Path(p) for p in paths))
+    workers = max(1, min(8, os.cpu_count() or 1, len(unique)))
+    problems: list[str] = []
+    console = Console(stderr=True)
+    with ThreadPoolExecutor(workers) as pool, Progress(console=console, transient=True,
+                                                       disable=not (progress and console.is_terminal)) as bar:
+        task = bar.add_task(f"decoding {len(unique)} images", total=len(unique))
+        for message in pool.map(lambda p: _decode_one(p, size), unique):
+            bar.advance(task)
+            if message is not None:
+                problems.append(message)
     return problems
 
 
-def check(name: str, root: Path) -> CheckReport:
-    """Read `root` with the reader `name` (an unknown name is a RegistryError) and report on it."""
+def validate_images(samples: Sequence[Sample], where: Path | str, size: int = CHECK_SIZE,
+                    progress: bool = False) -> None:
+    """Decode every sample's image before any model time is spent; one DataError naming the first few bad
+    files and counting all of them (`gazebench data check` lists every one)."""
+    problems = image_problems((s.image_path for s in samples), size, progress)
+    if problems:
+        shown = "; ".join(problems[:SHOWN_BAD]) + ("; ..." if len(problems) > SHOWN_BAD else "")
+        raise DataError(where, f"{len(problems)} of {len(samples)} images cannot be used ({shown}); "
+                               "`gazebench data check` lists them all")
+
+
+def needed_samples(dataset: Dataset, eval_split: str, limit: int | None,
+                   fit_splits: Sequence[str | None]) -> tuple[Sample, ...]:
+    """The samples a run reads: the evaluated split (first `limit`) and every sample of the splits a model
+    may be fitted or tuned on."""
+    evaluated = dataset.split(eval_split)
+    fitted = tuple(s for s in dataset.samples if s.split in fit_splits and s.split != eval_split)
+    return (evaluated if limit is None else evaluated[:limit]) + fitted
+
+
+def duplicate_ids(dataset: Dataset) -> list[str]:
+    """One line per sample id that occurs more than once, with the image files it points at."""
+    seen: dict[str, list[Path]] = {}
+    for s in dataset.samples:
+        seen.setdefault(s.sample_id, []).append(s.image_path)
+    return [f"{dataset.root}: duplicate id {sid} ({', '.join(map(str, paths))})"
+            for sid, paths in seen.items() if len(paths) > 1]
+
+
+def _split_problems(dataset: Dataset) -> list[str]:
+    if dataset.samples and not dataset.split("test"):
+        return [f"{dataset.root}: the test split is empty (splits: {_split_counts(dataset) or 'none'})"]
+    return []
+
+
+def _split_counts(dataset: Dataset) -> dict[str, int]:
+    """Images per split, train/validate/test first."""
+    counts = Counter(s.split for s in dataset.samples)
+    return {k: counts[k] for k in sorted(counts, key=lambda k: (SPLITS.index(k) if k in SPLITS else len(SPLITS), k))}
+
+
+def check(name: str, root: Path, size: int = CHECK_SIZE, progress: bool = False) -> CheckReport:
+    """Read `root` with the reader `name` (an unknown name is a RegistryError), decode every image, and report."""
     READERS.get(name)
     root = Path(root)
     if not root.is_dir():
@@ -84,10 +139,8 @@ def check(name: str, root: Path) -> CheckReport:
         if any(s.labels[i] == s.labels[i] for s in samples)  # any non-NaN code
     }
     problems = ([] if samples else [f"{root}: the {name} reader found no usable images"])
-    problems += _missing_images(dataset) + _undecodable(dataset)
-    splits: dict[str, int] = {}
-    for s in samples:
-        splits[s.split] = splits.get(s.split, 0) + 1
+    problems += duplicate_ids(dataset) + _split_problems(dataset)
+    problems += image_problems((s.image_path for s in samples), size, progress)
     return CheckReport(
         name=name,
         root=str(root),
@@ -97,7 +150,7 @@ def check(name: str, root: Path) -> CheckReport:
         labels=labels,
         fixations=sum(len(g.fixations) for s in samples for g in s.gaze) if has_gaze else None,
         readings=sum(len(s.gaze) for s in samples) if has_gaze else None,
-        splits=dict(sorted(splits.items())),
+        splits=_split_counts(dataset),
         problems=tuple(problems),
         skipped=dataset.skipped,
         usable=not problems,

@@ -1,15 +1,23 @@
 """Image decoding (JPG/PNG and DICOM, incl. JPEG-compressed DICOM) to grey float32 in [0, 1], and a square
 resized copy cached on disk so each source is decoded once per size.
 
-DICOM intensities are divided by 2**BitsStored - 1 (as REFLACX and torchxrayvision do) and MONOCHROME1 is
-inverted, so bright always means dense. Resizing squeezes to a square without cropping.
+DICOM pixels are shown as the radiologist saw them: the modality LUT (or rescale) and the VOI LUT (or window
+centre/width) are applied with pydicom's own `apply_modality_lut` / `apply_voi_lut` (DICOM PS3.3 C.11), the
+result is scaled by that transform's output range (2**BitsStored - 1 when the file has no VOI, as REFLACX and
+torchxrayvision do), then MONOCHROME1 is inverted, so bright always means dense. Resizing squeezes to a square
+without cropping. Only regular files are opened (never a FIFO or device), and images above MAX_PIXELS are
+refused as decompression bombs before their pixels are decoded.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 import tempfile
+import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -18,6 +26,36 @@ from gazebench.errors import DataError
 from gazebench.paths import cache_dir
 
 DICOM_SUFFIXES = (".dcm", ".dicom")
+MAX_PIXELS = 50_000_000
+"""Largest image accepted (pixels over all frames): about 7000 x 7000, several times the largest chest
+radiograph (MIMIC-CXR tops out near 4300 x 3500); anything bigger is refused as a decompression bomb."""
+warnings.filterwarnings("error", category=Image.DecompressionBombWarning)  # Pillow's warning is an error here
+
+
+def check_file(path: Path) -> None:
+    """A DataError naming `path` unless it is a non-empty regular file (checked with stat, so a FIFO,
+    device or folder is never opened and a symlink loop is named as such)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise DataError(path, "image file not found") from None
+    except OSError as exc:
+        why = "symlink loop" if exc.errno == errno.ELOOP else f"cannot stat ({exc.strerror})"
+        raise DataError(path, f"image file unreadable: {why}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError(path, "not a regular file (a FIFO, device or folder); not opened")
+    if info.st_size == 0:
+        raise DataError(path, "empty image file (0 bytes)")
+
+
+def on_disk(path: Path) -> bool:
+    """Whether anything sits at `path`, usable or not (a FIFO or a symlink loop counts): readers skip only
+    what is truly absent, and the image check names what is wrong with the rest."""
+    return os.path.lexists(path)
+
+
+def _bomb(path: Path, pixels: int) -> DataError:
+    return DataError(path, f"decompression bomb: {pixels} pixels is over the limit of {MAX_PIXELS}")
 
 
 def _is_dicom(path: Path) -> bool:
@@ -30,36 +68,79 @@ def _is_dicom(path: Path) -> bool:
 def _decode(path: Path, at_least: int | None = None) -> tuple[np.ndarray, int]:
     """(H, W) float32 in [0, 1] and the source bit depth (8 or more). With `at_least`, a JPG may be decoded
     at a reduced DCT scale that keeps both sides >= at_least (several times faster for full-size CXR JPGs)."""
-    if not path.is_file():
-        raise DataError(path, "image file not found")
+    check_file(path)
     try:
         return _decode_dicom(path) if _is_dicom(path) else _decode_raster(path, at_least)
     except DataError:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise DataError(path, f"decompression bomb: {exc}") from None
     except Exception as exc:  # pydicom/pylibjpeg/Pillow raise many unrelated types on corrupt input
         raise DataError(path, f"cannot decode image ({type(exc).__name__}: {exc})") from None
+
+
+def _voi_lut_range(ds: Any) -> tuple[float, float]:
+    """(min, max) of the first VOI LUT's entries, read through pydicom over the LUT's whole input domain (the
+    descriptor's bit count is often wrong, e.g. 16 for 12-bit entries, so the entries decide)."""
+    from pydicom.pixels import apply_voi
+
+    count, first, _ = (int(v) for v in ds.VOILUTSequence[0].LUTDescriptor)
+    entries = apply_voi(np.arange(first, first + (count or 65536)), ds)
+    return float(np.min(entries)), float(np.max(entries))
+
+
+def _stored_range(ds: Any) -> tuple[float, float]:
+    """Output range of the modality transform over the stored values (pydicom's `apply_windowing` y range)."""
+    if ds.get("ModalityLUTSequence"):
+        return 0.0, 2.0 ** int(ds.ModalityLUTSequence[0].LUTDescriptor[2]) - 1
+    bits = int(ds.BitsStored)
+    lo, hi = (0.0, 2.0**bits - 1) if int(ds.get("PixelRepresentation", 0)) == 0 else (-(2.0 ** (bits - 1)),
+                                                                                       2.0 ** (bits - 1) - 1)
+    slope, intercept = ds.get("RescaleSlope"), ds.get("RescaleIntercept")
+    if slope is not None and intercept is not None:
+        lo, hi = sorted((lo * float(slope) + float(intercept), hi * float(slope) + float(intercept)))
+    return lo, hi
+
+
+def _display(pixels: np.ndarray, ds: Any) -> np.ndarray:
+    """Grey stored values → [0, 1] display values: modality LUT, VOI LUT or window, MONOCHROME1 inverted."""
+    from pydicom.pixels import apply_modality_lut, apply_voi_lut
+
+    values = apply_voi_lut(apply_modality_lut(pixels, ds), ds)
+    if ds.get("VOILUTSequence") and ds.VOILUTSequence[0].get("LUTData") is not None:
+        lo, hi = _voi_lut_range(ds)
+    else:  # windowing keeps the modality output range; no VOI leaves the values in it
+        lo, hi = _stored_range(ds)
+    image = np.clip((np.asarray(values, dtype=np.float64) - lo) / max(hi - lo, 1e-12), 0.0, 1.0)
+    if str(ds.get("PhotometricInterpretation", "MONOCHROME2")).strip() == "MONOCHROME1":
+        image = 1.0 - image
+    return image.astype(np.float32)
 
 
 def _decode_dicom(path: Path) -> tuple[np.ndarray, int]:
     import pydicom
 
     ds = pydicom.dcmread(path)
+    if "PixelData" not in ds:
+        raise DataError(path, "cannot decode image: DICOM has no pixel data (a header-only or truncated file)")
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    if int(ds.Rows) * int(ds.Columns) * frames > MAX_PIXELS:
+        raise _bomb(path, int(ds.Rows) * int(ds.Columns) * frames)
+    ds.BitsStored = int(ds.get("BitsStored", 8) or 8)
     pixels = np.asarray(ds.pixel_array)
-    if pixels.ndim == 3 and int(getattr(ds, "SamplesPerPixel", 1)) == 1:
+    if pixels.ndim == 3 and int(ds.get("SamplesPerPixel", 1)) == 1:
         pixels = pixels[0]  # multi-frame: first frame
-    if pixels.ndim == 3:
-        pixels = pixels[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    bits = int(getattr(ds, "BitsStored", 8) or 8)
-    top = float(2**bits - 1)
-    image = np.clip(pixels.astype(np.float32) / top, 0.0, 1.0)
-    if str(getattr(ds, "PhotometricInterpretation", "MONOCHROME2")).strip() == "MONOCHROME1":
-        image = 1.0 - image
-    return image.astype(np.float32), bits
+    if pixels.ndim == 3:  # colour: luma of the stored RGB, no grey LUTs apply
+        grey = pixels[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+        return np.clip(grey / float(2**ds.BitsStored - 1), 0.0, 1.0), ds.BitsStored
+    return _display(pixels, ds), ds.BitsStored
 
 
 def _decode_raster(path: Path, at_least: int | None = None) -> tuple[np.ndarray, int]:
     try:
         with Image.open(path) as im:
+            if im.size[0] * im.size[1] > MAX_PIXELS:
+                raise _bomb(path, im.size[0] * im.size[1])
             if at_least is not None and im.format == "JPEG":
                 im.draft("L", (at_least, at_least))
             im.load()
@@ -79,6 +160,7 @@ def read_image(path: Path) -> np.ndarray:
 def image_size(path: Path) -> tuple[int, int]:
     """(width, height) from the header only (DICOM Columns/Rows, or the JPG/PNG size)."""
     path = Path(path)
+    check_file(path)
     try:
         if _is_dicom(path):
             import pydicom
@@ -92,8 +174,8 @@ def image_size(path: Path) -> tuple[int, int]:
 
 
 def _cache_path(path: Path, size: int) -> Path:
-    stat = path.stat()
-    key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{size}".encode()).hexdigest()
+    info = path.stat()
+    key = hashlib.sha256(f"{PREPROCESSING}|{path}|{info.st_size}|{info.st_mtime_ns}|{size}".encode()).hexdigest()
     return cache_dir() / "images" / key[:2] / f"{key}.npy"
 
 
@@ -117,18 +199,19 @@ def _save_atomic(target: Path, array: np.ndarray) -> None:
         raise
 
 
-PREPROCESSING = "v1: decode, to [0,1] grey (MONOCHROME1 inverted), square bilinear resize, no crop"
+PREPROCESSING = ("v2: decode; DICOM modality LUT, VOI LUT or window, scaled by its output range, MONOCHROME1 "
+                 "inverted; [0,1] grey; square bilinear resize, no crop")
 """The image pipeline's version, recorded in every data manifest; bump it whenever decoded pixels change."""
 
 
 def load_image(path: Path, size: int) -> np.ndarray:
-    """(size, size) float32 in [0, 1], decoded once and then served from cache_dir()/"images" (keyed by the
-    resolved path, file size, mtime and size; stored as uint8 for 8-bit sources, uint16 otherwise)."""
+    """(size, size) float32 in [0, 1], decoded once and then served from cache_dir()/"images" (keyed by
+    PREPROCESSING, the resolved path, file size, mtime and size; stored as uint8 for 8-bit sources, uint16
+    otherwise)."""
     if size <= 0:
         raise ValueError(f"image size must be positive, not {size}")
+    check_file(Path(path))
     path = Path(path).resolve()
-    if not path.is_file():
-        raise DataError(path, "image file not found")
     cached = _cache_path(path, size)
     if cached.is_file():
         try:

@@ -15,18 +15,19 @@ def decode_rle(rle: str, height: int = 1024, width: int = 1024) -> np.ndarray:
     if text in ("", "-1"):
         return flat.reshape(width, height).T
     try:
-        values = np.array(text.split(), dtype=np.int64)
+        numbers = [int(v) for v in text.split()]  # Python ints: a 20-digit value cannot wrap around
     except ValueError as exc:
         raise ValueError(f"RLE has a non-integer value: {exc}") from None
-    if len(values) % 2:
+    if len(numbers) % 2:
         raise ValueError("RLE has an odd number of values")
-    starts, lengths = values[0::2], values[1::2]
-    if (starts < 0).any() or (lengths < 0).any():
+    if any(v < 0 for v in numbers):
         raise ValueError("RLE has a negative start or length")
+    if sum(numbers) > flat.size:
+        raise ValueError(f"RLE runs past the end of a {height}x{width} image")
+    values = np.array(numbers, dtype=np.int64)
+    starts, lengths = values[0::2], values[1::2]
     ends = np.cumsum(starts + lengths)
     begins = ends - lengths
-    if len(ends) and ends[-1] > flat.size:
-        raise ValueError(f"RLE runs past the end of a {height}x{width} image")
     for b, e in zip(begins, ends, strict=True):
         flat[b:e] = True
     return flat.reshape(width, height).T

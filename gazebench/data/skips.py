@@ -1,15 +1,15 @@
-"""Collects what a reader passed over, grouped by reason, so `Dataset.skipped` stays readable even
+"""Collects what a reader passed over, grouped by reason, so `Dataset.skips` stays readable even
 when thousands of items share one cause (e.g. a missing image folder)."""
 from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
 
-SHOWN_EXAMPLES = 3
+from gazebench.records import SHOWN_EXAMPLES, Skip
 
 
 class SkipLog:
-    """`add(reason, item)` while reading; `lines()` gives one line per reason with a count and examples."""
+    """`add(reason, item)` while reading; `summary()` gives one Skip per reason with a count and examples."""
 
     def __init__(self) -> None:
         self._items: dict[str, list[str]] = defaultdict(list)
@@ -30,10 +30,6 @@ class SkipLog:
         """How many items were passed over for `reason`."""
         return len(self._items.get(reason, ()))
 
-    def lines(self) -> tuple[str, ...]:
-        """`reason: N (e.g. a, b, c)`, one per reason, in the order reasons first occurred."""
-        out = []
-        for reason, items in self._items.items():
-            shown = ", ".join(items[:SHOWN_EXAMPLES]) + (", ..." if len(items) > SHOWN_EXAMPLES else "")
-            out.append(f"{reason}: {len(items)} ({shown})")
-        return tuple(out)
+    def summary(self) -> tuple[Skip, ...]:
+        """One Skip per reason, in the order reasons first occurred."""
+        return tuple(Skip(reason, len(items), tuple(items[:SHOWN_EXAMPLES])) for reason, items in self._items.items())

@@ -10,7 +10,7 @@ import csv
 import gzip
 import io
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from gazebench.errors import DataError
@@ -97,10 +97,31 @@ def iter_csv(path: Path, required: Iterable[str] = ()) -> Iterator[Row]:
         raise DataError(path, f"malformed CSV ({exc})", row=reader.line_num) from None
 
 
+def refuse_duplicates(rows: Iterable[Row], key: Callable[[Row], str], what: str) -> None:
+    """One DataError naming every row whose `key` repeats an earlier row's, with both rows and the value."""
+    first: dict[str, Row] = {}
+    repeats: list[Row] = []
+    lines: list[str] = []
+    for row in rows:
+        value = key(row)
+        if value not in first:
+            first[value] = row
+            continue
+        earlier = first[value]
+        where = "" if earlier.path == row.path else f" of {earlier.path.name}"
+        repeats.append(row)
+        lines.append(f"row {row.line} repeats row {earlier.line}{where} ({value})")
+    if repeats:
+        raise DataError(repeats[0].path, f"{len(repeats)} duplicate {what}: " + "; ".join(lines))
+
+
 def inside(base: Path, relative: str, row: Row) -> Path:
     """`base/relative`, resolved; a path that escapes `base` (absolute, `..`, symlink out) is a DataError."""
-    base_resolved = base.resolve()
-    candidate = (base / relative).resolve()
+    try:
+        base_resolved = base.resolve()
+        candidate = (base / relative).resolve()
+    except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError on a symlink loop
+        raise row.error(f"path {relative!r} runs into a symlink loop") from None
     if relative == "" or not candidate.is_relative_to(base_resolved):
         raise row.error(f"path {relative!r} is outside the dataset root {base}")
     return candidate

@@ -29,7 +29,7 @@ from gazebench.engine.verify import seal_results
 from gazebench.engine.workload import TaskData, load_task_data
 from gazebench.errors import ConfigError
 from gazebench.options import options_of
-from gazebench.task import TASKS, get_task
+from gazebench.task import default_task_names, get_task
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,7 +123,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     root = resolve_root(data_root)
     data = load_task_data([*config.tasks, config.train_task], root, config.limit)
     resolved = resolve(config, adapter, data, device)
-    all_tasks = set(config.tasks) == set(TASKS.names())
+    all_tasks = set(config.tasks) == set(default_task_names())
     run = RunDir(Path(output_dir) / run_dir_name(config.model, config.tasks, all_tasks, config.seed,
                                                  resolved.config_hash))
     if run.complete:

@@ -236,6 +236,8 @@ def score_run(run: RunDir, data: dict[str, TaskData], *, threshold_policy: str |
         "gazebench_version": gazebench.__version__,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "data": {name: data[name].manifest for name in config["tasks"]},
+        "task_definitions": {name: data[name].task.describe() for name in config["tasks"]},
+        "skipped": {name: data[name].skips for name in config["tasks"]},
         "curves": curves,
         "evidence": prediction_digests(run, list(config["tasks"]), config["train_task"]),
     }

@@ -25,6 +25,11 @@ class TaskData:
         return str(self.manifest["sha256"])
 
     @property
+    def skips(self) -> dict[str, dict[str, object]]:
+        """What the reader passed over: {reason: {"count": n, "examples": [ids or file names]}}."""
+        return {s.reason: s.to_dict() for s in self.dataset.skips}
+
+    @property
     def eval_samples(self) -> tuple[Sample, ...]:
         return self._split(self.task.eval_split)
 
@@ -39,7 +44,11 @@ class TaskData:
         """The whole train split: --limit shortens evaluation, never training."""
         if self.task.train_split is None:
             raise ConfigError(f"task {self.task.name!r} has no train split to fit models on")
-        return self.dataset.split(self.task.train_split)
+        samples = self.dataset.split(self.task.train_split)
+        if not samples:
+            raise ConfigError(f"task {self.task.name!r}: split {self.task.train_split!r} of {self.dataset.root} "
+                              "is empty; nothing to fit on")
+        return samples
 
     def _split(self, name: str) -> tuple[Sample, ...]:
         samples = self.dataset.split(name)
@@ -53,13 +62,17 @@ class TaskData:
 
 
 def load_task_data(names: Iterable[str], data_root: Path, limit: int | None) -> dict[str, TaskData]:
-    """Load each named task's dataset once from `data_root` (readers raise DataError on bad files)."""
+    """Load each named task's dataset once from `data_root` (readers raise DataError on bad files) and decode
+    every image the run may read, so a bad file is reported (all of them at once) before any model time."""
+    from gazebench.data.check import needed_samples, validate_images
     from gazebench.data.manifest import manifest
 
     out: dict[str, TaskData] = {}
     for name in dict.fromkeys(names):
         task = get_task(name)
         dataset = task.load(data_root)
+        validate_images(needed_samples(dataset, task.eval_split, limit, (task.train_split, task.val_split)),
+                        task.data_dir(data_root), progress=True)
         out[name] = TaskData(task=task, dataset=dataset, manifest=manifest(dataset), limit=limit)
     return out
 

@@ -1,10 +1,13 @@
 """Ordered K-cell gaze targets from fixations (docs/reference_model.md, Targets): what the gaze tokens learn to predict.
 
 Every method runs vectorised over a CSR batch of scanpaths (`ordered_targets_batch`); `ordered_targets` is
-the same code on a batch of one. Off-image and NaN-time fixations are dropped and counted.
+the same code on a batch of one. Off-image fixations, and fixations with a NaN time or a time more than
+MAX_READING_SECONDS from their scanpath's median start (one absurd timestamp such as 1e15 would otherwise
+stretch the time windows until every fixation fell into the first), are dropped and counted.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +25,8 @@ with most dwell, in first-visit order; first-k: the first k distinct cells visit
 
 _CHUNK_FIXATIONS = 1 << 15
 """Fixations per temporal-window chunk (keeps the heatmaps and temporaries in cache)."""
+MAX_READING_SECONDS = 3600.0
+"""A fixation time further than this from its scanpath's median start cannot belong to the reading."""
 _TIE = 1e-9
 """With an rng, cells within this relative distance of a window's maximum count as tied."""
 
@@ -37,7 +42,7 @@ class TargetBatch:
     n_off_image: np.ndarray
     """(S,) fixations dropped because they lie off the image (or have NaN x/y)."""
     n_nan_time: np.ndarray
-    """(S,) fixations dropped because a time is NaN."""
+    """(S,) fixations dropped because a time is NaN, infinite or absurd (see MAX_READING_SECONDS)."""
     method: str
 
     @property
@@ -49,6 +54,26 @@ class TargetBatch:
 def _check_method(method: str) -> None:
     if method not in TARGET_METHODS:
         raise ConfigError(f"unknown gaze target method {method!r}; choose one of {', '.join(TARGET_METHODS)}")
+
+
+def _without_absurd_times(paths: Scanpaths) -> Scanpaths:
+    """`paths` with the start time of every fixation whose start or end lies more than MAX_READING_SECONDS
+    from its scanpath's (lower) median start set to NaN, so `usable()` drops and counts it."""
+    t, t_end = paths.t_start, paths.t_end
+    if len(t) == 0:
+        return paths
+    finite = np.isfinite(t) & np.isfinite(t_end)
+    owner = paths.owner
+    key = np.where(finite, t, np.inf)
+    order = np.lexsort((key, owner))  # by scanpath, then start; non-finite last within each scanpath
+    n_finite = np.bincount(owner[finite], minlength=len(paths))
+    mid = np.minimum(paths.offsets[:-1] + np.maximum(n_finite - 1, 0) // 2, len(t) - 1)
+    median = np.where(n_finite > 0, key[order[mid]], 0.0)[owner]
+    with np.errstate(invalid="ignore"):
+        absurd = finite & ((np.abs(t - median) > MAX_READING_SECONDS) | (np.abs(t_end - median) > MAX_READING_SECONDS))
+    if not absurd.any():
+        return paths
+    return dataclasses.replace(paths, t_start=np.where(absurd, np.nan, t))
 
 
 def _fill_empty_windows(cells: np.ndarray) -> np.ndarray:
@@ -138,7 +163,7 @@ def targets_for(
     check_grid(grid)
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
-    usable, n_nan, n_off = paths.usable()
+    usable, n_nan, n_off = _without_absurd_times(paths).usable()
     if method == "temporal-window":
         targets = _temporal_window(usable, grid, k, rng)
     else:
@@ -160,6 +185,6 @@ def ordered_targets(
     if batch.empty[0]:
         raise EmptyScanpath(
             f"no usable fixation among {len(fix)} ({int(batch.n_off_image[0])} off the image, "
-            f"{int(batch.n_nan_time[0])} with NaN times)"
+            f"{int(batch.n_nan_time[0])} with NaN or absurd times)"
         )
     return batch.targets[0]

@@ -128,7 +128,7 @@ def mimic_images(seed: int, size: SizeSpec) -> list[MimicImage]:
     for p, subject in enumerate(subjects):
         rng = stream(seed, "mimic", p)
         base = sample_anatomy(rng, aspect, "PA")
-        split = str(rng.choice(["train", "validate", "test"], p=[0.85, 0.05, 0.1]))
+        split = str(rng.choice(["train", "validate", "test"], p=[0.7, 0.1, 0.2]))  # the official split (cxr_split.csv)
         previous: dict[str, float] = {}
         n_studies = 1 + int(rng.random() < 0.45) + int(rng.random() < 0.15)
         for s in range(n_studies):

@@ -23,7 +23,7 @@ from gazebench.synthetic.sizes import SizeSpec, get_size
 from gazebench.synthetic.writers import chexpert, mimic_eye, rsna, siim
 from gazebench.synthetic.writers.files import write_dicom, write_jpeg
 
-GENERATOR_VERSION = "simulated-v1"
+GENERATOR_VERSION = "simulated-v2"
 DATASET_DIRS = ("mimic-eye", chexpert.FOLDER, rsna.FOLDER, siim.FOLDER)
 MARKER = "SIMULATED.json"
 
@@ -167,7 +167,7 @@ def _jobs(
 
 
 def ensure_default(cache_root: Path) -> Path:
-    """The default study (size "default", seed 0) under `cache_root/"simulated-v1-seed0"`, generated once.
+    """The default study (size "default", seed 0) under `cache_root/"simulated-v2-seed0"`, generated once.
 
     Generation goes to a temporary sibling folder that is renamed into place, so a racing process either
     wins the rename or finds the finished folder; a half-written study is never visible.

@@ -7,10 +7,11 @@ import re
 from pathlib import Path
 
 from gazebench.data.codes import label_vector
+from gazebench.data.images import on_disk
 from gazebench.data.readers import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
-from gazebench.data.tables import Row, inside, read_csv
+from gazebench.data.tables import Row, inside, read_csv, refuse_duplicates
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.records import Dataset, Sample
 
@@ -37,13 +38,15 @@ def valid_samples(root: Path, skips: SkipLog) -> list[Sample]:
     """Frontal images of valid.csv with their labels."""
     table = root / "valid.csv"
     samples = []
-    for row in read_csv(table, required=("Path", "Frontal/Lateral", "AP/PA", *CHEXPERT_LABELS)):
+    rows = read_csv(table, required=("Path", "Frontal/Lateral", "AP/PA", *CHEXPERT_LABELS))
+    refuse_duplicates(rows, lambda row: strip_prefix(row["Path"]), "Path rows")
+    for row in rows:
         relative = strip_prefix(row["Path"])
         path = inside(root, relative, row)
         patient, study = _patient(relative, row)
         if row["Frontal/Lateral"] != "Frontal":
             skips.add(f"{table}: lateral image (frontal only)", f"row {row.line}")
-        elif not path.is_file():
+        elif not on_disk(path):
             skips.add(f"{root}: image file missing", relative)
         else:
             samples.append(Sample(relative, patient, study, path, label_vector(row), view=row["AP/PA"]))
@@ -54,7 +57,9 @@ def test_samples(root: Path, skips: SkipLog) -> list[Sample]:
     """Frontal images (`view*_frontal.jpg`) of every study in groundtruth.csv, sharing the study's labels."""
     table = root / "groundtruth.csv"
     samples = []
-    for row in read_csv(table, required=("Study", *CHEXPERT_LABELS)):
+    rows = read_csv(table, required=("Study", *CHEXPERT_LABELS))
+    refuse_duplicates(rows, lambda row: strip_prefix(row["Study"]).rstrip("/"), "Study rows")
+    for row in rows:
         relative = strip_prefix(row["Study"]).rstrip("/")
         folder = inside(root, relative, row)
         patient, study = _patient(relative, row)
@@ -78,7 +83,7 @@ def read_chexpert(root: Path) -> Dataset:
         name="chexpert",
         root=root,
         samples=tuple(samples),
-        skipped=skips.lines(),
+        skips=skips.summary(),
         version=release_version(root, f"{root.name} {which.split()[0]}"),
         info={"set": which, "views": "frontal images only; laterals are passed over"},
     )

@@ -9,7 +9,6 @@ times and the transcript's phrase times are taken to share that per-image clock 
 from __future__ import annotations
 
 import json
-import math
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,7 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from gazebench.data.codes import label_vector
-from gazebench.data.images import image_size
+from gazebench.data.images import image_size, on_disk
+from gazebench.data.plausible import implausible
 from gazebench.data.readers import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
@@ -101,8 +101,8 @@ def readings_by_image(
     skips: SkipLog,
 ) -> dict[str, list[GazeRecord]]:
     """One GazeRecord per (SESSION_ID, DICOM_ID) of `fixations_csv`, keyed by dicom_id. `frames` gives each
-    image's DICOM (width, height); rows of calibration screens, of images without a frame, and off-image
-    fixations are dropped and counted in `skips`."""
+    image's DICOM (width, height); rows of calibration screens, of images without a frame, off-image and
+    implausible fixations (gazebench.data.plausible) are dropped and counted in `skips`."""
     groups: dict[tuple[str, str], list[tuple[float, float, float, float]]] = defaultdict(list)
     for row in read_csv(fixations_csv, required=FIXATION_COLUMNS):
         dicom_id = row["DICOM_ID"]
@@ -115,12 +115,14 @@ def readings_by_image(
             continue
         t, duration = row.number("Time (in secs)"), row.number("FPOGD")
         x, y = row.number("X_ORIGINAL"), row.number("Y_ORIGINAL")
-        if any(math.isnan(v) for v in (t, duration, x, y)):
-            raise row.error("blank Time (in secs), FPOGD, X_ORIGINAL or Y_ORIGINAL")
+        reason = implausible(t, t + duration, x, y, frames[dicom_id])
+        if reason is not None:
+            skips.add(f"{fixations_csv}: {reason}", f"row {row.line}")
+            continue
         if x < 0 or y < 0:
             skips.add(f"{fixations_csv}: fixation off the image (negative X_ORIGINAL/Y_ORIGINAL)", f"row {row.line}")
             continue
-        groups[(row["SESSION_ID"], dicom_id)].append((t, t + max(duration, 0.0), x, y))
+        groups[(row["SESSION_ID"], dicom_id)].append((t, t + duration, x, y))
     out: dict[str, list[GazeRecord]] = defaultdict(list)
     for (session, dicom_id), fixations in sorted(groups.items()):
         table = np.array(sorted(fixations), dtype=np.float64)
@@ -158,7 +160,7 @@ def read_eyegaze(root: Path, images_root: Path | None = None) -> Dataset:
     frames: dict[str, Frame] = {}
     for dicom_id, row in master.items():
         dcm = inside(base, row["path"], row)
-        path = next((p for p in (dcm, dcm.with_suffix(".jpg")) if p.is_file()), None)
+        path = next((p for p in (dcm, dcm.with_suffix(".jpg")) if on_disk(p)), None)
         if path is None:
             skips.add(f"{base}: image file missing", row["path"])
             continue
@@ -179,7 +181,7 @@ def read_eyegaze(root: Path, images_root: Path | None = None) -> Dataset:
         name="eyegaze",
         root=root,
         samples=samples,
-        skipped=skips.lines(),
+        skips=skips.summary(),
         version=release_version(root, "1.0.0"),
         info={"labels": "master_sheet *__chx columns (CheXpert labeler codes)",
               "split": "EGD has no official split; every sample is 'test'",

@@ -45,7 +45,7 @@ def patient_samples(folder: Path, skips: SkipLog) -> list[Sample]:
     labels = read_study_labels(cxr / "cxr_chexpert.csv")
     splits = read_split(cxr / "cxr_split.csv")
     gaze = patient_gaze(folder, {d: (m.width, m.height) for d, m in meta.items()}, skips)
-    images = {p.stem: p for p in sorted(cxr.glob("s*/*.jpg")) if p.is_file()}
+    images = {p.stem: p for p in sorted(cxr.glob("s*/*.jpg")) if not p.is_dir()}  # a FIFO or loop is checked later
     samples = []
     for dicom_id, path in images.items():
         where = str(path.relative_to(cxr))
@@ -94,7 +94,7 @@ def read_mimic_eye(root: Path) -> Dataset:
         name="mimic-eye",
         root=root,
         samples=tuple(samples),
-        skipped=skips.lines(),
+        skips=skips.summary(),
         version=release_version(root, "1.0.0"),
         info={"labels": "study-level CheXpert labeler codes (CXR-JPG/cxr_chexpert.csv)",
               "split": "official MIMIC-CXR split (CXR-JPG/cxr_split.csv)",

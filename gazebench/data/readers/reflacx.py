@@ -20,7 +20,9 @@ import numpy as np
 from gazebench.data.readers import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
-from gazebench.data.tables import Row, inside, read_csv
+from gazebench.data.plausible import implausible
+from gazebench.data.readers.mimic_cxr import SPLITS
+from gazebench.data.tables import Row, inside, read_csv, refuse_duplicates
 from gazebench.errors import DataError
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.records import Dataset, Fixations, GazeRecord, Sample, Word
@@ -47,13 +49,22 @@ BOX_COLUMNS = ("xmin", "ymin", "xmax", "ymax")
 PHASES = ("metadata_phase_1.csv", "metadata_phase_2.csv", "metadata_phase_3.csv")
 
 
-def read_fixations(path: Path) -> Fixations:
-    """`fixations.csv` as Fixations sorted by start; pixels_per_degree = mean of both angular columns."""
+def read_fixations(path: Path, image_size: tuple[int, int], skips: SkipLog) -> Fixations:
+    """`fixations.csv` as Fixations sorted by start; pixels_per_degree = mean of both angular columns.
+    Fixations that cannot be real (gazebench.data.plausible) are skipped and counted in `skips`; a file
+    where none is plausible is a DataError."""
     rows = read_csv(path, required=FIXATION_COLUMNS)
-    table = np.array([[r.number(c) for c in FIXATION_COLUMNS] for r in rows], dtype=np.float64).reshape(-1, 6)
-    for row, values in zip(rows, table, strict=True):
-        if np.isnan(values[:4]).any():
-            raise row.error("blank or non-numeric fixation time or position")
+    kept = []
+    for row in rows:
+        values = [row.number(c) for c in FIXATION_COLUMNS]
+        reason = implausible(*values[:4], image_size)
+        if reason is None:
+            kept.append(values)
+        else:
+            skips.add(f"{path.parent.parent / '*' / path.name}: {reason}", f"{path.parent.name} row {row.line}")
+    if rows and not kept:
+        raise DataError(path, f"none of its {len(rows)} fixations is plausible (times, order or positions)")
+    table = np.array(kept, dtype=np.float64).reshape(-1, 6)
     order = np.argsort(table[:, 0], kind="stable")
     table = table[order]
     angular = table[:, 4:6]
@@ -87,15 +98,15 @@ def read_chest_box(path: Path) -> tuple[float, float, float, float]:
     return (xmin, ymin, xmax, ymax)
 
 
-def read_reading(case_dir: Path, reading_id: str, image_size: tuple[int, int]) -> GazeRecord:
+def read_reading(case_dir: Path, reading_id: str, image_size: tuple[int, int], skips: SkipLog) -> GazeRecord:
     """One non-discarded case folder (`main_data/{id}/`) as a GazeRecord; fixations.csv is required,
-    the transcription timestamps and chest box are used when present."""
+    the transcription timestamps and chest box are used when present; implausible fixations go to `skips`."""
     words_csv, box_csv = case_dir / "timestamps_transcription.csv", case_dir / "chest_bounding_box.csv"
     return GazeRecord(
         source="reflacx",
         reading_id=reading_id,
         image_size=image_size,
-        fixations=read_fixations(case_dir / "fixations.csv"),
+        fixations=read_fixations(case_dir / "fixations.csv", image_size, skips),
         words=read_words(words_csv) if words_csv.is_file() else (),
         chest_box=read_chest_box(box_csv) if box_csv.is_file() else None,
     )
@@ -141,10 +152,13 @@ def readings_by_image(metadata: list[Row], main_data: Path, skips: SkipLog) -> d
     """GazeRecords of every usable reading, keyed by dicom_id. Discarded readings and cases whose
     fixations.csv is missing are passed over (counted in `skips`)."""
     out: dict[str, list[GazeRecord]] = defaultdict(list)
+    refuse_duplicates(metadata, lambda row: row["id"], "REFLACX reading ids")
     for row in metadata:
         reading_id = row["id"]
         if re.fullmatch(r"P\d{3}R\d{6}", reading_id) is None:
             raise row.error(f"not a REFLACX id: {reading_id!r}")
+        if row["split"] not in SPLITS:
+            raise row.error(f"split must be one of {', '.join(SPLITS)}, not {row['split']!r}")
         if row.flag("eye_tracking_data_discarded"):
             skips.add(f"{row.path}: REFLACX reading discarded (eye_tracking_data_discarded)", reading_id)
             continue
@@ -152,7 +166,7 @@ def readings_by_image(metadata: list[Row], main_data: Path, skips: SkipLog) -> d
         if not (case_dir / "fixations.csv").is_file():
             skips.add(f"{main_data}: REFLACX case without fixations.csv", reading_id)
             continue
-        out[row["dicom_id"]].append(read_reading(case_dir, reading_id, image_size(row)))
+        out[row["dicom_id"]].append(read_reading(case_dir, reading_id, image_size(row), skips))
     return out
 
 
@@ -215,7 +229,7 @@ def read_reflacx(root: Path, images_root: Path | None = None) -> Dataset:
         name="reflacx",
         root=root,
         samples=tuple(samples),
-        skipped=skips.lines(),
+        skips=skips.summary(),
         version=release_version(root, "1.0.0"),
         info={"labels": "REFLACX certainty >= 3 mapped to CheXpert names, majority over readers",
               "images": f"not shipped; looked up under {base}"},

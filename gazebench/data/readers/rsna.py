@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from gazebench.data.images import on_disk
 from gazebench.data.readers import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
@@ -55,7 +56,7 @@ def read_rsna(root: Path) -> Dataset:
     samples = []
     for pid in sorted(targets):
         path = inside(root, f"stage_2_train_images/{pid}.dcm", first_row[pid])
-        if not path.is_file():
+        if not on_disk(path):
             skips.add(f"{root / 'stage_2_train_images'}: image file missing", f"{pid}.dcm")
             continue
         samples.append(Sample(pid, pid, pid, path, _labels(targets[pid]), boxes=tuple(boxes[pid])))
@@ -63,7 +64,7 @@ def read_rsna(root: Path) -> Dataset:
         name="rsna",
         root=root,
         samples=tuple(samples),
-        skipped=skips.lines(),
+        skips=skips.summary(),
         version=release_version(root, "stage 2"),
         info={"labels": "Pneumonia = Lung Opacity = Target (max over a patient's rows); others blank",
               "boxes": "Target=1 rows as (xmin, ymin, xmax, ymax) in 1024x1024 image pixels"},

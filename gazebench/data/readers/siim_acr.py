@@ -70,7 +70,7 @@ def read_siim_acr(root: Path) -> Dataset:
         name="siim-acr",
         root=root,
         samples=tuple(samples),
-        skipped=skips.lines(),
+        skips=skips.summary(),
         version=release_version(root, "2019 (train-rle.csv)"),
         info={"labels": "Pneumothorax = any EncodedPixels other than -1; others blank",
               "patients": "SIIM ships no patient id; each ImageId is its own patient"},

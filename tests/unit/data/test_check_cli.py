@@ -29,7 +29,8 @@ def test_every_reader_is_covered_by_a_fixture(trees: dict[str, Path]) -> None:
 def test_reflacx_without_images_is_not_usable(trees: dict[str, Path]) -> None:
     report = check("reflacx", trees["reflacx"])
     assert not report.usable and report.labels["Pleural Effusion"] == 1 and report.fixations == 2
-    assert report.problems[0].startswith("1 of 2 image files not found")
+    assert "the test split is empty (splits: {'train': 2})" in report.problems[0]
+    assert [p.endswith(": image file not found") for p in report.problems[1:]] == [True]  # one line per file
 
 
 def test_bad_tree_and_undecodable_image_are_problems(trees: dict[str, Path], tmp_path: Path) -> None:

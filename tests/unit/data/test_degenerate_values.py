@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from gazebench.data.readers.eyegaze import read_transcript
+from gazebench.data.skips import SkipLog
 from gazebench.data.readers.reflacx import FIXATION_COLUMNS, read_chest_box, read_fixations
 from gazebench.errors import DataError
 
@@ -16,7 +17,7 @@ def test_zero_angular_resolution_names_the_file(tmp_path: Path) -> None:
     header = ",".join(FIXATION_COLUMNS)
     path.write_text(f"{header}\n0.1,0.4,10,20,0,0\n")
     with pytest.raises(DataError, match=r"fixations\.csv: angular resolution must be positive"):
-        read_fixations(path)
+        read_fixations(path, (100, 100), SkipLog())
 
 
 def test_degenerate_chest_box_names_file_and_row(tmp_path: Path) -> None:

@@ -1,0 +1,27 @@
+"""A run on a tree with a missing image says so: results.json records every skip per task (reason, count,
+example file names) and each task's definition, split policy included."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from gazebench.engine import RunConfig, evaluate
+
+
+def test_missing_image_is_recorded_in_results(small_root: Path, tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    root.mkdir()
+    for entry in small_root.iterdir():
+        (root / entry.name).symlink_to(entry)
+    (root / "CheXpert-v1.0-small").unlink()
+    chexpert = Path(shutil.copytree(small_root / "CheXpert-v1.0-small", root / "CheXpert-v1.0-small"))
+    gone = sorted(chexpert.rglob("*_frontal.jpg"))[0]
+    gone.unlink()
+    outcome = evaluate(RunConfig(model="random", tasks=("chexpert",), n_boot=50), output_dir=tmp_path / "runs",
+                       data_root=root)
+    results = json.loads((outcome.run_dir / "results.json").read_text())
+    skipped = results["skipped"]["chexpert"]
+    (reason,) = [r for r in skipped if "image file missing" in r]
+    assert skipped[reason] == {"count": 1, "examples": [str(gone.relative_to(chexpert))]}
+    assert results["task_definitions"]["chexpert"]["split_policy"] == "whole set is test"
