@@ -165,6 +165,7 @@ def run_stage(stage: Stage, run: StageRun) -> StageResult:
             accelerator.wait_for_everyone()
     if progress["best_epoch"] > 0 and (folder / "best.safetensors").is_file():
         load_params(kept, load_tensors(folder / "best.safetensors"))  # rank 0's file: every rank ends equal
+    accelerator.wait_for_everyone()  # nobody removes the workdir while another rank still reads it
     model.eval()
     return StageResult(stage.name, progress["epochs_done"], progress["best_epoch"], progress["best_score"],
                        tuple(progress["history"]))
