@@ -42,7 +42,7 @@ class Stage:
     epochs: int
     lr: float
     weights: tuple[tuple[str, float], ...]
-    """(loss name, weight) pairs; terms with weight 0 are not asked for backward."""
+    """(loss name, weight) pairs; a term weighted 0 (or not listed) adds no gradient, only zeros."""
     weight_decay: float = 0.0
     grad_accum: int = 1
     patience: int | None = None
@@ -129,6 +129,8 @@ def run_stage(stage: Stage, run: StageRun) -> StageResult:
                     with autocast(device, run.precision):
                         terms = run.losses(wrapped, batch)
                     total = sum(w * terms[k] for k, w in weights.items())
+                    # an unweighted term still joins the graph (×0), so DDP sees every forward output used
+                    total = total + sum(0.0 * v for k, v in terms.items() if k not in weights)
                     (total / stage.grad_accum).backward()
                 if sync:
                     _optimizer_step(optimizer, named, stage, lr_factor, epoch * opt_steps + step // stage.grad_accum)
