@@ -23,7 +23,7 @@ from gazebench.reference_model.model import GazeVLM
 from gazebench.reference_model.objective import Supervision, TargetTerm, VLMObjective, label_probs
 from gazebench.reference_model.report import render_report
 from gazebench.reference_model.vision_input import qwen_input_spec
-from gazebench.train import Stage, fit_stages, label_targets
+from gazebench.train import Stage, auroc_validator, fit_stages, label_targets
 
 C = TypeVar("C", bound=VLMConfig)
 
@@ -118,8 +118,9 @@ class VLMAdapter(Adapter, Generic[C]):
         def objective(stage: Stage, device: torch.device) -> VLMObjective:
             return VLMObjective(sup, device, with_reports=dict(stage.weights).get("lm", 0.0) > 0)
 
-        fit_stages(self.model, ctx, self.stages(), objective, label_probs, self.cfg.to_dict(),
-                   self.cfg.batch_size, sup.summary(len(train)))
+        validate = auroc_validator(ctx, self.cfg.batch_size, label_probs) if ctx.val else None
+        fit_stages(self.model, ctx, self.stages(), objective, validate, self.cfg.to_dict(), self.cfg.batch_size,
+                   sup.summary(len(train)))
 
     def infer(self, pixels: torch.Tensor) -> Inference:
         """Probabilities, ordered gaze (indices and pixel centres), saliency and reports for (B, 3, S, S)."""

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 from safetensors.torch import load_file
+from torch import nn
 
 from gazebench.adapter import Adapter, FitContext, ImageBatch, InputSpec, Predictions, TrainBatch
 from gazebench.baselines.clip.config import MEDCLIP_MEAN, MEDCLIP_STD, ClipConfig
@@ -97,11 +98,12 @@ class ClipAdapter(Adapter):
 
     def fit(self, ctx: FitContext) -> None:
         """Contrastive fine-tuning on the in-domain train split (zero-shot scoring chooses the epoch)."""
-        fit_contrastive(self, ctx, self.training_loss)
+        fit_contrastive(self, ctx)
 
     @abstractmethod
-    def training_loss(self, batch: TrainBatch, rng: np.random.Generator) -> torch.Tensor:
-        """The baseline's loss on one training batch."""
+    def training_loss(self, encoder: nn.Module, batch: TrainBatch, rng: np.random.Generator) -> torch.Tensor:
+        """The baseline's loss on one training batch, computed through one call of `encoder` (the dual encoder,
+        or its data-parallel wrapper, whose forward returns every embedding the loss needs)."""
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         return {k: v.detach() for k, v in self.model.state_dict().items()}

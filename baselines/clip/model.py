@@ -52,6 +52,11 @@ class DualEncoder(nn.Module):
         emb = self.text_model(enc["input_ids"].to(device), enc["attention_mask"].to(device))
         return F.normalize(emb, dim=-1)
 
+    def forward(self, pixels: torch.Tensor, texts: Sequence[str]) -> tuple[torch.Tensor, ...]:
+        """(global (B, D), patches (B, P, D), texts (T, D), scale) in one call: under data-parallel training the
+        whole loss graph must come out of the wrapped module's forward for gradients to be synchronised."""
+        return (*self.encode_image(pixels), self.encode_text(texts), self.scale())
+
     def patch_grid(self, image_size: int) -> tuple[int, int]:
         """(rows, cols) of the patch tokens for a square image of `image_size` pixels."""
         was_training = self.training

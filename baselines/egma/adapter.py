@@ -7,6 +7,7 @@ import hashlib
 
 import numpy as np
 import torch
+from torch import nn
 
 from gazebench.adapter import FitContext, Provenance, TrainBatch, register_model
 from gazebench.baselines.clip.adapter import ClipAdapter
@@ -14,7 +15,7 @@ from gazebench.baselines.clip.label_text import label_sentences
 from gazebench.baselines.egma.config import EgmaConfig
 from gazebench.baselines.egma.loss import filip_loss, filip_similarity, gaze_guided_loss
 from gazebench.baselines.egma.sentence_heatmaps import binarise, sentence_heatmaps
-from gazebench.baselines.medclip.adapter import medclip_batch_loss
+from gazebench.baselines.medclip.adapter import label_texts, medclip_batch_loss
 from gazebench.options import dataclass_options, with_options
 from gazebench.records import GazeRecord, Sample
 
@@ -74,7 +75,7 @@ class EGMAAdapter(ClipAdapter):
         finally:
             self._dictation = {}
 
-    def training_loss(self, batch: TrainBatch, rng: np.random.Generator) -> torch.Tensor:
+    def training_loss(self, encoder: nn.Module, batch: TrainBatch, rng: np.random.Generator) -> torch.Tensor:
         """FILIP contrast over each image's sentences + the gaze-guided loss where targets exist
         (+ MedCLIP's loss on the global embeddings, weighted by `medclip_weight`)."""
         texts: list[tuple[str, ...]] = []
@@ -84,10 +85,11 @@ class EGMAAdapter(ClipAdapter):
                 tuple(label_sentences(s.label_array, rng, self.cfg.max_sentences)), None)
             texts.append(own_sentences)
             targets.append(own_gaze)
-        glob, patches = self.model.encode_image(batch.pixels.to(self.device))
+        flat_texts = [t for group in texts for t in group]
+        extra = label_texts(batch.samples, rng) if self.cfg.medclip_weight else None
+        glob, patches, flat, scale = encoder(batch.pixels.to(self.device), flat_texts + (extra[0] if extra else []))
         n_img, n_patch, dim = patches.shape
         width = max(len(t) for t in texts)
-        flat = self.model.encode_text([t for group in texts for t in group])
         sentences = flat.new_zeros(n_img, width, dim)
         mask = torch.zeros(n_img, width, dtype=torch.bool, device=self.device)
         gaze = torch.zeros(n_img, width, n_patch, device=self.device)
@@ -100,10 +102,11 @@ class EGMAAdapter(ClipAdapter):
             if target is not None:
                 gaze[i, : len(group)] = torch.as_tensor(target, device=self.device)
                 gaze_mask[i, : len(group)] = torch.as_tensor(target.any(axis=1), device=self.device)
-        scale = self.model.scale()
         loss = filip_loss(*filip_similarity(patches, sentences, mask, scale))
         pair_scores = scale * torch.einsum("btd,bpd->btp", sentences, patches)
         loss = loss + gaze_guided_loss(pair_scores, gaze, gaze_mask, self.cfg.alpha)
-        if self.cfg.medclip_weight:
-            loss = loss + self.cfg.medclip_weight * medclip_batch_loss(self.model, glob, batch.samples, rng)
+        if extra is not None:
+            _, raw, text_labels = extra
+            loss = loss + self.cfg.medclip_weight * medclip_batch_loss(glob, flat[len(flat_texts):], scale, raw,
+                                                                       text_labels)
         return loss

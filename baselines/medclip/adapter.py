@@ -6,25 +6,30 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
+from torch import nn
 
 from gazebench.adapter import Provenance, TrainBatch, register_model
 from gazebench.baselines.clip.adapter import ClipAdapter
 from gazebench.baselines.clip.config import ClipConfig
 from gazebench.baselines.clip.label_text import label_sentence
-from gazebench.baselines.clip.model import DualEncoder
 from gazebench.baselines.medclip.loss import label_codes, semantic_matching_loss
 from gazebench.options import dataclass_options, with_options
 from gazebench.records import Sample
 
 
-def medclip_batch_loss(model: DualEncoder, image: torch.Tensor, samples: Sequence[Sample],
-                       rng: np.random.Generator) -> torch.Tensor:
-    """Semantic matching of normalised global image embeddings (B, D) against one label-derived sentence
-    per image, with soft targets from the images' and sentences' label vectors."""
+def label_texts(samples: Sequence[Sample], rng: np.random.Generator) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """One label-derived sentence per image: (sentences, the images' raw label vectors, the sentences' labels)."""
     raw = np.stack([s.label_array for s in samples])
     texts, text_labels = zip(*(label_sentence(r, rng) for r in raw), strict=True)
-    logits = model.scale() * image @ model.encode_text(texts).T
-    return semantic_matching_loss(logits, torch.as_tensor(label_codes(raw)), torch.as_tensor(np.stack(text_labels)))
+    return list(texts), raw, np.stack(text_labels)
+
+
+def medclip_batch_loss(image: torch.Tensor, text: torch.Tensor, scale: torch.Tensor, raw: np.ndarray,
+                       text_labels: np.ndarray) -> torch.Tensor:
+    """Semantic matching of normalised global image embeddings (B, D) against one sentence embedding per image
+    (B, D), with soft targets from the images' (`raw`) and sentences' label vectors."""
+    logits = scale * image @ text.T
+    return semantic_matching_loss(logits, torch.as_tensor(label_codes(raw)), torch.as_tensor(text_labels))
 
 
 @register_model("medclip")
@@ -42,7 +47,8 @@ class MedCLIPAdapter(ClipAdapter):
                  "and Text. EMNLP 2022. arXiv:2210.10163",
     )
 
-    def training_loss(self, batch: TrainBatch, rng: np.random.Generator) -> torch.Tensor:
+    def training_loss(self, encoder: nn.Module, batch: TrainBatch, rng: np.random.Generator) -> torch.Tensor:
         """One label-derived sentence per image; semantic matching against label-similarity soft targets."""
-        image = self.model.encode_image(batch.pixels.to(self.device))[0]
-        return medclip_batch_loss(self.model, image, batch.samples, rng)
+        texts, raw, text_labels = label_texts(batch.samples, rng)
+        image, _, text, scale = encoder(batch.pixels.to(self.device), texts)
+        return medclip_batch_loss(image, text, scale, raw, text_labels)

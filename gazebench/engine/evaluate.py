@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import torch
+from accelerate import PartialState
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -130,10 +131,15 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
         console.print(f"[green]complete already:[/] {run.path}")
         return RunOutcome(run.path, run.load_results(), already_complete=True)
     batch_size = config.batch_size or default_batch_size(device)
-    with RunLock(run.path), torch_threads(config.threads):
-        if run.complete:  # finished by another process while we waited for nothing
+    # Under a launcher (issue 10, minimal until data-parallel evaluation): rank 0 alone takes the lock and
+    # writes the run directory; the other ranks take part in the fit (its collectives need every rank), then
+    # wait for rank 0 and return what it wrote.
+    ranks = PartialState(cpu=device.type != "cuda")
+    with RunLock(run.path) if ranks.is_main_process else nullcontext(), torch_threads(config.threads):
+        if ranks.is_main_process and run.complete:  # finished by another process while we waited for nothing
             return RunOutcome(run.path, run.load_results(), already_complete=True)
-        _write_header(run, resolved, data, batch_size, data_root)
+        if ranks.is_main_process:
+            _write_header(run, resolved, data, batch_size, data_root)
         torch.manual_seed(config.seed)
         adapter.to(device)
         reused = None
@@ -142,6 +148,9 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
             reused = load_or_fit(adapter, resolved.facts["fit_fingerprint"],
                                  lambda workdir: fit_context(adapter, train, device, config, batch_size, workdir,
                                                               console), console.print)
+        if not ranks.is_main_process:
+            ranks.wait_for_everyone()
+            return RunOutcome(run.path, run.load_results(), reused_checkpoint=reused)
         predicted = 0
         with _progress(console) as bar:
             jobs = [(f"{train.task.name} {train.task.val_split}", train.val_samples, run.validation(train.task.name))]
@@ -155,6 +164,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
         results = seal_results(score_run(run, data))
         atomic_write_json(run.thresholds, results["thresholds"])
         atomic_write_json(run.results, results)
+    ranks.wait_for_everyone()
     console.print(f"[green]wrote[/] {run.results}")
     return RunOutcome(run.path, results, reused_checkpoint=reused, predicted=predicted)
 

@@ -5,13 +5,12 @@ with BCE masked where labels are uncertain, early-stopped on the validate split'
 """
 from __future__ import annotations
 
-import copy
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from gazebench.adapter import (
     Adapter,
@@ -25,6 +24,8 @@ from gazebench.adapter import (
 )
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.options import check_fields, dataclass_options, option, with_options
+from gazebench.train import Stage, autocast, fit_precision, fit_stages, label_targets, masked_bce
+from gazebench.train.loop import LossFn
 
 
 def build_net(width: int, n_out: int) -> nn.Module:
@@ -35,13 +36,6 @@ def build_net(width: int, n_out: int) -> nn.Module:
         layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
     head = [nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Dropout(0.2), nn.Linear(16 * chans[-1], n_out)]
     return nn.Sequential(*layers, *head)
-
-
-def masked_bce(logits: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, int]:
-    """Sum of BCE over unmasked (non-NaN) targets, and how many there were."""
-    mask = ~torch.isnan(y)
-    loss = F.binary_cross_entropy_with_logits(logits, torch.nan_to_num(y), reduction="none")
-    return (loss * mask).sum(), int(mask.sum())
 
 
 @dataclass(frozen=True)
@@ -60,7 +54,7 @@ class CNNConfig:
     """AdamW learning rate."""
     weight_decay: float = option(1e-4, ge=0)
     train_batch_size: int = option(32, ge=1)
-    """Images per training step."""
+    """Images per training step (the global batch under several processes)."""
 
     def __post_init__(self) -> None:
         check_fields(self)
@@ -100,44 +94,39 @@ class SmallCNN(Adapter):
         self.net.load_state_dict(state)
 
     def fit(self, ctx: FitContext) -> None:
-        """AdamW on masked BCE; keeps the weights of the epoch with the lowest validation loss."""
+        """AdamW on masked BCE through the shared training loop; keeps the weights of the epoch with the lowest
+        validation loss (patience: epochs without a drop of more than 1e-4)."""
         hp = self.hparams
-        cols = [self.spec.labels.index(label) for label in ctx.task.labels]
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(ctx.seed)
             self.net = build_net(hp["width"], len(self.spec.labels)).to(ctx.device)
-            opt = torch.optim.AdamW(self.net.parameters(), lr=hp["lr"], weight_decay=hp["weight_decay"])
-            best, best_state, stale = float("inf"), copy.deepcopy(self.net.state_dict()), 0
-            for epoch in range(hp["epochs"]):
-                self.net.train()
-                for batch in ctx.batches(ctx.train, hp["train_batch_size"], True):
-                    loss, n = self._loss(batch, ctx, cols)
-                    if n:
-                        opt.zero_grad()
-                        (loss / n).backward()
-                        opt.step()
-                val = self._val_loss(ctx, cols)
-                ctx.log(f"cnn epoch {epoch + 1}: validation loss {val:.4f}")
-                if val < best - 1e-4:
-                    best, best_state, stale = val, copy.deepcopy(self.net.state_dict()), 0
-                else:
-                    stale += 1
-                    if stale >= hp["patience"]:
-                        break
-        self.net.load_state_dict(best_state)
+        stage = Stage("cnn", hp["epochs"], hp["lr"], (("bce", 1.0),), hp["weight_decay"], patience=hp["patience"],
+                      max_grad_norm=None, validated=True, mode="min", min_delta=1e-4)
 
-    def _loss(self, batch: TrainBatch, ctx: FitContext, cols: list[int]) -> tuple[torch.Tensor, int]:
-        y = torch.as_tensor(ctx.task.targets(batch.samples), dtype=torch.float32, device=ctx.device)
-        return masked_bce(self.net(batch.pixels)[:, cols], y)
+        def losses(_: Stage, device: torch.device) -> LossFn:
+            return lambda net, batch: {"bce": self._loss(net, batch, ctx, device)}
 
-    def _val_loss(self, ctx: FitContext, cols: list[int]) -> float:
-        self.net.eval()
-        total, count = 0.0, 0
-        with torch.no_grad():
-            for batch in ctx.batches(ctx.val, self.hparams["train_batch_size"], False):
-                loss, n = self._loss(batch, ctx, cols)
-                total, count = total + float(loss), count + n
-        return total / max(count, 1)
+        fit_stages(self.net, ctx, [stage], losses, self._val_loss(ctx) if ctx.val else None, self.config(),
+                   hp["train_batch_size"])
+
+    def _loss(self, net: nn.Module, batch: TrainBatch, ctx: FitContext, device: torch.device) -> torch.Tensor:
+        """Mean BCE over the batch's scored, certain labels (0 with no gradient signal if there are none)."""
+        y = torch.as_tensor(label_targets(ctx, batch.samples), dtype=torch.float32, device=device)
+        return masked_bce(net(batch.pixels.to(device)), y)
+
+    def _val_loss(self, ctx: FitContext) -> Callable[[nn.Module, torch.device], float]:
+        """Validation BCE summed over every scored, certain label of `ctx.val`, divided by their count."""
+        precision = fit_precision(ctx)
+
+        def validate(net: nn.Module, device: torch.device) -> float:
+            total, count = 0.0, 0
+            with torch.no_grad(), autocast(device, precision):
+                for batch in ctx.batches(ctx.val, self.hparams["train_batch_size"], False):
+                    y = torch.as_tensor(label_targets(ctx, batch.samples), dtype=torch.float32, device=device)
+                    n = int(torch.isfinite(y).sum())
+                    total, count = total + float(masked_bce(net(batch.pixels.to(device)), y)) * n, count + n
+            return total / max(count, 1)
+        return validate
 
     def predict(self, batch: ImageBatch) -> Predictions:
         self.net.eval()

@@ -104,15 +104,15 @@ def test_a_few_steps_decrease_the_egma_loss_and_gaze_adds_a_term(tmp_path: Path)
     adapter.model.train()
     losses = []
     for _ in range(5):
-        loss = adapter.training_loss(batch, np.random.default_rng(0))
+        loss = adapter.training_loss(adapter.model, batch, np.random.default_rng(0))
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
         losses.append(float(loss.detach()))
     assert losses[-1] < losses[0]
-    with_gaze = float(adapter.training_loss(batch, np.random.default_rng(0)).detach())
+    with_gaze = float(adapter.training_loss(adapter.model, batch, np.random.default_rng(0)).detach())
     adapter._dictation = {k: (t, None) for k, (t, _) in adapter._dictation.items()}
-    without = float(adapter.training_loss(batch, np.random.default_rng(0)).detach())
+    without = float(adapter.training_loss(adapter.model, batch, np.random.default_rng(0)).detach())
     assert with_gaze > without > 0
 
 

@@ -43,16 +43,16 @@ def test_oracle_maps_codes(samples: tuple[Sample, ...]) -> None:
 
 
 def test_cnn_fits_and_predicts_deterministically(samples: tuple[Sample, ...], tmp_path: Path) -> None:
-    def fitted() -> np.ndarray:
+    def fitted(work: str) -> np.ndarray:  # a fresh workdir each: the second fit must not resume the first
         model = get_model("cnn", image_size=16, width=4, epochs=3, patience=2, train_batch_size=8)
         ctx = FitContext(task=get_task("mimic-eye"), train=samples[:16], val=samples[16:],
-                         batches=shuffled_batches(0, model.spec, CPU), device=CPU, seed=0, workdir=tmp_path,
+                         batches=shuffled_batches(0, model.spec, CPU), device=CPU, seed=0, workdir=tmp_path / work,
                          log=lambda _: None)
         model.fit(ctx)
         with torch.inference_mode():
             return np.vstack([model.predict(b.inputs(model.spec)).probs for b in batches(samples, model.spec, 5, CPU)])
 
-    a, b = fitted(), fitted()
+    a, b = fitted("a"), fitted("b")
     assert a.shape == (len(samples), 14) and np.all((a >= 0) & (a <= 1))
     assert np.array_equal(a, b)
 
