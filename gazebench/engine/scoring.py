@@ -255,9 +255,10 @@ def rescore(run_dir: Path | str, *, data_root: Path | str | None = None, thresho
     from gazebench.engine.workload import run_data
 
     run = RunDir(Path(run_dir))
+    config = run.load_config()  # first: a folder that is not a run is told so before "incomplete"
     given = {"threshold_policy": threshold_policy, "n_boot": n_boot, "ci_level": ci_level}
     options = replace(primary_scoring(run), **{k: v for k, v in given.items() if v is not None})
-    return score_run(run, run_data(run.load_config(), data_root), options)
+    return score_run(run, run_data(config, data_root), options)
 
 
 def store_scores(run: RunDir, results: dict[str, Any]) -> Path | None:
