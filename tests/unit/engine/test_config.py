@@ -37,7 +37,8 @@ def test_scoring_options_name_their_file_and_round_trip() -> None:
     assert opts.file_name() == "max-f1__nboot200__ci0.9.json"
     assert opts.to_dict()["metrics"] == ["auroc", "acc", "f1"]
     assert ScoringOptions.from_dict(opts.to_dict(), "x") == opts
-    assert RunConfig(model="random", tasks=("rsna",), threshold_policy="max-f1", n_boot=200, ci_level=0.9).scoring == opts
+    cfg = RunConfig(model="random", tasks=("rsna",), threshold_policy="max-f1", n_boot=200, ci_level=0.9)
+    assert cfg.scoring == opts
     with pytest.raises(ConfigError, match="results.json: no valid `scoring` block"):
         ScoringOptions.from_dict({"n_boot": 3}, "results.json")
     with pytest.raises(ConfigError, match="results.json: recorded scoring is invalid"):

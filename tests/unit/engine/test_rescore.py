@@ -38,8 +38,8 @@ register_model("test-counting")(Counting)
 def counted_run(out: Path, root: Path, **scoring: object) -> tuple[object, int, int]:
     """evaluate() of test-counting on TASKS; (outcome, forwards, device moves) made by this call."""
     Counting.forwards = Counting.moves = 0
-    outcome = evaluate(RunConfig(model="test-counting", tasks=TASKS, **{"n_boot": 50, **scoring}),  # type: ignore[arg-type]
-                       output_dir=out, data_root=root)
+    config = RunConfig(model="test-counting", tasks=TASKS, **{"n_boot": 50, **scoring})  # type: ignore[arg-type]
+    outcome = evaluate(config, output_dir=out, data_root=root)
     return outcome, Counting.forwards, Counting.moves
 
 
