@@ -143,7 +143,7 @@ def main() -> None:
                 else:
                     pure_t.append(timed(lambda: pure_forward(adapter, groups, tensors, device), device))
         load_after = os.getloadavg()[0]
-        scoring_wall, _ = timed(lambda: score_run(RunDir(warm.run_dir), data), device)
+        scoring_wall, _ = timed(lambda: score_run(RunDir(warm.run_dir), data, config.scoring), device)
     mb = sum(x.numel() * x.element_size() for x in tensors) / 2**20
     print(f"model {args.model} on {device.type}, {args.threads} torch thread(s) on {os.cpu_count()} cores "
           f"(load average {load_before:.1f} -> {load_after:.1f}); {n_images} images in {len(groups)} batches of "

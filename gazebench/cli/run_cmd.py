@@ -1,4 +1,5 @@
-"""`gazebench run`: fit if needed, evaluate the tasks, write a run directory, print the results."""
+"""`gazebench run`: fit if needed, evaluate the tasks, write a run directory, print the results (a finished
+run asked for under other scoring options is re-scored from its saved predictions, with no model forward)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +8,7 @@ from typing import Any
 
 import click
 
-from gazebench.engine.config import DEVICES, PRECISIONS, THRESHOLD_POLICIES, RunConfig
+from gazebench.engine.config import DEVICES, MAX_SEED, PRECISIONS, THRESHOLD_POLICIES, RunConfig
 from gazebench.engine.report import results_table, stdout_console
 from gazebench.errors import ConfigError
 
@@ -32,24 +33,29 @@ def parse_model_args(pairs: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
 @click.option("--data-root", type=click.Path(file_okay=False), envvar="GAZEBENCH_DATA_ROOT",
               help="Folder holding the datasets; default: the embedded simulated study.")
 @click.option("--output-dir", type=click.Path(file_okay=False), default="runs", show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True)
 @click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
 @click.option("--precision", type=click.Choice(PRECISIONS), default="auto", show_default=True,
               help="Fit and predict in fp32 or under bf16 autocast (auto: bf16 on CUDA, fp32 on CPU); hashed.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Default: 32 on CPU, 128 on CUDA.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Evaluate only the first N samples per split.")
-@click.option("--threshold-policy", type=click.Choice(THRESHOLD_POLICIES), default="fixed", show_default=True)
-@click.option("--n-boot", type=click.IntRange(min=1), default=1000, show_default=True, help="Bootstrap replicates.")
+@click.option("--threshold-policy", type=click.Choice(THRESHOLD_POLICIES), default="fixed", show_default=True,
+              help="Scoring option: not part of the run identity; changing it on a finished run re-scores it.")
+@click.option("--n-boot", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Bootstrap replicates (scoring option).")
+@click.option("--ci-level", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95,
+              show_default=True, help="Bootstrap confidence-interval level (scoring option).")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=256, show_default=True,
               help="Samples per flushed predictions file (the unit of resume).")
 @click.option("--threads", type=click.IntRange(min=1), default=None,
-              help="Torch CPU threads (default: torch's, one per core); recorded in provenance, not hashed.")
+              help="Torch CPU threads (default: torch's, one per core; at most 4 per CPU); recorded in provenance, "
+                   "not hashed.")
 @click.option("--model-arg", "model_args", multiple=True, metavar="KEY=VALUE", help="Passed to the model factory.")
 @click.option("--include", "includes", multiple=True, type=click.Path(dir_okay=False),
               help="Python file(s) to import first (they may register models).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results JSON on stdout.")
 def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed: int, device: str,
-            precision: str, batch_size: int | None, limit: int | None, threshold_policy: str, n_boot: int,
+            precision: str, batch_size: int | None, limit: int | None, threshold_policy: str, n_boot: int, ci_level: float,
             chunk_size: int, threads: int | None, model_args: tuple[str, ...], includes: tuple[str, ...],
             as_json: bool) -> None:
     """Evaluate MODEL on TASKS; a rerun resumes an interrupted run and reuses a fitted model."""
@@ -62,11 +68,12 @@ def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed
     cache_dir()  # a bad $GAZEBENCH_CACHE fails here, in one line, before any work
     include(includes)
     config = RunConfig(model=model, tasks=tuple(t.name for t in resolve_tasks(tasks)), seed=seed,
-                       threshold_policy=threshold_policy, n_boot=n_boot, limit=limit,
+                       threshold_policy=threshold_policy, n_boot=n_boot, ci_level=ci_level, limit=limit,
                        model_args=parse_model_args(model_args), device=device, batch_size=batch_size,
                        chunk_size=chunk_size, threads=threads, precision=precision)
     outcome = evaluate(config, output_dir=Path(output_dir), data_root=data_root)
     if as_json:
         click.echo(json.dumps(jsonable(outcome.results), indent=2))
         return
-    stdout_console().print(results_table(outcome.results, title=f"{model} — {outcome.run_dir}"))
+    where = outcome.scores_file or outcome.run_dir
+    stdout_console().print(results_table(outcome.results, title=f"{model} — {where}"))

@@ -1,4 +1,5 @@
-"""`gazebench score RUN_DIR`: recompute metrics from saved predictions (e.g. under another threshold policy)."""
+"""`gazebench score RUN_DIR`: recompute a finished run's metrics from its saved predictions (e.g. under another
+threshold policy, bootstrap size or CI level) without building or running the model."""
 from __future__ import annotations
 
 import json
@@ -18,20 +19,34 @@ from gazebench.errors import ConfigError
 @click.option("--threshold-policy", type=click.Choice(THRESHOLD_POLICIES), default=None,
               help="Default: the run's own policy.")
 @click.option("--n-boot", type=click.IntRange(min=1), default=None, help="Default: the run's own.")
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the results JSON here.")
+@click.option("--ci-level", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
+              help="Default: the run's own.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Also write the results JSON here (outside the run directory).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results JSON on stdout.")
 def command(run_dir: str, data_root: str | None, threshold_policy: str | None, n_boot: int | None,
-            out: str | None, as_json: bool) -> None:
-    """Rescore RUN_DIR without running the model; the run directory itself is never modified."""
-    from gazebench.engine.rundir import atomic_write_json, jsonable
-    from gazebench.engine.scoring import rescore
+            ci_level: float | None, out: str | None, as_json: bool) -> None:
+    """Rescore RUN_DIR from its saved predictions, with zero model forwards, and print the table.
+
+    The run's predictions and results.json are never modified. Scoring options other than the run's own
+    are saved in RUN_DIR/scores/<policy>__nboot<N>__ci<level>.json (a warning, not an error, if RUN_DIR is
+    read-only); the run's own options only recompute and print.
+    """
+    from gazebench.engine.rundir import RunDir, atomic_write_json, jsonable
+    from gazebench.engine.scoring import rescore, store_scores
 
     if out is not None and Path(run_dir).resolve() in Path(out).resolve().parents:
         raise ConfigError(f"--out {out}: run directories are immutable; write the rescored results elsewhere")
-    results = rescore(run_dir, data_root=data_root, threshold_policy=threshold_policy, n_boot=n_boot)
+    results = rescore(run_dir, data_root=data_root, threshold_policy=threshold_policy, n_boot=n_boot,
+                      ci_level=ci_level)
+    try:
+        stored = store_scores(RunDir(Path(run_dir)), results)
+    except OSError as exc:
+        stored = None
+        click.echo(f"warning: {run_dir}: re-scoring not saved under scores/ ({exc.strerror or exc})", err=True)
     if out is not None:
         atomic_write_json(Path(out), results)
     if as_json:
         click.echo(json.dumps(jsonable(results), indent=2))
     else:
-        stdout_console().print(results_table(results, title=f"rescored {run_dir}"))
+        stdout_console().print(results_table(results, title=f"rescored {stored or run_dir}"))

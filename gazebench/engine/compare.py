@@ -10,7 +10,7 @@ import numpy as np
 
 from gazebench.engine.predict import read_predictions, score_matrix
 from gazebench.engine.rundir import RunDir
-from gazebench.engine.scoring import aligned, check_data, tuned_thresholds
+from gazebench.engine.scoring import aligned, check_data, primary_scoring, run_thresholds
 from gazebench.engine.verify import verify_run
 from gazebench.engine.workload import TaskData, load_task_data
 from gazebench.errors import ConfigError
@@ -50,9 +50,8 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str 
                           ca.get("limit"))
     check_data(ca, data, a.path)
     check_data(cb, data, b.path)
-    boots, seed = int(n_boot or ca["n_boot"]), int(ca["seed"])
-    thr = {key: tuned_thresholds(threshold_policy or cfg["threshold_policy"], data[cfg["train_task"]],
-                                 read_predictions(run.validation(cfg["train_task"])), run.validation(cfg["train_task"]))
+    boots, seed = int(n_boot or primary_scoring(a).n_boot), int(ca["seed"])
+    thr = {key: run_thresholds(run, cfg, data, threshold_policy or primary_scoring(run).threshold_policy)
            for key, run, cfg in (("a", a, ca), ("b", b, cb))}
     out: dict[str, Any] = {"run_a": str(a.path), "run_b": str(b.path), "model_a": ca["model"], "model_b": cb["model"],
                            "track_a": va.track, "track_b": vb.track, "n_boot": boots, "seed": seed,

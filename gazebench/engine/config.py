@@ -1,13 +1,16 @@
 """The run configuration: a frozen record of what was asked for, and the hash that names a run directory.
 
-Only what can change the numbers is hashed (model, its config, tasks with their versions and data
-fingerprints, seed, policies, limit, numeric precision); how the work is scheduled (batch size, chunk
-size, thread count, data folder path) is recorded but not hashed, because scores must not depend on it.
+Only what decides the predictions is hashed (model, its config, tasks with their versions and data
+fingerprints, seed, limit, device kind and numeric precision). How the work is scheduled (batch size, chunk
+size, thread count, data folder path) is recorded but not hashed, because predictions must not depend on it.
+How saved predictions are scored (threshold policy, bootstrap replicates, CI level, metric set) is not
+hashed either: a new scoring of a finished run is derived from its saved predictions without the model.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -17,6 +20,65 @@ THRESHOLD_POLICIES = ("fixed", "max-f1", "youden")
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("auto", "fp32", "bf16")
 """`--precision`: auto is bf16 autocast on CUDA and float32 on CPU (the resolved one is hashed)."""
+MAX_SEED = 2**32 - 1
+"""Largest --seed: numpy's legacy seeding and most samplers take 32-bit seeds."""
+THREADS_PER_CPU = 4
+"""--threads may oversubscribe the machine's CPUs at most this many times."""
+METRIC_FAMILY = "classification"
+"""The metric family every task of this harness reports (see gazebench.metrics.vocabulary)."""
+
+
+@dataclass(frozen=True)
+class ScoringOptions:
+    """How saved predictions become numbers; not part of the run identity, recorded in results JSON."""
+
+    threshold_policy: str = "fixed"
+    """Acc/F1 thresholds: fixed 0.5, or per label tuned on the in-domain validate split (max-f1, youden)."""
+    n_boot: int = 1000
+    """Bootstrap replicates (patients resampled) behind every confidence interval."""
+    ci_level: float = 0.95
+    """Coverage of the percentile bootstrap confidence intervals."""
+
+    def __post_init__(self) -> None:
+        if self.threshold_policy not in THRESHOLD_POLICIES:
+            raise ConfigError(f"--threshold-policy must be one of {', '.join(THRESHOLD_POLICIES)}, "
+                              f"not {self.threshold_policy!r}")
+        if isinstance(self.n_boot, bool) or not isinstance(self.n_boot, int) or self.n_boot < 1:
+            raise ConfigError(f"--n-boot must be an integer of at least 1, got {self.n_boot!r}")
+        if isinstance(self.ci_level, bool) or not isinstance(self.ci_level, (int, float)) \
+                or not 0.0 < self.ci_level < 1.0:
+            raise ConfigError(f"--ci-level must lie strictly between 0 and 1, got {self.ci_level!r}")
+
+    @property
+    def tuned(self) -> bool:
+        """True if the thresholds are tuned on the in-domain validate predictions."""
+        return self.threshold_policy != "fixed"
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        from gazebench.metrics.vocabulary import metric_names
+
+        return metric_names(METRIC_FAMILY)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `scoring` block of a results JSON."""
+        return {"threshold_policy": self.threshold_policy, "n_boot": self.n_boot, "ci_level": self.ci_level,
+                "metrics": list(self.metrics)}
+
+    def file_name(self) -> str:
+        """`<policy>__nboot<N>__ci<level>.json`: where a re-scoring under these options is stored."""
+        return f"{self.threshold_policy}__nboot{self.n_boot}__ci{self.ci_level:g}.json"
+
+    @classmethod
+    def from_dict(cls, block: dict[str, Any], where: object) -> ScoringOptions:
+        """The options recorded in a results JSON's `scoring` block (a one-line error naming `where` if bad)."""
+        try:
+            return cls(threshold_policy=block["threshold_policy"], n_boot=block["n_boot"],
+                       ci_level=block["ci_level"])
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(f"{where}: no valid `scoring` block ({type(exc).__name__}: {exc})") from None
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: recorded scoring is invalid ({exc})") from None
 
 
 @dataclass(frozen=True)
@@ -27,9 +89,11 @@ class RunConfig:
     tasks: tuple[str, ...]
     seed: int = 0
     threshold_policy: str = "fixed"
-    """Acc/F1 thresholds: fixed 0.5, or per label tuned on the in-domain validate split (max-f1, youden)."""
+    """Scoring option (not hashed): see ScoringOptions."""
     n_boot: int = 1000
-    """Bootstrap replicates (patients resampled) behind every confidence interval."""
+    """Scoring option (not hashed): see ScoringOptions."""
+    ci_level: float = 0.95
+    """Scoring option (not hashed): see ScoringOptions."""
     limit: int | None = None
     """Evaluate only the first N samples of each split (quick looks; marked in leaderboards)."""
     model_args: tuple[tuple[str, Any], ...] = ()
@@ -49,22 +113,30 @@ class RunConfig:
     def __post_init__(self) -> None:
         if not self.tasks:
             raise ConfigError("no tasks given")
-        if self.threshold_policy not in THRESHOLD_POLICIES:
-            raise ConfigError(f"--threshold-policy must be one of {', '.join(THRESHOLD_POLICIES)}, "
-                              f"not {self.threshold_policy!r}")
+        self.scoring  # noqa: B018  (validates the scoring options)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_SEED:
+            raise ConfigError(f"--seed must be an integer from 0 to {MAX_SEED}, got {self.seed!r}")
         if self.device not in DEVICES:
             raise ConfigError(f"--device must be one of {', '.join(DEVICES)}, not {self.device!r}")
         if self.precision not in PRECISIONS:
             raise ConfigError(f"--precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
-        for name, value in (("--n-boot", self.n_boot), ("--chunk-size", self.chunk_size)):
-            if value < 1:
-                raise ConfigError(f"{name} must be at least 1, got {value}")
+        if self.chunk_size < 1:
+            raise ConfigError(f"--chunk-size must be at least 1, got {self.chunk_size}")
         if self.limit is not None and self.limit < 1:
             raise ConfigError(f"--limit must be at least 1, got {self.limit}")
         if self.batch_size is not None and self.batch_size < 1:
             raise ConfigError(f"--batch-size must be at least 1, got {self.batch_size}")
         if self.threads is not None and self.threads < 1:
             raise ConfigError(f"--threads must be at least 1, got {self.threads}")
+        cap = (os.cpu_count() or 1) * THREADS_PER_CPU
+        if self.threads is not None and self.threads > cap:
+            raise ConfigError(f"--threads {self.threads} is more than {THREADS_PER_CPU} per CPU of this machine "
+                              f"({os.cpu_count() or 1} CPUs: at most {cap})")
+
+    @property
+    def scoring(self) -> ScoringOptions:
+        """The options that turn this run's saved predictions into numbers."""
+        return ScoringOptions(threshold_policy=self.threshold_policy, n_boot=self.n_boot, ci_level=self.ci_level)
 
     @property
     def model_kwargs(self) -> dict[str, Any]:
@@ -79,6 +151,8 @@ class RunConfig:
 
 UNHASHED = ("batch_size", "chunk_size", "device", "threads")
 """RunConfig fields that schedule the work without changing the numbers (the resolved device kind is hashed)."""
+SCORING = ("threshold_policy", "n_boot", "ci_level")
+"""RunConfig fields that score saved predictions (recorded in results JSON under `scoring`, not hashed)."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +164,7 @@ class ResolvedConfig:
     """JSON-ready: adapter description, task versions, data sha256 per task, device kind, precision."""
 
     def hashed_payload(self) -> dict[str, Any]:
-        payload = {k: v for k, v in self.run.to_dict().items() if k not in UNHASHED}
+        payload = {k: v for k, v in self.run.to_dict().items() if k not in UNHASHED and k not in SCORING}
         payload.update(self.facts)
         return payload
 

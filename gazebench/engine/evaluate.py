@@ -2,6 +2,8 @@
 
 Nothing here knows a specific model: the adapter's InputSpec decides the inputs, its `trainable`
 flag decides whether it is fitted (always on the in-domain task), and the device policy is uniform.
+A finished run asked for under other scoring options is re-scored from its saved predictions: the
+adapter is constructed (its description is part of the run identity) but never moved, fitted or called.
 """
 from __future__ import annotations
 
@@ -24,10 +26,9 @@ from gazebench.engine.device import default_batch_size, resolve_device, resolve_
 from gazebench.engine.fit import load_or_fit, run_fingerprint, weights_digests
 from gazebench.engine.loader import shuffled_batches
 from gazebench.engine.predict import predict_split
-from gazebench.engine.rundir import RunDir, RunLock, atomic_write_json, provenance, run_dir_name
-from gazebench.engine.scoring import score_run
-from gazebench.engine.verify import seal_results
-from gazebench.engine.workload import TaskData, load_task_data
+from gazebench.engine.rundir import RunDir, RunLock, atomic_write_json, check_output_dir, provenance, run_dir_name
+from gazebench.engine.scoring import primary_scoring, score_run, store_scores
+from gazebench.engine.workload import TaskData, load_task_data, tasks_to_load
 from gazebench.errors import ConfigError
 from gazebench.options import options_of
 from gazebench.task import default_task_names, get_task
@@ -44,6 +45,8 @@ class RunOutcome:
     """None for models that are not fitted."""
     predicted: int = 0
     """Images predicted by this call (0 when everything was on disk already)."""
+    scores_file: Path | None = None
+    """Set when a finished run was re-scored under other scoring options: where those results were stored."""
 
 
 def build_adapter(config: RunConfig) -> Adapter:
@@ -84,7 +87,6 @@ def resolve(config: RunConfig, adapter: Adapter, data: dict[str, TaskData], devi
     manifests, the content digests of local weights, device kind and resolved precision."""
     import gazebench
 
-    train = data[config.train_task]
     facts: dict[str, Any] = {
         "adapter": describe_adapter(adapter),
         "task_versions": {n: td.task.version for n, td in data.items()},
@@ -95,7 +97,7 @@ def resolve(config: RunConfig, adapter: Adapter, data: dict[str, TaskData], devi
         "gazebench_version": gazebench.__version__,
     }
     if adapter.trainable:
-        facts["fit_fingerprint"] = run_fingerprint(config, adapter, train.sha, device)
+        facts["fit_fingerprint"] = run_fingerprint(config, adapter, data[config.train_task].sha, device)
     return ResolvedConfig(run=config, facts=facts)
 
 
@@ -118,18 +120,20 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     from gazebench.paths import data_root as resolve_root
 
     console = console or Console(stderr=True)
+    check_output_dir(output_dir)
     adapter = build_adapter(config)
     check_tasks(config, adapter)
     device = resolve_device(config.device)
     root = resolve_root(data_root)
-    data = load_task_data([*config.tasks, config.train_task], root, config.limit)
+    names = tasks_to_load(config.tasks, config.train_task, root, trainable=adapter.trainable,
+                          tuned=config.scoring.tuned)
+    data = load_task_data(names, root, config.limit)
     resolved = resolve(config, adapter, data, device)
     all_tasks = set(config.tasks) == set(default_task_names())
     run = RunDir(Path(output_dir) / run_dir_name(config.model, config.tasks, all_tasks, config.seed,
                                                  resolved.config_hash))
     if run.complete:
-        console.print(f"[green]complete already:[/] {run.path}")
-        return RunOutcome(run.path, run.load_results(), already_complete=True)
+        return finished(run, data, config, console)
     batch_size = config.batch_size or default_batch_size(device)
     # Under a launcher (issue 10, minimal until data-parallel evaluation): rank 0 alone takes the lock and
     # writes the run directory; the other ranks take part in the fit (its collectives need every rank), then
@@ -137,14 +141,14 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     ranks = PartialState(cpu=device.type != "cuda")
     with RunLock(run.path) if ranks.is_main_process else nullcontext(), torch_threads(config.threads):
         if ranks.is_main_process and run.complete:  # finished by another process while we waited for nothing
-            return RunOutcome(run.path, run.load_results(), already_complete=True)
+            return finished(run, data, config, console)
         if ranks.is_main_process:
             _write_header(run, resolved, data, batch_size, data_root)
         torch.manual_seed(config.seed)
         adapter.to(device)
         reused = None
-        train = data[config.train_task]
-        if adapter.trainable:
+        train = data.get(config.train_task)
+        if adapter.trainable and train is not None:
             reused = load_or_fit(adapter, resolved.facts["fit_fingerprint"],
                                  lambda workdir: fit_context(adapter, train, device, config, batch_size, workdir,
                                                               console), console.print)
@@ -153,7 +157,8 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
             return RunOutcome(run.path, run.load_results(), reused_checkpoint=reused)
         predicted = 0
         with _progress(console) as bar:
-            jobs = [(f"{train.task.name} {train.task.val_split}", train.val_samples, run.validation(train.task.name))]
+            jobs = [] if train is None else [(f"{train.task.name} {train.task.val_split}", train.val_samples,
+                                              run.validation(train.task.name))]
             jobs += [(name, data[name].eval_samples, run.predictions(name)) for name in config.tasks]
             for label, samples, folder in jobs:
                 task_id = bar.add_task(label, total=len(samples))
@@ -161,12 +166,24 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
                                            chunk_size=config.chunk_size, device=device,
                                            precision=resolved.facts["precision"],
                                            progress=lambda n, t=task_id: bar.advance(t, n))
-        results = seal_results(score_run(run, data))
+        results = score_run(run, data, config.scoring)
         atomic_write_json(run.thresholds, results["thresholds"])
         atomic_write_json(run.results, results)
     ranks.wait_for_everyone()
     console.print(f"[green]wrote[/] {run.results}")
     return RunOutcome(run.path, results, reused_checkpoint=reused, predicted=predicted)
+
+
+def finished(run: RunDir, data: dict[str, TaskData], config: RunConfig, console: Console) -> RunOutcome:
+    """A finished run: its own results under the same scoring options, else a re-scoring of its saved
+    predictions (no model forward) stored under scores/, leaving results.json as it is."""
+    if primary_scoring(run) == config.scoring:
+        console.print(f"[green]complete already:[/] {run.path}")
+        return RunOutcome(run.path, run.load_results(), already_complete=True)
+    results = score_run(run, data, config.scoring)
+    stored = store_scores(run, results)
+    console.print(f"[green]complete already; re-scored from saved predictions (no model forward):[/] {stored}")
+    return RunOutcome(run.path, results, already_complete=True, scores_file=stored)
 
 
 def _write_header(run: RunDir, resolved: ResolvedConfig, data: dict[str, TaskData], batch_size: int,

@@ -5,6 +5,14 @@
         validation/<train-task>/chunk-00000.csv      in-domain validate predictions (threshold tuning)
         predictions/<task>/chunk-00000.csv           per-image scores: ids and numbers only
         results.json                                 written last; its presence marks the run complete
+        scores/<policy>__nboot<N>__ci<level>.json    later re-scorings under other scoring options
+
+The hash names what decides the predictions (model, its config and weights, data manifests, seed, limit,
+device kind and precision), never how they are scored. Once results.json exists the predictions, the
+validation predictions and results.json are immutable: `gazebench run` with other scoring options (threshold
+policy, bootstrap replicates, CI level) and `gazebench score` derive the new numbers from the saved files
+with no model forward and store them, atomically, under scores/ (validate predictions are made whenever the
+in-domain data is there, so a tuned policy never needs the model later).
 """
 from __future__ import annotations
 
@@ -26,8 +34,9 @@ import numpy as np
 from gazebench.errors import ConfigError, GazebenchError
 
 LOCK_NAME = ".lock"
-RUN_CONFIG_KEYS = ("model", "tasks", "train_task", "seed", "n_boot", "threshold_policy", "data_sha256", "config_hash")
+RUN_CONFIG_KEYS = ("model", "tasks", "train_task", "seed", "data_sha256", "config_hash")
 """What `score` and `compare` need from a run's config.json."""
+SCORES_DIR = "scores"
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -119,6 +128,14 @@ class RunDir:
     def complete(self) -> bool:
         return self.results.is_file()
 
+    @property
+    def scores_dir(self) -> Path:
+        return self.path / SCORES_DIR
+
+    def scores(self, file_name: str) -> Path:
+        """Where a re-scoring under other scoring options is stored (see ScoringOptions.file_name)."""
+        return self.scores_dir / file_name
+
     def predictions(self, task: str) -> Path:
         return self.path / "predictions" / task
 
@@ -138,6 +155,26 @@ class RunDir:
         if not self.complete:
             raise ConfigError(f"{self.path}: run is incomplete (no results.json); rerun it to resume")
         return dict(read_json(self.results))
+
+
+def check_output_dir(path: Path | str) -> None:
+    """Refuse, in one line naming it, an output folder that is a file or cannot be written (checked by creating
+    a temp file, since root passes os.access) before any data is loaded or model built."""
+    target = Path(path).expanduser()
+    probe = target
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        where = "is a file" if probe == target else f"lies under {probe}, which is a file"
+        raise ConfigError(f"--output-dir {target}: {where}, not a folder")
+    what = "is not writable" if probe == target else f"cannot be created: {probe} is not writable"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise ConfigError(f"--output-dir {target}: {what}")
+    try:
+        with tempfile.TemporaryFile(dir=probe, prefix=".gazebench-write-test-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"--output-dir {target}: {what} ({exc.strerror or exc})") from None
 
 
 class RunLock:

@@ -1,4 +1,5 @@
-"""Saved predictions → the results JSON. Shared by `gazebench run` (at the end) and `gazebench score`.
+"""Saved predictions → the results JSON. Shared by `gazebench run` (at the end, or to re-score a finished run
+under other scoring options) and `gazebench score`; none of it runs a model.
 
 Labels are never stored in a run directory: they are read again from the data, whose fingerprint
 must equal the one recorded when the predictions were made.
@@ -6,18 +7,22 @@ must equal the one recorded when the predictions were made.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
+from gazebench.engine.config import METRIC_FAMILY, ScoringOptions
 from gazebench.engine.predict import DIAGNOSTIC_PREFIX, gaze_columns, read_predictions, score_matrix
-from gazebench.engine.rundir import RunDir, read_json
-from gazebench.engine.verify import prediction_digests
+from gazebench.engine.rundir import RunDir, atomic_write_json, read_json
+from gazebench.engine.verify import prediction_digests, seal_results
 from gazebench.engine.workload import TaskData
 from gazebench.errors import ConfigError
+from gazebench.metrics.vocabulary import metrics_for
 from gazebench.records import Sample
+from gazebench.task import get_task
 
 ROC_POINTS = 101
 SIMULATED_NOTE = ("Computed on the simulated reader study shipped with gazebench (synthetic phantoms and a "
@@ -40,21 +45,31 @@ def aligned(samples: tuple[Sample, ...], df: pd.DataFrame, where: Path) -> pd.Da
 
 
 def tuned_thresholds(policy: str, data: TaskData, val_df: pd.DataFrame, where: Path) -> dict[str, Any]:
-    """Per-label thresholds {label: t} for `policy`, tuned on in-domain validate predictions only."""
+    """Per-label thresholds {label: t} for a tuned `policy`, tuned on in-domain validate predictions only."""
     from gazebench.metrics import thresholds
 
     labels = data.task.labels
-    if policy == "fixed":
-        values = np.full(len(labels), 0.5)
-        source = "0.5"
-    else:
-        samples = data.val_samples
-        y_val = data.task.targets(samples)
-        p_val = score_matrix(aligned(samples, val_df, where), labels, where)
-        tuned = thresholds.tune(y_val, p_val, method=cast("thresholds.TuneMethod", policy))
-        values = np.asarray(tuned, dtype=np.float64)
-        source = f"{data.task.name} {data.task.val_split} split (n={len(samples)})"
+    samples = data.val_samples
+    y_val = data.task.targets(samples)
+    p_val = score_matrix(aligned(samples, val_df, where), labels, where)
+    tuned = thresholds.tune(y_val, p_val, method=cast("thresholds.TuneMethod", policy))
+    values = np.asarray(tuned, dtype=np.float64)
+    source = f"{data.task.name} {data.task.val_split} split (n={len(samples)})"
     return {"policy": policy, "source": source, "values": {k: float(v) for k, v in zip(labels, values, strict=True)}}
+
+
+def run_thresholds(run: RunDir, config: dict[str, Any], data: dict[str, TaskData], policy: str) -> dict[str, Any]:
+    """The thresholds of `policy` for a saved run: 0.5 per label, or tuned on the run's saved in-domain
+    validate predictions (a one-line error if the run was made without the in-domain data)."""
+    train = str(config["train_task"])
+    if policy == "fixed":
+        return {"policy": policy, "source": "0.5", "values": {k: 0.5 for k in get_task(train).labels}}
+    folder = run.validation(train)
+    if train not in data or not folder.is_dir():
+        raise ConfigError(f"{run.path}: threshold policy {policy!r} is tuned on the in-domain {train} validate "
+                          f"predictions, which this run does not have (it was made without {train} data); "
+                          "use --threshold-policy fixed")
+    return tuned_thresholds(policy, data[train], read_predictions(folder), folder)
 
 
 def macro_roc(y: np.ndarray, p: np.ndarray, points: int = ROC_POINTS) -> dict[str, list[float]]:
@@ -84,19 +99,21 @@ def _ci(pair: object) -> list[float | None]:
 
 
 def metric_block(y: np.ndarray, p: np.ndarray, thr: np.ndarray, labels: tuple[str, ...], clusters: np.ndarray,
-                 n_boot: int, seed: int) -> dict[str, Any]:
-    """Macro AUROC/Acc/F1 with patient-bootstrap CIs, per-label values and the labels left out."""
+                 options: ScoringOptions, seed: int) -> dict[str, Any]:
+    """The family's macro metrics with patient-bootstrap CIs, per-label values and the labels left out."""
     from gazebench.metrics import bootstrap_ci, summary
 
+    metrics = metrics_for(METRIC_FAMILY)
     out = dict(summary(y, p, thr, labels))
-    ci = bootstrap_ci(y, p, thr, clusters, n_boot=n_boot, seed=seed)
-    for stat in ("auroc", "acc", "f1"):
-        out[f"{stat}_ci"] = _ci(ci[stat])
+    ci = bootstrap_ci(y, p, thr, clusters, n_boot=options.n_boot, seed=seed, level=options.ci_level,
+                      stats=tuple(m.name for m in metrics))
+    for metric in metrics:
+        out[metric.ci_key] = _ci(ci[metric.name])
     out["labels_excluded"] = list(out.get("auroc_labels_excluded", []))
     return out
 
 
-def task_result(data: TaskData, df: pd.DataFrame, where: Path, thresholds: dict[str, Any], n_boot: int,
+def task_result(data: TaskData, df: pd.DataFrame, where: Path, thresholds: dict[str, Any], options: ScoringOptions,
                 seed: int, grid: tuple[int, int] | None) -> tuple[dict[str, Any], dict[str, list[float]]]:
     """One task's `results.<task>` block and its macro ROC curve."""
     from gazebench.metrics import ThresholdPolicy
@@ -111,11 +128,12 @@ def task_result(data: TaskData, df: pd.DataFrame, where: Path, thresholds: dict[
     policy = ThresholdPolicy(name=thresholds["policy"],
                              values=None if thresholds["policy"] == "fixed" else tuple(float(t) for t in thr),
                              source=thresholds["source"])
-    result: dict[str, Any] = metric_block(y, p, thr, task.labels, clusters, n_boot, seed)
+    result: dict[str, Any] = metric_block(y, p, thr, task.labels, clusters, options, seed)
+    keys = [k for m in metrics_for(METRIC_FAMILY) for k in (m.name, m.ci_key)] + ["labels_excluded"]
     for name, subset in task.subsets:
         cols = [task.labels.index(label) for label in subset]
-        block = metric_block(y[:, cols], p[:, cols], thr[cols], subset, clusters, n_boot, seed)
-        result[name] = {k: block[k] for k in ("auroc", "auroc_ci", "acc", "acc_ci", "f1", "f1_ci", "labels_excluded")}
+        block = metric_block(y[:, cols], p[:, cols], thr[cols], subset, clusters, options, seed)
+        result[name] = {k: block[k] for k in keys}
     result.update({
         "n": len(samples),
         "n_patients": len(set(clusters)),
@@ -203,35 +221,34 @@ def check_data(config: dict[str, Any], data: dict[str, TaskData], where: Path) -
                               f"(manifest sha256 {td.sha[:12]} here, {recorded[:12]} in the run)")
 
 
-def score_run(run: RunDir, data: dict[str, TaskData], *, threshold_policy: str | None = None,
-              n_boot: int | None = None) -> dict[str, Any]:
-    """The complete results JSON for a run directory whose predictions are all on disk."""
+def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -> dict[str, Any]:
+    """The complete, sealed results JSON, under `options`, for a run directory whose predictions are all on disk."""
     import gazebench
 
     config = run.load_config()
     check_data(config, data, run.path)
-    policy = threshold_policy or config["threshold_policy"]
-    boots = int(n_boot or config["n_boot"])
     seed = int(config["seed"])
-    train = data[config["train_task"]]
-    thresholds = tuned_thresholds(policy, train, read_predictions(run.validation(train.task.name)),
-                                  run.validation(train.task.name))
+    thresholds = run_thresholds(run, config, data, options.threshold_policy)
     results, curves = {}, {}
     for name in config["tasks"]:
         folder = run.predictions(name)
-        results[name], curves[name] = task_result(data[name], read_predictions(folder), folder, thresholds, boots,
+        results[name], curves[name] = task_result(data[name], read_predictions(folder), folder, thresholds, options,
                                                   seed, grid_of(config))
     provenance = read_json(run.provenance) if run.provenance.is_file() else {}
+    metrics = metrics_for(METRIC_FAMILY)
     out: dict[str, Any] = {
         "results": results,
         "versions": {name: data[name].task.version for name in config["tasks"]},
         "n-samples": {name: {"original": len(data[name].dataset.split(data[name].task.eval_split)),
                              "effective": results[name]["n"]} for name in config["tasks"]},
-        "higher_is_better": {name: {"auroc": True, "acc": True, "f1": True} for name in config["tasks"]},
+        "higher_is_better": {name: {m.name: m.higher_is_better for m in metrics} for name in config["tasks"]},
         "model_name": config["model"],
         "config": config,
         "config_hash": config["config_hash"],
+        "scoring": options.to_dict(),
         "thresholds": thresholds,
+        "evidence": {"config_hash": config["config_hash"],
+                     "prediction_digests": prediction_digests(run, list(config["tasks"]), config["train_task"])},
         "git_hash": (provenance.get("git") or {}).get("commit"),
         "gazebench_version": gazebench.__version__,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -239,19 +256,36 @@ def score_run(run: RunDir, data: dict[str, TaskData], *, threshold_policy: str |
         "task_definitions": {name: data[name].task.describe() for name in config["tasks"]},
         "skipped": {name: data[name].skips for name in config["tasks"]},
         "curves": curves,
-        "evidence": prediction_digests(run, list(config["tasks"]), config["train_task"]),
     }
-    if threshold_policy is not None or n_boot is not None:
-        out["rescored"] = {"threshold_policy": policy, "n_boot": boots}
     if any(data[name].simulated for name in config["tasks"]):
         out["dataset_note"] = SIMULATED_NOTE
-    return out
+    return seal_results(out)
+
+
+def primary_scoring(run: RunDir) -> ScoringOptions:
+    """The scoring options of a finished run's own results.json."""
+    return ScoringOptions.from_dict(run.load_results().get("scoring"), run.results)
 
 
 def rescore(run_dir: Path | str, *, data_root: Path | str | None = None, threshold_policy: str | None = None,
-            n_boot: int | None = None) -> dict[str, Any]:
-    """`gazebench score`: recompute a run's results from its saved predictions, without the model."""
+            n_boot: int | None = None, ci_level: float | None = None) -> dict[str, Any]:
+    """`gazebench score`: a finished run's results under its own scoring options, or under the ones given,
+    from its saved predictions alone (the model is never built); writes nothing."""
     from gazebench.engine.workload import run_data
 
     run = RunDir(Path(run_dir))
-    return score_run(run, run_data(run.load_config(), data_root), threshold_policy=threshold_policy, n_boot=n_boot)
+    config = run.load_config()  # first: a folder that is not a run is told so before "incomplete"
+    given = {"threshold_policy": threshold_policy, "n_boot": n_boot, "ci_level": ci_level}
+    options = replace(primary_scoring(run), **{k: v for k, v in given.items() if v is not None})
+    return score_run(run, run_data(config, data_root), options)
+
+
+def store_scores(run: RunDir, results: dict[str, Any]) -> Path | None:
+    """Save a re-scoring atomically under `scores/`; None (nothing written) when its options are the run's
+    own, whose record is results.json, which is never overwritten."""
+    options = ScoringOptions.from_dict(results["scoring"], "re-scored results")
+    if options == primary_scoring(run):
+        return None
+    path = run.scores(options.file_name())
+    atomic_write_json(path, results)
+    return path

@@ -126,15 +126,17 @@ def _check_results(run: RunDir, config: dict[str, Any], results: dict[str, Any])
 
 def _check_evidence(run: RunDir, config: dict[str, Any], evidence: object) -> None:
     """The prediction folders on disk are byte for byte those scored (no file edited, added, removed, renamed)."""
-    if not isinstance(evidence, dict):
-        raise ConfigError(f"{run.results}: \"evidence\" is not a mapping of folder digests")
+    if not isinstance(evidence, dict) or evidence.get("config_hash") != config.get("config_hash") \
+            or not isinstance(evidence.get("prediction_digests"), dict):
+        raise ConfigError(f"{run.results}: \"evidence\" does not hold this run's config hash and folder digests")
+    scored = evidence["prediction_digests"]
     now = prediction_digests(run, list(config["tasks"]), str(config["train_task"]))
-    for key in sorted({*evidence, *now}):
+    for key in sorted({*scored, *now}):
         if key not in now:
             raise ConfigError(f"{run.path / key}: scored, but now missing")
-        if key not in evidence:
+        if key not in scored:
             raise ConfigError(f"{run.path / key}: holds predictions the results were not computed from")
-        if evidence[key] != now[key]:
+        if scored[key] != now[key]:
             raise ConfigError(f"{run.path / key}: prediction files changed since scoring (a chunk or saliency "
                               "sidecar was edited, truncated, added, removed or renamed)")
 

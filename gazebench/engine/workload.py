@@ -77,10 +77,28 @@ def load_task_data(names: Iterable[str], data_root: Path, limit: int | None) -> 
     return out
 
 
+def tasks_to_load(tasks: tuple[str, ...], train_task: str, data_root: Path, *, trainable: bool,
+                  tuned: bool) -> list[str]:
+    """The evaluated tasks plus the in-domain train task, whose validate split is always predicted when its
+    data is there (so any later threshold policy is a re-scoring). Without it, a model that needs no fitting
+    scored at fixed thresholds runs zero-shot; a trainable model or a tuned policy is a one-line error."""
+    if train_task in tasks or get_task(train_task).data_dir(data_root).is_dir():
+        return [*tasks, train_task]
+    needs = ("the model is trained on its train split" if trainable else
+             "the threshold policy is tuned on its validate split" if tuned else None)
+    if needs is not None:
+        raise ConfigError(f"{get_task(train_task).data_dir(data_root)}: in-domain task {train_task!r} has no data "
+                          f"under {data_root}, and {needs}; add it, or run a model that needs no fitting "
+                          "with --threshold-policy fixed")
+    return list(tasks)
+
+
 def run_data(config: dict[str, Any], data_root: Path | str | None) -> dict[str, TaskData]:
-    """The data a saved run was made on: `data_root`, else the run's recorded root, else the default."""
+    """The data a saved run was made on: `data_root`, else the run's recorded root, else the default (the
+    in-domain train task only if the run was made with it)."""
     from gazebench.paths import data_root as resolve_root
 
     recorded = (config.get("execution") or {}).get("data_root")
     root = resolve_root(data_root or recorded)
-    return load_task_data([*config["tasks"], config["train_task"]], root, config.get("limit"))
+    train = [config["train_task"]] if config["train_task"] in config["data_sha256"] else []
+    return load_task_data([*config["tasks"], *train], root, config.get("limit"))

@@ -68,11 +68,11 @@ def _cell(text: str) -> str:
 
 
 def _details(run: Run, label: str) -> str:
-    cfg = run.config
+    cfg, scoring = run.config, run.results.get("scoring") or {}
     git = run.results.get("git_hash") or "unknown"
     items = {
         "run directory": run.path.name, "config hash": run.results["config_hash"], "seed": cfg.get("seed"),
-        "threshold policy": cfg.get("threshold_policy"), "bootstrap replicates": cfg.get("n_boot"),
+        "threshold policy": scoring.get("threshold_policy"), "bootstrap replicates": scoring.get("n_boot"),
         "limit": cfg.get("limit") or "none", "precision": cfg.get("precision"), "git commit": git,
         "gazebench": run.results.get("gazebench_version"),
         "data": ", ".join(f"{t} {d.get('version', '')} ({str(d['sha256'])[:12]})"

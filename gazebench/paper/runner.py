@@ -1,5 +1,9 @@
 """Train and evaluate every method of the paper table through the engine (`gazebench.engine.evaluate`, so
-finished runs and fitted checkpoints are reused), compare them pairwise, and write `results/`."""
+finished runs and fitted checkpoints are reused), compare them pairwise, and write `results/`.
+
+Its runs are the run directories of `gazebench run --model KEY --tasks all` (same output dir, seed, limit):
+the threshold policy and bootstrap size are scoring options, not part of a run's identity, so a run made by
+`gazebench run` at another policy is re-scored from its saved predictions here, never predicted again."""
 from __future__ import annotations
 
 import shlex
@@ -28,7 +32,8 @@ class PaperSettings:
     n_boot: int = 1000
     threshold_policy: str = "max-f1"
     """Acc/F1 thresholds, tuned per label on the in-domain validate split by default: the paper does not say
-    its threshold, and a fixed 0.5 turns F1 to 0 for any model calibrated to low label prevalence."""
+    its threshold, and a fixed 0.5 turns F1 to 0 for any model calibrated to low label prevalence. A scoring
+    option: it does not change which run directory a method's run lives in."""
     parse_probe: int = 8
     """Images of the in-domain test split Vanilla greedily generates reports for (parse-failure rate)."""
     model_args: tuple[tuple[str, str, Any], ...] = ()
@@ -118,7 +123,8 @@ def build_table(settings: PaperSettings, log: Callable[[str], None] = print) -> 
     comparisons = []
     for c in comparisons_for(methods):
         log(f"paper-table: comparing {c.b} with {c.a}")
-        outs = tuple(compare_runs(a, b, data_root=settings.data_root, n_boot=settings.n_boot)
+        outs = tuple(compare_runs(a, b, data_root=settings.data_root, n_boot=settings.n_boot,
+                                  threshold_policy=settings.threshold_policy)
                      for a, b in zip(runs[c.a].run_dirs, runs[c.b].run_dirs, strict=True))
         comparisons.append(ComparisonRuns(c, outs))
     notes = [f"Qwen2.5-VL methods ran on backbone `{settings.backbone}`"

@@ -59,7 +59,7 @@ def derived_notes(table: PaperTable) -> list[str]:
         thr = first[0].get("thresholds", {})
         seeds = max(len(m.results) for m in table.methods)
         spread = ("mean ± sd over seeds" if seeds > 1 else
-                  f"95% patient-bootstrap CI ({cfg.get('n_boot', '?')} replicates)")
+                  f"95% patient-bootstrap CI ({first[0].get('scoring', {}).get('n_boot', '?')} replicates)")
         out.append(f"Seeds: {seeds}; each cell shows {spread}. Acc/F1 thresholds: {thr.get('policy', '?')} "
                    f"({thr.get('source', '?')}).")
         notes = sorted({r["dataset_note"] for r in first if r.get("dataset_note")})

@@ -2,7 +2,8 @@
 
 Docs are read from the task's eval split by gazebench's own reader and hold ids, the image path and the
 target vector only (never report or dictation text). Each doc asks one loglikelihood request per label;
-the aggregations compute corpus-level macro AUROC, and Acc/F1 at 0.5, with `gazebench.metrics`.
+the aggregations compute corpus-level macro metrics of the classification family (AUROC, and Acc/F1 at 0.5)
+with `gazebench.metrics`, named and directed as `gazebench.metrics.vocabulary` declares them.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gazebench.errors import ConfigError
+from gazebench.metrics.vocabulary import Metric, metrics_for
 from gazebench.task import Task, get_task
 
 if TYPE_CHECKING:
@@ -23,7 +25,7 @@ PROMPT = "Chest X-ray finding:"
 """The fixed context of every request; the continuation names the label."""
 DOC_FIELDS = ("task", "sample_id", "patient_id", "image_path", "labels")
 """Every field a doc holds (lm-eval logs docs verbatim)."""
-STATS = ("auroc", "acc", "f1")
+FAMILY = "classification"
 THRESHOLD = 0.5
 
 Pair = tuple[list[float], list[float]]
@@ -32,6 +34,17 @@ Pair = tuple[list[float], list[float]]
 
 def lm_eval_task_name(task: str) -> str:
     return f"gazebench_{task}"
+
+
+def metric_key(metric: Metric, subset: str | None = None) -> str:
+    """lm-eval metric name: `auroc` for the macro over all labels, `auroc_<subset>` for a named label subset."""
+    return metric.name if subset is None else f"{metric.name}_{subset}"
+
+
+def label_groups(task: Task) -> list[tuple[str | None, list[int]]]:
+    """(subset name, label columns) of every macro the task reports: None for all labels, then its subsets."""
+    return [(None, list(range(len(task.labels)))),
+            *((name, [task.labels.index(label) for label in labels]) for name, labels in task.subsets)]
 
 
 @dataclass(frozen=True)
@@ -73,11 +86,10 @@ def metric_items(task: Task, doc: dict[str, Any], results: list[tuple[float, boo
     """`process_results`: (targets, P(label)) for the macro and for each named label subset, one key per statistic."""
     y = [float(v) for v in doc["labels"]]
     p = [math.exp(ll) for ll, _ in results]
-    out = {stat: (y, p) for stat in STATS}
-    for subset, names in task.subsets:
-        cols = [task.labels.index(name) for name in names]
+    out = {}
+    for subset, cols in label_groups(task):
         pair = ([y[c] for c in cols], [p[c] for c in cols])
-        out.update({f"{stat}_{subset}": pair for stat in STATS})
+        out.update({metric_key(m, subset): pair for m in metrics_for(FAMILY)})
     return out
 
 
@@ -94,7 +106,7 @@ def task_config(name: str, data_root: Path | str | None = None) -> dict[str, Any
     def process_results(doc: dict[str, Any], results: list[tuple[float, bool]]) -> dict[str, Any]:
         return metric_items(task, doc, results)
 
-    keys = [*STATS, *(f"{stat}_{subset}" for subset, _ in task.subsets for stat in STATS)]
+    keyed = [(metric_key(m, subset), m) for subset, _ in label_groups(task) for m in metrics_for(FAMILY)]
     return {
         "task": lm_eval_task_name(task.name),
         "custom_dataset": dataset,
@@ -106,7 +118,7 @@ def task_config(name: str, data_root: Path | str | None = None) -> dict[str, Any
         "doc_to_target": 0,
         "doc_to_image": image_paths,
         "process_results": process_results,
-        "metric_list": [{"metric": key, "aggregation": MacroMetric(key.split("_")[0]), "higher_is_better": True}
-                        for key in keys],
+        "metric_list": [{"metric": key, "aggregation": MacroMetric(m.name), "higher_is_better": m.higher_is_better}
+                        for key, m in keyed],
         "metadata": {"version": task.version},
     }

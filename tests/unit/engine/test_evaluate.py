@@ -139,7 +139,7 @@ def test_score_under_another_policy_leaves_run_untouched(runs: Path, small_root:
         assert tuned["results"][name]["threshold_policy"]["name"] == "youden"
         assert "mimic-eye validate" in tuned["results"][name]["threshold_policy"]["source"]
     assert tuned["thresholds"]["values"] != fixed["thresholds"]["values"]
-    assert tuned["rescored"]["threshold_policy"] == "youden"
+    assert tuned["scoring"]["threshold_policy"] == "youden" and fixed["scoring"]["threshold_policy"] == "fixed"
 
 
 def test_compare_oracle_against_random(runs: Path, small_root: Path) -> None:

@@ -23,7 +23,8 @@ def block(auroc: float, acc: float, f1: float, gaze: dict | None = None) -> dict
 
 def results(auroc: float, gaze: dict | None = None) -> dict:
     return {"results": {"mimic-eye": block(auroc, 0.8, 0.6, gaze), "rsna": block(0.7, 0.65, 0.5)},
-            "config": {"n_boot": 200, "limit": None}, "thresholds": {"policy": "fixed", "source": "0.5"},
+            "config": {"limit": None}, "scoring": {"n_boot": 200, "threshold_policy": "fixed", "ci_level": 0.95},
+            "thresholds": {"policy": "fixed", "source": "0.5"},
             "dataset_note": NOTE}
 
 
