@@ -123,7 +123,8 @@ class GazeInput:
 def to_gaze_input(records: Sequence[GazeRecord]) -> GazeInput:
     """One image's readings as a GazeInput, later readings rescaled linearly into the first one's frame."""
     if not records:
-        return GazeInput(*(_frozen([], np.float64) for _ in range(4)), _frozen([], np.int64), None)
+        empty = _frozen([], np.float64)
+        return GazeInput(empty, empty, empty, empty, _frozen([], np.int64), None)
     width, height = records[0].image_size
     fix = [r.fixations for r in records]
     sx = [width / r.image_size[0] for r in records]

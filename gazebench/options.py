@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
-import functools
 import inspect
 import json
 import math
@@ -242,7 +241,7 @@ def options_of(factory: Callable[..., Any]) -> Options | None:
     declared = getattr(factory, OPTIONS_ATTR, None)
     if isinstance(declared, Options):
         return declared
-    target = factory.__init__ if inspect.isclass(factory) else factory  # type: ignore[misc]
+    target = factory.__init__ if inspect.isclass(factory) else factory
     try:
         params = list(inspect.signature(factory).parameters.values())
         hints = typing.get_type_hints(target)
@@ -257,10 +256,18 @@ def options_of(factory: Callable[..., Any]) -> Options | None:
     return Options(tuple(items))
 
 
-@functools.lru_cache(maxsize=None)
-def dataclass_options(cls: type) -> Options:
+def dataclass_options(cls: type[Any]) -> Options:
     """The options of a config dataclass: one per field, typed by its hint, bounded by its `option(...)`
-    metadata, helped by its attribute docstring."""
+    metadata, helped by its attribute docstring (derived once per class)."""
+    if cls not in _DERIVED:
+        _DERIVED[cls] = _derive_options(cls)
+    return _DERIVED[cls]
+
+
+_DERIVED: dict[type[Any], Options] = {}
+
+
+def _derive_options(cls: type[Any]) -> Options:
     hints = typing.get_type_hints(cls)
     docs = _field_docs(cls)
     items = []
@@ -306,7 +313,7 @@ def _field_docs(cls: type) -> dict[str, str]:
         except (OSError, TypeError, SyntaxError):
             continue
         body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-        for node, after in zip(body, body[1:]):
+        for node, after in zip(body, body[1:], strict=False):
             if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and isinstance(after, ast.Expr)
                     and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str)):
                 docs[node.target.id] = after.value.value.strip().splitlines()[0]

@@ -21,7 +21,7 @@ def cache_dir() -> Path:
     return _writable(base, f"${CACHE_ENV}" if env else "the default cache folder")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _writable(folder: Path, origin: str) -> Path:
     """`folder`, created if needed; a one-line ConfigError when it is a file or cannot be written."""
     if folder.exists() and not folder.is_dir():

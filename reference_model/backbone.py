@@ -146,10 +146,11 @@ def build_backbone(name: str, k: int = 4, seed: int = 0, dtype: torch.dtype = to
             model = QwenVL.from_pretrained(path, local_files_only=True, use_safetensors=True, dtype=dtype)
         except LOAD_ERRORS as exc:
             raise load_error(path, QWEN_CHECKPOINT, exc) from None
-        model = model.to(device)
+        # PreTrainedModel.to is declared through functools.wraps, which hides from mypy that it is a method
+        model = model.to(device)  # type: ignore[arg-type]
         if tokenizer.chat_template is None:
             tokenizer.chat_template = QWEN_CHAT_TEMPLATE
-    image_token_id = int(tokenizer.convert_tokens_to_ids("<|image_pad|>"))
+    image_token_id = cast(int, tokenizer.convert_tokens_to_ids("<|image_pad|>"))
     if image_token_id != model.config.image_token_id:
         raise ConfigError(f"{name}: tokenizer's <|image_pad|> id {image_token_id} "
                           f"!= config image_token_id {model.config.image_token_id}")

@@ -11,7 +11,6 @@ from gazebench.labels import CHEXPERT5, CHEXPERT_LABELS
 from gazebench.task import Task, register_task
 
 
-
 def _mimic_eye(name: str, version: str, description: str, patient_split: tuple[float, float, float] | None = None,
                variant_of: str | None = None) -> Task:
     """The MIMIC-EYE task with the given split policy (everything else is shared by both tasks)."""

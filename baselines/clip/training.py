@@ -24,7 +24,8 @@ def validation_auroc(adapter: ClipAdapter, ctx: FitContext, batch_size: int) -> 
         return math.nan
     adapter.forget_prompts()
     with autocast(adapter.device, fit_precision(ctx)):
-        probs = np.concatenate([adapter.predict(b.inputs(adapter.spec)).probs for b in ctx.batches(ctx.val, batch_size, False)])
+        batches = ctx.batches(ctx.val, batch_size, False)
+        probs = np.concatenate([adapter.predict(b.inputs(adapter.spec)).probs for b in batches])
     adapter.forget_prompts()
     return macro_auroc(ctx.task.targets(ctx.val), probs[:, ctx.task.label_columns])
 

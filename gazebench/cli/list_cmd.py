@@ -44,7 +44,7 @@ def list_tasks(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 def list_models(as_json: bool) -> None:
     """Registered models with their input contract, provenance and options (`--model-arg KEY=VALUE`)."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in MODELS.names():
         model = get_model(name)
         spec, prov = model.spec, model.provenance

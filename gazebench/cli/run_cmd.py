@@ -55,9 +55,9 @@ def parse_model_args(pairs: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
               help="Python file(s) to import first (they may register models).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results JSON on stdout.")
 def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed: int, device: str,
-            precision: str, batch_size: int | None, limit: int | None, threshold_policy: str, n_boot: int, ci_level: float,
-            chunk_size: int, threads: int | None, model_args: tuple[str, ...], includes: tuple[str, ...],
-            as_json: bool) -> None:
+            precision: str, batch_size: int | None, limit: int | None, threshold_policy: str, n_boot: int,
+            ci_level: float, chunk_size: int, threads: int | None, model_args: tuple[str, ...],
+            includes: tuple[str, ...], as_json: bool) -> None:
     """Evaluate MODEL on TASKS; a rerun resumes an interrupted run and reuses a fitted model."""
     from gazebench.engine import evaluate
     from gazebench.engine.plugins import include

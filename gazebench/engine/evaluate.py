@@ -165,7 +165,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
                 predicted += predict_split(adapter, samples, folder, batch_size=batch_size,
                                            chunk_size=config.chunk_size, device=device,
                                            precision=resolved.facts["precision"],
-                                           progress=lambda n, t=task_id: bar.advance(t, n))
+                                           progress=partial(bar.advance, task_id))
         results = score_run(run, data, config.scoring)
         atomic_write_json(run.thresholds, results["thresholds"])
         atomic_write_json(run.results, results)

@@ -66,7 +66,7 @@ def shuffled_batches(seed: int, spec: InputSpec, device: torch.device) -> BatchF
     rng = np.random.default_rng(seed)
 
     def make(samples: Group, batch_size: int, shuffle: bool) -> Iterator[TrainBatch]:
-        order = rng.permutation(len(samples)) if shuffle else None
+        order = rng.permutation(len(samples)).tolist() if shuffle else None
         return batches(samples, spec, batch_size, device, order)
 
     return make

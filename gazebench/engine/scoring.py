@@ -7,7 +7,6 @@ must equal the one recorded when the predictions were made.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -264,7 +263,7 @@ def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -
 
 def primary_scoring(run: RunDir) -> ScoringOptions:
     """The scoring options of a finished run's own results.json."""
-    return ScoringOptions.from_dict(run.load_results().get("scoring"), run.results)
+    return ScoringOptions.from_dict(run.load_results().get("scoring") or {}, run.results)
 
 
 def rescore(run_dir: Path | str, *, data_root: Path | str | None = None, threshold_policy: str | None = None,
@@ -275,8 +274,10 @@ def rescore(run_dir: Path | str, *, data_root: Path | str | None = None, thresho
 
     run = RunDir(Path(run_dir))
     config = run.load_config()  # first: a folder that is not a run is told so before "incomplete"
-    given = {"threshold_policy": threshold_policy, "n_boot": n_boot, "ci_level": ci_level}
-    options = replace(primary_scoring(run), **{k: v for k, v in given.items() if v is not None})
+    own = primary_scoring(run)
+    options = ScoringOptions(threshold_policy=threshold_policy or own.threshold_policy,
+                             n_boot=n_boot if n_boot is not None else own.n_boot,
+                             ci_level=ci_level if ci_level is not None else own.ci_level)
     return score_run(run, run_data(config, data_root), options)
 
 

@@ -154,8 +154,8 @@ def _check_block(where: Path, name: str, block: object) -> None:
         lo, hi = bounds
         if lo is not None and hi is not None and not lo - CI_TOLERANCE <= value <= hi + CI_TOLERANCE:
             raise ConfigError(f"{where}: {name} {stat} {value:.4f} lies outside its CI [{lo:.4f}, {hi:.4f}]")
-        labels = [_finite(v.get(stat)) for v in per_label.values()] if isinstance(per_label, dict) else []
-        labels = [v for v in labels if v is not None]
+        found = [_finite(v.get(stat)) for v in per_label.values()] if isinstance(per_label, dict) else []
+        labels = [v for v in found if v is not None]
         if labels and not math.isclose(value, sum(labels) / len(labels), rel_tol=1e-9, abs_tol=1e-12):
             raise ConfigError(f"{where}: {name} {stat} {value:.4f} is not the mean of its per-label values "
                               f"({sum(labels) / len(labels):.4f})")

@@ -24,7 +24,8 @@ def notes(board: Leaderboard, dataset_note: str | None) -> list[str]:
     if long["limited"].any():
         out.append(LIMITED_NOTE)
     out += legend(long["track"])
-    if any(zero_width((lo, hi)) for lo, hi in zip(long["low"], long["high"]) if not (pd.isna(lo) or pd.isna(hi))):
+    bounds = zip(long["low"], long["high"], strict=True)
+    if any(zero_width((lo, hi)) for lo, hi in bounds if not (pd.isna(lo) or pd.isna(hi))):
         out.append(ZERO_WIDTH_NOTE)
     if board.refused:
         out.append("Left out, failed verification: " + ", ".join(path.name for path, _ in board.refused) + ".")
@@ -52,7 +53,7 @@ def md_escape(text: str) -> str:
 
 def to_csv(long: pd.DataFrame, tasks: list[str]) -> str:
     """Wide CSV for machines: `<task>/<metric>`, `_low`, `_high` columns in percent, plus track, n and limit flag."""
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for rec in long.itertuples(index=False):
         row = rows.setdefault(rec.row, {"model": rec.row, "track": rec.track, "limited": bool(rec.limited)})
         for suffix, value in (("", rec.value), ("_low", rec.low), ("_high", rec.high)):

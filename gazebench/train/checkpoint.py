@@ -35,7 +35,7 @@ def load_json(path: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-def load_params(params: Mapping[str, torch.nn.Parameter], state: Mapping[str, torch.Tensor]) -> None:
+def load_params(params: Mapping[str, torch.Tensor], state: Mapping[str, torch.Tensor]) -> None:
     """Copy `state` into the named parameters (to each one's device and dtype); a missing or an extra name
     is a ValueError listing them, so a checkpoint never half-loads."""
     missing, extra = sorted(set(params) - set(state)), sorted(set(state) - set(params))

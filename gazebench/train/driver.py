@@ -14,12 +14,12 @@ from accelerate import Accelerator, DistributedDataParallelKwargs
 from torch import nn
 
 from gazebench.adapter import FitContext, TrainBatch
+from gazebench.engine.device import autocast
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
 from gazebench.train.checkpoint import save_json
 from gazebench.train.labels import label_targets, macro_auroc
 from gazebench.train.loop import LossFn, Stage, StageResult, StageRun, derive_seed, run_stage
-from gazebench.engine.device import autocast
 from gazebench.train.precision import fit_precision
 
 ProbsFn = Callable[[nn.Module, torch.Tensor], torch.Tensor]

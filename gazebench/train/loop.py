@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import torch
 from accelerate import Accelerator
@@ -28,7 +28,6 @@ from gazebench.train.checkpoint import (
     save_tensors,
 )
 from gazebench.train.decision import decide, rank0_value
-from gazebench.engine.device import autocast
 from gazebench.train.schedule import warmup_cosine
 
 LossFn = Callable[[nn.Module, Any], dict[str, torch.Tensor]]
@@ -129,9 +128,10 @@ def run_stage(stage: Stage, run: StageRun) -> StageResult:
                 with (contextlib.nullcontext() if sync or wrapped is model else accelerator.no_sync(wrapped)):
                     with autocast(device, run.precision):
                         terms = run.losses(wrapped, batch)
-                    total = sum(w * terms[k] for k, w in weights.items())
-                    # an unweighted term still joins the graph (×0), so DDP sees every forward output used
-                    total = total + sum(0.0 * v for k, v in terms.items() if k not in weights)
+                    total = torch.zeros((), device=device)
+                    for k in weights.keys() | terms.keys():
+                        # an unweighted term still joins the graph (×0), so DDP sees every forward output used
+                        total = total + weights.get(k, 0.0) * terms[k]
                     (total / stage.grad_accum).backward()
                 if sync:
                     _optimizer_step(optimizer, named, stage, lr_factor, epoch * opt_steps + step // stage.grad_accum)
@@ -192,7 +192,7 @@ def _mean_over_ranks(totals: dict[str, float], steps: int, accelerator: Accelera
     means = torch.tensor([totals[k] / max(steps, 1) for k in names], dtype=torch.float64, device=accelerator.device)
     if accelerator.num_processes > 1 and names:
         means = accelerator.reduce(means, reduction="mean")
-    return {k: float(v) for k, v in zip(names, means.tolist())}
+    return {k: float(v) for k, v in zip(names, means.tolist(), strict=True)}
 
 
 def derive_seed(seed: int, *parts: object) -> int:

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from gazebench.data.plausible import implausible
 from gazebench.data.readers import READERS
+from gazebench.data.readers.mimic_cxr import SPLITS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
-from gazebench.data.plausible import implausible
-from gazebench.data.readers.mimic_cxr import SPLITS
 from gazebench.data.tables import Row, inside, read_csv, refuse_duplicates
 from gazebench.errors import DataError
 from gazebench.labels import CHEXPERT_LABELS
@@ -57,7 +57,7 @@ def read_fixations(path: Path, image_size: tuple[int, int], skips: SkipLog) -> F
     kept = []
     for row in rows:
         values = [row.number(c) for c in FIXATION_COLUMNS]
-        reason = implausible(*values[:4], image_size)
+        reason = implausible(values[0], values[1], values[2], values[3], image_size)
         if reason is None:
             kept.append(values)
         else:
