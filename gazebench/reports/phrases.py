@@ -103,7 +103,7 @@ CUES: tuple[Cue, ...] = (
     *_cues("negative", False, 3, r"(?:is|are|was|were) not (?:seen|identified|present|visualized|evident|enlarged)",
            r"not (?:seen|identified|present|visualized|evident|enlarged)", r"no longer (?:seen|present|visualized)",
            r"(?:has|have) (?:resolved|cleared)", r"resolved", r"(?:has|have) been removed", r"removed", r"(?:is|are) absent",
-           r"within (?:the )?(?:upper )?normal limits", r"\bnormal\b", r"unremarkable", r"(?:is|are|was) excluded"),
+           r"within (?:the )?(?:upper )?normal limits", r"\bnormal\b", r"unremarkable", r"(?:is|are|was|has been|have been) (?:excluded|ruled out)"),
     *_cues("uncertain_post", True, 8, r"\bmay\b", r"\bmight\b", r"\bcould\b", r"\bwould\b", r"possible", r"possibly",
            r"presumabl[ey]", r"probable", r"probably", r"questionable", r"question of", r"suspect(?:ed)?",
            r"suspicious", r"suspicion", r"suggestion of", r"concern(?:ing)? for", r"worrisome", r"\bfavou?r",
