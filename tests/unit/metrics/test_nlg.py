@@ -89,7 +89,10 @@ def test_nlg_scores_rejects_bad_inputs() -> None:
 def _random_corpus(seed: int, n: int = 25) -> tuple[list[str], list[list[str]]]:
     rng = np.random.default_rng(seed)
     vocab = "no pleural effusion pneumothorax the heart size is normal mild cardiomegaly left right base .".split()
-    sent = lambda: " ".join(rng.choice(vocab, size=int(rng.integers(3, 14))))  # noqa: E731
+
+    def sent() -> str:
+        return " ".join(rng.choice(vocab, size=int(rng.integers(3, 14))))
+
     return [sent() for _ in range(n)], [[sent() for _ in range(int(rng.integers(1, 4)))] for _ in range(n)]
 
 
