@@ -20,8 +20,9 @@ IOU_THRESHOLDS: tuple[float, ...] = (0.1, 0.3, 0.5)
 def _boxes(a: object, what: str, allow_nan: bool = False) -> np.ndarray:
     arr = np.asarray(a, dtype=np.float64)
     if arr.ndim == 0 or arr.shape[-1] != 4:
-        raise MetricInputError(f"{what} must have 4 coordinates (x1, y1, x2, y2) in the last axis, got shape {arr.shape}")
-    missing = np.isnan(arr).any(axis=-1)
+        raise MetricInputError(f"{what} must have 4 coordinates (x1, y1, x2, y2) in the last axis, "
+                               f"got shape {arr.shape}")
+    missing = np.asarray(np.isnan(arr).any(axis=-1))
     if not allow_nan and missing.any():
         raise MetricInputError(f"{what} contain NaN coordinates")
     ok = np.where(missing[..., None], 0.0, arr)
