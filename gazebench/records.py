@@ -74,6 +74,44 @@ class GazeRecord:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One abnormality a radiologist located (REFLACX `anomaly_location_ellipses.csv` row), in image pixels."""
+
+    name: str
+    """The finding as the dataset names it (REFLACX column name, e.g. "Pleural effusion")."""
+    box: tuple[float, float, float, float]
+    """(xmin, ymin, xmax, ymax) of the ellipse's bounding box; the ellipse is inscribed in it."""
+    certainty: int
+    """The reader's certainty, 1 (unlikely) to 5 (certain)."""
+    reader: str
+    """Which reading marked it (REFLACX case id), so reader majority can be computed."""
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One phrase–box pair (MS-CXR), in image pixels."""
+
+    text: str
+    """The phrase (dataset text: kept in memory, never written outside the data directory)."""
+    label: str
+    """The finding category the dataset assigns (e.g. "Pneumonia")."""
+    box: tuple[float, float, float, float]
+    """(xmin, ymin, xmax, ymax)."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One closed-set visual question with its reference answer (Medical-CXR-VQA style)."""
+
+    question_id: str
+    kind: str
+    """Question type: abnormality, presence, location, level, type or view."""
+    text: str
+    answer: str
+    """Reference answer (normalised lowercase); never shown to a model at predict time."""
+
+
+@dataclass(frozen=True)
 class Sample:
     """One image with its labels and any gaze recorded on it."""
 
@@ -91,6 +129,14 @@ class Sample:
     """Finding boxes (xmin, ymin, xmax, ymax) in image pixels (RSNA opacities)."""
     mask_rle: tuple[str, ...] = ()
     """SIIM relative column-major RLE strings, one per region (decode with gazebench.data.rle)."""
+    findings: tuple[Finding, ...] = ()
+    """Located abnormalities (REFLACX ellipses), from every reading of the image."""
+    phrases: tuple[Phrase, ...] = ()
+    """Phrase–box pairs (MS-CXR)."""
+    questions: tuple[Question, ...] = ()
+    """Visual questions with reference answers (VQA datasets)."""
+    report: str | None = None
+    """Reference report section(s) (MIMIC-CXR), read from the data directory; never written anywhere."""
 
     def __post_init__(self) -> None:
         if len(self.labels) != len(CHEXPERT_LABELS):
