@@ -1,7 +1,6 @@
 """Where gazebench looks for data and keeps its cache: flag > environment variable > default."""
 from __future__ import annotations
 
-import functools
 import os
 import tempfile
 from pathlib import Path
@@ -21,9 +20,14 @@ def cache_dir() -> Path:
     return _writable(base, f"${CACHE_ENV}" if env else "the default cache folder")
 
 
-@functools.cache
+_CHECKED: set[Path] = set()
+"""Cache folders already found writable in this process (checked once per path)."""
+
+
 def _writable(folder: Path, origin: str) -> Path:
     """`folder`, created if needed; a one-line ConfigError when it is a file or cannot be written."""
+    if folder in _CHECKED:
+        return folder
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"cache folder {folder} (from {origin}) is a file, not a folder")
     try:
@@ -32,6 +36,7 @@ def _writable(folder: Path, origin: str) -> Path:
             pass
     except OSError as exc:
         raise ConfigError(f"cache folder {folder} (from {origin}) is not writable ({exc.strerror or exc})") from None
+    _CHECKED.add(folder)
     return folder
 
 

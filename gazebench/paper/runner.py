@@ -67,8 +67,8 @@ def model_args(method: PaperMethod, settings: PaperSettings) -> tuple[tuple[str,
 
 def run_method(method: PaperMethod, settings: PaperSettings, tasks: tuple[str, ...],
                log: Callable[[str], None]) -> MethodRuns:
-    """Every seed of `method` on `tasks` via the engine (a finished run is read back, not recomputed), each
-    run verified before its numbers are used."""
+    """Every seed of `method` on `tasks` via the engine (a finished run is read back or re-scored under the
+    table's scoring options, never re-predicted), each run verified before its numbers are used."""
     from gazebench.engine import RunConfig, evaluate
     from gazebench.engine.verify import verify_run
 
@@ -80,7 +80,8 @@ def run_method(method: PaperMethod, settings: PaperSettings, tasks: tuple[str, .
         log(f"paper-table: {method.key} seed {seed} (fit if needed + evaluate)")
         outcome = evaluate(config, output_dir=settings.output_dir, data_root=settings.data_root)
         dirs.append(outcome.run_dir)
-        results.append(verify_run(outcome.run_dir).results)
+        verify_run(outcome.run_dir)  # its files are what was scored; then its numbers under this table's scoring
+        results.append(outcome.results)
     return MethodRuns(method, tuple(dirs), tuple(results))
 
 

@@ -3,6 +3,7 @@ CPU too, so a tiny VLM is fitted and predicts under it here, with its trainable 
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import numpy as np
@@ -45,8 +46,9 @@ def test_tiny_vlm_fits_and_predicts_under_cpu_bf16_autocast(tmp_path: Path) -> N
     trainable = [p for p in adapter.model.parameters() if p.requires_grad]
     assert trainable and all(p.dtype == torch.float32 for p in trainable)
     assert all(v.dtype == torch.float32 for v in adapter.state_dict().values() if v.is_floating_point())
+    assert json.loads((ctx.workdir / "config.json").read_text())["precision"] == "bf16"  # keyed into resume
     batch = next(batches(ctx.val, 4, False))
     with inference(ctx.device, "bf16"):
-        out = adapter.predict(batch)
+        out = adapter.predict(batch.inputs(adapter.spec))
     probs = np.asarray(out.probs)
     assert probs.shape == (4, 14) and np.isfinite(probs).all() and ((probs >= 0) & (probs <= 1)).all()

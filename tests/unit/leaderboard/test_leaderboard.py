@@ -31,7 +31,7 @@ def write_run(root: Path, model: str, aurocs: dict[str, float], *, seed: int = 0
     adapter = {"class": "test", "config": {}} | ({"track": track} if track else {})
     config = {"model": model, "seed": seed, "limit": limit, "train_task": "mimic-eye", "tasks": tasks,
               "task_versions": {t: version for t in tasks}, "data_sha256": {t: sha for t in tasks},
-              "threshold_policy": "fixed", "n_boot": 1000, "precision": "float32", "adapter": adapter}
+              "precision": "fp32", "adapter": adapter}
     config["config_hash"] = config_hash(config)
     path = root / f"{model}__seed{seed}__{limit}__{version}{sha[:3]}__{config['config_hash'][:10]}"
     for t in tasks:
@@ -41,9 +41,11 @@ def write_run(root: Path, model: str, aurocs: dict[str, float], *, seed: int = 0
     results = {
         "results": {t: task_block(a) for t, a in aurocs.items()},
         "versions": {t: version for t in tasks}, "model_name": model, "config": config,
-        "config_hash": config["config_hash"], "data": data, "git_hash": None, "gazebench_version": "0.1.0",
+        "config_hash": config["config_hash"], "data": data,
+        "scoring": {"threshold_policy": "fixed", "n_boot": 1000, "ci_level": 0.95, "metrics": ["auroc", "acc", "f1"]}, "git_hash": None, "gazebench_version": "0.1.0",
         "curves": {t: {"fpr": [0.0, 0.5, 1.0], "tpr": [0.0, a, 1.0]} for t, a in aurocs.items()},
-        "evidence": prediction_digests(RunDir(path), tasks, "mimic-eye"),
+        "evidence": {"config_hash": config["config_hash"],
+                     "prediction_digests": prediction_digests(RunDir(path), tasks, "mimic-eye")},
     }
     if note:
         results["dataset_note"] = "simulated study"

@@ -70,8 +70,9 @@ def refusal(run: Path) -> str:
 def test_untouched_runs_verify_and_are_ranked(made: dict[str, Path], tmp_path: Path) -> None:
     for path in made.values():
         run = verify_run(path)
-        assert run.results["seal"] and set(run.results["evidence"]) == {"predictions/mimic-eye",
-                                                                          "predictions/rsna", "validation/mimic-eye"}
+        digests = run.results["evidence"]["prediction_digests"]
+        assert run.results["seal"] and set(digests) == {"predictions/mimic-eye", "predictions/rsna",
+                                                        "validation/mimic-eye"}
     runs = copy(made, tmp_path / "runs", "random", "oracle")
     warnings: list[str] = []
     md = render(tmp_path / "runs", "md", warn=warnings.append)

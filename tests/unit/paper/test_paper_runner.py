@@ -11,7 +11,7 @@ from gazebench.cli.main import cli
 from gazebench.models.random import RandomAdapter
 from gazebench.paper.methods import PaperMethod
 from gazebench.paper.runner import PaperSettings, run_method
-from gazebench.task import TASKS
+from gazebench.task import default_task_names
 
 
 class PaperCounting(RandomAdapter):
@@ -37,7 +37,7 @@ def test_paper_runs_are_shared_with_gazebench_run(small_root: Path, tmp_path: Pa
     settings = PaperSettings(methods="test-paper-counting", data_root=str(small_root), output_dir=str(tmp_path),
                              limit=4, n_boot=20)
     runs = run_method(PaperMethod("test-paper-counting", "test-paper-counting"), settings,
-                      tuple(TASKS.names()), lambda line: None)
+                      tuple(default_task_names()), lambda line: None)
     assert runs.run_dirs == (made,) and PaperCounting.forwards == 0
     assert settings.threshold_policy == "max-f1" and runs.results[0]["scoring"]["threshold_policy"] == "max-f1"
     assert (made / "scores" / "max-f1__nboot20__ci0.95.json").is_file()
