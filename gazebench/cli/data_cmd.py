@@ -47,6 +47,9 @@ def _print_report(report: CheckReport) -> None:
 def check_command(name: str, root: Path, as_json: bool, size: int) -> None:
     """Read ROOT with the dataset reader NAME, decode every image, and report images, patients, split sizes,
     label positives, fixations, every bad file and every skip. Exits 1 when the tree is not usable."""
+    from gazebench.paths import cache_dir
+
+    cache_dir()  # the decoded images fill the run's cache: a bad $GAZEBENCH_CACHE fails here, in one line
     report = check(name, root, size=size, progress=not as_json)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))

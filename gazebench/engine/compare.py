@@ -46,8 +46,8 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str 
     ca, cb = va.config, vb.config
     tasks = check_comparable(a, ca, b, cb)
     recorded = (ca.get("execution") or {}).get("data_root")
-    data = load_task_data([*tasks, ca["train_task"], cb["train_task"]], resolve_root(data_root or recorded),
-                          ca.get("limit"))
+    trains = [c["train_task"] for c in (ca, cb) if c["train_task"] in c["data_sha256"]]  # zero-shot runs have none
+    data = load_task_data([*tasks, *trains], resolve_root(data_root or recorded), ca.get("limit"))
     check_data(ca, data, a.path)
     check_data(cb, data, b.path)
     boots, seed = int(n_boot or primary_scoring(a).n_boot), int(ca["seed"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,15 @@ def build_adapter(config: RunConfig) -> Adapter:
     return adapter
 
 
+def canonical_options(config: RunConfig) -> RunConfig:
+    """`config` with its `--model-arg` values as the model's declared options parse them, so `epochs=3` and
+    `epochs="3"` are one run identity (undeclared plugin options are kept as given)."""
+    declared = options_of(MODELS.get(config.model))
+    if declared is None:
+        return config
+    return replace(config, model_args=tuple(sorted(declared.parse(config.model_kwargs, config.model).items())))
+
+
 def describe_adapter(adapter: Adapter) -> dict[str, Any]:
     """JSON-ready identity of a model: class, config, input contract, track (what predict sees), provenance."""
     spec = asdict(adapter.spec)
@@ -121,6 +130,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
 
     console = console or Console(stderr=True)
     check_output_dir(output_dir)
+    config = canonical_options(config)
     adapter = build_adapter(config)
     check_tasks(config, adapter)
     device = resolve_device(config.device)

@@ -50,7 +50,7 @@ def results_table(results: dict[str, Any], title: str = "") -> Table:
                       percent(r["acc"], r.get("acc_ci")), percent(r["f1"], r.get("f1_ci")),
                       f"{r['n']} ({r['n_patients']})", f"{used}/{total} used", r["threshold_policy"]["name"])
     notes = [results["dataset_note"]] if results.get("dataset_note") else []
-    table.caption = "\n".join(notes + diagnostics_lines(results)) or None
+    table.caption = "\n".join(notes + diagnostics_lines(results) + skipped_lines(results)) or None
     return table
 
 
@@ -62,6 +62,17 @@ def diagnostics_lines(results: dict[str, Any]) -> list[str]:
                  for key, d in (r.get("diagnostics") or {}).items()]
         if parts:
             lines.append(f"{name} diagnostics: {', '.join(parts)}")
+    return lines
+
+
+def skipped_lines(results: dict[str, Any]) -> list[str]:
+    """One line per reason the data readers passed something over, per task (never silent):
+    `skipped rsna: image file not found: 1 (4f3a…)`."""
+    lines = []
+    for task, reasons in (results.get("skipped") or {}).items():
+        for reason, info in (reasons or {}).items():
+            examples = ", ".join(str(e) for e in (info.get("examples") or [])[:3])
+            lines.append(f"skipped {task}: {reason}: {info.get('count')}" + (f" ({examples})" if examples else ""))
     return lines
 
 

@@ -1,11 +1,14 @@
-"""A run on a tree with a missing image says so: results.json records every skip per task (reason, count,
-example file names) and each task's definition, split policy included."""
+"""A run on a tree with a missing image says so: on screen after the table, and in results.json, which records
+every skip per task (reason, count, example file names) and each task's definition, split policy included."""
 from __future__ import annotations
 
 import json
 import shutil
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from gazebench.cli.main import cli
 from gazebench.engine import RunConfig, evaluate
 
 
@@ -25,3 +28,7 @@ def test_missing_image_is_recorded_in_results(small_root: Path, tmp_path: Path) 
     (reason,) = [r for r in skipped if "image file missing" in r]
     assert skipped[reason] == {"count": 1, "examples": [str(gone.relative_to(chexpert))]}
     assert results["task_definitions"]["chexpert"]["split_policy"] == "whole set is test"
+    shown = CliRunner().invoke(cli, ["run", "--model", "random", "--tasks", "chexpert", "--n-boot", "50",
+                                     "--data-root", str(root), "--output-dir", str(tmp_path / "runs")])
+    assert shown.exit_code == 0, shown.output
+    assert f"skipped chexpert: {reason}: 1" in " ".join(shown.stdout.split())

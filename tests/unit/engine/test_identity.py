@@ -159,3 +159,13 @@ def test_models_declare_the_local_weights_they_load(tmp_path: Path) -> None:
     digest = directory_digest(swin)
     (swin / "model.safetensors").write_bytes((swin / "model.safetensors").read_bytes()[:-4] + b"\0\0\0\1")
     assert directory_digest(swin) != digest
+
+
+def test_an_option_given_as_text_or_number_is_one_run(small_root: Path, tmp_path: Path) -> None:
+    """`--model-arg seed=3` (text from the CLI) and seed=3 (a number from Python) name the same run."""
+    def once(value: object) -> RunOutcome:
+        config = RunConfig(model="random", tasks=("chexpert",), n_boot=20, limit=4, model_args=(("seed", value),))
+        return evaluate(config, output_dir=tmp_path, data_root=small_root)
+
+    first, second = once("3"), once(3)
+    assert second.run_dir == first.run_dir and second.already_complete

@@ -45,6 +45,13 @@ def test_zero_shot_run_needs_only_the_evaluated_data(chexpert_only: Path, tmp_pa
     code, out = cli_run("score", str(run), "--n-boot", "10")
     assert code == 0, out
 
+    code, out = cli_run("run", "--model", "random", "--model-arg", "seed=5", "--tasks", "chexpert", "--data-root",
+                        str(chexpert_only), "--output-dir", str(tmp_path), "--n-boot", "20")
+    assert code == 0, out
+    (other,) = [p for p in tmp_path.iterdir() if p != run]
+    code, out = cli_run("compare", str(run), str(other), "--n-boot", "20")
+    assert code == 0, out  # two zero-shot runs compare without the in-domain data
+
 
 @pytest.mark.parametrize("args, needs", [(("--model", "random", "--threshold-policy", "youden"), "threshold policy"),
                                          (("--model", "cnn"), "trained on its train split")])
