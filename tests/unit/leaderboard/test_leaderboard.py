@@ -3,9 +3,9 @@ the folder name, prediction folders, and results.json with the evidence and seal
 from __future__ import annotations
 
 import base64
-import json
 import csv
 import io
+import json
 import re
 from pathlib import Path
 

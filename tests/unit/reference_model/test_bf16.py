@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 import torch
-from fixtures.vlm import SMALL_GAZE, batches
 from torch import nn
 
+from fixtures.vlm import SMALL_GAZE, batches
 from gazebench.adapter import FitContext
 from gazebench.reference_model import GazeTokenAdapter
 from gazebench.train import autocast
