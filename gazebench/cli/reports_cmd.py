@@ -27,9 +27,13 @@ def command() -> None:
 
 @command.command("label")
 @click.argument("in_csv", type=click.Path(dir_okay=False))
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="CSV to write: ids + 14 label columns.")
+@click.option(
+    "--out", "out", required=True, type=click.Path(dir_okay=False), help="CSV to write: ids + 14 label columns."
+)
 @click.option("--column", default="report", show_default=True, help="Column holding the report texts.")
-@click.option("--labeler", default="rules", show_default=True, help="Registered labeler name (rules, rules-broad, plugins).")
+@click.option(
+    "--labeler", default="rules", show_default=True, help="Registered labeler name (rules, rules-broad, plugins)."
+)
 @click.option("--include", "includes", multiple=True, type=click.Path(dir_okay=False),
               help="Python file registering a labeler (e.g. a local CheXbert); repeatable.")
 def label(in_csv: str, out: str, column: str, labeler: str, includes: tuple[str, ...]) -> None:
@@ -46,11 +50,14 @@ def label(in_csv: str, out: str, column: str, labeler: str, includes: tuple[str,
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise DataError(path, f"not a readable CSV: {str(exc).splitlines()[0]}") from None
     if column not in frame.columns:
-        raise DataError(path, f"no column {column!r} (columns: {', '.join(map(str, frame.columns))}); choose one with --column")
+        columns = ", ".join(map(str, frame.columns))
+        raise DataError(path, f"no column {column!r} (columns: {columns}); choose one with --column")
     texts = frame[column].tolist()
     codes = np.asarray(LABELERS.create(labeler).label(texts), dtype=np.float64)
     if codes.shape != (len(texts), len(CHEXPERT_LABELS)):
-        raise ConfigError(f"--labeler {labeler}: returned shape {codes.shape}, expected ({len(texts)}, {len(CHEXPERT_LABELS)})")
+        raise ConfigError(
+            f"--labeler {labeler}: returned shape {codes.shape}, expected ({len(texts)}, {len(CHEXPERT_LABELS)})"
+        )
     keep = id_columns(list(frame.columns), column)
     result = frame[keep].copy() if keep else pd.DataFrame({"row": range(len(frame))})
     for j, name in enumerate(CHEXPERT_LABELS):

@@ -66,7 +66,9 @@ def binarize(codes: object, uncertain: UncertainPolicy) -> tuple[np.ndarray, np.
     bad = ~(np.isnan(arr) | np.isin(arr, (1.0, 0.0, -1.0)))
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        raise MetricInputError(f"label codes must be 1, 0, -1 or NaN; found {arr[r, c]} at row {r}, column {c} (0-based)")
+        raise MetricInputError(
+            f"label codes must be 1, 0, -1 or NaN; found {arr[r, c]} at row {r}, column {c} (0-based)"
+        )
     is_uncertain = arr == -1.0
     positive = (arr == 1.0) | (is_uncertain & (uncertain == "positive"))
     keep = ~is_uncertain if uncertain == "ignore" else np.ones_like(positive)
@@ -74,7 +76,10 @@ def binarize(codes: object, uncertain: UncertainPolicy) -> tuple[np.ndarray, np.
 
 
 def clinical_efficacy(
-    reference: object, generated: object, labels: Sequence[str] = CHEXPERT_LABELS, uncertain: UncertainPolicy = "positive"
+    reference: object,
+    generated: object,
+    labels: Sequence[str] = CHEXPERT_LABELS,
+    uncertain: UncertainPolicy = "positive",
 ) -> ClinicalEfficacy:
     """CE scores of generated-report label codes against reference-report codes, both (N, L)."""
     y, keep_y = binarize(reference, uncertain)
@@ -92,7 +97,9 @@ def clinical_efficacy(
         micro=PRF(*(float(v) for v in micro)),
         macro=PRF(float(per_p.mean()), float(per_r.mean()), float(per_f.mean())),
         example=PRF(float(ex_p.mean()), float(ex_r.mean()), float(ex_f.mean())),
-        per_label={n: PRF(float(a), float(b), float(c)) for n, a, b, c in zip(labels, per_p, per_r, per_f, strict=True)},
+        per_label={
+            n: PRF(float(a), float(b), float(c)) for n, a, b, c in zip(labels, per_p, per_r, per_f, strict=True)
+        },
         support={n: int(s) for n, s in zip(labels, (y & keep).sum(0), strict=True)},
         labels=tuple(labels),
         uncertain=uncertain,

@@ -86,8 +86,13 @@ class GroundingScores:
     """Items with no (NaN) prediction, scored IoU 0 and a miss."""
 
 
-def grounding_scores(predicted: object, ellipses: object, thresholds: tuple[float, ...] = IOU_THRESHOLDS) -> GroundingScores:
-    """Score (N, 4) predicted boxes against (N, 4) ellipse boxes (IoU with the ellipse's box; pointing in the ellipse)."""
+def grounding_scores(
+    predicted: object, ellipses: object, thresholds: tuple[float, ...] = IOU_THRESHOLDS
+) -> GroundingScores:
+    """Score (N, 4) predicted boxes against (N, 4) ellipse boxes.
+
+    IoU is taken with the ellipse's bounding box; pointing counts a hit inside the ellipse itself.
+    """
     pred = _boxes(predicted, "predicted boxes", allow_nan=True)
     gt = _boxes(ellipses, "ellipse boxes")
     if pred.ndim != 2 or pred.shape != gt.shape:

@@ -131,7 +131,8 @@ class RuleLabeler(ReportLabeler):
                 elif not cue.before and c.start() >= m.end:
                     between = clause[m.end : c.start()]
                     gap = _WORD.findall(between)
-                    if len(gap) <= cue.max_gap and "," not in between and not phrases.POST_GAP_BLOCKERS.intersection(gap):
+                    blocked = "," in between or phrases.POST_GAP_BLOCKERS.intersection(gap)
+                    if len(gap) <= cue.max_gap and not blocked:
                         return True
         return False
 

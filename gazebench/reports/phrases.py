@@ -9,7 +9,8 @@ from typing import Literal
 
 MENTIONS: dict[str, tuple[str, ...]] = {
     "Enlarged Cardiomediastinum": (" mediastinum", "cardiomediastinum", "contour", "mediastinal configuration",
-                                   "mediastinal silhouette", "pericardial silhouette", "cardiac silhouette and vascularity"),
+                                   "mediastinal silhouette", "pericardial silhouette",
+                                   "cardiac silhouette and vascularity"),
     "Cardiomegaly": ("cardiomegaly", "the heart", "heart size", "cardiac enlargement", "cardiac size", "cardiac shadow",
                      "cardiac contour", "cardiac silhouette", "enlarged heart"),
     "Lung Opacity": ("opaci", "decreased translucency", "increased density", "airspace disease", "air-space disease",
@@ -34,19 +35,25 @@ MENTIONS: dict[str, tuple[str, ...]] = {
 }
 """Observation → phrases (substring semantics: "opaci" matches opacity, opacities, opacification)."""
 
-_POSITIONAL = tuple(f"{where} {side}" for where in ("over the", "overly the", "in the") for side in ("", "superior ", "left ", "right "))
+_POSITIONAL = tuple(
+    f"{where} {side}" for where in ("over the", "overly the", "in the") for side in ("", "superior ", "left ", "right ")
+)
 
 
 def _positional(phrases: tuple[str, ...]) -> tuple[str, ...]:
     """The CheXpert labeler's positional unmentions ("over the cardiac silhouette" locates, not describes)."""
-    return tuple(f"{where}{p.strip().removeprefix('the ')}".replace("  ", " ") for where in _POSITIONAL for p in phrases)
+    return tuple(
+        f"{where}{p.strip().removeprefix('the ')}".replace("  ", " ") for where in _POSITIONAL for p in phrases
+    )
 
 
 UNMENTIONS: dict[str, tuple[str, ...]] = {
     "Lung Lesion": ("calcified nodul", "massive", "massengale"),
     "Lung Opacity": ("pleural scar",),
     "Pleural Effusion": ("pericardial effusion",),
-    "Cardiomegaly": _positional(tuple(p for p in MENTIONS["Cardiomegaly"] if p not in ("cardiomegaly", "cardiac enlargement"))),
+    "Cardiomegaly": _positional(
+        tuple(p for p in MENTIONS["Cardiomegaly"] if p not in ("cardiomegaly", "cardiac enlargement"))
+    ),
     "Enlarged Cardiomediastinum": _positional(MENTIONS["Enlarged Cardiomediastinum"]),
     "Support Devices": ("plate-like", "platelike", "plate like"),  # deviation: plate-like atelectasis is no device
 }
@@ -65,7 +72,9 @@ OTHER_ABNORMALITIES: tuple[str, ...] = (
 
 CHF_PHRASES: tuple[str, ...] = ("chf", "heart failure")
 """An affirmed or uncertain Edema mention with one of these also makes Cardiomegaly uncertain."""
-UNCERTAIN_EDEMA: tuple[str, ...] = ("vascular congestion", "pulmonary congestion", "indistinctness", "vascular prominence")
+UNCERTAIN_EDEMA: tuple[str, ...] = (
+    "vascular congestion", "pulmonary congestion", "indistinctness", "vascular prominence"
+)
 """Edema mentions that are uncertain by rule."""
 STABLE_SIZE = r"\b(?:stable|unchanged|not changed|similar to prior)\b"
 """For heart / mediastinal silhouette, contour or size mentions this cue means uncertain (CheXpert rule)."""
@@ -91,19 +100,22 @@ def _cues(tier: Tier, before: bool, max_gap: int, *patterns: str) -> tuple[Cue, 
 
 
 CUES: tuple[Cue, ...] = (
-    *_cues("uncertain_pre", True, 8, r"cannot (?:be )?(?:exclude|excluded|rule out|ruled out)", r"can not (?:exclude|rule out)",
-           r"no evidence to rule out", r"not (?:be )?(?:excluded|ruled out)", r"no new(?: area of)?", r"difficult to exclude"),
+    *_cues("uncertain_pre", True, 8, r"cannot (?:be )?(?:exclude|excluded|rule out|ruled out)",
+           r"can not (?:exclude|rule out)", r"no evidence to rule out", r"not (?:be )?(?:excluded|ruled out)",
+           r"no new(?: area of)?", r"difficult to exclude"),
     *_cues("uncertain_pre", False, 3, r"(?:cannot|can not|could not|not) (?:be )?(?:excluded|ruled out)",
            r"difficult to exclude"),
-    *_cues("negative", True, 8, r"\bno(?! (?:significant |interval |appreciable )?change)\b", r"without", r"negative for",
-           r"free of", r"clear of", r"clearing of", r"rule out", r"rules out", r"ruled out", r"exclude", r"rather than",
-           r"absence of", r"history of", r"resolution of", r"removal of", r"disappearance of",
-           r"drainage of", r"previously (?:demonstrated|visualized|seen)", r"no evidence of", r"\bnor\b"),
+    *_cues("negative", True, 8, r"\bno(?! (?:significant |interval |appreciable )?change)\b", r"without",
+           r"negative for", r"free of", r"clear of", r"clearing of", r"rule out", r"rules out", r"ruled out",
+           r"exclude", r"rather than", r"absence of", r"history of", r"resolution of", r"removal of",
+           r"disappearance of", r"drainage of", r"previously (?:demonstrated|visualized|seen)", r"no evidence of",
+           r"\bnor\b"),
     *_cues("negative", True, 2, r"\bnormal\b", r"unremarkable", r"resolved"),
     *_cues("negative", False, 3, r"(?:is|are|was|were) not (?:seen|identified|present|visualized|evident|enlarged)",
            r"not (?:seen|identified|present|visualized|evident|enlarged)", r"no longer (?:seen|present|visualized)",
-           r"(?:has|have) (?:resolved|cleared)", r"resolved", r"(?:has|have) been removed", r"removed", r"(?:is|are) absent",
-           r"within (?:the )?(?:upper )?normal limits", r"\bnormal\b", r"unremarkable", r"(?:is|are|was|has been|have been) (?:excluded|ruled out)"),
+           r"(?:has|have) (?:resolved|cleared)", r"resolved", r"(?:has|have) been removed", r"removed",
+           r"(?:is|are) absent", r"within (?:the )?(?:upper )?normal limits", r"\bnormal\b", r"unremarkable",
+           r"(?:is|are|was|has been|have been) (?:excluded|ruled out)"),
     *_cues("uncertain_post", True, 8, r"\bmay\b", r"\bmight\b", r"\bcould\b", r"\bwould\b", r"possible", r"possibly",
            r"presumabl[ey]", r"probable", r"probably", r"questionable", r"question of", r"suspect(?:ed)?",
            r"suspicious", r"suspicion", r"suggestion of", r"concern(?:ing)? for", r"worrisome", r"\bfavou?r",
@@ -122,7 +134,9 @@ BROAD_HEDGES: tuple[Cue, ...] = _cues(
     r"compatible with", r"\bunlikely\b")
 """Hedges the CheXpert labeler leaves positive; the "rules-broad" labeler treats them as uncertain."""
 
-GAP_BLOCKERS: frozenset[str] = frozenset({"is", "are", "was", "were", "be", "been", "has", "have", "had", "there", "with"})
+GAP_BLOCKERS: frozenset[str] = frozenset(
+    {"is", "are", "was", "were", "be", "been", "has", "have", "had", "there", "with"}
+)
 """A preceding cue does not reach over a verb or "with" ("no effusion with ...", "no X and there is Y")."""
 POST_GAP_BLOCKERS: frozenset[str] = frozenset({"with", "without", "no", "not", "but", "or", "of", "to", "in"})
 """Words a following cue does not reach back over."""

@@ -109,7 +109,8 @@ def test_leaderboard_html_renders_in_chromium(runs: Path, tmp_path: Path) -> Non
 
     with Image.open(png) as im:
         assert im.size == (1400, 1800)
-        assert len(im.convert("L").resize((140, 180)).getcolors(maxcolors=256 * 256)) > 20  # text, tables and plots, not blank
+        # text, tables and plots, not blank
+        assert len(im.convert("L").resize((140, 180)).getcolors(maxcolors=256 * 256)) > 20
 
 
 def test_leaderboard_refuses_a_run_whose_results_were_edited(runs: Path, tmp_path: Path) -> None:

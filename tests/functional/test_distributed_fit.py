@@ -51,5 +51,5 @@ def test_two_process_fit_through_accelerate_launch_matches_one_process(small_roo
     assert two.keys() == one.keys() and all(two[k].shape == one[k].shape for k in one)
     assert all(int(two[k]) == int(one[k]) == 4 for k in one if k.endswith("num_batches_tracked"))
     # not bit-equal (per-rank BatchNorm statistics), but close: validation loss to 5e-3, weights to 10 LR steps
-    assert all(abs(a[2] - b[2]) < 5e-3 for a, b in zip(two_rows, one_rows)), (two_rows, one_rows)
+    assert all(abs(a[2] - b[2]) < 5e-3 for a, b in zip(two_rows, one_rows, strict=True)), (two_rows, one_rows)
     assert max(float((two[k].float() - one[k].float()).abs().max()) for k in one) < 10 * 3e-3

@@ -14,7 +14,6 @@ from gazebench.engine.loader import pixels
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.task import get_task
 
-
 INSTALLED = sorted({ep.name for ep in entry_points(group=MODELS.group)})
 """Every model installed through the entry-point group (not the models tests register in-process)."""
 

@@ -54,6 +54,8 @@ def bleu_from_stats(stats: np.ndarray) -> tuple[float, ...]:
     return tuple(out)
 
 
-def corpus_bleu(hyps: Sequence[Sequence[str]], refs: Sequence[Sequence[Sequence[str]]], max_n: int = 4) -> tuple[float, ...]:
+def corpus_bleu(
+    hyps: Sequence[Sequence[str]], refs: Sequence[Sequence[Sequence[str]]], max_n: int = 4
+) -> tuple[float, ...]:
     """Corpus BLEU-1..max_n of tokenised hypotheses against their tokenised reference lists."""
     return bleu_from_stats(bleu_stats(hyps, refs, max_n).sum(axis=0))

@@ -46,7 +46,9 @@ def _similarity(hyp: _Vector, ref: _Vector, sigma: float) -> np.ndarray:
     return out
 
 
-def cider_d(hyps: Sequence[Sequence[str]], refs: Sequence[Sequence[Sequence[str]]], sigma: float = SIGMA) -> tuple[float, np.ndarray]:
+def cider_d(
+    hyps: Sequence[Sequence[str]], refs: Sequence[Sequence[Sequence[str]]], sigma: float = SIGMA
+) -> tuple[float, np.ndarray]:
     """(corpus CIDEr-D, (N,) per-item scores) of tokenised hypotheses against their reference lists."""
     ref_counts = [[ngram_counts(r, MAX_N) for r in item] for item in refs]
     df: Counter[Ngram] = Counter()

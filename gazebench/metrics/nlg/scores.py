@@ -32,7 +32,9 @@ class NLGScores:
     """Tokenisation mode the scores were computed under."""
 
 
-def nlg_scores(hypotheses: Sequence[str], references: Sequence[Sequence[str]], punctuation: Punctuation = "drop") -> NLGScores:
+def nlg_scores(
+    hypotheses: Sequence[str], references: Sequence[Sequence[str]], punctuation: Punctuation = "drop"
+) -> NLGScores:
     """BLEU-1..4, ROUGE-L and CIDEr-D of generated reports against one or more references each."""
     if len(hypotheses) != len(references):
         raise MetricInputError(f"{len(hypotheses)} hypotheses but {len(references)} reference lists")

@@ -34,14 +34,14 @@ def test_semantic_matching_loss_matches_hand_computation_on_3x3() -> None:
 
     def soft_xent(scores: list[list[float]], sims: list[list[float]]) -> float:
         total = 0.0
-        for s_row, y_row in zip(scores, sims):
+        for s_row, y_row in zip(scores, sims, strict=True):
             target = _softmax(y_row)
             log_z = math.log(sum(math.exp(v) for v in s_row))
-            total -= sum(t * (s - log_z) for t, s in zip(target, s_row))
+            total -= sum(t * (s - log_z) for t, s in zip(target, s_row, strict=True))
         return total / len(scores)
 
-    transpose = [list(col) for col in zip(*logits)]
-    dots_t = [list(col) for col in zip(*dots)]
+    transpose = [list(col) for col in zip(*logits, strict=True)]
+    dots_t = [list(col) for col in zip(*dots, strict=True)]
     expected = 0.5 * (soft_xent(logits, dots) + soft_xent(transpose, dots_t))
     got = semantic_matching_loss(LOGITS, IMAGE_LABELS, TEXT_LABELS)
     assert float(got) == pytest.approx(expected, rel=1e-6)

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from fixtures.vlm import SMALL_SFT, batches, fit_context, make_sample
 from safetensors.torch import load_file
 
+from fixtures.vlm import SMALL_SFT, batches, fit_context, make_sample
 from gazebench.adapter import get_model, predict_inputs
 from gazebench.baselines.sft import SFTAdapter, sft_config
 from gazebench.baselines.sft.heatmap import heatmap_kl, heatmap_target, heatmap_targets

@@ -1,6 +1,7 @@
 """Contract tests over every registered task, and the label policies tasks apply."""
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -20,7 +21,7 @@ def test_every_task_is_a_valid_versioned_definition(name: str) -> None:
     assert task.label_columns == [CHEXPERT_LABELS.index(label) for label in task.labels]
     described = task.describe()
     assert described["name"] == name and described["labels"] == list(task.labels)
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         task.name = "other"  # type: ignore[misc]  # frozen
 
 

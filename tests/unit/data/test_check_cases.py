@@ -103,8 +103,10 @@ def test_nan_fixations_and_missing_fixations_are_counted_skips(trees: dict[str, 
     skipped = "\n".join(report.skipped)
     assert (f"{root}/patient_*/REFLACX/main_data/*/fixations.csv: blank, NaN or infinite fixation time or "
             f"position: 1 (patient_{F.S1}: {F.R_A} row 2)") in skipped
-    assert f"fixation time more than 3600 s from the reading's clock origin: 1 (patient_{F.S1}: {F.R_A} row 3)" in skipped
-    assert f"{root}/patient_*/REFLACX/main_data: REFLACX case without fixations.csv: 1 (patient_{F.S3}: {F.R_D})" in skipped
+    assert (f"fixation time more than 3600 s from the reading's clock origin: 1 (patient_{F.S1}: {F.R_A} row 3)"
+            in skipped)
+    assert (f"{root}/patient_*/REFLACX/main_data: REFLACX case without fixations.csv: 1 (patient_{F.S3}: {F.R_D})"
+            in skipped)
     # D_D lost its only reading: no longer a sample, and that is said too
     assert "image without a usable REFLACX or EyeGaze reading" in skipped
     assert report.splits == {"train": 2}

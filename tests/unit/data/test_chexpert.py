@@ -15,7 +15,9 @@ from gazebench.labels import CHEXPERT_LABELS
 def test_valid_set_frontals_with_prefix_stripped(trees: dict[str, Path]) -> None:
     dataset = READERS.create("chexpert", root=trees["chexpert"])
     samples = {s.sample_id: s for s in dataset.samples}
-    assert set(samples) == {"valid/patient64541/study1/view1_frontal.jpg", "valid/patient64542/study1/view1_frontal.jpg"}
+    assert set(samples) == {
+        "valid/patient64541/study1/view1_frontal.jpg", "valid/patient64542/study1/view1_frontal.jpg"
+    }
     s = samples["valid/patient64542/study1/view1_frontal.jpg"]
     assert (s.patient_id, s.study_id, s.split, s.view) == ("patient64542", "patient64542/study1", "test", "AP")
     assert s.image_path == trees["chexpert"] / s.sample_id

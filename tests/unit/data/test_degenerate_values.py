@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from gazebench.data.readers.eyegaze import read_transcript
-from gazebench.data.skips import SkipLog
 from gazebench.data.readers.reflacx import FIXATION_COLUMNS, read_chest_box, read_fixations
+from gazebench.data.skips import SkipLog
 from gazebench.errors import DataError
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fixtures.study_edits import copy_study, first_image, halve_reflacx_fixations, repaint_same_size
 
+from fixtures.study_edits import copy_study, first_image, halve_reflacx_fixations, repaint_same_size
 from gazebench.data import manifest as manifest_module
 from gazebench.data.images import PREPROCESSING
 from gazebench.data.manifest import manifest

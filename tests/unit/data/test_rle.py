@@ -14,7 +14,7 @@ def kaggle_rle2mask(rle: str, width: int, height: int) -> np.ndarray:
     mask = np.zeros(width * height, dtype=bool)
     values = [int(x) for x in rle.split()]
     position = 0
-    for start, length in zip(values[0::2], values[1::2]):
+    for start, length in zip(values[0::2], values[1::2], strict=True):
         position += start
         mask[position:position + length] = True
         position += length

@@ -19,7 +19,8 @@ from gazebench.task import default_task_names, get_task, resolve_tasks
 
 def test_official_split_is_the_default_and_recorded(trees: dict[str, Path]) -> None:
     official, patient = get_task("mimic-eye"), get_task("mimic-eye-patient-split")
-    assert (official.version, official.split_policy, official.describe()["split_policy"]) == ("2", "official", "official")
+    described = official.describe()["split_policy"]
+    assert (official.version, official.split_policy, described) == ("2", "official", "official")
     assert patient.split_policy == "patient re-split 70/10/20" and patient.variant_of == "mimic-eye"
     assert get_task("chexpert").split_policy == "whole set is test"
     samples = {s.sample_id: s.split for s in official.load(trees["mimic-eye"].parent).samples}
@@ -40,11 +41,11 @@ def test_empty_parts_are_refused_in_one_line(trees: dict[str, Path]) -> None:
     only_train = dataclasses.replace(dataset, samples=dataset.split("train"))
     data = TaskData(task, only_train, manifest(only_train))
     with pytest.raises(ConfigError, match=r"task 'mimic-eye': split 'test' of .* is empty"):
-        data.eval_samples
+        _ = data.eval_samples
     only_test = dataclasses.replace(dataset, samples=dataset.split("test"))
     data = TaskData(task, only_test, manifest(only_test))
     with pytest.raises(ConfigError, match=r"split 'train' of .* is empty; nothing to fit on"):
-        data.train_samples
+        _ = data.train_samples
     assert data.skips == {s.reason: {"count": s.count, "examples": list(s.examples)} for s in dataset.skips}
 
 

@@ -20,7 +20,9 @@ NAN14 = (math.nan,) * 14
 def _dataset(tmp_path: Path, patients: int, per_patient: int = 2, name: str = "toy") -> Dataset:
     image = tmp_path / "img.jpg"
     image.write_bytes(b"12345")
-    samples = tuple(Sample(f"{p}-{i}", f"p{p}", f"s{p}", image, NAN14) for p in range(patients) for i in range(per_patient))
+    samples = tuple(
+        Sample(f"{p}-{i}", f"p{p}", f"s{p}", image, NAN14) for p in range(patients) for i in range(per_patient)
+    )
     return Dataset(name, tmp_path, samples, version="1")
 
 
@@ -29,7 +31,7 @@ def test_split_counts_sum_and_are_non_empty(n: int, fractions: tuple[float, floa
     counts = split_counts(n, fractions)
     assert sum(counts) == n
     if n >= 3:
-        assert all(c > 0 for c, f in zip(counts, fractions) if f > 0)
+        assert all(c > 0 for c, f in zip(counts, fractions, strict=True) if f > 0)
 
 
 def test_every_patient_in_one_split_written_once_and_reused(tmp_path: Path) -> None:

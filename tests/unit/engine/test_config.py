@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import pytest
-
 import os
+
+import pytest
 
 from gazebench.engine.config import MAX_SEED, ResolvedConfig, RunConfig, ScoringOptions, config_hash
 from gazebench.errors import ConfigError

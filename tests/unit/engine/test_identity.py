@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from fixtures.study_edits import copy_study, first_image, halve_reflacx_fixations, repaint_same_size
 
+from fixtures.study_edits import copy_study, first_image, halve_reflacx_fixations, repaint_same_size
 from gazebench.adapter import Adapter, FitContext, ImageBatch, InputSpec, Predictions, register_model
 from gazebench.data.digest import directory_digest
 from gazebench.engine import RunConfig, evaluate

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from fixtures.vlm import SMALL_GAZE, batches, fit_context
 
+from fixtures.vlm import SMALL_GAZE, batches, fit_context
 from gazebench.engine.device import autocast, inference, resolve_precision
 from gazebench.errors import ConfigError
 from gazebench.reference_model import GazeTokenAdapter

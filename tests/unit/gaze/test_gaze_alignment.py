@@ -52,7 +52,7 @@ def test_edit_distance_hand_values() -> None:
 def test_edit_distance_matches_recursive_levenshtein(pred: list[list[int]], ref: list[list[int]]) -> None:
     ref = ref[: len(pred)]
     got = edit_distance(pred, ref)
-    assert got.tolist() == pytest.approx([levenshtein(p, r) / 4 for p, r in zip(pred, ref)])
+    assert got.tolist() == pytest.approx([levenshtein(p, r) / 4 for p, r in zip(pred, ref, strict=True)])
 
 
 def test_topk_overlap_is_set_iou() -> None:

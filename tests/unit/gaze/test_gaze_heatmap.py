@@ -77,7 +77,7 @@ def test_cut_is_exact_in_a_batch_with_wider_gaussians_and_maps_do_not_depend_on_
     assert np.array_equal(both[1], alone)
     edges = np.arange(65.0) * 4  # cell edges in image pixels
     reach = np.zeros((64, 64), dtype=bool)
-    for cx, cy in zip(narrow.x, narrow.y):
+    for cx, cy in zip(narrow.x, narrow.y, strict=True):
         near_x = (edges[1:] > cx - 12) & (edges[:-1] < cx + 12)
         near_y = (edges[1:] > cy - 12) & (edges[:-1] < cy + 12)
         reach |= near_y[:, None] & near_x[None, :]

@@ -20,14 +20,14 @@ def nss_loop(sal: np.ndarray, fix: np.ndarray) -> float:
     values = sal.ravel().tolist()
     mean = sum(values) / len(values)
     sd = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
-    scores = [(s - mean) / sd for s, f in zip(values, fix.ravel().tolist()) for _ in range(int(f))]
+    scores = [(s - mean) / sd for s, f in zip(values, fix.ravel().tolist(), strict=True) for _ in range(int(f))]
     return sum(scores) / len(scores)
 
 
 def auc_judd_loop(s: np.ndarray, fix: np.ndarray) -> float:
     """The MIT code, line by line, on an already tie-free map."""
     flat, fixated = s.ravel().tolist(), (fix.ravel() > 0).tolist()
-    sth = sorted((v for v, f in zip(flat, fixated) if f), reverse=True)
+    sth = sorted((v for v, f in zip(flat, fixated, strict=True) if f), reverse=True)
     n_fix, n_pix = len(sth), len(flat)
     tp, fp = [0.0], [0.0]
     for i, thresh in enumerate(sth, start=1):
@@ -45,9 +45,9 @@ def test_metrics_match_loop_references(seed: int) -> None:
     assert nss(sal, fix) == pytest.approx(nss_loop(sal, fix))
     assert cc(sal, ref) == pytest.approx(np.corrcoef(sal.ravel(), ref.ravel())[0, 1])
     p, q = sal / sal.sum(), ref / ref.sum()
-    expected_kld = sum(qi * np.log(EPS + qi / (pi + EPS)) for pi, qi in zip(p.ravel(), q.ravel()))
+    expected_kld = sum(qi * np.log(EPS + qi / (pi + EPS)) for pi, qi in zip(p.ravel(), q.ravel(), strict=True))
     assert kld(sal, ref) == pytest.approx(expected_kld)
-    assert sim(sal, ref) == pytest.approx(sum(min(a, b) for a, b in zip(p.ravel(), q.ravel())))
+    assert sim(sal, ref) == pytest.approx(sum(min(a, b) for a, b in zip(p.ravel(), q.ravel(), strict=True)))
     assert auc_judd(sal, fix) == pytest.approx(auc_judd_loop(sal, fix), abs=1e-6)
 
 

@@ -193,7 +193,7 @@ def test_batch_equals_single_record(method: str, monkeypatch: pytest.MonkeyPatch
     sizes.append((100, 100))
     batch = targets_for(Scanpaths.pack(records, sizes), (16, 16), k=4, method=method)
     assert batch.targets.shape == (31, 4) and batch.targets.dtype == np.int64
-    for fix, size, row in zip(records, sizes, batch.targets):
+    for fix, size, row in zip(records, sizes, batch.targets, strict=True):
         try:
             single = ordered_targets(fix, size, (16, 16), k=4, method=method).tolist()
         except EmptyScanpath:

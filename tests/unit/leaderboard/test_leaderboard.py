@@ -3,9 +3,9 @@ the folder name, prediction folders, and results.json with the evidence and seal
 from __future__ import annotations
 
 import base64
-import json
 import csv
 import io
+import json
 import re
 from pathlib import Path
 
@@ -42,7 +42,8 @@ def write_run(root: Path, model: str, aurocs: dict[str, float], *, seed: int = 0
         "results": {t: task_block(a) for t, a in aurocs.items()},
         "versions": {t: version for t in tasks}, "model_name": model, "config": config,
         "config_hash": config["config_hash"], "data": data,
-        "scoring": {"threshold_policy": "fixed", "n_boot": 1000, "ci_level": 0.95, "metrics": ["auroc", "acc", "f1"]}, "git_hash": None, "gazebench_version": "0.1.0",
+        "scoring": {"threshold_policy": "fixed", "n_boot": 1000, "ci_level": 0.95, "metrics": ["auroc", "acc", "f1"]},
+        "git_hash": None, "gazebench_version": "0.1.0",
         "curves": {t: {"fpr": [0.0, 0.5, 1.0], "tpr": [0.0, a, 1.0]} for t, a in aurocs.items()},
         "evidence": {"config_hash": config["config_hash"],
                      "prediction_digests": prediction_digests(RunDir(path), tasks, "mimic-eye")},

@@ -32,7 +32,9 @@ def _sklearn_macros(y: np.ndarray, p: np.ndarray, t: float) -> tuple[float, floa
         f1s.append(f1_score(yv, pred, zero_division=np.nan))
         if len(np.unique(yv)) == 2:
             aucs.append(roc_auc_score(yv, p[ok, j]))
-    return (float(np.mean(aucs)) if aucs else np.nan), float(np.mean(accs)), float(np.nanmean(f1s)) if not np.isnan(f1s).all() else np.nan
+    mean_auc = float(np.mean(aucs)) if aucs else np.nan
+    mean_f1 = float(np.nanmean(f1s)) if not np.isnan(f1s).all() else np.nan
+    return mean_auc, float(np.mean(accs)), mean_f1
 
 
 MakeCase = Callable[..., Any]

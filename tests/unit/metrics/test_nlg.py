@@ -69,7 +69,8 @@ def test_cider_d_by_hand_and_corpus_dependence() -> None:
     cos = [4 / math.sqrt(20), 4 / math.sqrt(20), 3 / math.sqrt(12), 2 / math.sqrt(6)]
     assert items[0] == pytest.approx(10 * np.mean(cos) * math.exp(-1 / 72), abs=1e-9)
     # a third item changes the document frequencies, hence item a's score; an exact match scores 10
-    _, items3 = cider_d(_split(HYPS + ["the lungs are clear ."]), [[r.split()] for r in REFS + ["the lungs are clear ."]])
+    exact = "the lungs are clear ."
+    _, items3 = cider_d(_split(HYPS + [exact]), [[r.split()] for r in REFS + [exact]])
     assert items3[2] == pytest.approx(10.0) and items3[0] == pytest.approx(8.7781, abs=1e-4)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixtures.vlm import fit_context as make_context
 
+from fixtures.vlm import fit_context as make_context
 from gazebench.adapter import FitContext
 
 

@@ -5,9 +5,9 @@ import sys
 from pathlib import Path
 
 import torch
-from fixtures.vlm import SMALL_GAZE, fit_context
 from safetensors.torch import save_file
 
+from fixtures.vlm import SMALL_GAZE, fit_context
 from gazebench.reference_model import GazeTokenAdapter
 
 

@@ -57,7 +57,7 @@ def test_a_complete_directory_loads_offline_with_the_same_weights(qwen_dir: Path
     loaded = build_backbone(str(qwen_dir), k=0)
     fresh = build_backbone("tiny", k=0, seed=3)
     assert all(torch.equal(a, b) for a, b in zip(loaded.model.state_dict().values(),
-                                                 fresh.model.state_dict().values()))
+                                                 fresh.model.state_dict().values(), strict=True))
     assert loaded.image_token_id == fresh.image_token_id
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from fixtures.vlm import make_sample
 
+from fixtures.vlm import make_sample
 from gazebench.reference_model.evidence import draw_evidence
 
 

@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from fixtures.vlm import SMALL_GAZE, batches
 
+from fixtures.vlm import SMALL_GAZE, batches
 from gazebench.adapter import ImageBatch
 from gazebench.errors import ConfigError
 from gazebench.reference_model import GazeTokenAdapter, default_config

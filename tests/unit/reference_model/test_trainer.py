@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 import torch
-from fixtures.vlm import SMALL_GAZE, batches
 
+from fixtures.vlm import SMALL_GAZE, batches
 from gazebench.adapter import FitContext, TrainBatch
 from gazebench.reference_model import GazeTokenAdapter
 from gazebench.train import label_targets

@@ -61,7 +61,7 @@ def test_cardiomegaly_widens_the_heart() -> None:
 def test_label_hierarchy(seed: int) -> None:
     rng = stream(seed, "labels")
     findings = sample_findings(rng, SITES["mimic"].syndrome_rates)
-    codes = dict(zip(CHEXPERT_LABELS, report_labels(findings, rng)))
+    codes = dict(zip(CHEXPERT_LABELS, report_labels(findings, rng), strict=True))
     if set(findings) & set(PARENCHYMAL):
         assert "Lung Opacity" in findings and codes["Lung Opacity"] in (1.0, -1.0)
     for name in FINDINGS:
@@ -72,7 +72,7 @@ def test_label_hierarchy(seed: int) -> None:
     pathology = set(findings) - {"Support Devices"}
     hedged = any(codes[n] == -1.0 for n in FINDINGS if n != "Support Devices")
     assert math.isnan(codes["No Finding"]) if pathology or hedged else codes["No Finding"] == 1.0
-    panel = dict(zip(CHEXPERT_LABELS, consensus_labels(findings)))
+    panel = dict(zip(CHEXPERT_LABELS, consensus_labels(findings), strict=True))
     assert set(panel.values()) <= {0.0, 1.0} and panel["No Finding"] == float(not pathology)
 
 

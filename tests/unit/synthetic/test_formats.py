@@ -15,8 +15,9 @@ from gazebench.labels import CHEXPERT_LABELS
 
 DICOM_ID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{8}){4}$")
 META_COLUMNS = ["dicom_id", "subject_id", "study_id", "PerformedProcedureStepDescription", "ViewPosition", "Rows",
-                "Columns", "StudyDate", "StudyTime", "ProcedureCodeSequence_CodeMeaning", "ViewCodeSequence_CodeMeaning",
-                "PatientOrientationCodeSequence_CodeMeaning", "in_eye_gaze", "in_reflacx", "StudyDateTime", "stay_id"]
+                "Columns", "StudyDate", "StudyTime", "ProcedureCodeSequence_CodeMeaning",
+                "ViewCodeSequence_CodeMeaning", "PatientOrientationCodeSequence_CodeMeaning", "in_eye_gaze",
+                "in_reflacx", "StudyDateTime", "stay_id"]
 FIXATION_HEADER = ("timestamp_start_fixation,timestamp_end_fixation,x_position,y_position,pupil_area_normalized,"
                    "angular_resolution_x_pixels_per_degree,angular_resolution_y_pixels_per_degree,window_width,"
                    "window_level,xmin_shown_from_image,ymin_shown_from_image,xmax_shown_from_image,"

@@ -37,7 +37,7 @@ def test_ranks_together_see_each_global_batch(n: int, batch: int, world: int) ->
     plans = [rank_batches(order, batch, world, r) for r in range(world)]
     assert len({len(p) for p in plans}) == 1  # every rank runs as many steps
     padded = np.resize(order, -(-n // world) * world)  # wrapped to a multiple of world
-    for k, shares in enumerate(zip(*plans)):
+    for k, shares in enumerate(zip(*plans, strict=True)):
         assert len({len(s) for s in shares}) == 1
         assert sorted(np.concatenate(shares)) == sorted(padded[k * batch:(k + 1) * batch])
     if n % world == 0:  # nothing wrapped: exactly the one-process batches
