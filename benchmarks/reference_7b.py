@@ -20,10 +20,10 @@ import time
 import numpy as np
 import torch
 
-from gazebench.reference_model.backbone import build_backbone
+from gazebench.vlm.backbone import build_backbone
 from gazebench.reference_model.config import default_config
-from gazebench.reference_model.model import GazeVLM
-from gazebench.reference_model.report import render_report
+from gazebench.vlm.model import GazeVLM
+from gazebench.vlm.report import render_report
 
 
 def main() -> None:

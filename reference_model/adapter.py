@@ -11,8 +11,8 @@ from gazebench.options import dataclass_options, with_options
 from gazebench.records import Sample
 from gazebench.reference_model.config import GazeModelConfig, default_config
 from gazebench.reference_model.gaze_loss import gaze_term
-from gazebench.reference_model.objective import TargetTerm
-from gazebench.reference_model.vlm_adapter import VLMAdapter
+from gazebench.vlm.objective import TargetTerm
+from gazebench.vlm.adapter import VLMAdapter
 from gazebench.train import Stage
 
 GAZE_OPTIONS = dataclass_options(GazeModelConfig).without("target")

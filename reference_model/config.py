@@ -1,109 +1,15 @@
-"""The config family of the Qwen2.5-VL-backed models, frozen and saved as JSON with every checkpoint so a
-checkpoint always says how it was made: `BackboneConfig` (what every Qwen-backed adapter needs: backbone,
-input size, initial-weight seed), `VLMConfig` (+ LoRA, heads and the training settings the LoRA-tuned models
-share) and `GazeModelConfig` (+ the gaze tokens and two stages of the reference model). The VLM baselines
-subclass the same family, so every model gets one validation, one JSON form and one way to read options."""
+"""`GazeModelConfig`: the reference model's member of the VLM config family (docs/reference_model.md): the
+gaze tokens, their targets and the two stages (gaze, then labels), on top of the shared `VLMConfig`."""
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, fields
-from typing import Any, ClassVar, Literal, TypeVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
 
-from gazebench.errors import ConfigError
 from gazebench.gaze.targets import TARGET_METHODS
-from gazebench.options import check_fields, dataclass_options, option
+from gazebench.options import option
+from gazebench.vlm.config import REAL_BUDGET, TINY_BUDGET, VLMConfig
 
 TargetKind = Literal["original", "shuffled", "random"]
-
-LANGUAGE_LORA_TARGETS = r".*language_model\.layers\.\d+\.(self_attn\.[qkvo]_proj|mlp\.(gate|up|down)_proj)"
-"""Regex for LoRA on the LLM only; a plain name list would also hit the vision MLPs (docs/reference_model.md, LoRA)."""
-VISION_LORA_TARGETS = r".*visual\.(blocks\.\d+\.attn\.(qkv|proj)|merger\.mlp\.[02])"
-"""Regex for LoRA on the vision tower's attention and the patch merger (used when `lora_vision`)."""
-
-C = TypeVar("C", bound="BackboneConfig")
-
-
-@dataclass(frozen=True)
-class BackboneConfig:
-    """Backbone, input size and the seed of the initial weights (random backbone, LoRA, heads); the run seed
-    passed to `fit` fixes data order and dropout."""
-
-    backbone: str = "tiny"
-    """A named random-weight config ("tiny", "qwen2.5-vl-7b-shape") or a local directory with real weights."""
-    image_size: int = option(224, ge=28, multiple_of=28)
-    """Square input side in pixels (multiple of 28); 224 → 8×8 merged-token grid, 448 → 16×16."""
-    seed: int = option(0, ge=0, le=2**32 - 1)
-    """Seed of the initial weights (random backbone, LoRA, heads)."""
-
-    REAL_WEIGHTS: ClassVar[dict[str, Any]] = {"image_size": 448}
-    """Defaults for any backbone other than `tiny` (a real or 7B-shaped Qwen2.5-VL)."""
-
-    def __post_init__(self) -> None:
-        check_fields(self)
-
-    @property
-    def grid(self) -> tuple[int, int]:
-        """(rows, cols) of the merged-token grid (28 px per cell)."""
-        side = self.image_size // 28
-        return (side, side)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True)
-
-    @classmethod
-    def from_dict(cls: type[C], data: dict[str, Any]) -> C:
-        """Rebuild from `to_dict()` output; unknown keys are a ConfigError naming them."""
-        unknown = sorted(set(data) - {f.name for f in fields(cls)})
-        if unknown:
-            raise ConfigError(f"unknown {cls.__name__} field(s): {', '.join(unknown)}")
-        return cls(**data)
-
-    @classmethod
-    def resolve(cls: type[C], backbone: str = "tiny", **options: Any) -> C:
-        """The defaults for `backbone` (`REAL_WEIGHTS` unless it is `tiny`), then `options`, which may arrive
-        as CLI strings or JSON numbers (`--model-arg epochs=3`); an unknown or bad option is a ConfigError."""
-        options = dataclass_options(cls).parse(options, cls.__name__)
-        base = {} if backbone == "tiny" else cls.REAL_WEIGHTS
-        return cls(**(base | options | {"backbone": backbone}))
-
-
-@dataclass(frozen=True)
-class VLMConfig(BackboneConfig):
-    """+ LoRA, heads and the training settings shared by every LoRA-tuned model (reference model, SFT)."""
-
-    lora_r: int = option(8, ge=1)
-    """LoRA rank."""
-    lora_alpha: int = option(16, ge=1)
-    """LoRA scaling numerator (scale = alpha / r)."""
-    lora_dropout: float = option(0.05, ge=0, lt=1)
-    """Dropout on the LoRA branch."""
-    lora_vision: bool = True
-    """Also put LoRA on the vision tower (the tiny backbone is random, so its features need adapting)."""
-    key_dim: int = option(64, ge=1)
-    """Width of the pointer head's query/key projections."""
-    lr: float = option(2e-3, gt=0)
-    """AdamW learning rate of LoRA, heads and gaze-token embeddings."""
-    weight_decay: float = option(0.0, ge=0)
-    patience: int = option(3, ge=1)
-    """Label-stage epochs without a better validate macro AUROC before stopping."""
-    batch_size: int = option(16, ge=1)
-    """Training images per forward pass."""
-    grad_accum: int = option(1, ge=1)
-    """Batches whose gradients are summed per optimiser step."""
-    lambda_lm: float = option(0.2, ge=0)
-    """Weight of the report LM loss in the label stage (0 turns it off)."""
-    gradient_checkpointing: bool = False
-    """Recompute activations in the backward pass (less memory, slower; on for real backbones)."""
-    threshold: float = option(0.5, ge=0, le=1)
-    """Decision threshold that turns probabilities into the report's Yes/No lines."""
-
-    REAL_WEIGHTS: ClassVar[dict[str, Any]] = BackboneConfig.REAL_WEIGHTS | {
-        "lora_r": 16, "lora_alpha": 32, "lora_vision": False, "key_dim": 256, "lr": 1e-4, "batch_size": 4,
-        "grad_accum": 4, "gradient_checkpointing": True}
-    """A real/7B-shaped backbone: 448 px, LoRA r=16 on the LLM only, small batches with accumulation."""
 
 
 @dataclass(frozen=True)
@@ -116,14 +22,15 @@ class GazeModelConfig(VLMConfig):
     """Gaze targets: temporal order ("original"), the same patches permuted ("shuffled"), random patches."""
     target_method: str = option("temporal-window", choices=TARGET_METHODS)
     """How fixations become ordered patch indices (gazebench.gaze.targets.TARGET_METHODS)."""
-    epochs_stage1: int = option(2, ge=0)
+    epochs_stage1: int = option(TINY_BUDGET.target_epochs, ge=0)
     """Stage-1 epochs (gaze CE alone)."""
-    epochs_stage2: int = option(5, ge=1)
+    epochs_stage2: int = option(TINY_BUDGET.label_epochs, ge=1)
     """Stage-2 epochs (labels + report + gaze), early-stopped on validate macro AUROC."""
-    lambda_gaze: float = option(0.5, ge=0)
+    lambda_gaze: float = option(TINY_BUDGET.lambda_target, ge=0)
     """Weight of the gaze CE in stage 2 (stage 1 is gaze CE alone)."""
 
-    REAL_WEIGHTS: ClassVar[dict[str, Any]] = VLMConfig.REAL_WEIGHTS | {"epochs_stage1": 1, "epochs_stage2": 3}
+    REAL_WEIGHTS: ClassVar[dict[str, Any]] = VLMConfig.REAL_WEIGHTS | {"epochs_stage1": REAL_BUDGET.target_epochs,
+                                                                "epochs_stage2": REAL_BUDGET.label_epochs}
 
 
 def default_config(backbone: str = "tiny", **overrides: Any) -> GazeModelConfig:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from gazebench.records import Sample
-from gazebench.reference_model.targets import pick_record
+from gazebench.vlm.objective import pick_record
 
 
 def draw_evidence(image: np.ndarray, predicted: np.ndarray, sample: Sample, grid: tuple[int, int],

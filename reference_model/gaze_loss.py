@@ -10,7 +10,7 @@ from torch.nn import functional as F
 
 from gazebench.records import Sample
 from gazebench.reference_model.config import GazeModelConfig
-from gazebench.reference_model.objective import TargetTerm
+from gazebench.vlm.objective import TargetTerm
 from gazebench.reference_model.targets import target_table
 
 

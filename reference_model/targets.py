@@ -7,14 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from gazebench.records import GazeRecord, Sample
-
-
-def pick_record(sample: Sample) -> GazeRecord | None:
-    """The first GazeRecord with fixations, REFLACX before EyeGaze; None if there is none."""
-    usable = [g for g in sample.gaze if len(g.fixations) > 0]
-    usable.sort(key=lambda g: g.source != "reflacx")  # stable: keeps file order within a source
-    return usable[0] if usable else None
+from gazebench.records import Sample
+from gazebench.vlm.objective import pick_record
 
 
 def sample_targets(sample: Sample, kind: str, grid: tuple[int, int], k: int, seed: int,

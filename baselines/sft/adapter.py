@@ -12,8 +12,8 @@ from gazebench.baselines.sft.config import SFTConfig, sft_config
 from gazebench.baselines.sft.heatmap import heatmap_term
 from gazebench.options import dataclass_options, with_options
 from gazebench.records import Sample
-from gazebench.reference_model.objective import TargetTerm
-from gazebench.reference_model.vlm_adapter import VLMAdapter
+from gazebench.vlm.objective import TargetTerm
+from gazebench.vlm.adapter import VLMAdapter
 from gazebench.train import Stage
 
 QWEN_PROVENANCE = "real weights: a local Qwen2.5-VL-Instruct directory, loaded offline (see docs/baselines_vlm.md)"

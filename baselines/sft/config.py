@@ -1,6 +1,6 @@
-"""`SFTConfig`: the SFT / SFT-Heatmap hyperparameters, a member of the reference model's config family.
-Defaults are the reference model's for the same backbone (`sft_config`), so both baselines train within
-the reference model's budget."""
+"""`SFTConfig`: the SFT / SFT-Heatmap hyperparameters, a member of the shared VLM config family.
+Defaults are the shared stage budget for the same backbone (`sft_config`), the one the reference model
+trains within, so both baselines train within the reference model's budget."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +8,7 @@ from typing import Any
 
 from gazebench.errors import ConfigError
 from gazebench.options import option
-from gazebench.reference_model.config import VLMConfig, default_config
+from gazebench.vlm.config import VLMConfig, stage_budget
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,11 @@ class SFTConfig(VLMConfig):
 
 
 def sft_config(backbone: str = "tiny", heatmap: bool = False, **overrides: Any) -> SFTConfig:
-    """The reference model's defaults for `backbone` (its stage 2 → `epochs`; for SFT-Heatmap also stage 1 →
-    `epochs_heatmap` and λ_gaze → `lambda_heatmap`), then `overrides`; an unknown option is a ConfigError."""
-    ref = default_config(backbone)
-    linked: dict[str, Any] = {"epochs": ref.epochs_stage2}
+    """The shared stage budget for `backbone` (the reference model's too: its label stage → `epochs`; for
+    SFT-Heatmap also its target stage → `epochs_heatmap` and its λ → `lambda_heatmap`), then `overrides`; an
+    unknown option is a ConfigError."""
+    budget = stage_budget(backbone)
+    linked: dict[str, Any] = {"epochs": budget.label_epochs}
     if heatmap:
-        linked |= {"epochs_heatmap": ref.epochs_stage1, "lambda_heatmap": ref.lambda_gaze}
+        linked |= {"epochs_heatmap": budget.target_epochs, "lambda_heatmap": budget.lambda_target}
     return SFTConfig.resolve(backbone, **(linked | overrides), heatmap=heatmap)

@@ -10,7 +10,7 @@ import torch
 from torch.nn import functional as F
 
 from gazebench.records import Sample
-from gazebench.reference_model.objective import TargetTerm
+from gazebench.vlm.objective import TargetTerm, pick_record
 
 
 def heatmap_target(sample: Sample, grid: tuple[int, int]) -> np.ndarray | None:
@@ -18,7 +18,6 @@ def heatmap_target(sample: Sample, grid: tuple[int, int]) -> np.ndarray | None:
     or None if it has none — exactly the samples the reference model leaves unsupervised."""
     from gazebench.gaze.heatmap import gaze_heatmap
     from gazebench.gaze.scanpath import EmptyScanpath
-    from gazebench.reference_model.targets import pick_record
 
     record = pick_record(sample)
     if record is None:

@@ -3,7 +3,5 @@ probabilities from the Yes/No answer-token logits, parse failures of its generat
 Importing this package registers the model."""
 from gazebench.baselines.vanilla.adapter import VanillaAdapter, VanillaConfig
 from gazebench.baselines.vanilla.answers import ReportTemplate, report_template, yes_probabilities
-from gazebench.baselines.vanilla.parsing import ParseLog, parse_failures, parses
 
-__all__ = ["ParseLog", "ReportTemplate", "VanillaAdapter", "VanillaConfig", "parse_failures", "parses",
-           "report_template", "yes_probabilities"]
+__all__ = ["ReportTemplate", "VanillaAdapter", "VanillaConfig", "report_template", "yes_probabilities"]

@@ -15,18 +15,18 @@ import torch
 from gazebench.adapter import Adapter, ImageBatch, Predictions, Provenance, register_model
 from gazebench.baselines.sft.adapter import QWEN_CITATION, QWEN_LICENSE, QWEN_PROVENANCE
 from gazebench.baselines.vanilla.answers import ReportTemplate, report_template, yes_probabilities
-from gazebench.baselines.vanilla.parsing import parses
+from gazebench.vlm.report import parses
 from gazebench.options import dataclass_options, option, with_options
-from gazebench.reference_model.backbone import (
+from gazebench.vlm.backbone import (
     Backbone,
     backbone_weights,
     build_backbone,
     check_backbone,
     default_dtype,
 )
-from gazebench.reference_model.config import BackboneConfig
-from gazebench.reference_model.prompt import PromptBuilder
-from gazebench.reference_model.vision_input import qwen_input_spec, to_qwen_pixels
+from gazebench.vlm.config import BackboneConfig
+from gazebench.vlm.prompt import PromptBuilder
+from gazebench.vlm.vision_input import qwen_input_spec, to_qwen_pixels
 from gazebench.train import derive_seed
 
 

@@ -13,7 +13,7 @@ from transformers import PreTrainedTokenizerBase
 
 from gazebench.errors import ConfigError
 from gazebench.labels import CHEXPERT_LABELS
-from gazebench.reference_model.report import render_report
+from gazebench.vlm.report import render_report
 
 
 @dataclass(frozen=True)

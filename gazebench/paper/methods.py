@@ -1,8 +1,8 @@
 """The paper's methods as data: registry name, the name the paper prints, its reported MIMIC-EYE numbers,
-the module that registers it, and the paired comparisons that answer the paper's questions."""
+and the paired comparisons that answer the paper's questions. Models are found through the registry (their
+entry points), so this package imports no model module."""
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 
 from gazebench.errors import ConfigError
@@ -25,21 +25,19 @@ class PaperMethod:
     title: str
     reported: tuple[float, float, float] | None = None
     """The paper's MIMIC-EYE AUROC / Acc / F1 in percent; None for a model the paper does not have."""
-    module: str | None = None
-    """Module whose import registers the model (entry points do it too once installed)."""
     takes_backbone: bool = False
     """True for the Qwen2.5-VL methods, which receive `--backbone` as their `backbone` argument."""
 
 
 PAPER_METHODS: tuple[PaperMethod, ...] = (
-    PaperMethod("vanilla", "Vanilla", (49.74, 42.15, 43.09), "gazebench.baselines.vanilla", True),
-    PaperMethod("sft", "SFT", (87.60, 86.03, 84.18), "gazebench.baselines.sft", True),
-    PaperMethod("sft-heatmap", "SFT-Heatmap", (87.51, 86.51, 84.23), "gazebench.baselines.sft", True),
-    PaperMethod("medclip", "MedCLIP", (87.37, 86.63, 84.32), "gazebench.baselines.medclip.adapter"),
-    PaperMethod("egma", "EGMA", (89.49, 88.11, 86.20), "gazebench.baselines.egma.adapter"),
-    PaperMethod("random-gaze", "Random-Gaze", (86.45, 85.59, 81.06), "gazebench.reference_model", True),
-    PaperMethod("shuffled-gaze", "Shuffled-Gaze", (88.51, 87.48, 84.97), "gazebench.reference_model", True),
-    PaperMethod("original-gaze", "Original-Gaze", (90.17, 89.02, 87.61), "gazebench.reference_model", True),
+    PaperMethod("vanilla", "Vanilla", (49.74, 42.15, 43.09), True),
+    PaperMethod("sft", "SFT", (87.60, 86.03, 84.18), True),
+    PaperMethod("sft-heatmap", "SFT-Heatmap", (87.51, 86.51, 84.23), True),
+    PaperMethod("medclip", "MedCLIP", (87.37, 86.63, 84.32)),
+    PaperMethod("egma", "EGMA", (89.49, 88.11, 86.20)),
+    PaperMethod("random-gaze", "Random-Gaze", (86.45, 85.59, 81.06), True),
+    PaperMethod("shuffled-gaze", "Shuffled-Gaze", (88.51, 87.48, 84.97), True),
+    PaperMethod("original-gaze", "Original-Gaze", (90.17, 89.02, 87.61), True),
 )
 BY_KEY = {m.key: m for m in PAPER_METHODS}
 
@@ -68,7 +66,6 @@ SUBMITTED_BASELINES = ("original-gaze", "sft")
 def resolve_methods(spec: str) -> tuple[PaperMethod, ...]:
     """`paper` (the eight), or a comma list of paper keys and other registered model names, in table order
     (paper rows first, in the paper's order, then the others as given); unknown names are a ConfigError."""
-    import gazebench.models  # noqa: F401  (registers the built-in models)
     from gazebench.adapter import MODELS
 
     names = [n.strip() for n in spec.split(",") if n.strip()]
@@ -80,12 +77,6 @@ def resolve_methods(spec: str) -> tuple[PaperMethod, ...]:
     for name in others:
         MODELS.get(name)  # RegistryError with did-you-mean if unknown
     return tuple(m for m in PAPER_METHODS if m.key in chosen) + tuple(PaperMethod(n, n) for n in others)
-
-
-def register(method: PaperMethod) -> None:
-    """Import the module that registers `method` (a no-op for submitted models and repeated calls)."""
-    if method.module is not None:
-        importlib.import_module(method.module)
 
 
 def comparisons_for(methods: tuple[PaperMethod, ...]) -> tuple[Comparison, ...]:

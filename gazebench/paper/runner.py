@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gazebench.paper.methods import BY_KEY, PaperMethod, comparisons_for, register, resolve_methods
+from gazebench.paper.methods import BY_KEY, PaperMethod, comparisons_for, resolve_methods
 from gazebench.paper.table import ComparisonRuns, MethodRuns, PaperTable
 
 OUTPUT_NAMES = {"md": "paper_table.md", "csv": "paper_table.csv", "tex": "paper_table.tex"}
@@ -72,7 +72,6 @@ def run_method(method: PaperMethod, settings: PaperSettings, tasks: tuple[str, .
     from gazebench.engine import RunConfig, evaluate
     from gazebench.engine.verify import verify_run
 
-    register(method)
     dirs, results = [], []
     for seed in range(settings.seeds):
         config = RunConfig(model=method.key, tasks=tasks, seed=seed, limit=settings.limit, n_boot=settings.n_boot,
@@ -87,23 +86,28 @@ def run_method(method: PaperMethod, settings: PaperSettings, tasks: tuple[str, .
 
 def vanilla_parse_note(settings: PaperSettings, in_domain: str) -> str:
     """Greedy-generate reports with Vanilla on the first `parse_probe` in-domain test images; the share
-    its fixed-format parser rejects (the paper's Vanilla scores come from answer logits, not this text)."""
-    from gazebench.baselines.vanilla import VanillaAdapter
-    from gazebench.baselines.vanilla.parsing import ParseLog
+    its fixed-format parser rejects (the paper's Vanilla scores come from answer logits, not this text).
+    Vanilla is built through the registry with every image probed, and its own `parse_failed` diagnostic
+    (1/0 per probed image) is counted, so this module imports no model."""
+    from gazebench.adapter import get_model
     from gazebench.engine.device import inference, resolve_device
     from gazebench.engine.loader import batches
     from gazebench.engine.workload import load_task_data
     from gazebench.paths import data_root
 
     device = resolve_device("auto")
-    adapter = VanillaAdapter(**dict(model_args(BY_KEY["vanilla"], settings))).to(device)
+    args = dict(model_args(BY_KEY["vanilla"], settings)) | {"probe_fraction": 1.0}
+    adapter = get_model("vanilla", **args).to(device)
     samples = load_task_data([in_domain], data_root(settings.data_root), None)[in_domain].eval_samples
-    log = ParseLog()
+    failed = []
     for batch in batches(samples[: settings.parse_probe], adapter.spec, 1, device):
         with inference(device):
-            log.add(adapter.generate(batch.pixels))
-    return (f"Vanilla's greedily generated reports failed the fixed-format parser on {log.failed}/{log.generated} "
-            f"{in_domain} test images ({100 * log.rate:.0f}%); its probabilities come from the Yes/No "
+            diagnostics = adapter.predict(batch).diagnostics or {}
+        failed.extend(float(v) for v in diagnostics.get("parse_failed", ()) if v == v)  # NaN: not probed
+    n_failed, n = int(sum(failed)), len(failed)
+    rate = n_failed / n if n else float("nan")
+    return (f"Vanilla's greedily generated reports failed the fixed-format parser on {n_failed}/{n} "
+            f"{in_domain} test images ({100 * rate:.0f}%); its probabilities come from the Yes/No "
             "answer-token logits, not from this text.")
 
 

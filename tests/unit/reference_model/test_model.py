@@ -11,10 +11,10 @@ from fixtures.vlm import SMALL_GAZE, batches
 from gazebench.adapter import ImageBatch
 from gazebench.errors import ConfigError
 from gazebench.reference_model import GazeTokenAdapter, default_config
-from gazebench.reference_model.backbone import build_backbone
-from gazebench.reference_model.model import GazeVLM
-from gazebench.reference_model.objective import Supervision, VLMObjective
-from gazebench.reference_model.report import parse_report
+from gazebench.vlm.backbone import build_backbone
+from gazebench.vlm.model import GazeVLM
+from gazebench.vlm.objective import Supervision, VLMObjective
+from gazebench.vlm.report import parse_report
 from gazebench.train import label_targets
 
 

@@ -12,8 +12,17 @@ import torch
 from torch import nn
 
 from gazebench.adapter import TrainBatch
-from gazebench.reference_model.report import render_report
+from gazebench.records import GazeRecord, Sample
+from gazebench.vlm.report import render_report
 from gazebench.train import masked_bce
+
+
+def pick_record(sample: Sample) -> GazeRecord | None:
+    """The reading that supervises a sample's gaze terms: the first GazeRecord with fixations, REFLACX before
+    EyeGaze; None if there is none (every gaze-supervised model uses the same reading)."""
+    usable = [g for g in sample.gaze if len(g.fixations) > 0]
+    usable.sort(key=lambda g: g.source != "reflacx")  # stable: keeps file order within a source
+    return usable[0] if usable else None
 
 
 @dataclass(frozen=True, eq=False)

@@ -6,7 +6,7 @@ import torch
 from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
 
 from gazebench.gaze.grid import cell_index
-from gazebench.reference_model.vision_input import CLIP_MEAN, CLIP_STD, merged_grid, to_qwen_pixels
+from gazebench.vlm.vision_input import CLIP_MEAN, CLIP_STD, merged_grid, to_qwen_pixels
 
 
 def _normalise(img: np.ndarray) -> torch.Tensor:

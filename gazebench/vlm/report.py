@@ -27,3 +27,13 @@ def parse_report(text: str, labels: tuple[str, ...] = CHEXPERT_LABELS) -> np.nda
             raise ValueError(f"report line {i + 1} is {line!r}, expected '{name}: Yes|No'")
         out[i] = value.strip() == "Yes"
     return out
+
+
+def parses(text: str, labels: tuple[str, ...] = CHEXPERT_LABELS) -> bool:
+    """True if `parse_report` accepts `text` as the fixed report over `labels` (nothing is salvaged from a
+    malformed report: a generation either parses whole or counts as a parse failure)."""
+    try:
+        parse_report(text, labels)
+    except ValueError:
+        return False
+    return True

@@ -13,11 +13,11 @@ from peft import LoraConfig, get_peft_model
 from torch import nn
 from torch.nn import functional as F
 
-from gazebench.reference_model.backbone import Backbone, QwenVL
-from gazebench.reference_model.config import LANGUAGE_LORA_TARGETS, VISION_LORA_TARGETS, VLMConfig
-from gazebench.reference_model.heads import LabelHead, PointerGazeHead
-from gazebench.reference_model.prompt import IGNORE, PromptBatch, PromptBuilder
-from gazebench.reference_model.vision_input import to_qwen_pixels
+from gazebench.vlm.backbone import Backbone, QwenVL
+from gazebench.vlm.config import LANGUAGE_LORA_TARGETS, VISION_LORA_TARGETS, VLMConfig
+from gazebench.vlm.heads import LabelHead, PointerGazeHead
+from gazebench.vlm.prompt import IGNORE, PromptBatch, PromptBuilder
+from gazebench.vlm.vision_input import to_qwen_pixels
 from gazebench.train.checkpoint import load_params
 
 

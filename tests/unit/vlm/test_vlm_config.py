@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from gazebench.errors import ConfigError
-from gazebench.reference_model.config import BackboneConfig, GazeModelConfig, VLMConfig, default_config
+from gazebench.reference_model.config import GazeModelConfig, default_config
+from gazebench.vlm.config import BackboneConfig, VLMConfig
 
 
 def test_backbone_defaults_then_options() -> None:

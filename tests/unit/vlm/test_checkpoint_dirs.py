@@ -14,7 +14,7 @@ from gazebench.adapter import get_model
 from gazebench.baselines.clip.encoders import TINY_BERT, TINY_SWIN
 from gazebench.baselines.clip.tokenizer import tiny_tokenizer
 from gazebench.errors import ConfigError
-from gazebench.reference_model.backbone import build_backbone, check_backbone
+from gazebench.vlm.backbone import build_backbone, check_backbone
 from tests.fixtures.vlm import save_tiny_qwen
 
 

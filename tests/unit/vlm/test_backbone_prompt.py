@@ -6,10 +6,10 @@ import pytest
 import torch
 
 from gazebench.errors import ConfigError
-from gazebench.reference_model.backbone import build_backbone, gaze_token_strings, offline_tokenizer
-from gazebench.reference_model.prompt import IGNORE, INSTRUCTION, PromptBuilder
-from gazebench.reference_model.report import render_report
-from gazebench.reference_model.vision_input import to_qwen_pixels
+from gazebench.vlm.backbone import build_backbone, gaze_token_strings, offline_tokenizer
+from gazebench.vlm.prompt import IGNORE, INSTRUCTION, PromptBuilder
+from gazebench.vlm.report import render_report
+from gazebench.vlm.vision_input import to_qwen_pixels
 
 
 @pytest.fixture(scope="module")

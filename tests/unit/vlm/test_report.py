@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gazebench.labels import CHEXPERT_LABELS
-from gazebench.reference_model.report import parse_report, render_report
+from gazebench.vlm.report import parse_report, render_report
 
 
 def test_render_parse_round_trip() -> None:
