@@ -20,8 +20,8 @@ import time
 import numpy as np
 import torch
 
-from gazebench.vlm.backbone import build_backbone
 from gazebench.reference_model.config import default_config
+from gazebench.vlm.backbone import build_backbone
 from gazebench.vlm.model import GazeVLM
 from gazebench.vlm.report import render_report
 

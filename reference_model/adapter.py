@@ -11,9 +11,9 @@ from gazebench.options import dataclass_options, with_options
 from gazebench.records import Sample
 from gazebench.reference_model.config import GazeModelConfig, default_config
 from gazebench.reference_model.gaze_loss import gaze_term
-from gazebench.vlm.objective import TargetTerm
-from gazebench.vlm.adapter import VLMAdapter
 from gazebench.train import Stage
+from gazebench.vlm.adapter import VLMAdapter
+from gazebench.vlm.objective import TargetTerm
 
 GAZE_OPTIONS = dataclass_options(GazeModelConfig).without("target")
 """The `--model-arg` options of the three variants (each fixes its own gaze target)."""

@@ -10,8 +10,8 @@ from torch.nn import functional as F
 
 from gazebench.records import Sample
 from gazebench.reference_model.config import GazeModelConfig
-from gazebench.vlm.objective import TargetTerm
 from gazebench.reference_model.targets import target_table
+from gazebench.vlm.objective import TargetTerm
 
 
 def gaze_loss(logits: torch.Tensor, targets: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

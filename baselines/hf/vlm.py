@@ -4,6 +4,7 @@ versioned prompt table (gazebench.vlm.prompts): P(Yes) / (P(Yes) + P(No)). Infer
 with left padding, so every row of a forward has the same prompt and batch size cannot change a score."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
@@ -110,7 +111,7 @@ class HFVLMAdapter(Adapter):
         return {k: (v.to(self.device, dtype) if v.is_floating_point() else v.to(self.device))
                 for k, v in out.items() if isinstance(v, torch.Tensor)}
 
-    def forward(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
+    def forward(self, inputs: Mapping[str, torch.Tensor]) -> torch.Tensor:
         return cast(torch.Tensor, self.model(**inputs, use_cache=False).logits)
 
     def predict(self, batch: ImageBatch) -> Predictions:

@@ -12,9 +12,9 @@ from gazebench.baselines.sft.config import SFTConfig, sft_config
 from gazebench.baselines.sft.heatmap import heatmap_term
 from gazebench.options import dataclass_options, with_options
 from gazebench.records import Sample
-from gazebench.vlm.objective import TargetTerm
-from gazebench.vlm.adapter import VLMAdapter
 from gazebench.train import Stage
+from gazebench.vlm.adapter import VLMAdapter
+from gazebench.vlm.objective import TargetTerm
 
 QWEN_PROVENANCE = "real weights: a local Qwen2.5-VL-Instruct directory, loaded offline (see docs/baselines_vlm.md)"
 QWEN_LICENSE = "Apache-2.0 (this code; Qwen2.5-VL-7B-Instruct weights: Apache-2.0)"

@@ -15,8 +15,8 @@ import torch
 from gazebench.adapter import Adapter, ImageBatch, Predictions, Provenance, register_model
 from gazebench.baselines.sft.adapter import QWEN_CITATION, QWEN_LICENSE, QWEN_PROVENANCE
 from gazebench.baselines.vanilla.answers import ReportTemplate, report_template, yes_probabilities
-from gazebench.vlm.report import parses
 from gazebench.options import dataclass_options, option, with_options
+from gazebench.train import derive_seed
 from gazebench.vlm.backbone import (
     Backbone,
     backbone_weights,
@@ -26,8 +26,8 @@ from gazebench.vlm.backbone import (
 )
 from gazebench.vlm.config import BackboneConfig
 from gazebench.vlm.prompt import PromptBuilder
+from gazebench.vlm.report import parses
 from gazebench.vlm.vision_input import qwen_input_spec, to_qwen_pixels
-from gazebench.train import derive_seed
 
 
 @dataclass(frozen=True)

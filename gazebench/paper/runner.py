@@ -99,10 +99,10 @@ def vanilla_parse_note(settings: PaperSettings, in_domain: str) -> str:
     args = dict(model_args(BY_KEY["vanilla"], settings)) | {"probe_fraction": 1.0}
     adapter = get_model("vanilla", **args).to(device)
     samples = load_task_data([in_domain], data_root(settings.data_root), None)[in_domain].eval_samples
-    failed = []
+    failed: list[float] = []
     for batch in batches(samples[: settings.parse_probe], adapter.spec, 1, device):
         with inference(device):
-            diagnostics = adapter.predict(batch).diagnostics or {}
+            diagnostics = adapter.predict(batch.inputs(adapter.spec)).diagnostics or {}
         failed.extend(float(v) for v in diagnostics.get("parse_failed", ()) if v == v)  # NaN: not probed
     n_failed, n = int(sum(failed)), len(failed)
     rate = n_failed / n if n else float("nan")

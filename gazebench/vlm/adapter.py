@@ -17,13 +17,13 @@ import torch
 from gazebench.adapter import Adapter, FitContext, ImageBatch, Predictions
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
+from gazebench.train import Stage, auroc_validator, fit_stages, label_targets
 from gazebench.vlm.backbone import backbone_weights, build_backbone, check_backbone, default_dtype
 from gazebench.vlm.config import VLMConfig
 from gazebench.vlm.model import GazeVLM
 from gazebench.vlm.objective import Supervision, TargetTerm, VLMObjective, label_probs
 from gazebench.vlm.report import render_report
 from gazebench.vlm.vision_input import qwen_input_spec
-from gazebench.train import Stage, auroc_validator, fit_stages, label_targets
 
 C = TypeVar("C", bound=VLMConfig)
 

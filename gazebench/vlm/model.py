@@ -13,12 +13,12 @@ from peft import LoraConfig, get_peft_model
 from torch import nn
 from torch.nn import functional as F
 
+from gazebench.train.checkpoint import load_params
 from gazebench.vlm.backbone import Backbone, QwenVL
 from gazebench.vlm.config import LANGUAGE_LORA_TARGETS, VISION_LORA_TARGETS, VLMConfig
 from gazebench.vlm.heads import LabelHead, PointerGazeHead
 from gazebench.vlm.prompt import IGNORE, PromptBatch, PromptBuilder
 from gazebench.vlm.vision_input import to_qwen_pixels
-from gazebench.train.checkpoint import load_params
 
 
 @dataclass(frozen=True, eq=False)

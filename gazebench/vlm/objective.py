@@ -13,8 +13,8 @@ from torch import nn
 
 from gazebench.adapter import TrainBatch
 from gazebench.records import GazeRecord, Sample
-from gazebench.vlm.report import render_report
 from gazebench.train import masked_bce
+from gazebench.vlm.report import render_report
 
 
 def pick_record(sample: Sample) -> GazeRecord | None:

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
-from fixtures.hf_checkpoints import BUILDERS
 
+from fixtures.hf_checkpoints import BUILDERS
 from gazebench.adapter import ImageBatch
 from gazebench.baselines.hf.vlm import HFVLMAdapter
 from gazebench.cli.main import cli

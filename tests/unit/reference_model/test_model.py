@@ -11,11 +11,11 @@ from fixtures.vlm import SMALL_GAZE, batches
 from gazebench.adapter import ImageBatch
 from gazebench.errors import ConfigError
 from gazebench.reference_model import GazeTokenAdapter, default_config
+from gazebench.train import label_targets
 from gazebench.vlm.backbone import build_backbone
 from gazebench.vlm.model import GazeVLM
 from gazebench.vlm.objective import Supervision, VLMObjective
 from gazebench.vlm.report import parse_report
-from gazebench.train import label_targets
 
 
 def test_forward_shapes() -> None:
