@@ -118,6 +118,8 @@ class RunConfig:
     """Torch intra-op CPU threads for this run (None: torch's default). Recorded, not hashed."""
     precision: str = "auto"
     """Numeric precision of fit and predict: auto, fp32 or bf16 (autocast; trainable weights stay fp32)."""
+    input_transform: str | None = None
+    """A probe run's alteration of the test inputs (gazebench.engine.transforms); hashed, absent when None."""
 
     def __post_init__(self) -> None:
         if not self.tasks:
@@ -173,7 +175,8 @@ class ResolvedConfig:
     """JSON-ready: adapter description, task versions, data sha256 per task, device kind, precision."""
 
     def hashed_payload(self) -> dict[str, Any]:
-        payload = {k: v for k, v in self.run.to_dict().items() if k not in UNHASHED and k not in SCORING}
+        payload = {k: v for k, v in self.run.to_dict().items() if k not in UNHASHED and k not in SCORING
+                   and not (k == "input_transform" and v is None)}  # so runs without one keep their hash
         payload.update(self.facts)
         return payload
 
