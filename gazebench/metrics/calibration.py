@@ -9,6 +9,8 @@ over [0, 1] (bin b holds scores in [b/B, (b+1)/B), the last bin also holds 1.0):
 computed per label on its unmasked images (each label's probability is a binary forecast). Brier score
 (Brier 1950) is the mean of (p − y)² on the same images. Both are lower-is-better; macro = mean over the
 labels with at least one unmasked image. Weights w_i (bootstrap draw counts) replace the counts n.
+Binned ECE is biased upward, more so on fewer images (Kumar, Liang & Ma, NeurIPS 2019), so a bootstrap
+replicate tends to score higher than the full set and the percentile CI can lie above the point estimate.
 """
 from __future__ import annotations
 
