@@ -171,3 +171,9 @@ def test_every_page_kind_renders_in_chromium(server: str, tmp_path: Path) -> Non
     dom = subprocess.run([*flags, "--dump-dom", server + "/"], check=True, capture_output=True, text=True,
                          timeout=120).stdout
     assert "Calibration and task pages" in dom
+
+
+def test_leaderboard_slice_columns(runs: dict[str, Path]) -> None:
+    text, _ = invoke("leaderboard", str(runs["random"].parent), "--slice", "sex")
+    group = results(runs["random"])["results"]["chexpert"]["slices"]["sex"]["groups"]["M"]
+    assert "chexpert sex=M AUROC" in text and pct(group["auroc"]) in text
