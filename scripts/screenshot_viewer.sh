@@ -12,7 +12,7 @@ trap 'kill "$server"; rm -rf "$profile"' EXIT
 base="http://127.0.0.1:$port"
 until curl -sf "$base/" -o /dev/null; do sleep 1; done
 task=${TASK:-mimic-eye}
-sample=$(curl -sf "$base/samples/0/$task" | grep -o "/sample/0/$task/[^']*" | head -1)
+sample=$(curl -sf "$base/samples/0/$task" | grep -m1 -o "/sample/0/$task/[^']*")
 mkdir -p docs/img
 for pair in "index /" "task /task/0/$task" "samples /samples/0/$task" "sample $sample"; do
   read -r name path <<< "$pair"

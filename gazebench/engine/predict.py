@@ -75,7 +75,8 @@ def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, 
               for k in range(start, min(start + chunk_size, len(todo)), batch_size)]
     parts: list[tuple[pd.DataFrame, np.ndarray | None]] = []
     filled = predicted = 0
-    for group, batch in predict_batches(groups, adapter.spec, device, transform):  # one prefetching loader across chunks
+    # one prefetching loader across chunks
+    for group, batch in predict_batches(groups, adapter.spec, device, transform):
         with inference(device, precision):
             out = adapter.predict(batch)
         parts.append(_frame(group, out, adapter))  # ids from the engine's own samples, never from the batch

@@ -40,7 +40,8 @@ def chart(title: str, xlabel: str, ylabel: str, series: Sequence[tuple[str, Sequ
         parts.append(f'<text x="{x:.0f}" y="{y + 14:.0f}" font-size="9" text-anchor="middle">{v:g}</text>')
         x, y = _xy(0, v)
         parts.append(f'<text x="{x - 4:.0f}" y="{y + 3:.0f}" font-size="9" text-anchor="end">{v:g}</text>')
-    parts.append(f'<text x="{SIZE / 2}" y="{SIZE - 6}" font-size="10" text-anchor="middle">{html.escape(xlabel)}</text>')
+    parts.append(f'<text x="{SIZE / 2}" y="{SIZE - 6}" font-size="10" text-anchor="middle">'
+                 f"{html.escape(xlabel)}</text>")
     parts.append(f'<text x="10" y="{SIZE / 2}" font-size="10" text-anchor="middle" '
                  f'transform="rotate(-90 10 {SIZE / 2})">{html.escape(ylabel)}</text>')
     parts.append(f'<text x="{SIZE / 2}" y="{PAD - 10}" font-size="12" text-anchor="middle">{html.escape(title)}</text>')

@@ -122,7 +122,7 @@ def test_pages_show_the_numbers_of_results_json(runs: dict[str, Path], server: s
     assert server.startswith("http://127.0.0.1:")
     index = get(server + "/").decode()
     for model in ("random", "oracle"):
-        for task, block in results(runs[model])["results"].items():
+        for block in results(runs[model])["results"].values():
             assert pct(block["auroc"]) in index and pct(block["calibration"]["ece"]) in index
     assert "MDD" in index and "Paired differences" in index
     block = results(runs["random"])["results"]["chexpert"]
