@@ -137,6 +137,13 @@ class Sample:
     """Visual questions with reference answers (VQA datasets)."""
     report: str | None = None
     """Reference report section(s) (MIMIC-CXR), read from the data directory; never written anywhere."""
+    attributes: tuple[tuple[str, str], ...] = ()
+    """Subgroup attributes the dataset records, as sorted (name, value) pairs: `view` (AP/PA), `sex` (F/M),
+    `age` (a band, see gazebench.data.attributes); slices of the metrics are computed over them."""
+
+    def attribute(self, name: str) -> str | None:
+        """The value of attribute `name`, or None where the dataset does not record it for this image."""
+        return dict(self.attributes).get(name)
 
     def __post_init__(self) -> None:
         if len(self.labels) != len(CHEXPERT_LABELS):

@@ -47,9 +47,17 @@ class Task:
     if None, the split the dataset ships is used (MIMIC-EYE: the official MIMIC-CXR split; see docs/splits.md)."""
     variant_of: str | None = None
     """The task this one re-defines (e.g. with another split); `--tasks all` leaves variants out."""
+    metric_families: tuple[str, ...] = ("calibration",)
+    """Metric families reported beside classification (gazebench.metrics.vocabulary), under their own key."""
+    slices: tuple[str, ...] = ("view", "sex", "age")
+    """Sample attributes (gazebench.data.attributes) whose subgroups get their own metrics by default."""
 
     def __post_init__(self) -> None:
+        from gazebench.data.attributes import ATTRIBUTES
+
         label_indices(self.labels)
+        if any(a not in ATTRIBUTES for a in self.slices):
+            raise ValueError(f"task {self.name}: slices {self.slices} must be among {ATTRIBUTES}")
         for _, names in self.subsets:
             label_indices(names)
 
@@ -103,6 +111,8 @@ class Task:
             "split_policy": self.split_policy,
             "patient_split": list(self.patient_split) if self.patient_split else None,
             "variant_of": self.variant_of,
+            "metric_families": list(self.metric_families),
+            "slices": list(self.slices),
         }
 
 

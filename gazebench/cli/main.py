@@ -30,7 +30,8 @@ def _register_commands() -> None:
     from gazebench.cli import list_cmd
 
     cli.add_command(list_cmd.list_group)
-    commands = ("data_cmd", "run_cmd", "score_cmd", "compare_cmd", "leaderboard_cmd", "paper_cmd", "reports_cmd")
+    commands = ("data_cmd", "run_cmd", "score_cmd", "compare_cmd", "leaderboard_cmd", "paper_cmd", "reports_cmd",
+                "probe_cmd", "view_cmd")
     for module_name in commands:
         try:
             module = __import__(f"gazebench.cli.{module_name}", fromlist=["command"])

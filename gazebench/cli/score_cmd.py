@@ -21,11 +21,13 @@ from gazebench.errors import ConfigError
 @click.option("--n-boot", type=click.IntRange(min=1), default=None, help="Default: the run's own.")
 @click.option("--ci-level", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
               help="Default: the run's own.")
+@click.option("--slices", default=None, metavar="ATTR,...",
+              help="Subgroup attributes to slice the metrics by (view, sex, age); default: each task's own.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Also write the results JSON here (outside the run directory).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results JSON on stdout.")
 def command(run_dir: str, data_root: str | None, threshold_policy: str | None, n_boot: int | None,
-            ci_level: float | None, out: str | None, as_json: bool) -> None:
+            ci_level: float | None, slices: str | None, out: str | None, as_json: bool) -> None:
     """Rescore RUN_DIR from its saved predictions, with zero model forwards, and print the table.
 
     The run's predictions and results.json are never modified. Scoring options other than the run's own
@@ -38,7 +40,8 @@ def command(run_dir: str, data_root: str | None, threshold_policy: str | None, n
     if out is not None and Path(run_dir).resolve() in Path(out).resolve().parents:
         raise ConfigError(f"--out {out}: run directories are immutable; write the rescored results elsewhere")
     results = rescore(run_dir, data_root=data_root, threshold_policy=threshold_policy, n_boot=n_boot,
-                      ci_level=ci_level)
+                      ci_level=ci_level,
+                      slices=None if slices is None else tuple(s.strip() for s in slices.split(",") if s.strip()))
     try:
         stored = store_scores(RunDir(Path(run_dir)), results)
     except OSError as exc:

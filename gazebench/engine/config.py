@@ -38,8 +38,14 @@ class ScoringOptions:
     """Bootstrap replicates (patients resampled) behind every confidence interval."""
     ci_level: float = 0.95
     """Coverage of the percentile bootstrap confidence intervals."""
+    slices: tuple[str, ...] | None = None
+    """Attributes to slice the metrics by (`--slices`); None: the ones each task declares (`Task.slices`)."""
 
     def __post_init__(self) -> None:
+        if self.slices is not None:
+            from gazebench.engine.slices import check_slices
+
+            check_slices(self.slices, "--slices")
         if self.threshold_policy not in THRESHOLD_POLICIES:
             raise ConfigError(f"--threshold-policy must be one of {', '.join(THRESHOLD_POLICIES)}, "
                               f"not {self.threshold_policy!r}")
@@ -62,19 +68,22 @@ class ScoringOptions:
 
     def to_dict(self) -> dict[str, Any]:
         """The `scoring` block of a results JSON."""
-        return {"threshold_policy": self.threshold_policy, "n_boot": self.n_boot, "ci_level": self.ci_level,
-                "metrics": list(self.metrics)}
+        out = {"threshold_policy": self.threshold_policy, "n_boot": self.n_boot, "ci_level": self.ci_level,
+               "metrics": list(self.metrics)}
+        return out if self.slices is None else {**out, "slices": list(self.slices)}
 
     def file_name(self) -> str:
-        """`<policy>__nboot<N>__ci<level>.json`: where a re-scoring under these options is stored."""
-        return f"{self.threshold_policy}__nboot{self.n_boot}__ci{self.ci_level:g}.json"
+        """`<policy>__nboot<N>__ci<level>[__slices-a-b].json`: where a re-scoring under these options is stored."""
+        sliced = "" if self.slices is None else "__slices-" + "-".join(self.slices)
+        return f"{self.threshold_policy}__nboot{self.n_boot}__ci{self.ci_level:g}{sliced}.json"
 
     @classmethod
     def from_dict(cls, block: dict[str, Any], where: object) -> ScoringOptions:
         """The options recorded in a results JSON's `scoring` block (a one-line error naming `where` if bad)."""
         try:
+            sliced = block.get("slices")
             return cls(threshold_policy=block["threshold_policy"], n_boot=block["n_boot"],
-                       ci_level=block["ci_level"])
+                       ci_level=block["ci_level"], slices=None if sliced is None else tuple(sliced))
         except (KeyError, TypeError) as exc:
             raise ConfigError(f"{where}: no valid `scoring` block ({type(exc).__name__}: {exc})") from None
         except ConfigError as exc:
@@ -109,6 +118,8 @@ class RunConfig:
     """Torch intra-op CPU threads for this run (None: torch's default). Recorded, not hashed."""
     precision: str = "auto"
     """Numeric precision of fit and predict: auto, fp32 or bf16 (autocast; trainable weights stay fp32)."""
+    input_transform: str | None = None
+    """A probe run's alteration of the test inputs (gazebench.engine.transforms); hashed, absent when None."""
 
     def __post_init__(self) -> None:
         if not self.tasks:
@@ -164,7 +175,8 @@ class ResolvedConfig:
     """JSON-ready: adapter description, task versions, data sha256 per task, device kind, precision."""
 
     def hashed_payload(self) -> dict[str, Any]:
-        payload = {k: v for k, v in self.run.to_dict().items() if k not in UNHASHED and k not in SCORING}
+        payload = {k: v for k, v in self.run.to_dict().items() if k not in UNHASHED and k not in SCORING
+                   and not (k == "input_transform" and v is None)}  # so runs without one keep their hash
         payload.update(self.facts)
         return payload
 

@@ -28,9 +28,11 @@ from gazebench.engine.loader import shuffled_batches
 from gazebench.engine.predict import predict_split
 from gazebench.engine.rundir import RunDir, RunLock, atomic_write_json, check_output_dir, provenance, run_dir_name
 from gazebench.engine.scoring import primary_scoring, score_run, store_scores
+from gazebench.engine.transforms import InputTransform, input_transform
 from gazebench.engine.workload import TaskData, load_task_data, tasks_to_load
 from gazebench.errors import ConfigError
 from gazebench.options import options_of
+from gazebench.records import Sample
 from gazebench.task import default_task_names, get_task
 
 
@@ -133,6 +135,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     config = canonical_options(config)
     adapter = build_adapter(config)
     check_tasks(config, adapter)
+    probe = input_transform(config.input_transform, config.seed, adapter.spec)
     device = resolve_device(config.device)
     root = resolve_root(data_root)
     names = tasks_to_load(config.tasks, config.train_task, root, trainable=adapter.trainable,
@@ -167,15 +170,18 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
             return RunOutcome(run.path, run.load_results(), reused_checkpoint=reused)
         predicted = 0
         with _progress(console) as bar:
-            jobs = [] if train is None else [(f"{train.task.name} {train.task.val_split}", train.val_samples,
-                                              run.validation(train.task.name))]
-            jobs += [(name, data[name].eval_samples, run.predictions(name)) for name in config.tasks]
-            for label, samples, folder in jobs:
+            jobs: list[tuple[str, tuple[Sample, ...], Path, InputTransform | None]] = []
+            jobs += [] if train is None else [(f"{train.task.name} {train.task.val_split}", train.val_samples,
+                                              run.validation(train.task.name), None)]
+            jobs += [(name, probe.samples(data[name].eval_samples) if probe else data[name].eval_samples,
+                      run.predictions(name), probe) for name in config.tasks]
+            for label, samples, folder, transform in jobs:
                 task_id = bar.add_task(label, total=len(samples))
                 predicted += predict_split(adapter, samples, folder, batch_size=batch_size,
                                            chunk_size=config.chunk_size, device=device,
                                            precision=resolved.facts["precision"],
-                                           progress=partial(bar.advance, task_id))
+                                           progress=partial(bar.advance, task_id),
+                                           transform=transform.pixels if transform else None)
         results = score_run(run, data, config.scoring)
         atomic_write_json(run.thresholds, results["thresholds"])
         atomic_write_json(run.results, results)

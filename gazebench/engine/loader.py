@@ -18,11 +18,18 @@ from gazebench.records import Sample
 Group = tuple[Sample, ...]
 
 
-def pixels(samples: Sequence[Sample], spec: InputSpec) -> torch.Tensor:
-    """(B, C, S, S) float32 CPU tensor: cached grey images in [0, 1], replicated to C channels, normalised."""
+PixelTransform = Callable[[np.ndarray], np.ndarray]
+"""(B, S, S) grey images in [0, 1] → the images a probe run shows the model (gazebench.engine.transforms)."""
+
+
+def pixels(samples: Sequence[Sample], spec: InputSpec, transform: PixelTransform | None = None) -> torch.Tensor:
+    """(B, C, S, S) float32 CPU tensor: cached grey images in [0, 1] (altered by `transform` in a probe run),
+    replicated to C channels, normalised."""
     from gazebench.data.images import load_image
 
     grey = np.stack([load_image(s.image_path, spec.image_size) for s in samples]).astype(np.float32, copy=False)
+    if transform is not None:
+        grey = transform(grey)
     x = torch.from_numpy(grey).unsqueeze(1)
     mean = torch.tensor(spec.mean, dtype=torch.float32).view(1, -1, 1, 1)
     std = torch.tensor(spec.std, dtype=torch.float32).view(1, -1, 1, 1)
@@ -37,24 +44,25 @@ def batches(samples: Sequence[Sample], spec: InputSpec, batch_size: int, device:
     return (TrainBatch(samples=group, pixels=x) for group, x in prefetched(groups, spec, device))
 
 
-def predict_batches(groups: Sequence[Group], spec: InputSpec,
-                    device: torch.device) -> Iterator[tuple[Group, ImageBatch]]:
+def predict_batches(groups: Sequence[Group], spec: InputSpec, device: torch.device,
+                    transform: PixelTransform | None = None) -> Iterator[tuple[Group, ImageBatch]]:
     """Each group with the ImageBatch `predict` gets for it (ids, pixels, and gaze/labels only as `spec` declares);
     the engine keeps the group to write its rows, the model never sees it."""
-    for group, x in prefetched(groups, spec, device):
+    for group, x in prefetched(groups, spec, device, transform):
         yield group, predict_inputs(group, x, spec)
 
 
-def prefetched(groups: Sequence[Group], spec: InputSpec, device: torch.device) -> Iterator[tuple[Group, torch.Tensor]]:
+def prefetched(groups: Sequence[Group], spec: InputSpec, device: torch.device,
+               transform: PixelTransform | None = None) -> Iterator[tuple[Group, torch.Tensor]]:
     """Each group with its pixels on `device`, the next group's pixels read on a background thread meanwhile."""
     if not groups:
         return
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending: Future[torch.Tensor] = pool.submit(pixels, groups[0], spec)
+        pending: Future[torch.Tensor] = pool.submit(pixels, groups[0], spec, transform)
         for k, group in enumerate(groups):
             x = pending.result()
             if k + 1 < len(groups):
-                pending = pool.submit(pixels, groups[k + 1], spec)
+                pending = pool.submit(pixels, groups[k + 1], spec, transform)
             yield group, x.to(device, non_blocking=True)
 
 

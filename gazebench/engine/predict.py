@@ -18,7 +18,7 @@ import torch
 
 from gazebench.adapter import Adapter, Predictions
 from gazebench.engine.device import inference
-from gazebench.engine.loader import predict_batches
+from gazebench.engine.loader import PixelTransform, predict_batches
 from gazebench.engine.rundir import atomic_write_bytes, atomic_write_text
 from gazebench.errors import ConfigError, GazebenchError
 from gazebench.records import Sample
@@ -60,9 +60,10 @@ def read_predictions(folder: Path) -> pd.DataFrame:
 
 def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, batch_size: int,
                   chunk_size: int, device: torch.device, precision: str = "auto",
-                  progress: Progress | None = None) -> int:
+                  progress: Progress | None = None, transform: PixelTransform | None = None) -> int:
     """Predict every sample of `samples` not already in `folder` under `precision` (see
-    gazebench.engine.device.autocast); returns how many were predicted now."""
+    gazebench.engine.device.autocast), images altered by `transform` in a probe run; returns how many were
+    predicted now."""
     folder.mkdir(parents=True, exist_ok=True)
     done = set(read_predictions(folder)["sample_id"])
     todo = [s for s in samples if s.sample_id not in done]
@@ -74,7 +75,8 @@ def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, 
               for k in range(start, min(start + chunk_size, len(todo)), batch_size)]
     parts: list[tuple[pd.DataFrame, np.ndarray | None]] = []
     filled = predicted = 0
-    for group, batch in predict_batches(groups, adapter.spec, device):  # one prefetching loader across chunks
+    # one prefetching loader across chunks
+    for group, batch in predict_batches(groups, adapter.spec, device, transform):
         with inference(device, precision):
             out = adapter.predict(batch)
         parts.append(_frame(group, out, adapter))  # ids from the engine's own samples, never from the batch

@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 
 from gazebench.engine.config import METRIC_FAMILY, ScoringOptions
+from gazebench.engine.families import family_block
 from gazebench.engine.predict import DIAGNOSTIC_PREFIX, gaze_columns, read_predictions, score_matrix
 from gazebench.engine.rundir import RunDir, atomic_write_json, read_json
+from gazebench.engine.slices import slice_results
 from gazebench.engine.verify import prediction_digests, seal_results
 from gazebench.engine.workload import TaskData
 from gazebench.errors import ConfigError
@@ -133,6 +135,12 @@ def task_result(data: TaskData, df: pd.DataFrame, where: Path, thresholds: dict[
         cols = [task.labels.index(label) for label in subset]
         block = metric_block(y[:, cols], p[:, cols], thr[cols], subset, clusters, options, seed)
         result[name] = {k: block[k] for k in keys}
+    for family in task.metric_families:
+        result[family] = family_block(family, y, p, task.labels, clusters, options, seed)
+    result["slices"] = slice_results(samples, task.slices if options.slices is None else options.slices,
+                                     lambda rows: {k: v for k, v in metric_block(
+                                         y[rows], p[rows], thr, task.labels, clusters[rows], options, seed).items()
+                                         if k in keys})
     result.update({
         "n": len(samples),
         "n_patients": len(set(clusters)),
@@ -267,7 +275,8 @@ def primary_scoring(run: RunDir) -> ScoringOptions:
 
 
 def rescore(run_dir: Path | str, *, data_root: Path | str | None = None, threshold_policy: str | None = None,
-            n_boot: int | None = None, ci_level: float | None = None) -> dict[str, Any]:
+            n_boot: int | None = None, ci_level: float | None = None,
+            slices: tuple[str, ...] | None = None) -> dict[str, Any]:
     """`gazebench score`: a finished run's results under its own scoring options, or under the ones given,
     from its saved predictions alone (the model is never built); writes nothing."""
     from gazebench.engine.workload import run_data
@@ -277,7 +286,8 @@ def rescore(run_dir: Path | str, *, data_root: Path | str | None = None, thresho
     own = primary_scoring(run)
     options = ScoringOptions(threshold_policy=threshold_policy or own.threshold_policy,
                              n_boot=n_boot if n_boot is not None else own.n_boot,
-                             ci_level=ci_level if ci_level is not None else own.ci_level)
+                             ci_level=ci_level if ci_level is not None else own.ci_level,
+                             slices=slices if slices is not None else own.slices)
     return score_run(run, run_data(config, data_root), options)
 
 

@@ -75,7 +75,23 @@ def draw_scanpath(
     title: str = "",
     image_size: tuple[float, float] | None = None,
 ) -> Path:
-    """Write a PNG: left, the image with the model's numbered cell path; right, the radiologist's path
+    """Write a PNG of `scanpath_figure` (same arguments) to `out_png`."""
+    fig = scanpath_figure(image, predicted, reference, grid, title, image_size)
+    out_png = Path(out_png)
+    out_png.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out_png)
+    return out_png
+
+
+def scanpath_figure(
+    image: ArrayLike,
+    predicted: ArrayLike,
+    reference: ArrayLike | Fixations,
+    grid: Grid,
+    title: str = "",
+    image_size: tuple[float, float] | None = None,
+) -> Figure:
+    """Two panels: left, the image with the model's numbered cell path; right, the radiologist's path
     (fixations, or a reference cell sequence) with the predicted cells outlined.
 
     `image` is (H, W) in [0, 1]; `image_size` = (W, H) of the frame the fixations are in (default: the image's).
@@ -101,7 +117,4 @@ def draw_scanpath(
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    out_png = Path(out_png)
-    out_png.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out_png)
-    return out_png
+    return fig

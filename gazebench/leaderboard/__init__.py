@@ -22,9 +22,10 @@ FORMATS = ("md", "csv", "html", "latex")
 
 
 def render(runs_dir: Path | str, fmt: str = "md", *, strict: bool = False,
-           warn: Callable[[str], None] | None = None) -> str:
+           warn: Callable[[str], None] | None = None, slice_attribute: str | None = None) -> str:
     """The leaderboard of every verified run under `runs_dir`, in `fmt` (md, csv, html or latex); each
-    refused or duplicate run is passed to `warn` as one line (and named in the footnotes)."""
+    refused or duplicate run is passed to `warn` as one line (and named in the footnotes); with `slice_attribute`
+    the columns are each task's subgroups of that attribute."""
     if fmt not in FORMATS:
         raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     board = leaderboard(runs_dir, strict=strict)
@@ -33,6 +34,9 @@ def render(runs_dir: Path | str, fmt: str = "md", *, strict: bool = False,
             warn(line)
     runs, long = board.runs, board.long
     tasks = task_order(runs)
+    if slice_attribute is not None:  # columns: each task's subgroups of the attribute (`leaderboard --slice`)
+        long = long_table(runs, slice_attribute)
+        tasks = [t for base in tasks for t in dict.fromkeys(long["task"]) if t.startswith(f"{base} ")]
     wide = wide_table(long, tasks)
     dataset_note = next((r.results["dataset_note"] for r in runs if r.results.get("dataset_note")), None)
     footnotes = notes(board, dataset_note)

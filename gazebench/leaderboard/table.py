@@ -97,15 +97,29 @@ def task_order(runs: Iterable[Run]) -> list[str]:
     return sorted(tasks, key=lambda t: (t not in in_domain, t))
 
 
-def long_table(runs: list[Run]) -> pd.DataFrame:
+def sliced(run: Run, attribute: str) -> dict[str, Any]:
+    """{"<task> <attribute>=<value>": slice block} of a run (a one-line error if it was scored without it)."""
+    out = {}
+    for task, r in run.results["results"].items():
+        block = (r.get("slices") or {}).get(attribute)
+        if block is None:
+            raise ConfigError(f"{run.path}: no {attribute!r} slices for {task} (rescore it: gazebench score "
+                              f"{run.path} --slices {attribute})")
+        out.update({f"{task} {attribute}={value}": {**g, "threshold_policy": r["threshold_policy"]}
+                    for value, g in block["groups"].items()})
+    return out
+
+
+def long_table(runs: list[Run], slice_attribute: str | None = None) -> pd.DataFrame:
     """Tidy rows (row label, model, track, run, task, metric, value, low, high, n, limited) with values as
-    fractions."""
+    fractions; with `slice_attribute`, one "task" per task and subgroup of that attribute."""
     check_consistent(runs)
     labels = row_labels(runs)
     rows = []
     for run, label in zip(runs, labels, strict=True):
         cfg = run.config
-        for task, r in run.results["results"].items():
+        blocks = run.results["results"] if slice_attribute is None else sliced(run, slice_attribute)
+        for task, r in blocks.items():
             for metric in METRICS:
                 lo, hi = r.get(f"{metric}_ci") or (None, None)
                 rows.append({"row": label, "model": run.results["model_name"], "track": run.track,

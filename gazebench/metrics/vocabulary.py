@@ -46,7 +46,16 @@ CLASSIFICATION = (
            description="macro mean of per-label F1 at the run's thresholds"),
 )
 
-METRIC_FAMILIES: Mapping[str, tuple[Metric, ...]] = MappingProxyType({"classification": CLASSIFICATION})
+CALIBRATION = (
+    Metric("ece", "ECE", "calibration", higher_is_better=False,
+           description="macro mean of per-label expected calibration error, 10 equal-width bins "
+                       "(Naeini et al. 2015; see gazebench.metrics.calibration)"),
+    Metric("brier", "Brier", "calibration", higher_is_better=False,
+           description="macro mean of per-label Brier score, mean (p - y)^2"),
+)
+
+METRIC_FAMILIES: Mapping[str, tuple[Metric, ...]] = MappingProxyType({"classification": CLASSIFICATION,
+                                                                     "calibration": CALIBRATION})
 """Family name → its metrics in table order."""
 
 METRICS: Mapping[str, Metric] = MappingProxyType({m.name: m for family in METRIC_FAMILIES.values() for m in family})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from gazebench.data.attributes import attribute_pairs
 from gazebench.data.codes import label_vector
 from gazebench.data.images import on_disk
 from gazebench.data.readers import READERS
@@ -49,7 +50,9 @@ def valid_samples(root: Path, skips: SkipLog) -> list[Sample]:
         elif not on_disk(path):
             skips.add(f"{root}: image file missing", relative)
         else:
-            samples.append(Sample(relative, patient, study, path, label_vector(row), view=row["AP/PA"]))
+            samples.append(Sample(relative, patient, study, path, label_vector(row), view=row["AP/PA"],
+                                  attributes=attribute_pairs(view=row["AP/PA"], sex=row.get("Sex", ""),
+                                                             age=row.get("Age", ""))))
     return samples
 
 

@@ -7,13 +7,19 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from gazebench.data.attributes import attribute_pairs
 from gazebench.data.readers import READERS, eyegaze, reflacx
-from gazebench.data.readers.mimic_cxr import read_metadata, read_split, read_study_labels
+from gazebench.data.readers.mimic_cxr import mimic_id, read_metadata, read_split, read_study_labels
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
 from gazebench.data.tables import read_csv
 from gazebench.errors import DataError
 from gazebench.records import Dataset, GazeRecord, Sample
+
+PATIENTS = Path("spreadsheets") / "Hosp" / "patients.csv"
+"""MIMIC-IV's patients table as MIMIC-EYE ships it (gender, anchor_age per subject_id)."""
+Demographics = dict[str, tuple[str, str]]
+"""subject_id → (gender, anchor_age) as recorded."""
 
 
 def patient_gaze(folder: Path, frames: dict[str, tuple[int, int]], skips: SkipLog) -> dict[str, list[GazeRecord]]:
@@ -34,7 +40,16 @@ def patient_gaze(folder: Path, frames: dict[str, tuple[int, int]], skips: SkipLo
     return gaze
 
 
-def patient_samples(folder: Path, skips: SkipLog) -> list[Sample]:
+def read_demographics(root: Path) -> Demographics:
+    """subject_id → (gender, anchor_age) from `spreadsheets/Hosp/patients.csv`; empty if the table is absent."""
+    path = root / PATIENTS
+    if not path.is_file():
+        return {}
+    return {mimic_id(row, "subject_id"): (row["gender"], row["anchor_age"])
+            for row in read_csv(path, required=("subject_id", "gender", "anchor_age"))}
+
+
+def patient_samples(folder: Path, skips: SkipLog, demographics: Demographics | None = None) -> list[Sample]:
     """The samples of one `patient_{subject_id}` folder; pass-overs are logged with paths inside `folder`."""
     subject = folder.name.removeprefix("patient_")
     cxr = folder / "CXR-JPG"
@@ -46,6 +61,7 @@ def patient_samples(folder: Path, skips: SkipLog) -> list[Sample]:
     splits = read_split(cxr / "cxr_split.csv")
     gaze = patient_gaze(folder, {d: (m.width, m.height) for d, m in meta.items()}, skips)
     images = {p.stem: p for p in sorted(cxr.glob("s*/*.jpg")) if not p.is_dir()}  # a FIFO or loop is checked later
+    sex, age = (demographics or {}).get(subject, ("", ""))
     samples = []
     for dicom_id, path in images.items():
         where = str(path.relative_to(cxr))
@@ -70,6 +86,7 @@ def patient_samples(folder: Path, skips: SkipLog) -> list[Sample]:
                 split=splits[dicom_id],
                 view=m.view,
                 gaze=tuple(gaze[dicom_id]),
+                attributes=attribute_pairs(view=m.view, sex=sex, age=age),
             ))
     for dicom_id in sorted(set(gaze) - set(images)):
         skips.add(f"{cxr}: eye-tracked image whose JPG is missing", dicom_id)
@@ -84,10 +101,11 @@ def read_mimic_eye(root: Path) -> Dataset:
     if not folders:
         raise DataError(root, "no patient_* folders here; point at the unpacked mimic-eye/ folder")
     skips = SkipLog()
+    demographics = read_demographics(root)
     samples = []
     for folder in folders:
         patient_skips = SkipLog()
-        samples += patient_samples(folder, patient_skips)
+        samples += patient_samples(folder, patient_skips, demographics)
         skips.absorb(patient_skips, folder, "patient_*")
     readings = sum(len(s.gaze) for s in samples)
     return Dataset(
@@ -98,5 +116,8 @@ def read_mimic_eye(root: Path) -> Dataset:
         version=release_version(root, "1.0.0"),
         info={"labels": "study-level CheXpert labeler codes (CXR-JPG/cxr_chexpert.csv)",
               "split": "official MIMIC-CXR split (CXR-JPG/cxr_split.csv)",
-              "gaze": f"{readings} readings (REFLACX + EyeGaze) on {len(samples)} images"},
+              "gaze": f"{readings} readings (REFLACX + EyeGaze) on {len(samples)} images",
+              "attributes": "view: CXR-JPG/cxr_meta.csv ViewPosition; sex, age: "
+                            + (f"{PATIENTS} ({len(demographics)} patients)" if demographics
+                               else f"not recorded (no {PATIENTS})")},
     )

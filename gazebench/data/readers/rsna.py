@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from gazebench.data.attributes import dicom_attributes
 from gazebench.data.images import on_disk
 from gazebench.data.readers import READERS
 from gazebench.data.release import release_version
@@ -59,7 +60,8 @@ def read_rsna(root: Path) -> Dataset:
         if not on_disk(path):
             skips.add(f"{root / 'stage_2_train_images'}: image file missing", f"{pid}.dcm")
             continue
-        samples.append(Sample(pid, pid, pid, path, _labels(targets[pid]), boxes=tuple(boxes[pid])))
+        samples.append(Sample(pid, pid, pid, path, _labels(targets[pid]), boxes=tuple(boxes[pid]),
+                              attributes=dicom_attributes(path)))
     return Dataset(
         name="rsna",
         root=root,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from gazebench.data.attributes import dicom_attributes
 from gazebench.data.readers import READERS
 from gazebench.data.release import release_version
 from gazebench.data.rle import decode_rle
@@ -65,7 +66,8 @@ def read_siim_acr(root: Path) -> Dataset:
             continue
         path = images[image_id]
         study = path.parent.parent.name
-        samples.append(Sample(image_id, image_id, study, path, _labels(bool(rles)), mask_rle=tuple(rles)))
+        samples.append(Sample(image_id, image_id, study, path, _labels(bool(rles)), mask_rle=tuple(rles),
+                              attributes=dicom_attributes(path)))
     return Dataset(
         name="siim-acr",
         root=root,

@@ -121,11 +121,25 @@ def write(root: Path, images: list[MimicImage], size: tuple[int, int], seed: int
         split += p_split
         reflacx_rows += p_reflacx
     _write_spreadsheets(root / "spreadsheets", meta, chexpert, negbio, split, reflacx_rows, eg, rng)
+    pandas_csv(patients_table(sorted(by_patient), seed), root / "spreadsheets" / "Hosp" / "patients.csv")
     return {"patients": len(by_patient), "images": len(images), "studies": len({i.study_id for i in images}),
             "reflacx_readings": len(reflacx_rows),
             "reflacx_discarded": sum(bool(r["eye_tracking_data_discarded"]) for r in reflacx_rows),
             "eyegaze_readings": len(eg["master_sheet"]),
             "stray_laterals": sum(i.lateral_id is not None for i in images)}
+
+
+def patients_table(subjects: list[str], seed: int) -> pd.DataFrame:
+    """MIMIC-IV `patients.csv` (subject_id, gender, anchor_age, anchor_year, anchor_year_group, dod) for the
+    simulated subjects, from its own random stream so adding it changed no other file."""
+    rows = []
+    for subject in subjects:
+        rng = stream(seed, "mimic", "patients", subject)
+        year = int(rng.integers(2110, 2190))
+        rows.append({"subject_id": int(subject), "gender": str(rng.choice(["F", "M"])),
+                     "anchor_age": int(rng.integers(18, 92)), "anchor_year": year,
+                     "anchor_year_group": "2014 - 2016", "dod": np.nan})
+    return pd.DataFrame(rows)
 
 
 def _reflacx_frame(rows: list[dict[str, object]]) -> pd.DataFrame:

@@ -91,7 +91,13 @@ def test_scores_do_not_depend_on_batch_size_or_threads(small_root: Path, tmp_pat
             threads=1)
     b = run(tmp_path / "b", small_root, "cnn", batch_size=13, model_args=CNN_ARGS, tasks=("mimic-eye", "rsna"),
             threads=2)
-    assert a["results"] == b["results"]
+    # Ranks and thresholded counts are exact; calibration is continuous in the scores, so it may move in the
+    # last float digits that batched kernels change.
+    assert ({t: {k: v for k, v in r.items() if k != "calibration"} for t, r in a["results"].items()}
+            == {t: {k: v for k, v in r.items() if k != "calibration"} for t, r in b["results"].items()})
+    for task, r in a["results"].items():
+        for stat in ("ece", "brier"):
+            assert r["calibration"][stat] == pytest.approx(b["results"][task]["calibration"][stat], abs=1e-6)
     assert a["config_hash"] == b["config_hash"]
     (prov,) = (tmp_path / "b").glob("*/provenance.json")
     assert json.loads(prov.read_text())["torch_threads"] == 2 and b["config"]["execution"]["threads"] == 2

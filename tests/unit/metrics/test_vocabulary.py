@@ -31,7 +31,8 @@ def test_registry_is_consistent_and_read_only() -> None:
 
 
 def test_unknown_family_is_one_line() -> None:
-    with pytest.raises(ConfigError, match="unknown metric family 'grounding' \\(known: classification\\)"):
+    with pytest.raises(ConfigError,
+                       match="unknown metric family 'grounding' \\(known: classification, calibration\\)"):
         metrics_for("grounding")
 
 

@@ -1,0 +1,54 @@
+"""Metrics per subgroup of the evaluated images (view, sex, age band: `Sample.attributes`), so a model that
+does worse on AP films or older patients shows it; every slice carries its size and a warning when small."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from gazebench.data.attributes import ATTRIBUTES
+from gazebench.errors import ConfigError
+from gazebench.records import Sample
+
+MIN_SLICE_N = 30
+"""Fewer images than this in a slice: its numbers are printed with a warning (wide CIs, unstable ranks)."""
+MISSING = "not recorded"
+
+Scorer = Callable[[np.ndarray], dict[str, Any]]
+"""Metrics of the images at the given row indices (the scoring block of a task restricted to them)."""
+
+
+def check_slices(names: Sequence[str], where: str) -> tuple[str, ...]:
+    """`names` if every one is a known attribute, else a one-line ConfigError naming `where`."""
+    unknown = [n for n in names if n not in ATTRIBUTES]
+    if unknown:
+        raise ConfigError(f"{where}: unknown slice attribute(s) {', '.join(unknown)} "
+                          f"(known: {', '.join(ATTRIBUTES)})")
+    return tuple(names)
+
+
+def groups(samples: Sequence[Sample], attribute: str) -> dict[str, np.ndarray]:
+    """Row indices per value of `attribute`, values sorted; images without it under MISSING."""
+    found: dict[str, list[int]] = {}
+    for i, sample in enumerate(samples):
+        found.setdefault(sample.attribute(attribute) or MISSING, []).append(i)
+    return {k: np.array(found[k], dtype=np.int64) for k in sorted(found)}
+
+
+def slice_results(samples: Sequence[Sample], attributes: Sequence[str], score: Scorer) -> dict[str, Any]:
+    """{attribute: {"groups": {value: metrics + n + warning?}, "not_recorded": n}} for each attribute; images
+    without the attribute are counted, never scored as a group of their own."""
+    out: dict[str, Any] = {}
+    for attribute in attributes:
+        parts = groups(samples, attribute)
+        missing = parts.pop(MISSING, np.zeros(0, dtype=np.int64))
+        blocks: dict[str, Any] = {}
+        for value, rows in parts.items():
+            block = dict(score(rows))
+            block["n"] = int(rows.size)
+            if rows.size < MIN_SLICE_N:
+                block["warning"] = f"n={rows.size} < {MIN_SLICE_N}: too few images for a stable estimate"
+            blocks[value] = block
+        out[attribute] = {"groups": blocks, "not_recorded": int(missing.size)}
+    return out

@@ -1,0 +1,217 @@
+"""The viewer's pages as HTML strings: runs side by side, one run's task (curves, calibration, per-label table,
+confusion, slices), the per-sample browser and one sample. Numbers come from results.json and the saved
+predictions; dataset text appears only on the sample page, read from the data root when it is shown."""
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import numpy as np
+
+from gazebench.leaderboard.html import CSS, _table
+from gazebench.leaderboard.table import Run, long_table, row_labels, task_order, wide_table
+from gazebench.viewer.state import TaskView, Viewer
+from gazebench.viewer.svg import chart
+
+SORTS = ("loss", "label", "disagreement")
+PAGE_ROWS = 200
+"""Samples listed per browser page (errors first)."""
+EXTRA_CSS = ".charts{display:flex;flex-wrap:wrap;gap:1rem}.warn{color:#a05a00}nav a{margin-right:1rem}"
+
+
+def page(title: str, body: str, note: str | None = None) -> str:
+    """A complete HTML document with the leaderboard's CSS."""
+    banner = f'<p class="note">{html.escape(note)}</p>' if note else ""
+    return (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
+            f"<style>{CSS}{EXTRA_CSS}</style></head><body><nav><a href='/'>runs</a></nav>"
+            f"<h1>{html.escape(title)}</h1>{banner}{body}</body></html>\n")
+
+
+def pct(value: float | None, ci: list[float | None] | None = None) -> str:
+    """`87.6 [85.1, 90.0]` in percent; `–` for a missing value."""
+    if value is None:
+        return "–"
+    text = f"{100 * value:.1f}"
+    if ci and ci[0] is not None and ci[1] is not None:
+        text += f" <span class=ci>[{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]</span>"
+    return text
+
+
+def rows_table(head: list[str], rows: list[list[str]]) -> str:
+    """A table of already-escaped cells."""
+    th = "".join(f"<th>{h}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<div class=scroll><table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div>"
+
+
+def dataset_note(viewer: Viewer) -> str | None:
+    return next((r.results["dataset_note"] for r in viewer.runs if r.results.get("dataset_note")), None)
+
+
+def index(viewer: Viewer, link: Callable[[str], str] = lambda url: url,
+          comparisons: list[dict[str, Any]] | None = None) -> str:
+    """Runs side by side: the leaderboard with CIs, calibration, paired differences with MDDs against the
+    first run, and links to every task page."""
+    runs = [Run(r.path, r.results) for r in viewer.runs]
+    tasks = task_order(runs)
+    labels = row_labels(runs)
+    body = "<h2>Results (macro, percent, 95% patient-bootstrap CI)</h2>" + _table(wide_table(long_table(runs), tasks),
+                                                                                   tasks)
+    cal = []
+    for k, (run, label) in enumerate(zip(viewer.runs, labels, strict=True)):
+        for task in tasks:
+            block = run.results["results"].get(task)
+            if block is None:
+                continue
+            c = block.get("calibration") or {}
+            cal.append([html.escape(label), f"<a href='{link(f'/task/{k}/{quote(task)}')}'>{html.escape(task)}</a>",
+                        pct(c.get("ece"), c.get("ece_ci")), pct(c.get("brier"), c.get("brier_ci")),
+                        str(block.get("n", "–"))])
+    body += "<h2>Calibration and task pages</h2>" + rows_table(["model", "task", "ECE", "Brier", "n"], cal)
+    if comparisons:
+        rows = []
+        for cmp in comparisons:
+            for task, r in cmp["tasks"].items():
+                for stat, m in r["metrics"].items():
+                    rows.append([html.escape(cmp["model_b"]), html.escape(task), stat,
+                                 pct(m["diff"], m["ci"]), pct(m["mdd"]), html.escape(str(m["verdict"]))])
+        body += (f"<h2>Paired differences against {html.escape(labels[0])} (B − A, points)</h2>"
+                 + rows_table(["model B", "task", "metric", "B − A [95% CI]", "MDD (80% power)", "verdict"], rows))
+    return page("gazebench viewer", body, dataset_note(viewer))
+
+
+def confusion(view: TaskView) -> list[list[str]]:
+    """Per label: threshold, TP, FP, FN, TN at the run's thresholds on the evaluable images."""
+    out = []
+    for j, label in enumerate(view.labels):
+        ok = ~np.isnan(view.y[:, j])
+        y, pred = view.y[ok, j] == 1, view.p[ok, j] >= view.thresholds[j]
+        out.append([html.escape(label), f"{view.thresholds[j]:.3g}"] +
+                   [str(int(v)) for v in ((y & pred).sum(), (~y & pred).sum(), (y & ~pred).sum(), (~y & ~pred).sum())])
+    return out
+
+
+def pr_curve(view: TaskView) -> tuple[list[float], list[float]]:
+    """Precision-recall pooled over labels (every evaluable image-label pair), as (recall, precision)."""
+    from sklearn.metrics import precision_recall_curve
+
+    ok = ~np.isnan(view.y)
+    y, p = view.y[ok], view.p[ok]
+    if y.size == 0 or y.min() == y.max():
+        return [], []
+    precision, recall, _ = precision_recall_curve(y, p)
+    step = max(1, len(recall) // 200)
+    return [float(r) for r in recall[::step]], [float(q) for q in precision[::step]]
+
+
+def task_page(viewer: Viewer, index_: int, task: str, link: Callable[[str], str] = lambda url: url) -> str:
+    """One run's task: headline numbers, ROC, PR and reliability charts, per-label table, confusion, slices."""
+    run = viewer.run(index_)
+    r = viewer.results(index_, task)
+    view = viewer.task(index_, task)
+    cal = r.get("calibration") or {}
+    head = rows_table(["AUROC", "Acc", "F1", "ECE", "Brier", "n (patients)", "thresholds"],
+                      [[pct(r.get("auroc"), r.get("auroc_ci")), pct(r.get("acc"), r.get("acc_ci")),
+                        pct(r.get("f1"), r.get("f1_ci")), pct(cal.get("ece"), cal.get("ece_ci")),
+                        pct(cal.get("brier"), cal.get("brier_ci")), f"{r['n']} ({r.get('n_patients', '–')})",
+                        html.escape(str((r.get("threshold_policy") or {}).get("name", "")))]])
+    roc = run.results.get("curves", {}).get(task) or {}
+    charts = [chart(f"ROC (macro), AUROC {pct(r.get('auroc'))}", "false positive rate", "true positive rate",
+                    [(run.config["model"], roc.get("fpr", []), roc.get("tpr", []))])]
+    recall, precision = pr_curve(view)
+    charts.append(chart("precision-recall (pooled labels)", "recall", "precision",
+                        [(run.config["model"], recall, precision)], diagonal=False))
+    bins = [b for b in cal.get("reliability", []) if b["n"]]
+    most = max((b["n"] for b in bins), default=1)
+    charts.append(chart(f"reliability, ECE {pct(cal.get('ece'))} ({cal.get('n_bins', '–')} bins)", "mean score",
+                        "observed positive rate",
+                        [("observed", [b["mean_score"] for b in bins], [b["positive_rate"] for b in bins])],
+                        bars=[(b["lo"], b["hi"], b["n"] / most) for b in bins]))
+    per_label = r.get("per_label") or {}
+    cal_label = cal.get("per_label") or {}
+    label_rows = [[html.escape(k), pct(v.get("auroc")), pct(v.get("acc")), pct(v.get("f1")),
+                   pct((cal_label.get(k) or {}).get("ece")), pct((cal_label.get(k) or {}).get("brier")),
+                   str(v.get("n_pos")), str(v.get("n_neg"))] for k, v in per_label.items()]
+    body = (head + "<div class=charts>" + "".join(charts) + "</div>"
+            + f"<p><a href='{link(f'/samples/{index_}/{quote(task)}')}'>browse samples, errors first</a></p>"
+            + "<h2>Per label</h2>" + rows_table(["label", "AUROC", "Acc", "F1", "ECE", "Brier", "pos", "neg"],
+                                                label_rows)
+            + "<h2>Confusion at the run's thresholds</h2>"
+            + rows_table(["label", "threshold", "TP", "FP", "FN", "TN"], confusion(view))
+            + "<h2>Slices</h2>" + slices_html(r.get("slices") or {}))
+    return page(f"{run.config['model']} — {task}", body, dataset_note(viewer))
+
+
+def slices_html(slices: dict[str, Any]) -> str:
+    """One table per attribute: each subgroup's n, macro metrics with CIs and the small-n warning."""
+    if not slices:
+        return "<p>No slices in this run's results (scored before slices existed: <code>gazebench score</code>).</p>"
+    out = []
+    for attribute, block in slices.items():
+        rows = [[html.escape(value), str(g["n"]), pct(g.get("auroc"), g.get("auroc_ci")),
+                 pct(g.get("acc"), g.get("acc_ci")), pct(g.get("f1"), g.get("f1_ci")),
+                 f"<span class=warn>{html.escape(g['warning'])}</span>" if g.get("warning") else ""]
+                for value, g in block["groups"].items()]
+        out.append(f"<h3>{html.escape(attribute)} ({block['not_recorded']} images without it)</h3>"
+                   + rows_table([attribute, "n", "AUROC", "Acc", "F1", ""], rows))
+    return "".join(out)
+
+
+def sample_order(viewer: Viewer, index_: int, task: str, sort: str, other: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Row order for the browser and the disagreement per sample (NaN without a second run): loss and
+    disagreement descending (errors first), label by the sample's positive labels."""
+    view = viewer.task(index_, task)
+    loss = view.loss()
+    dis = np.full(len(loss), np.nan)
+    if other is not None:
+        dis = np.nanmean(np.abs(view.p - viewer.task(other, task).p), axis=1)
+    if sort == "label":
+        keys = [",".join(lab for lab, v in zip(view.labels, row, strict=True) if v == 1) for row in view.y]
+        return np.array(sorted(range(len(keys)), key=lambda i: (keys[i] == "", keys[i], -loss[i]))), dis
+    key = dis if sort == "disagreement" and other is not None else loss
+    return np.argsort(-np.nan_to_num(key, nan=-1.0), kind="stable"), dis
+
+
+def samples_page(viewer: Viewer, index_: int, task: str, sort: str = "loss", other: int | None = None) -> str:
+    """The per-sample browser: ids, positive labels, top scores, loss and disagreement, errors first."""
+    view = viewer.task(index_, task)
+    order, dis = sample_order(viewer, index_, task, sort if sort in SORTS else "loss", other)
+    loss = view.loss()
+    rows = []
+    for i in order[:PAGE_ROWS]:
+        s = view.samples[i]
+        positives = ", ".join(lab for lab, v in zip(view.labels, view.y[i], strict=True) if v == 1) or "none"
+        top = np.argsort(-view.p[i])[:2]
+        scores = ", ".join(f"{view.labels[j]} {view.p[i, j]:.2f}" for j in top)
+        rows.append([f"<a href='/sample/{index_}/{quote(task)}/{quote(s.sample_id, safe='')}'>"
+                     f"{html.escape(s.sample_id)}</a>", html.escape(positives), html.escape(scores),
+                     f"{loss[i]:.3f}", "–" if np.isnan(dis[i]) else f"{dis[i]:.3f}"])
+    others = "".join(f"<a href='/samples/{index_}/{quote(task)}?sort=disagreement&other={k}'>disagreement with "
+                     f"{html.escape(r.config['model'])} ({k})</a> " for k, r in enumerate(viewer.runs)
+                     if k != index_ and task in r.results["results"])
+    sorts = (f"<p>sort: <a href='?sort=loss'>loss</a> <a href='?sort=label'>label</a> {others}</p>"
+             f"<p>{len(order)} samples; first {min(PAGE_ROWS, len(order))} shown.</p>")
+    body = sorts + rows_table(["sample", "positive labels", "top scores", "loss", "disagreement"], rows)
+    return page(f"{viewer.run(index_).config['model']} — {task}: samples", body, dataset_note(viewer))
+
+
+def sample_page(viewer: Viewer, index_: int, task: str, sample_id: str) -> str:
+    """One sample: the image with gaze and findings (served on demand), labels against scores, and the
+    generated report beside the labeler's reading and the reference when the run has reports."""
+    from gazebench.viewer.panels import report_panel
+
+    view = viewer.task(index_, task)
+    i = next((k for k, s in enumerate(view.samples) if s.sample_id == sample_id), None)
+    if i is None:
+        from gazebench.errors import ConfigError
+
+        raise ConfigError(f"no sample {sample_id!r} in {task}")
+    rows = [[html.escape(lab), "–" if np.isnan(view.y[i, j]) else str(int(view.y[i, j])), f"{view.p[i, j]:.3f}",
+             f"{view.thresholds[j]:.3g}"] for j, lab in enumerate(view.labels)]
+    img = f"/image/{index_}/{quote(task)}/{quote(sample_id, safe='')}.png"
+    body = (f"<p><img alt='image with gaze' src='{img}' style='max-width:100%'></p>"
+            + rows_table(["label", "target", "score", "threshold"], rows)
+            + report_panel(view, i))
+    return page(f"{sample_id} ({task})", body, dataset_note(viewer))
