@@ -11,5 +11,12 @@ from gazebench.registry import Registry
 READERS: Registry[Dataset] = Registry("dataset reader", group="gazebench.readers")
 
 from gazebench.data.readers import (  # noqa: E402,F401
-    chexpert, cxr_vqa, eyegaze, mimic_eye, ms_cxr, reflacx, rsna, siim_acr,
+    chexpert,
+    cxr_vqa,
+    eyegaze,
+    mimic_eye,
+    ms_cxr,
+    reflacx,
+    rsna,
+    siim_acr,
 )

@@ -50,7 +50,8 @@ def image_index(data_root: Path) -> dict[str, MimicJpg]:
     table = _release_metadata(release)
     if table is not None:
         for m in read_metadata(table).values():
-            path = release / "files" / f"p{m.subject_id[:2]}" / f"p{m.subject_id}" / f"s{m.study_id}" / f"{m.dicom_id}.jpg"
+            folder = release / "files" / f"p{m.subject_id[:2]}" / f"p{m.subject_id}" / f"s{m.study_id}"
+            path = folder / f"{m.dicom_id}.jpg"
             out.setdefault(m.dicom_id, MimicJpg(m.dicom_id, m.subject_id, m.study_id, m.view,
                                                 (m.width, m.height), path))
     if not out:

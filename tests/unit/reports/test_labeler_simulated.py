@@ -12,7 +12,6 @@ from gazebench.metrics.clinical import clinical_efficacy
 from gazebench.reports import LABELERS
 
 
-
 def _reports(root: Path) -> tuple[list[str], np.ndarray]:
     texts, labels = [], []
     for report in sorted(Path(root).rglob("CXR-DICOM/s*.txt")):
