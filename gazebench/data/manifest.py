@@ -5,8 +5,10 @@ Hashed per sample: ids (sample, patient, study), split, view, labels, finding bo
 file's content digest (sha256 of its bytes, cached by gazebench.data.digest so reruns do not reread it),
 and every gaze reading exactly (source, id, frame size, chest box, pixels per degree, each fixation's
 start/end/x/y as float64 bytes, the dictation's words and times). Also hashed: the dataset name and version
-and the pixel pipeline version (`gazebench.data.images.PREPROCESSING`). Dictation text enters the hash only;
-it is never written anywhere.
+and the pixel pipeline version (`gazebench.data.images.PREPROCESSING`). GazeX-track fields too: each located
+finding (name, box, certainty, reader), each phrase (text, category, box), each question (id, type, text,
+answer) and the reference report text. Dictation, phrase, question and report text enter the hash only;
+they are never written anywhere.
 """
 from __future__ import annotations
 
@@ -44,11 +46,23 @@ def _gaze_digest(gaze: tuple[GazeRecord, ...]) -> str:
     return digest.hexdigest()
 
 
+def _text_digest(fields: list[tuple[str, ...]]) -> str:
+    """sha256 over tab-joined records in order (text fields are hashed, never written)."""
+    digest = hashlib.sha256()
+    for record in fields:
+        digest.update(("\t".join(record) + "\n").encode())
+    return digest.hexdigest()
+
+
 def _line(sample: Sample, image_sha: str) -> str:
     return "\t".join((
         sample.sample_id, sample.patient_id, sample.study_id, sample.split, sample.view,
         _floats(sample.labels), ";".join(_floats(b) for b in sample.boxes), ";".join(sample.mask_rle),
-        image_sha, _gaze_digest(sample.gaze)))
+        image_sha, _gaze_digest(sample.gaze),
+        _text_digest([(f.name, _floats(f.box), str(f.certainty), f.reader) for f in sample.findings]),
+        _text_digest([(p.text, p.label, _floats(p.box)) for p in sample.phrases]),
+        _text_digest([(q.question_id, q.kind, q.text, q.answer) for q in sample.questions]),
+        _text_digest([] if sample.report is None else [(sample.report,)])))
 
 
 def manifest(dataset: Dataset) -> dict[str, object]:

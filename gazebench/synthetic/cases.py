@@ -26,7 +26,9 @@ READERS: tuple[ReaderParams, ...] = (
     ReaderParams(search_median_s=0.25, capture=0.8, decision=(0.5, 0.5)),
     ReaderParams(search_median_s=0.28, focal_median_s=0.45, ufov_deg=2.0),
 )
-"""Five simulated radiologists (REFLACX had five) differing in pace, thoroughness and criteria."""
+"""Five simulated radiologists (REFLACX had five) differing in pace, thoroughness and criteria. About 8 % of
+images are read by all five (a phase-3 id plus four phase-2 ids), like REFLACX phases 1-2, so a majority
+of readers means something; the rest are read once."""
 
 
 @dataclass(frozen=True)
@@ -143,11 +145,15 @@ def mimic_images(seed: int, size: SizeSpec) -> list[MimicImage]:
             dicom_id = _hex_id(srng)
             readers = srng.permutation(len(READERS))
             reflacx = [simulate_session(seed, key, film, int(readers[0]), f"P300R{srng.integers(10**6):06d}")]
-            if srng.random() < 0.08 or (p == 0 and s == 0):
+            # a panel always on the first image and on early abnormal ones, so even the small study has a majority
+            if srng.random() < 0.08 or (p == 0 and s == 0) or (p < 6 and s == 0 and len(film.specs) >= 2):
                 trial = int(srng.integers(1, 60))
                 extra_id = f"P2{trial:02d}R{srng.integers(10**6):06d}"
                 reflacx.append(simulate_session(seed, key, film, int(readers[1]), extra_id,
                                                 discarded=p == 0 and s == 0))
+                panel = stream(seed, *key, "panel")  # the other radiologists read it too (REFLACX phases 1-2)
+                reflacx += [simulate_session(seed, key, film, int(r), f"P2{trial:02d}R{panel.integers(10**6):06d}")
+                            for r in readers[2:]]
             eyegaze = (simulate_session(seed, key, film, int(readers[2]), f"eg-{dicom_id}")
                        if srng.random() < size.eyegaze_fraction else None)
             day = int(srng.integers(0, 365 * 30))

@@ -20,11 +20,11 @@ from gazebench.synthetic.render import add_noise, process, render_film, resize
 from gazebench.synthetic.rng import stream
 from gazebench.synthetic.sites import SITES
 from gazebench.synthetic.sizes import SizeSpec, get_size
-from gazebench.synthetic.writers import chexpert, mimic_eye, rsna, siim
+from gazebench.synthetic.writers import chexpert, cxr_vqa, mimic_eye, ms_cxr, rsna, siim
 from gazebench.synthetic.writers.files import write_dicom, write_jpeg
 
-GENERATOR_VERSION = "simulated-v2"
-DATASET_DIRS = ("mimic-eye", chexpert.FOLDER, rsna.FOLDER, siim.FOLDER)
+GENERATOR_VERSION = "simulated-v3"
+DATASET_DIRS = ("mimic-eye", chexpert.FOLDER, rsna.FOLDER, siim.FOLDER, ms_cxr.FOLDER, cxr_vqa.FOLDER)
 MARKER = "SIMULATED.json"
 
 
@@ -124,6 +124,8 @@ def generate(out: Path, *, size: str = "default", seed: int = 0, workers: int | 
         "chexpert": chexpert.write(out, externals["chexpert"]),
         "rsna": rsna.write(out, seed, externals["rsna"]),
         "siim-acr": siim.write(out, externals["siim"], siim_rles),  # type: ignore[arg-type]
+        "ms-cxr": ms_cxr.write(out, mimic, spec.mimic_size),
+        "medical-cxr-vqa": cxr_vqa.write(out, mimic),
     }
     marker = {
         "simulated": True,
@@ -167,7 +169,7 @@ def _jobs(
 
 
 def ensure_default(cache_root: Path) -> Path:
-    """The default study (size "default", seed 0) under `cache_root/"simulated-v2-seed0"`, generated once.
+    """The default study (size "default", seed 0) under `cache_root/"simulated-v3-seed0"`, generated once.
 
     Generation goes to a temporary sibling folder that is renamed into place, so a racing process either
     wins the rename or finds the finished folder; a half-written study is never visible.

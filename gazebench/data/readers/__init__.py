@@ -10,4 +10,13 @@ from gazebench.registry import Registry
 
 READERS: Registry[Dataset] = Registry("dataset reader", group="gazebench.readers")
 
-from gazebench.data.readers import chexpert, eyegaze, mimic_eye, reflacx, rsna, siim_acr  # noqa: E402,F401
+from gazebench.data.readers import (  # noqa: E402,F401
+    chexpert,
+    cxr_vqa,
+    eyegaze,
+    mimic_eye,
+    ms_cxr,
+    reflacx,
+    rsna,
+    siim_acr,
+)

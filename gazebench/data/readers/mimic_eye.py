@@ -1,6 +1,8 @@
 """MIMIC-EYE (PhysioNet `mimic-eye-multimodal-datasets` 1.0.0): the CXR-JPG images of each `patient_*/`
 folder that carry REFLACX and/or EyeGaze fixations, with study-level CheXpert labels, the official split
-and the view. Tables and folders are joined on ids; whatever does not join is passed over and counted.
+and the view, every REFLACX reader's located findings (ellipses), and the FINDINGS section of the study's
+MIMIC-CXR report (`CXR-DICOM/s{study_id}.txt`, kept in memory only). Tables and folders are joined on ids;
+whatever does not join is passed over and counted.
 """
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ from pathlib import Path
 from gazebench.data.attributes import attribute_pairs
 from gazebench.data.readers import READERS, eyegaze, reflacx
 from gazebench.data.readers.mimic_cxr import mimic_id, read_metadata, read_split, read_study_labels
+from gazebench.data.readers.mimic_report import reference_report
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
-from gazebench.data.tables import read_csv
+from gazebench.data.tables import Row, read_csv
 from gazebench.errors import DataError
 from gazebench.records import Dataset, GazeRecord, Sample
 
@@ -22,14 +25,18 @@ Demographics = dict[str, tuple[str, str]]
 """subject_id → (gender, anchor_age) as recorded."""
 
 
-def patient_gaze(folder: Path, frames: dict[str, tuple[int, int]], skips: SkipLog) -> dict[str, list[GazeRecord]]:
-    """Every usable REFLACX and EyeGaze reading of one `patient_*` folder, keyed by dicom_id."""
+def reflacx_metadata(folder: Path) -> list[Row]:
+    """The rows of a patient folder's `REFLACX/metadata.csv` (none when the patient has no REFLACX reading)."""
+    path = folder / "REFLACX" / "metadata.csv"
+    return read_csv(path, required=reflacx.METADATA_COLUMNS) if path.is_file() else []
+
+
+def patient_gaze(folder: Path, frames: dict[str, tuple[int, int]], metadata: list[Row],
+                 skips: SkipLog) -> dict[str, list[GazeRecord]]:
+    """Every usable REFLACX (`metadata` rows) and EyeGaze reading of one `patient_*` folder, keyed by dicom_id."""
     gaze: dict[str, list[GazeRecord]] = defaultdict(list)
-    reflacx_dir = folder / "REFLACX"
-    if (reflacx_dir / "metadata.csv").is_file():
-        metadata = read_csv(reflacx_dir / "metadata.csv", required=reflacx.METADATA_COLUMNS)
-        for dicom_id, records in reflacx.readings_by_image(metadata, reflacx_dir / "main_data", skips).items():
-            gaze[dicom_id] += records
+    for dicom_id, records in reflacx.readings_by_image(metadata, folder / "REFLACX" / "main_data", skips).items():
+        gaze[dicom_id] += records
     eyegaze_dir = folder / "EyeGaze"
     if (eyegaze_dir / "fixations.csv").is_file():
         master = eyegaze.read_master_sheet(eyegaze_dir / "master_sheet.csv")
@@ -59,7 +66,9 @@ def patient_samples(folder: Path, skips: SkipLog, demographics: Demographics | N
     meta = read_metadata(cxr / "cxr_meta.csv")
     labels = read_study_labels(cxr / "cxr_chexpert.csv")
     splits = read_split(cxr / "cxr_split.csv")
-    gaze = patient_gaze(folder, {d: (m.width, m.height) for d, m in meta.items()}, skips)
+    metadata = reflacx_metadata(folder)
+    gaze = patient_gaze(folder, {d: (m.width, m.height) for d, m in meta.items()}, metadata, skips)
+    findings = reflacx.findings_by_image(metadata, folder / "REFLACX" / "main_data", skips)
     images = {p.stem: p for p in sorted(cxr.glob("s*/*.jpg")) if not p.is_dir()}  # a FIFO or loop is checked later
     sex, age = (demographics or {}).get(subject, ("", ""))
     samples = []
@@ -86,11 +95,27 @@ def patient_samples(folder: Path, skips: SkipLog, demographics: Demographics | N
                 split=splits[dicom_id],
                 view=m.view,
                 gaze=tuple(gaze[dicom_id]),
+                findings=tuple(findings.get(dicom_id, ())),
+                report=study_report(folder, m.study_id, where, skips),
                 attributes=attribute_pairs(view=m.view, sex=sex, age=age),
             ))
     for dicom_id in sorted(set(gaze) - set(images)):
         skips.add(f"{cxr}: eye-tracked image whose JPG is missing", dicom_id)
     return samples
+
+
+def study_report(folder: Path, study_id: str, where: str, skips: SkipLog) -> str | None:
+    """The FINDINGS section of `CXR-DICOM/s{study_id}.txt`; a missing report or one without FINDINGS is
+    counted in `skips` (the image stays, with no reference report)."""
+    path = folder / "CXR-DICOM" / f"s{study_id}.txt"
+    if not path.is_file():
+        skips.add(f"{folder / 'CXR-DICOM'}: no report s<study_id>.txt (image kept without a reference report)", where)
+        return None
+    report = reference_report(path)
+    if report is None:
+        skips.add(f"{folder / 'CXR-DICOM'}: report without a FINDINGS section (image kept without a reference "
+                  "report)", where)
+    return report
 
 
 @READERS.register("mimic-eye")
@@ -117,6 +142,9 @@ def read_mimic_eye(root: Path) -> Dataset:
         info={"labels": "study-level CheXpert labeler codes (CXR-JPG/cxr_chexpert.csv)",
               "split": "official MIMIC-CXR split (CXR-JPG/cxr_split.csv)",
               "gaze": f"{readings} readings (REFLACX + EyeGaze) on {len(samples)} images",
+              "report": "FINDINGS section of CXR-DICOM/s<study_id>.txt (MIMIC-CXR section parser)",
+              "findings": f"{sum(len(s.findings) for s in samples)} REFLACX ellipse labels; present at certainty "
+                          f">= {reflacx.POSITIVE_CERTAINTY:g}",
               "attributes": "view: CXR-JPG/cxr_meta.csv ViewPosition; sex, age: "
                             + (f"{PATIENTS} ({len(demographics)} patients)" if demographics
                                else f"not recorded (no {PATIENTS})")},

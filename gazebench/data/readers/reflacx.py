@@ -7,6 +7,11 @@ per reading, then a majority over the image's readers (ties count as positive); 
   Enlarged cardiac silhouette → Cardiomegaly; Pleural effusion, Pleural abnormality → Pleural Effusion;
   Support devices → Support Devices; Fracture, Acute fracture → Fracture;
   Lung nodule or mass, Mass, Nodule → Lung Lesion.
+
+Located findings: every row of every reading's `anomaly_location_ellipses.csv` (discarded readings
+included: they keep their ellipses) becomes one `Finding` per label column marked True, with the ellipse's
+bounding box and the reader's certainty 1-5 as the file stores them; the consumer keeps those at or above
+POSITIVE_CERTAINTY.
 """
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ from gazebench.data.skips import SkipLog
 from gazebench.data.tables import Row, inside, read_csv, refuse_duplicates
 from gazebench.errors import DataError
 from gazebench.labels import CHEXPERT_LABELS
-from gazebench.records import Dataset, Fixations, GazeRecord, Sample, Word
+from gazebench.records import Dataset, Finding, Fixations, GazeRecord, Sample, Word
 
 REFLACX_TO_CHEXPERT: dict[str, tuple[str, ...]] = {
     "Atelectasis": ("Atelectasis",),
@@ -40,12 +45,17 @@ REFLACX_TO_CHEXPERT: dict[str, tuple[str, ...]] = {
 }
 """CheXpert name → the REFLACX label columns (phase 1 and phases 2-3 names) that mean it."""
 POSITIVE_CERTAINTY = 3.0
+"""Certainty from which a REFLACX label or ellipse counts as present: 3 "Possibly" (~50 %), as the REFLACX
+authors' inter-rater analysis does; labels and the grounding tasks use this one threshold."""
 METADATA_COLUMNS = ("id", "split", "eye_tracking_data_discarded", "image", "dicom_id", "subject_id",
                     "image_size_x", "image_size_y")
 FIXATION_COLUMNS = ("timestamp_start_fixation", "timestamp_end_fixation", "x_position", "y_position",
                     "angular_resolution_x_pixels_per_degree", "angular_resolution_y_pixels_per_degree")
 WORD_COLUMNS = ("word", "timestamp_start_word", "timestamp_end_word")
 BOX_COLUMNS = ("xmin", "ymin", "xmax", "ymax")
+ELLIPSE_COLUMNS = (*BOX_COLUMNS, "certainty")
+"""`anomaly_location_ellipses.csv` columns before the phase's boolean label columns."""
+ELLIPSES = "anomaly_location_ellipses.csv"
 PHASES = ("metadata_phase_1.csv", "metadata_phase_2.csv", "metadata_phase_3.csv")
 
 
@@ -110,6 +120,43 @@ def read_reading(case_dir: Path, reading_id: str, image_size: tuple[int, int], s
         words=read_words(words_csv) if words_csv.is_file() else (),
         chest_box=read_chest_box(box_csv) if box_csv.is_file() else None,
     )
+
+
+def read_ellipses(path: Path, reader: str, skips: SkipLog) -> tuple[Finding, ...]:
+    """One reading's `anomaly_location_ellipses.csv` as Findings, one per True label column of each row.
+    A blank/non-numeric coordinate, a certainty outside 1-5 or a non-boolean label is a DataError; an
+    ellipse of zero width or height, or with no label marked, is skipped and counted."""
+    found: list[Finding] = []
+    where = f"{path.parent.parent / '*' / path.name}"
+    for row in read_csv(path, required=ELLIPSE_COLUMNS):
+        box = tuple(row.number(c) for c in BOX_COLUMNS)
+        if not all(math.isfinite(v) for v in box):
+            raise row.error("blank or non-finite ellipse coordinate")
+        certainty = row.integer("certainty")
+        if not 1 <= certainty <= 5:
+            raise row.error(f"certainty must be 1-5, not {row['certainty']!r}")
+        names = [c for c in row if c not in ELLIPSE_COLUMNS and row[c] != "" and row.flag(c)]
+        if not (box[2] > box[0] and box[3] > box[1]):
+            skips.add(f"{where}: ellipse with zero width or height (needs xmax > xmin, ymax > ymin)",
+                      f"{reader} row {row.line}")
+        elif not names:
+            skips.add(f"{where}: ellipse with no label marked True", f"{reader} row {row.line}")
+        else:
+            found += [Finding(name, box, certainty, reader) for name in names]  # type: ignore[arg-type]
+    return tuple(found)
+
+
+def findings_by_image(metadata: list[Row], main_data: Path, skips: SkipLog) -> dict[str, list[Finding]]:
+    """Every reading's ellipses (discarded readings included), keyed by dicom_id in metadata order; a case
+    folder without `anomaly_location_ellipses.csv` is counted in `skips`."""
+    out: dict[str, list[Finding]] = defaultdict(list)
+    for row in metadata:
+        path = main_data / row["id"] / ELLIPSES
+        if path.is_file():
+            out[row["dicom_id"]] += read_ellipses(path, row["id"], skips)
+        else:
+            skips.add(f"{main_data}: REFLACX case without {ELLIPSES}", row["id"])
+    return out
 
 
 def reading_labels(row: Row) -> dict[str, float]:
@@ -204,6 +251,7 @@ def read_reflacx(root: Path, images_root: Path | None = None) -> Dataset:
     base = Path(images_root) if images_root is not None else mirror_root(root)
     skips = SkipLog()
     gaze = readings_by_image(metadata, main_data, skips)
+    findings = findings_by_image(metadata, main_data, skips)
     by_image: dict[str, list[Row]] = defaultdict(list)
     for row in metadata:
         by_image[row["dicom_id"]].append(row)
@@ -224,6 +272,7 @@ def read_reflacx(root: Path, images_root: Path | None = None) -> Dataset:
             labels=majority_labels([reading_labels(r) for r in rows]),
             split=first["split"],
             gaze=tuple(gaze.get(dicom_id, ())),
+            findings=tuple(findings.get(dicom_id, ())),
         ))
     return Dataset(
         name="reflacx",

@@ -10,7 +10,7 @@ import pandas as pd
 
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.synthetic.cases import MimicImage
-from gazebench.synthetic.dictation import NEGATIVE, SIDES, TEMPLATES
+from gazebench.synthetic.report import report_text
 from gazebench.synthetic.rng import stream
 from gazebench.synthetic.writers import eyegaze, reflacx
 from gazebench.synthetic.writers.files import pandas_csv
@@ -57,22 +57,6 @@ def _label_rows(image: MimicImage, rng: np.random.Generator) -> tuple[list[dict[
     return chexpert, negbio
 
 
-def _report(image: MimicImage) -> str:
-    """A template report consistent with the study labels (only ever written inside the data dir)."""
-    sentences = []
-    specs = {s.name: s for s in image.film.specs}
-    for name, code in zip(CHEXPERT_LABELS, image.labels, strict=True):
-        if name == "No Finding" or (math.isnan(code) or name not in TEMPLATES):
-            continue
-        if code == 0.0:
-            sentences.append(NEGATIVE.get(name, f"No {name.lower()}."))
-        elif name in specs or code == -1.0:
-            side = SIDES[specs[name].side] if name in specs else "right"
-            sentences.append(TEMPLATES[name][0].format(hedge="possible " if code == -1.0 else "", Hedge="", side=side))
-    findings = " ".join(s[0].upper() + s[1:] for s in sentences) or "No acute cardiopulmonary process."
-    return f"FINAL REPORT (SIMULATED)\n EXAMINATION: CHEST ({image.view})\n\n FINDINGS: {findings}\n"
-
-
 def write(root: Path, images: list[MimicImage], size: tuple[int, int], seed: int) -> dict[str, int]:
     """All MIMIC-EYE tables and text files (images are written separately); returns counts."""
     rng = stream(seed, "mimic", "writer")
@@ -96,7 +80,8 @@ def write(root: Path, images: list[MimicImage], size: tuple[int, int], seed: int
                                 "study_id": int(image.phantom_study), "subject_id": int(subject), "split": image.split})
             report = pdir / "CXR-DICOM" / f"s{image.study_id}.txt"
             report.parent.mkdir(parents=True, exist_ok=True)
-            report.write_text(_report(image), encoding="utf-8")
+            report.write_text(report_text(image.labels, image.film.specs, image.view,
+                                          stream(seed, *image.film.key, "report")), encoding="utf-8")
             for reading in image.reflacx:
                 p_reflacx.append(reflacx.metadata_row(image, reading, size))
                 reflacx.write_case(pdir / "REFLACX", image, reading, size, rng)

@@ -86,11 +86,13 @@ def _fixations(reading: SimReading, size: tuple[int, int], rng: np.random.Genera
 
 
 def _ellipses(image: MimicImage, reading: SimReading, h: int) -> pd.DataFrame:
+    """One ellipse (its bounding box) per region of every finding the reader reported, except support devices
+    (REFLACX did not ask for ellipses around devices)."""
     rows = []
     for o in reading.reading.outcomes:
-        if o.status != "reported":
-            continue
         spec = image.film.specs[o.finding]
+        if o.status != "reported" or TO_REFLACX[spec.name] == "Support devices":
+            continue
         for box in spec.regions:
             row: dict[str, object] = {k: int(round(v * h))
                                       for k, v in zip(("xmin", "ymin", "xmax", "ymax"), box, strict=True)}

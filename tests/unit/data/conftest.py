@@ -15,6 +15,8 @@ def trees(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("trees")
     return {
         "mimic-eye": formats.write_mimic_eye(base),
+        "ms-cxr": formats.write_ms_cxr(base),
+        "medical-cxr-vqa": formats.write_cxr_vqa(base),
         "reflacx": formats.write_reflacx(base / "mirror"),
         "eyegaze": formats.write_egd(base / "mirror"),
         "chexpert": formats.write_chexpert(base),

@@ -13,7 +13,7 @@ from fixtures.study_edits import copy_study, first_image, halve_reflacx_fixation
 from gazebench.data import manifest as manifest_module
 from gazebench.data.images import PREPROCESSING
 from gazebench.data.manifest import manifest
-from gazebench.records import Dataset, Fixations, GazeRecord, Sample, Word
+from gazebench.records import Dataset, Finding, Fixations, GazeRecord, Phrase, Question, Sample, Word
 from gazebench.task import get_task
 
 
@@ -89,6 +89,35 @@ def test_every_field_that_can_change_a_number_is_hashed(tmp_path: Path) -> None:
     assert len(set(digests)) == len(digests)
     written = json.dumps(manifest(Dataset("toy", tmp_path, (base,), version="1")))
     assert "secret" not in written  # dictation is hashed, never written
+
+
+def test_gazex_fields_are_hashed_and_never_written(tmp_path: Path) -> None:
+    image = tmp_path / "img.png"
+    image.write_bytes(b"pixels")
+    base = dataclasses.replace(
+        gaze_sample(image), findings=(Finding("Atelectasis", (1.0, 2.0, 3.0, 4.0), 4, "R1"),),
+        phrases=(Phrase("secret phrase", "Edema", (1.0, 2.0, 3.0, 4.0)),),
+        questions=(Question("0", "presence", "secret question?", "yes"),), report="secret report.")
+    f, p, q = base.findings[0], base.phrases[0], base.questions[0]
+    variants = [
+        dataclasses.replace(base, findings=(dataclasses.replace(f, name="Consolidation"),)),
+        dataclasses.replace(base, findings=(dataclasses.replace(f, box=(1.0, 2.0, 3.0, 4.5)),)),
+        dataclasses.replace(base, findings=(dataclasses.replace(f, certainty=5),)),
+        dataclasses.replace(base, findings=(dataclasses.replace(f, reader="R2"),)),
+        dataclasses.replace(base, findings=(f, f)), dataclasses.replace(base, findings=()),
+        dataclasses.replace(base, phrases=(dataclasses.replace(p, text="other"),)),
+        dataclasses.replace(base, phrases=(dataclasses.replace(p, label="Pneumonia"),)),
+        dataclasses.replace(base, phrases=(dataclasses.replace(p, box=(0.0, 2.0, 3.0, 4.0)),)),
+        dataclasses.replace(base, questions=(dataclasses.replace(q, answer="no"),)),
+        dataclasses.replace(base, questions=(dataclasses.replace(q, kind="view"),)),
+        dataclasses.replace(base, questions=(dataclasses.replace(q, text="other?"),)),
+        dataclasses.replace(base, questions=(dataclasses.replace(q, question_id="1"),)),
+        dataclasses.replace(base, report="other report."), dataclasses.replace(base, report=None),
+        dataclasses.replace(base, report=""),
+    ]
+    digests = [manifest(Dataset("toy", tmp_path, (s,), version="1"))["sha256"] for s in [base, *variants]]
+    assert len(set(digests)) == len(digests)
+    assert "secret" not in json.dumps(manifest(Dataset("toy", tmp_path, (base,), version="1")))
 
 
 def test_unreadable_image_and_preprocessing_version_are_part_of_the_hash(tmp_path: Path,

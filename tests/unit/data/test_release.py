@@ -15,7 +15,7 @@ def test_simulated_marker_beside_the_tree_names_generator_and_seed(tmp_path: Pat
     marker = {"simulated": True, "generator": "simulated-v1", "seed": 7, "version": "simulated-v1 (seed 7)"}
     (tmp_path / "SIMULATED.json").write_text(json.dumps(marker))
     assert READERS.create("rsna", root=root).version == "simulated-v1 (seed 7)"
-    (tmp_path / "SIMULATED.json").write_text(json.dumps({"version": "simulated-v2 (seed 1)"}))
-    assert release_version(root, "x") == "simulated-v2 (seed 1)"
+    (tmp_path / "SIMULATED.json").write_text(json.dumps({"version": "simulated-v3 (seed 1)"}))
+    assert release_version(root, "x") == "simulated-v3 (seed 1)"
     (tmp_path / "SIMULATED.json").write_text("{broken")
     assert release_version(root, "x").startswith("simulated")
