@@ -17,6 +17,11 @@ from gazebench.registry import Registry
 
 UncertainPolicy = Literal["ignore", "zeros", "ones"]
 BlankPolicy = Literal["negative", "ignore"]
+Kind = Literal["classification", "report", "grounding", "vqa", "scanpath"]
+KINDS: tuple[Kind, ...] = ("classification", "report", "grounding", "vqa", "scanpath")
+"""What a task asks of a model; each kind is scored by the metric family of the same name (docs/gazex_track.md)."""
+QuerySource = Literal["findings", "phrases", "questions"]
+CEUncertain = Literal["positive", "negative", "ignore"]
 
 
 @dataclass(frozen=True)
@@ -47,8 +52,26 @@ class Task:
     if None, the split the dataset ships is used (MIMIC-EYE: the official MIMIC-CXR split; see docs/splits.md)."""
     variant_of: str | None = None
     """The task this one re-defines (e.g. with another split); `--tasks all` leaves variants out."""
+    kind: Kind = "classification"
+    """What the model is asked for: label probabilities, a report, a box per query, an answer per question,
+    or a gaze trajectory; the metric family of the same name scores it."""
+    queries: QuerySource | None = None
+    """Per-(image, query) tasks: which records of a sample become items (REFLACX findings, MS-CXR phrases,
+    VQA questions); None for per-image tasks."""
+    min_certainty: int | None = None
+    """Grounding on REFLACX findings: the lowest reader certainty (1-5) a finding needs to become an item."""
+    labeler: str = "rules"
+    """Report labeler (gazebench.reports.LABELERS) that labels generated and reference reports alike."""
+    ce_uncertain: CEUncertain = "positive"
+    """What an uncertain (-1) labeler code counts as in clinical-efficacy scores (gazebench.metrics.clinical)."""
+    answer_sets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """VQA: the closed answer set of each question type, given to the model as the item's choices."""
 
     def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"task {self.name!r}: kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        if (self.queries is not None) != (self.kind in ("grounding", "vqa")):
+            raise ValueError(f"task {self.name!r}: grounding and vqa tasks (only) declare their queries")
         label_indices(self.labels)
         for _, names in self.subsets:
             label_indices(names)
@@ -57,6 +80,15 @@ class Task:
     def label_columns(self) -> list[int]:
         """Columns of the model's 14-label output that this task scores."""
         return label_indices(self.labels)
+
+    @property
+    def family(self) -> str:
+        """The metric family that scores this task (gazebench.metrics.vocabulary)."""
+        return self.kind
+
+    def choices(self, question_kind: str) -> tuple[str, ...] | None:
+        """The declared answer set of a VQA question type (None if the task declares none for it)."""
+        return dict(self.answer_sets).get(question_kind)
 
     @property
     def split_policy(self) -> str:
@@ -103,6 +135,13 @@ class Task:
             "split_policy": self.split_policy,
             "patient_split": list(self.patient_split) if self.patient_split else None,
             "variant_of": self.variant_of,
+            "kind": self.kind,
+            "family": self.family,
+            "queries": self.queries,
+            "min_certainty": self.min_certainty,
+            "labeler": self.labeler if self.kind in ("report", "scanpath") else None,
+            "ce_uncertain_policy": self.ce_uncertain if self.kind in ("report", "scanpath") else None,
+            "answer_sets": {k: list(v) for k, v in self.answer_sets},
         }
 
 
