@@ -78,5 +78,24 @@ def raise_empty(task: Task, where: Path) -> None:
                       "(no reference report, query or reading)")
 
 
+
+
+def prediction_inputs(task: Task, samples: tuple[Sample, ...],
+                      side: int) -> tuple[tuple[Sample, ...], str, dict[str, Any] | None]:
+    """What `predict_split` runs for a task: (samples or items, kind, queries by item id or None)."""
+    if task.kind == "classification":
+        return samples, task.kind, None
+    items = task_items(task, samples, side)
+    return items.samples, task.kind, items.queries
+
+
+def unsupported_tasks(tasks: tuple[str, ...], kinds: tuple[str, ...]) -> dict[str, str]:
+    """{task: reason} for the tasks whose kind a model with `kinds` does not answer (they are skipped)."""
+    from gazebench.task import get_task
+
+    return {name: f"the model answers {', '.join(kinds)} tasks, not {get_task(name).kind}"
+            for name in tasks if get_task(name).kind not in kinds}
+
+
 __all__ = ["KINDS", "OUTPUT_NOTE", "Item", "ItemScores", "ItemSet", "KindScorer", "kind_comparison", "kind_result",
-           "scorer", "task_items"]
+           "prediction_inputs", "scorer", "task_items", "unsupported_tasks"]

@@ -50,7 +50,8 @@ class GroundingKind(KindScorer):
             without += not queries
             if queries:
                 size = original_size(s)
-                out += [item(s, key, query=Query(prompt=text, reference=tuple(to_model_frame(np.array(box), size, side))),
+                out += [item(s, key, query=Query(prompt=text, reference=tuple(to_model_frame(np.array(box), size,
+                                                                                               side))),
                              image_size=size, reference=box) for key, text, box in queries]
         skipped = {"image without a query": without}
         if task.queries == "findings":
