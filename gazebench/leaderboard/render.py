@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from gazebench.leaderboard.table import METRIC_TITLES, METRICS, Leaderboard
+from gazebench.leaderboard.table import Leaderboard
 from gazebench.leaderboard.tracks import legend
 from gazebench.metrics.power import ZERO_WIDTH_NOTE, zero_width
 
@@ -79,12 +79,13 @@ def latex_escape(text: str) -> str:
 
 def to_latex(wide: pd.DataFrame, tasks: list[str], footnotes: list[str]) -> str:
     """A booktabs tabular with a task header spanning its metric columns (needs \\usepackage{booktabs})."""
-    n_metrics = len(METRICS)
-    lines = [r"\begin{tabular}{l" + "r" * (n_metrics * len(tasks)) + "}", r"\toprule"]
-    lines.append(" & ".join(["Model"] + [rf"\multicolumn{{{n_metrics}}}{{c}}{{{latex_escape(t)}}}" for t in tasks])
+    titles = {t: [m for task, m in wide.columns if task == t] for t in tasks}  # each task's family's metrics
+    starts = [2 + sum(len(titles[u]) for u in tasks[:i]) for i in range(len(tasks))]
+    lines = [r"\begin{tabular}{l" + "r" * len(wide.columns) + "}", r"\toprule"]
+    lines.append(" & ".join(["Model"] + [rf"\multicolumn{{{len(titles[t])}}}{{c}}{{{latex_escape(t)}}}" for t in tasks])
                  + r" \\")
-    lines.append("".join(rf"\cmidrule(lr){{{2 + i * n_metrics}-{1 + (i + 1) * n_metrics}}}" for i in range(len(tasks))))
-    lines.append(" & ".join([""] + [METRIC_TITLES[m] for _ in tasks for m in METRICS]) + r" \\")
+    lines.append("".join(rf"\cmidrule(lr){{{s}-{s + len(titles[t]) - 1}}}" for s, t in zip(starts, tasks, strict=True)))
+    lines.append(" & ".join([""] + [latex_escape(str(m)) for t in tasks for m in titles[t]]) + r" \\")
     lines.append(r"\midrule")
     for model, row in wide.iterrows():
         lines.append(" & ".join([latex_escape(str(model))] + [latex_escape(str(v)) for v in row]) + r" \\")

@@ -3,7 +3,7 @@ scale, grouped in families, so scoring, comparisons, leaderboards, the paper tab
 agree on one vocabulary and a new family (report, grounding, VQA, scanpath) is added here alone."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -112,3 +112,16 @@ def metrics_for(family: str) -> tuple[Metric, ...]:
 def metric_names(family: str) -> tuple[str, ...]:
     """The results-JSON keys of `family`'s metrics, in table order."""
     return tuple(m.name for m in metrics_for(family))
+
+
+def formatted(name: str, value: float | None, ci: Sequence[float | None] | None = None, digits: int = 1) -> str:
+    """`87.6 [85.1, 90.0]` on the metric's display scale (percent, or as stored for counts, CIDEr-D, ICC,
+    distances); `–` for a missing value, no brackets when the CI is missing."""
+    metric = METRICS.get(name)
+    scale = metric.scale if metric is not None else 100.0
+    if value is None:
+        return "–"
+    text = f"{value * scale:.{digits}f}"
+    if ci is not None and ci[0] is not None and ci[1] is not None:
+        text += f" [{ci[0] * scale:.{digits}f}, {ci[1] * scale:.{digits}f}]"
+    return text
