@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from gazebench.leaderboard.table import Leaderboard
+from gazebench.metrics.vocabulary import METRICS
 from gazebench.leaderboard.tracks import legend
 from gazebench.metrics.power import ZERO_WIDTH_NOTE, zero_width
 
@@ -52,15 +53,18 @@ def md_escape(text: str) -> str:
 
 
 def to_csv(long: pd.DataFrame, tasks: list[str]) -> str:
-    """Wide CSV for machines: `<task>/<metric>`, `_low`, `_high` columns in percent, plus track, n and limit flag."""
+    """Wide CSV for machines: `<task>/<metric>`, `_low`, `_high` columns on each metric's display scale (percent for
+    fractions), plus track, n and limit flag."""
     rows: dict[str, dict[str, Any]] = {}
     for rec in long.itertuples(index=False):
         row = rows.setdefault(rec.row, {"model": rec.row, "track": rec.track, "limited": bool(rec.limited)})
         for suffix, value in (("", rec.value), ("_low", rec.low), ("_high", rec.high)):
-            row[f"{rec.task}/{rec.metric}{suffix}"] = None if value is None or pd.isna(value) else round(100 * value, 3)
+            row[f"{rec.task}/{rec.metric}{suffix}"] = None if value is None or pd.isna(value) \
+                else round(METRICS[rec.metric].display_value(value), 3)
         row[f"{rec.task}/n"] = rec.n
     cols = ["model", "track", "limited"]
-    cols += [f"{t}/{m}{s}" for t in tasks for m in METRICS for s in ("", "_low", "_high")]
+    metrics = {t: list(dict.fromkeys(long.loc[long["task"] == t, "metric"])) for t in tasks}
+    cols += [f"{t}/{m}{s}" for t in tasks for m in metrics[t] for s in ("", "_low", "_high")]
     cols += [f"{t}/n" for t in tasks]
     buf = io.StringIO()
     pd.DataFrame(list(rows.values())).reindex(columns=cols).to_csv(buf, index=False, lineterminator="\n")
