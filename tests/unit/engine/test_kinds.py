@@ -163,3 +163,23 @@ def test_model_never_sees_references_unless_privileged(small_root: Path) -> None
     assert batch.prompts is not None and all(MARKER in p for p in batch.prompts)
     assert batch.choices is not None and batch.choices[0] == ("yes", "no")
     assert not any(q.answer in batch.prompts for s in samples for q in s.questions)
+
+
+def test_leaderboard_shows_each_task_with_its_family_columns(runs: dict[str, Path]) -> None:
+    from gazebench.leaderboard import leaderboard, wide_table
+
+    board = leaderboard(runs["oracle"].parent)
+    wide = wide_table(board.long, ["mimic-eye", "t-report", "t-scanpath"])
+    assert {m for t, m in wide.columns if t == "t-report"} >= {"BLEU-4", "CIDEr-D", "CE-micro F1"}
+    assert ("mimic-eye", "AUROC") in wide.columns and ("t-report", "AUROC") not in wide.columns
+    oracle_row = next(r for r in wide.index if r.startswith("oracle"))
+    assert wide.loc[oracle_row, ("t-report", "BLEU-4")].startswith("100.0")
+    assert not wide.loc[oracle_row, ("t-scanpath", "Find TP")].endswith("%")  # a count, shown as stored
+
+
+def test_lm_eval_bridge_refuses_kinds_it_cannot_score() -> None:
+    from gazebench.bridges.lm_eval.tasks import task_config
+    from gazebench.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="report task"):
+        task_config("t-report")
