@@ -26,7 +26,7 @@ from gazebench.engine.device import default_batch_size, resolve_device, resolve_
 from gazebench.engine.fit import load_or_fit, run_fingerprint, weights_digests
 from gazebench.engine.loader import shuffled_batches
 from gazebench.engine.predict import predict_split
-from gazebench.engine.kinds import OUTPUT_NOTE, prediction_inputs, unsupported_tasks
+from gazebench.engine.kinds import OUTPUT_NOTE, itemless_tasks, prediction_inputs, unsupported_tasks
 from gazebench.engine.rundir import (
     RunDir,
     RunLock,
@@ -114,16 +114,15 @@ def resolve(config: RunConfig, adapter: Adapter, data: dict[str, TaskData], devi
     return ResolvedConfig(run=config, facts=facts)
 
 
-def skip_unsupported(config: RunConfig, adapter: Adapter, console: Console) -> tuple[RunConfig, dict[str, str]]:
-    """`config` without the tasks whose kind the model does not answer, each skip printed on one line and
-    returned with its reason (recorded in config.json and results.json); none left is a one-line error."""
-    unsupported = unsupported_tasks(config.tasks, adapter.spec.kinds)
+def skip_tasks(config: RunConfig, unsupported: dict[str, str], console: Console) -> tuple[RunConfig, dict[str, str]]:
+    """`config` without the `unsupported` tasks, each skip printed on one line with its reason (recorded in
+    config.json and results.json); none left is a one-line error."""
     for name, reason in unsupported.items():
         console.print(f"[yellow]skipped[/] task {name} for model {config.model}: {reason}")
     kept = tuple(n for n in config.tasks if n not in unsupported)
     if not kept:
-        raise ConfigError(f"model {config.model!r} answers none of the tasks asked for ({', '.join(config.tasks)}): "
-                          f"it answers {', '.join(adapter.spec.kinds)} tasks")
+        raise ConfigError(f"model {config.model!r} can run none of the tasks asked for: "
+                          + "; ".join(f"{k}: {v}" for k, v in unsupported.items()))
     return replace(config, tasks=kept), unsupported
 
 
@@ -149,13 +148,15 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     check_output_dir(output_dir)
     adapter = build_adapter(config)
     all_tasks = set(config.tasks) == set(default_task_names())
-    config, unsupported = skip_unsupported(config, adapter, console)
+    config, unsupported = skip_tasks(config, unsupported_tasks(config.tasks, adapter.spec.kinds), console)
     check_tasks(config, adapter)
     device = resolve_device(config.device)
     root = resolve_root(data_root)
     names = tasks_to_load(config.tasks, config.train_task, root, trainable=adapter.trainable,
                           tuned=config.scoring.tuned)
     data = load_task_data(names, root, config.limit)
+    config, itemless = skip_tasks(config, itemless_tasks(config.tasks, data, adapter.spec.image_size), console)
+    unsupported |= itemless
     resolved = resolve(config, adapter, data, device, unsupported)
     run = RunDir(Path(output_dir) / run_dir_name(config.model, config.tasks, all_tasks, config.seed,
                                                  resolved.config_hash))

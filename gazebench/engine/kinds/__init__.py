@@ -90,12 +90,34 @@ def prediction_inputs(task: Task, samples: tuple[Sample, ...],
 
 
 def unsupported_tasks(tasks: tuple[str, ...], kinds: tuple[str, ...]) -> dict[str, str]:
-    """{task: reason} for the tasks whose kind a model with `kinds` does not answer (they are skipped)."""
+    """{task: reason} for the tasks a run skips before reading data: a kind the model (answering `kinds`) does
+    not answer, or a dataset reader that is not installed (a plugin that failed to import, say)."""
+    from gazebench.data.readers import READERS
     from gazebench.task import get_task
 
-    return {name: f"the model answers {', '.join(kinds)} tasks, not {get_task(name).kind}"
-            for name in tasks if get_task(name).kind not in kinds}
+    out = {}
+    for name in tasks:
+        task = get_task(name)
+        if task.kind not in kinds:
+            out[name] = f"the model answers {', '.join(kinds)} tasks, not {task.kind}"
+        elif task.reader not in READERS:
+            out[name] = f"its dataset reader {task.reader!r} is not installed"
+    return out
+
+
+def itemless_tasks(tasks: tuple[str, ...], data: Mapping[str, Any], side: int) -> dict[str, str]:
+    """{task: reason} for the non-classification tasks with no item on their evaluated images (e.g. a copy of
+    MIMIC-EYE without its MIMIC-CXR reports): a run skips them, with the reason, rather than score nothing."""
+    out = {}
+    for name in tasks:
+        task = data[name].task
+        if task.kind != "classification":
+            items = task_items(task, data[name].eval_samples, side)
+            if not items.items:
+                reasons = "; ".join(f"{k}: {v}" for k, v in items.skipped.items())
+                out[name] = f"no {task.kind} item on its {task.eval_split} images ({reasons})"
+    return out
 
 
 __all__ = ["KINDS", "OUTPUT_NOTE", "Item", "ItemScores", "ItemSet", "KindScorer", "kind_comparison", "kind_result",
-           "prediction_inputs", "scorer", "task_items", "unsupported_tasks"]
+           "itemless_tasks", "prediction_inputs", "scorer", "task_items", "unsupported_tasks"]

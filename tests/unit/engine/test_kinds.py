@@ -183,3 +183,27 @@ def test_lm_eval_bridge_refuses_kinds_it_cannot_score() -> None:
 
     with pytest.raises(ConfigError, match="report task"):
         task_config("t-report")
+
+
+@READERS.register("test-gazex-bare")
+def read_bare(root: Path) -> Dataset:
+    base = READERS.create("mimic-eye", root=root)
+    return dataclasses.replace(base, samples=tuple(dataclasses.replace(s, report=None) for s in base.samples))
+
+
+register_task("t-bare-report")(lambda: dataclasses.replace(_task("t-bare-report", kind="report"),
+                                                           reader="test-gazex-bare"))
+register_task("t-no-reader")(lambda: dataclasses.replace(_task("t-no-reader", kind="report"), reader="not-installed"))
+
+
+def test_tasks_without_items_or_reader_are_skipped_with_the_reason(small_root: Path, tmp_path: Path) -> None:
+    from gazebench.errors import ConfigError
+
+    outcome = evaluate(RunConfig(model="random", tasks=("t-vqa", "t-bare-report", "t-no-reader"), **FAST),
+                       output_dir=tmp_path, data_root=small_root)
+    unsupported = outcome.results["unsupported"]
+    assert list(outcome.results["results"]) == ["t-vqa"]
+    assert "image without a reference report" in unsupported["t-bare-report"]
+    assert "'not-installed' is not installed" in unsupported["t-no-reader"]
+    with pytest.raises(ConfigError, match="can run none of the tasks"):
+        evaluate(RunConfig(model="random", tasks=("t-no-reader",), **FAST), output_dir=tmp_path, data_root=small_root)
