@@ -31,8 +31,9 @@ def test_registry_is_consistent_and_read_only() -> None:
 
 
 def test_unknown_family_is_one_line() -> None:
-    with pytest.raises(ConfigError, match="unknown metric family 'grounding' \\(known: classification\\)"):
-        metrics_for("grounding")
+    with pytest.raises(ConfigError, match="unknown metric family 'segmentation' \\(known: classification, report, "
+                       "grounding, vqa, scanpath\\)"):
+        metrics_for("segmentation")
 
 
 def test_lm_eval_metric_list_follows_the_vocabulary() -> None:
