@@ -61,7 +61,10 @@ class InputSpec:
     """True if radiologist fixations are an input at inference (GazeGNN-style, Look & Mark-style):
     `ImageBatch.gaze` then holds each test image's fixations, and results are marked as that track."""
     privileged: bool = False
-    """True if the model reads the answers (`ImageBatch.labels`): a sanity reference, never a competitor."""
+    """True if the model reads the answers (`ImageBatch.labels`, `ImageBatch.references`): a sanity reference,
+    never a competitor."""
+    kinds: tuple[str, ...] = ("classification",)
+    """Task kinds `predict` answers (gazebench.task.KINDS); a run skips, with a recorded reason, tasks of others."""
 
     def __post_init__(self) -> None:
         if len(self.mean) != self.channels or len(self.std) != self.channels:
@@ -137,6 +140,18 @@ def to_gaze_input(records: Sequence[GazeRecord]) -> GazeInput:
                      image_size=(int(width), int(height)))
 
 
+@dataclass(frozen=True)
+class Query:
+    """What the engine knows about one item besides its image: the query the model is given (a finding name,
+    a phrase or a question, with a question's closed answer set) and the reference, which only a privileged
+    model ever receives."""
+
+    prompt: str | None = None
+    choices: tuple[str, ...] | None = None
+    reference: object = None
+    """Box (x1, y1, x2, y2) or centroids (K, 2) in the model's input frame, answer or report text."""
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class ImageBatch:
     """What `predict` is given: ids and pixels, plus fixations or labels only where the spec declares them."""
@@ -149,23 +164,39 @@ class ImageBatch:
     """Each image's test-time fixations; only for a spec with `gaze_input=True`, else None."""
     labels: np.ndarray | None = None
     """(B, len(spec.labels)) raw label codes (1, 0, -1, NaN); only for a spec with `privileged=True`, else None."""
+    kind: str = "classification"
+    """What to return (gazebench.task.KINDS): probs; `reports`; `boxes`; `answers`; `scanpath` (and `reports`)."""
+    prompts: tuple[str, ...] | None = None
+    """The query of each item (finding name, phrase or question) for grounding and vqa; else None."""
+    choices: tuple[tuple[str, ...] | None, ...] | None = None
+    """VQA: each question's closed answer set (None where the task declares none); else None."""
+    references: tuple[object, ...] | None = None
+    """Each item's reference (see Query.reference); only for a spec with `privileged=True`, else None."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ids", tuple(str(i) for i in self.ids))
         n = len(self.ids)
-        if self.pixels.shape[0] != n or (self.gaze is not None and len(self.gaze) != n) \
-                or (self.labels is not None and self.labels.shape[0] != n):
-            raise ValueError(f"ImageBatch of {n} ids needs as many pixel rows, gaze inputs and label rows")
+        if self.pixels.shape[0] != n or any(v is not None and len(v) != n for v in
+                                            (self.gaze, self.labels, self.prompts, self.choices, self.references)):
+            raise ValueError(f"ImageBatch of {n} ids needs as many pixel rows, gaze inputs, label rows and queries")
 
 
-def predict_inputs(samples: Sequence[Sample], pixels: torch.Tensor, spec: InputSpec) -> ImageBatch:
-    """The predict-time view of `samples`: their ids and `pixels`, with fixations or labels only as `spec` declares."""
+def predict_inputs(samples: Sequence[Sample], pixels: torch.Tensor, spec: InputSpec, kind: str = "classification",
+                   queries: Sequence[Query] | None = None) -> ImageBatch:
+    """The predict-time view of `samples` (items): their ids and `pixels`, the query text of per-query tasks, with
+    fixations, labels or references only as `spec` declares."""
     gaze = tuple(to_gaze_input(s.gaze) for s in samples) if spec.gaze_input else None
-    labels = None
+    labels = references = None
     if spec.privileged:
         raw = np.array([s.labels for s in samples], dtype=np.float64).reshape(len(samples), -1)
         labels = _frozen(raw[:, label_indices(spec.labels)], np.float64)
-    return ImageBatch(ids=tuple(s.sample_id for s in samples), pixels=pixels, gaze=gaze, labels=labels)
+        references = tuple(q.reference for q in queries) if queries is not None else None
+    prompts = choices = None
+    if queries is not None and any(q.prompt is not None for q in queries):
+        prompts = tuple(str(q.prompt) for q in queries)
+        choices = tuple(q.choices for q in queries)
+    return ImageBatch(ids=tuple(s.sample_id for s in samples), pixels=pixels, gaze=gaze, labels=labels, kind=kind,
+                      prompts=prompts, choices=choices, references=references)
 
 
 @dataclass(frozen=True, eq=False)
@@ -189,14 +220,21 @@ class TrainBatch:
 class Predictions:
     """What `predict` returns for a batch of B images."""
 
-    probs: np.ndarray
-    """(B, len(spec.labels)) probabilities in [0, 1]."""
+    probs: np.ndarray | None = None
+    """(B, len(spec.labels)) probabilities in [0, 1]; required for classification tasks."""
     gaze: np.ndarray | None = None
     """(B, K) predicted patch indices in temporal order, raster order on spec.grid."""
     saliency: np.ndarray | None = None
     """(B, rows, cols) non-negative attention map on spec.grid."""
     reports: tuple[str, ...] | None = None
-    """Generated fixed-format reports (model text only; never patient text)."""
+    """Generated reports (report tasks; scanpath tasks read the findings they report); model text only."""
+    boxes: np.ndarray | None = None
+    """(B, 4) one box (x1, y1, x2, y2) per grounding item, pixels of the model's input frame (image_size
+    square); NaN for no answer. The engine maps boxes back to image pixels."""
+    answers: tuple[str, ...] | None = None
+    """One answer per VQA item (compared after lower-casing and trimming)."""
+    scanpath: tuple[np.ndarray, ...] | None = None
+    """Per image a (K, 4) ordered list of predicted gaze-cluster boxes or (K, 2) centroids, model input frame."""
     diagnostics: dict[str, np.ndarray] | None = None
     """Per-image numeric model diagnostics, {name: (B,) floats, NaN where not measured} (e.g. Vanilla's
     `parse_failed` 1/0); saved as `d_<name>` prediction columns and summarised per task in results.json."""

@@ -17,6 +17,11 @@ from gazebench.registry import Registry
 
 UncertainPolicy = Literal["ignore", "zeros", "ones"]
 BlankPolicy = Literal["negative", "ignore"]
+Kind = Literal["classification", "report", "grounding", "vqa", "scanpath"]
+KINDS: tuple[Kind, ...] = ("classification", "report", "grounding", "vqa", "scanpath")
+"""What a task asks of a model; each kind is scored by the metric family of the same name (docs/gazex_track.md)."""
+QuerySource = Literal["findings", "phrases", "questions"]
+CEUncertain = Literal["positive", "negative", "ignore"]
 
 
 @dataclass(frozen=True)
@@ -51,10 +56,28 @@ class Task:
     """Metric families reported beside classification (gazebench.metrics.vocabulary), under their own key."""
     slices: tuple[str, ...] = ("view", "sex", "age")
     """Sample attributes (gazebench.data.attributes) whose subgroups get their own metrics by default."""
+    kind: Kind = "classification"
+    """What the model is asked for: label probabilities, a report, a box per query, an answer per question,
+    or a gaze trajectory; the metric family of the same name scores it."""
+    queries: QuerySource | None = None
+    """Per-(image, query) tasks: which records of a sample become items (REFLACX findings, MS-CXR phrases,
+    VQA questions); None for per-image tasks."""
+    min_certainty: int | None = None
+    """Grounding on REFLACX findings: the lowest reader certainty (1-5) a finding needs to become an item."""
+    labeler: str = "rules"
+    """Report labeler (gazebench.reports.LABELERS) that labels generated and reference reports alike."""
+    ce_uncertain: CEUncertain = "positive"
+    """What an uncertain (-1) labeler code counts as in clinical-efficacy scores (gazebench.metrics.clinical)."""
+    answer_sets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """VQA: the closed answer set of each question type, given to the model as the item's choices."""
 
     def __post_init__(self) -> None:
         from gazebench.data.attributes import ATTRIBUTES
 
+        if self.kind not in KINDS:
+            raise ValueError(f"task {self.name!r}: kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        if (self.queries is not None) != (self.kind in ("grounding", "vqa")):
+            raise ValueError(f"task {self.name!r}: grounding and vqa tasks (only) declare their queries")
         label_indices(self.labels)
         if any(a not in ATTRIBUTES for a in self.slices):
             raise ValueError(f"task {self.name}: slices {self.slices} must be among {ATTRIBUTES}")
@@ -65,6 +88,15 @@ class Task:
     def label_columns(self) -> list[int]:
         """Columns of the model's 14-label output that this task scores."""
         return label_indices(self.labels)
+
+    @property
+    def family(self) -> str:
+        """The metric family that scores this task (gazebench.metrics.vocabulary)."""
+        return self.kind
+
+    def choices(self, question_kind: str) -> tuple[str, ...] | None:
+        """The declared answer set of a VQA question type (None if the task declares none for it)."""
+        return dict(self.answer_sets).get(question_kind)
 
     @property
     def split_policy(self) -> str:
@@ -113,6 +145,13 @@ class Task:
             "variant_of": self.variant_of,
             "metric_families": list(self.metric_families),
             "slices": list(self.slices),
+            "kind": self.kind,
+            "family": self.family,
+            "queries": self.queries,
+            "min_certainty": self.min_certainty,
+            "labeler": self.labeler if self.kind in ("report", "scanpath") else None,
+            "ce_uncertain_policy": self.ce_uncertain if self.kind in ("report", "scanpath") else None,
+            "answer_sets": {k: list(v) for k, v in self.answer_sets},
         }
 
 

@@ -9,18 +9,19 @@ import click
 from rich.table import Table
 
 from gazebench.engine.config import THRESHOLD_POLICIES
-from gazebench.engine.report import percent, stdout_console
+from gazebench.engine.report import stdout_console
+from gazebench.metrics.vocabulary import formatted
 
 
 def _p(value: float | None) -> str:
     return "–" if value is None or value != value else ("<0.001" if value < 0.001 else f"{value:.3f}")
 
 
-def diff_text(m: dict[str, Any]) -> str:
-    """`+1.2 [-0.4, 2.9]` in points, with the warning mark when the CI has zero width."""
+def diff_text(stat: str, m: dict[str, Any]) -> str:
+    """`+1.2 [-0.4, 2.9]` on the metric's display scale, with the warning mark when the CI has zero width."""
     from gazebench.metrics.power import ZERO_WIDTH_MARK, zero_width
 
-    return percent(m["diff"], m["ci"]) + (f" {ZERO_WIDTH_MARK}" if zero_width(m["ci"]) else "")
+    return formatted(stat, m["diff"], m["ci"]) + (f" {ZERO_WIDTH_MARK}" if zero_width(m["ci"]) else "")
 
 
 def comparison_table(result: dict[str, Any]) -> Table:
@@ -37,11 +38,11 @@ def comparison_table(result: dict[str, Any]) -> Table:
     degenerate = False
     for name, r in result["tasks"].items():
         for k, (stat, m) in enumerate(r["metrics"].items()):
-            delong = r["delong"]
-            auroc_row = stat == "auroc"
+            delong = r.get("delong")  # classification tasks only
+            auroc_row = stat == "auroc" and delong is not None
             degenerate |= zero_width(m["ci"])
-            table.add_row(name if k == 0 else "", stat, percent(m["a"]), percent(m["b"]), diff_text(m),
-                          _p(m["p_value"]), percent(m["mdd"]), m["verdict"] or "–",
+            table.add_row(name if k == 0 else "", stat, formatted(stat, m["a"]), formatted(stat, m["b"]),
+                          diff_text(stat, m), _p(m["p_value"]), formatted(stat, m["mdd"]), m["verdict"] or "–",
                           _p(delong["p_holm_min"]) if auroc_row else "",
                           (", ".join(delong["holm_significant"]) or "none") if auroc_row else "")
     notes = [*legend((result["track_a"], result["track_b"])), MDD_NOTE] + ([ZERO_WIDTH_NOTE] if degenerate else [])

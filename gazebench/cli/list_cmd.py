@@ -30,13 +30,14 @@ def list_tasks(as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     table = Table(title="gazebench tasks")
-    for col in ("name", "version", "domain", "split", "labels", "data folder"):
+    for col in ("name", "kind", "version", "domain", "split", "labels", "data folder"):
         table.add_column(col)
     for row in rows:
         labels = row["labels"]
         shown = f"{len(labels)} CheXpert labels" if len(labels) > 3 else ", ".join(labels)
-        table.add_row(row["name"], str(row["version"]), "in-domain" if row["in_domain"] else "zero-shot",
-                      str(row["split_policy"]), shown, f"<data-root>/{row['subdir']}/")
+        table.add_row(row["name"], str(row["kind"]), str(row["version"]),
+                      "in-domain" if row["in_domain"] else "zero-shot", str(row["split_policy"]),
+                      shown if row["kind"] in ("classification", "report") else "–", f"<data-root>/{row['subdir']}/")
     Console().print(table)
 
 

@@ -58,6 +58,9 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str 
                            "threshold_policy": {"a": thr["a"]["policy"], "b": thr["b"]["policy"]}, "tasks": {}}
     for name in tasks:
         td: TaskData = data[name]
+        if td.task.kind != "classification":
+            out["tasks"][name] = _kind_comparison(td, (a, b), (ca, cb), boots, seed)
+            continue
         samples = td.eval_samples
         y = td.task.targets(samples)
         p = {key: score_matrix(aligned(samples, read_predictions(run.predictions(name)), run.predictions(name)),
@@ -74,6 +77,22 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str 
         }
         holm = [v["p_holm"] for v in out["tasks"][name]["delong"]["per_label"].values() if v["p_holm"] is not None]
         out["tasks"][name]["delong"]["p_holm_min"] = min(holm) if holm else None
+    return out
+
+
+def _kind_comparison(td: TaskData, runs: tuple[RunDir, RunDir], configs: tuple[dict[str, Any], dict[str, Any]],
+                     n_boot: int, seed: int) -> dict[str, Any]:
+    """Paired comparison of a non-classification task: every metric of its family, with verdicts. The items are
+    built in run A's model frame (references are only used for scoring, in image pixels, so any frame agrees)."""
+    from gazebench.engine.kinds import kind_comparison, task_items
+
+    sides = tuple(int(c["adapter"]["spec"]["image_size"]) for c in configs)
+    items = task_items(td.task, td.eval_samples, sides[0])
+    folders = (runs[0].predictions(td.task.name), runs[1].predictions(td.task.name))
+    out = kind_comparison(td.task, items, read_predictions(folders[0]), read_predictions(folders[1]),
+                          (sides[0], sides[1]), folders, n_boot, seed)
+    for m in out["metrics"].values():
+        m["verdict"] = verdict(m["diff"], m["ci"], m["mdd"])
     return out
 
 

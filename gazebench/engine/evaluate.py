@@ -24,16 +24,25 @@ from gazebench.adapter import MODELS, Adapter, FitContext
 from gazebench.engine.config import ResolvedConfig, RunConfig
 from gazebench.engine.device import default_batch_size, resolve_device, resolve_precision, torch_threads
 from gazebench.engine.fit import load_or_fit, run_fingerprint, weights_digests
+from gazebench.engine.kinds import OUTPUT_NOTE, itemless_tasks, prediction_inputs, unsupported_tasks
 from gazebench.engine.loader import shuffled_batches
 from gazebench.engine.predict import predict_split
-from gazebench.engine.rundir import RunDir, RunLock, atomic_write_json, check_output_dir, provenance, run_dir_name
+from gazebench.engine.rundir import (
+    RunDir,
+    RunLock,
+    atomic_write_json,
+    atomic_write_text,
+    check_output_dir,
+    provenance,
+    run_dir_name,
+)
 from gazebench.engine.scoring import primary_scoring, score_run, store_scores
 from gazebench.engine.transforms import InputTransform, input_transform
 from gazebench.engine.workload import TaskData, load_task_data, tasks_to_load
 from gazebench.errors import ConfigError
 from gazebench.options import options_of
 from gazebench.records import Sample
-from gazebench.task import default_task_names, get_task
+from gazebench.task import Task, default_task_names, get_task
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,9 +102,11 @@ def describe_adapter(adapter: Adapter) -> dict[str, Any]:
             "provenance": asdict(adapter.provenance)}
 
 
-def resolve(config: RunConfig, adapter: Adapter, data: dict[str, TaskData], device: torch.device) -> ResolvedConfig:
+def resolve(config: RunConfig, adapter: Adapter, data: dict[str, TaskData], device: torch.device,
+            unsupported: dict[str, str] | None = None) -> ResolvedConfig:
     """Attach everything that decides the numbers, so it is hashed and recorded: adapter, task versions, data
-    manifests, the content digests of local weights, device kind and resolved precision."""
+    manifests, the content digests of local weights, device kind, resolved precision, and the asked-for tasks
+    skipped because the model does not answer their kind (with the reason)."""
     import gazebench
 
     facts: dict[str, Any] = {
@@ -107,9 +118,23 @@ def resolve(config: RunConfig, adapter: Adapter, data: dict[str, TaskData], devi
         "precision": resolve_precision(config.precision, device),
         "gazebench_version": gazebench.__version__,
     }
+    if unsupported:
+        facts["unsupported_tasks"] = dict(unsupported)
     if adapter.trainable:
         facts["fit_fingerprint"] = run_fingerprint(config, adapter, data[config.train_task].sha, device)
     return ResolvedConfig(run=config, facts=facts)
+
+
+def skip_tasks(config: RunConfig, unsupported: dict[str, str], console: Console) -> tuple[RunConfig, dict[str, str]]:
+    """`config` without the `unsupported` tasks, each skip printed on one line with its reason (recorded in
+    config.json and results.json); none left is a one-line error."""
+    for name, reason in unsupported.items():
+        console.print(f"[yellow]skipped[/] task {name} for model {config.model}: {reason}")
+    kept = tuple(n for n in config.tasks if n not in unsupported)
+    if not kept:
+        raise ConfigError(f"model {config.model!r} can run none of the tasks asked for: "
+                          + "; ".join(f"{k}: {v}" for k, v in unsupported.items()))
+    return replace(config, tasks=kept), unsupported
 
 
 def check_tasks(config: RunConfig, adapter: Adapter) -> None:
@@ -118,7 +143,7 @@ def check_tasks(config: RunConfig, adapter: Adapter) -> None:
     if not train.in_domain or train.train_split is None or train.val_split is None:
         raise ConfigError(f"--train-task {config.train_task!r} is not an in-domain task with train and validate splits")
     scored = list(config.tasks) + ([config.train_task] if config.threshold_policy != "fixed" else [])
-    for name in scored:
+    for name in (n for n in scored if get_task(n).kind == "classification"):
         missing = [label for label in get_task(name).labels if label not in adapter.spec.labels]
         if missing:
             raise ConfigError(f"model {config.model!r} does not predict {', '.join(missing)}, "
@@ -134,6 +159,8 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     check_output_dir(output_dir)
     config = canonical_options(config)
     adapter = build_adapter(config)
+    all_tasks = set(config.tasks) == set(default_task_names())
+    config, unsupported = skip_tasks(config, unsupported_tasks(config.tasks, adapter.spec.kinds), console)
     check_tasks(config, adapter)
     probe = input_transform(config.input_transform, config.seed, adapter.spec)
     device = resolve_device(config.device)
@@ -141,8 +168,9 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     names = tasks_to_load(config.tasks, config.train_task, root, trainable=adapter.trainable,
                           tuned=config.scoring.tuned)
     data = load_task_data(names, root, config.limit)
-    resolved = resolve(config, adapter, data, device)
-    all_tasks = set(config.tasks) == set(default_task_names())
+    config, itemless = skip_tasks(config, itemless_tasks(config.tasks, data, adapter.spec.image_size), console)
+    unsupported |= itemless
+    resolved = resolve(config, adapter, data, device, unsupported)
     run = RunDir(Path(output_dir) / run_dir_name(config.model, config.tasks, all_tasks, config.seed,
                                                  resolved.config_hash))
     if run.complete:
@@ -170,18 +198,22 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
             return RunOutcome(run.path, run.load_results(), reused_checkpoint=reused)
         predicted = 0
         with _progress(console) as bar:
-            jobs: list[tuple[str, tuple[Sample, ...], Path, InputTransform | None]] = []
-            jobs += [] if train is None else [(f"{train.task.name} {train.task.val_split}", train.val_samples,
-                                              run.validation(train.task.name), None)]
-            jobs += [(name, probe.samples(data[name].eval_samples) if probe else data[name].eval_samples,
-                      run.predictions(name), probe) for name in config.tasks]
-            for label, samples, folder, transform in jobs:
-                task_id = bar.add_task(label, total=len(samples))
-                predicted += predict_split(adapter, samples, folder, batch_size=batch_size,
+            jobs: list[tuple[str, Task, tuple[Sample, ...], Path, InputTransform | None]] = []
+            if train is not None and "classification" in adapter.spec.kinds:
+                jobs.append((f"{train.task.name} {train.task.val_split}", train.task, train.val_samples,
+                             run.validation(train.task.name), None))
+            jobs += [(name, data[name].task, probe.samples(data[name].eval_samples) if probe
+                      else data[name].eval_samples, run.predictions(name), probe) for name in config.tasks]
+            for label, task, samples, folder, transform in jobs:
+                items, kind, queries = prediction_inputs(task, samples, adapter.spec.image_size)
+                task_id = bar.add_task(label, total=len(items))
+                predicted += predict_split(adapter, items, folder, batch_size=batch_size,
                                            chunk_size=config.chunk_size, device=device,
                                            precision=resolved.facts["precision"],
-                                           progress=partial(bar.advance, task_id),
+                                           progress=partial(bar.advance, task_id), kind=kind, queries=queries,
                                            transform=transform.pixels if transform else None)
+            if any(data[name].task.kind != "classification" for name in config.tasks):
+                atomic_write_text(run.path / "README.md", OUTPUT_NOTE + "\n")
         results = score_run(run, data, config.scoring)
         atomic_write_json(run.thresholds, results["thresholds"])
         atomic_write_json(run.results, results)

@@ -6,13 +6,13 @@ current one, so image loading hides behind the forward pass.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import torch
 
-from gazebench.adapter import ImageBatch, InputSpec, TrainBatch, predict_inputs
+from gazebench.adapter import ImageBatch, InputSpec, Query, TrainBatch, predict_inputs
 from gazebench.records import Sample
 
 Group = tuple[Sample, ...]
@@ -44,12 +44,14 @@ def batches(samples: Sequence[Sample], spec: InputSpec, batch_size: int, device:
     return (TrainBatch(samples=group, pixels=x) for group, x in prefetched(groups, spec, device))
 
 
-def predict_batches(groups: Sequence[Group], spec: InputSpec, device: torch.device,
+def predict_batches(groups: Sequence[Group], spec: InputSpec, device: torch.device, kind: str = "classification",
+                    queries: Mapping[str, Query] | None = None,
                     transform: PixelTransform | None = None) -> Iterator[tuple[Group, ImageBatch]]:
-    """Each group with the ImageBatch `predict` gets for it (ids, pixels, and gaze/labels only as `spec` declares);
-    the engine keeps the group to write its rows, the model never sees it."""
+    """Each group with the ImageBatch `predict` gets for it (ids, pixels, the items' queries, and gaze/labels/
+    references only as `spec` declares); the engine keeps the group to write its rows, the model never sees it."""
     for group, x in prefetched(groups, spec, device, transform):
-        yield group, predict_inputs(group, x, spec)
+        batch_queries = None if queries is None else [queries[s.sample_id] for s in group]
+        yield group, predict_inputs(group, x, spec, kind, batch_queries)
 
 
 def prefetched(groups: Sequence[Group], spec: InputSpec, device: torch.device,

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 
-from gazebench.adapter import Adapter, Predictions
+from gazebench.adapter import Adapter, Predictions, Query
 from gazebench.engine.device import inference
 from gazebench.engine.loader import PixelTransform, predict_batches
 from gazebench.engine.rundir import atomic_write_bytes, atomic_write_text
@@ -60,10 +60,12 @@ def read_predictions(folder: Path) -> pd.DataFrame:
 
 def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, batch_size: int,
                   chunk_size: int, device: torch.device, precision: str = "auto",
-                  progress: Progress | None = None, transform: PixelTransform | None = None) -> int:
+                  progress: Progress | None = None, kind: str = "classification",
+                  queries: Mapping[str, Query] | None = None, transform: PixelTransform | None = None) -> int:
     """Predict every sample of `samples` not already in `folder` under `precision` (see
     gazebench.engine.device.autocast), images altered by `transform` in a probe run; returns how many were
-    predicted now."""
+    predicted now. For a task of another `kind` the samples are its items (gazebench.engine.kinds) and
+    `queries` their queries by item id."""
     folder.mkdir(parents=True, exist_ok=True)
     done = set(read_predictions(folder)["sample_id"])
     todo = [s for s in samples if s.sample_id not in done]
@@ -76,10 +78,12 @@ def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, 
     parts: list[tuple[pd.DataFrame, np.ndarray | None]] = []
     filled = predicted = 0
     # one prefetching loader across chunks
-    for group, batch in predict_batches(groups, adapter.spec, device, transform):
+    for group, batch in predict_batches(groups, adapter.spec, device, kind, queries, transform):
         with inference(device, precision):
             out = adapter.predict(batch)
-        parts.append(_frame(group, out, adapter))  # ids from the engine's own samples, never from the batch
+        # ids from the engine's own samples, never from the batch
+        parts.append(_frame(group, out, adapter) if kind == "classification"
+                     else (_kind_frame(group, out, adapter, kind), None))
         filled, predicted = filled + len(group), predicted + len(group)
         if progress is not None:
             progress(len(group))
@@ -151,6 +155,16 @@ def _frame(samples: tuple[Sample, ...], out: Predictions,
         sal = _array(out.saliency, (len(samples), rows, ncols), "saliency", adapter).reshape(len(samples), -1)
         _check_saliency(sal, samples, adapter)
     return pd.DataFrame(cols), sal
+
+
+def _kind_frame(samples: tuple[Sample, ...], out: Predictions, adapter: Adapter, kind: str) -> pd.DataFrame:
+    """One batch's rows for a task of another kind: ids and the kind's output columns."""
+    from gazebench.engine.kinds import KINDS
+
+    cols: dict[str, object] = {"sample_id": [s.sample_id for s in samples],
+                               "patient_id": [s.patient_id for s in samples]}
+    cols.update(KINDS[kind].columns(out, len(samples), adapter.spec.image_size, adapter))
+    return pd.DataFrame(cols)
 
 
 def _check_saliency(sal: np.ndarray, samples: tuple[Sample, ...], adapter: Adapter) -> None:

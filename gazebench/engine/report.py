@@ -41,17 +41,34 @@ def results_table(results: dict[str, Any], title: str = "") -> Table:
     a privileged or gaze-at-inference run has its marker and note in the title and its marker on every row."""
     mark, note = track_mark(results)
     table = Table(title=" ".join(part for part in (title, mark, note) if part) or None)
+    other = [n for n, r in results["results"].items() if "family" in r]  # tasks of other kinds
     for col in ("task", "AUROC", "Acc", "F1", "n (patients)", "AUROC labels", "thresholds"):
         table.add_column(col, justify="left" if col in ("task", "thresholds") else "right")
+    if other:
+        table.add_column("metrics of other kinds (95% CI)")
     for name, r in results["results"].items():
+        if name in other:
+            table.add_row(f"{name} {mark}".strip(), "", "", "", f"{r['n']} ({r['n_patients']})", "", "",
+                          family_cells(r))
+            continue
         total = len(r.get("per_label") or {})
         used = total - len(r.get("labels_excluded") or [])
         table.add_row(f"{name} {mark}".strip(), percent(r["auroc"], r.get("auroc_ci")),
                       percent(r["acc"], r.get("acc_ci")), percent(r["f1"], r.get("f1_ci")),
-                      f"{r['n']} ({r['n_patients']})", f"{used}/{total} used", r["threshold_policy"]["name"])
+                      f"{r['n']} ({r['n_patients']})", f"{used}/{total} used", r["threshold_policy"]["name"],
+                      *([""] if other else []))
     notes = [results["dataset_note"]] if results.get("dataset_note") else []
+    notes += [f"skipped {name}: {reason}" for name, reason in (results.get("unsupported") or {}).items()]
     table.caption = "\n".join(notes + diagnostics_lines(results) + skipped_lines(results)) or None
     return table
+
+
+def family_cells(block: dict[str, Any]) -> str:
+    """`BLEU-1 30.1 [25.0, 35.2]; ...`: a task's family metrics on their display scales, one per line."""
+    from gazebench.metrics.vocabulary import formatted, metrics_for
+
+    return "\n".join(f"{m.display} {formatted(m.name, block.get(m.name), block.get(m.ci_key))}"
+                     for m in metrics_for(str(block["family"])))
 
 
 def diagnostics_lines(results: dict[str, Any]) -> list[str]:

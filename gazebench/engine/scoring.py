@@ -15,6 +15,7 @@ import pandas as pd
 
 from gazebench.engine.config import METRIC_FAMILY, ScoringOptions
 from gazebench.engine.families import family_block
+from gazebench.engine.kinds import kind_result, task_items
 from gazebench.engine.predict import DIAGNOSTIC_PREFIX, gaze_columns, read_predictions, score_matrix
 from gazebench.engine.rundir import RunDir, atomic_write_json, read_json
 from gazebench.engine.slices import slice_results
@@ -239,16 +240,23 @@ def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -
     results, curves = {}, {}
     for name in config["tasks"]:
         folder = run.predictions(name)
-        results[name], curves[name] = task_result(data[name], read_predictions(folder), folder, thresholds, options,
-                                                  seed, grid_of(config))
+        task = data[name].task
+        if task.kind == "classification":
+            results[name], curves[name] = task_result(data[name], read_predictions(folder), folder, thresholds,
+                                                      options, seed, grid_of(config))
+            continue
+        side = int(config["adapter"]["spec"]["image_size"])
+        items = task_items(task, data[name].eval_samples, side)
+        results[name] = kind_result(task, items, read_predictions(folder), side, folder, options.n_boot, seed,
+                                    options.ci_level)
     provenance = read_json(run.provenance) if run.provenance.is_file() else {}
-    metrics = metrics_for(METRIC_FAMILY)
     out: dict[str, Any] = {
         "results": results,
         "versions": {name: data[name].task.version for name in config["tasks"]},
         "n-samples": {name: {"original": len(data[name].dataset.split(data[name].task.eval_split)),
                              "effective": results[name]["n"]} for name in config["tasks"]},
-        "higher_is_better": {name: {m.name: m.higher_is_better for m in metrics} for name in config["tasks"]},
+        "higher_is_better": {name: {m.name: m.higher_is_better for m in metrics_for(data[name].task.family)}
+                             for name in config["tasks"]},
         "model_name": config["model"],
         "config": config,
         "config_hash": config["config_hash"],
@@ -263,6 +271,7 @@ def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -
         "task_definitions": {name: data[name].task.describe() for name in config["tasks"]},
         "skipped": {name: data[name].skips for name in config["tasks"]},
         "curves": curves,
+        "unsupported": dict(config.get("unsupported_tasks") or {}),
     }
     if any(data[name].simulated for name in config["tasks"]):
         out["dataset_note"] = SIMULATED_NOTE

@@ -6,9 +6,10 @@ from typing import Any
 
 import pandas as pd
 
-from gazebench.leaderboard.table import METRIC_TITLES, METRICS, Leaderboard
+from gazebench.leaderboard.table import Leaderboard
 from gazebench.leaderboard.tracks import legend
 from gazebench.metrics.power import ZERO_WIDTH_NOTE, zero_width
+from gazebench.metrics.vocabulary import METRICS
 
 LIMITED_NOTE = "[limit N]: only the first N samples of each split were evaluated; not comparable to full runs."
 
@@ -52,15 +53,18 @@ def md_escape(text: str) -> str:
 
 
 def to_csv(long: pd.DataFrame, tasks: list[str]) -> str:
-    """Wide CSV for machines: `<task>/<metric>`, `_low`, `_high` columns in percent, plus track, n and limit flag."""
+    """Wide CSV for machines: `<task>/<metric>`, `_low`, `_high` columns on each metric's display scale (percent for
+    fractions), plus track, n and limit flag."""
     rows: dict[str, dict[str, Any]] = {}
     for rec in long.itertuples(index=False):
         row = rows.setdefault(rec.row, {"model": rec.row, "track": rec.track, "limited": bool(rec.limited)})
         for suffix, value in (("", rec.value), ("_low", rec.low), ("_high", rec.high)):
-            row[f"{rec.task}/{rec.metric}{suffix}"] = None if value is None or pd.isna(value) else round(100 * value, 3)
+            row[f"{rec.task}/{rec.metric}{suffix}"] = None if value is None or pd.isna(value) \
+                else round(METRICS[rec.metric].display_value(value), 3)
         row[f"{rec.task}/n"] = rec.n
     cols = ["model", "track", "limited"]
-    cols += [f"{t}/{m}{s}" for t in tasks for m in METRICS for s in ("", "_low", "_high")]
+    metrics = {t: list(dict.fromkeys(long.loc[long["task"] == t, "metric"])) for t in tasks}
+    cols += [f"{t}/{m}{s}" for t in tasks for m in metrics[t] for s in ("", "_low", "_high")]
     cols += [f"{t}/n" for t in tasks]
     buf = io.StringIO()
     pd.DataFrame(list(rows.values())).reindex(columns=cols).to_csv(buf, index=False, lineterminator="\n")
@@ -79,12 +83,13 @@ def latex_escape(text: str) -> str:
 
 def to_latex(wide: pd.DataFrame, tasks: list[str], footnotes: list[str]) -> str:
     """A booktabs tabular with a task header spanning its metric columns (needs \\usepackage{booktabs})."""
-    n_metrics = len(METRICS)
-    lines = [r"\begin{tabular}{l" + "r" * (n_metrics * len(tasks)) + "}", r"\toprule"]
-    lines.append(" & ".join(["Model"] + [rf"\multicolumn{{{n_metrics}}}{{c}}{{{latex_escape(t)}}}" for t in tasks])
+    titles = {t: [m for task, m in wide.columns if task == t] for t in tasks}  # each task's family's metrics
+    starts = [2 + sum(len(titles[u]) for u in tasks[:i]) for i in range(len(tasks))]
+    lines = [r"\begin{tabular}{l" + "r" * len(wide.columns) + "}", r"\toprule"]
+    lines.append(" & ".join(["Model"] + [rf"\multicolumn{{{len(titles[t])}}}{{c}}{{{latex_escape(t)}}}" for t in tasks])
                  + r" \\")
-    lines.append("".join(rf"\cmidrule(lr){{{2 + i * n_metrics}-{1 + (i + 1) * n_metrics}}}" for i in range(len(tasks))))
-    lines.append(" & ".join([""] + [METRIC_TITLES[m] for _ in tasks for m in METRICS]) + r" \\")
+    lines.append("".join(rf"\cmidrule(lr){{{s}-{s + len(titles[t]) - 1}}}" for s, t in zip(starts, tasks, strict=True)))
+    lines.append(" & ".join([""] + [latex_escape(str(m)) for t in tasks for m in titles[t]]) + r" \\")
     lines.append(r"\midrule")
     for model, row in wide.iterrows():
         lines.append(" & ".join([latex_escape(str(model))] + [latex_escape(str(v)) for v in row]) + r" \\")

@@ -13,14 +13,16 @@ from typing import Any
 
 import pandas as pd
 
-from gazebench.engine.report import percent
 from gazebench.engine.verify import VerifiedRuns, track_of, verify_runs
 from gazebench.errors import ConfigError
 from gazebench.leaderboard.tracks import marked
-from gazebench.metrics.bootstrap import MACRO_STATS as METRICS
 from gazebench.metrics.power import ZERO_WIDTH_MARK, zero_width
+from gazebench.metrics.vocabulary import METRICS, formatted, metrics_for
 
-METRIC_TITLES = {"auroc": "AUROC", "acc": "Acc", "f1": "F1"}
+
+def family_of(block: dict[str, Any]) -> str:
+    """The metric family of one task's results block (blocks of classification tasks carry none)."""
+    return str(block.get("family", "classification"))
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,13 +122,13 @@ def long_table(runs: list[Run], slice_attribute: str | None = None) -> pd.DataFr
         cfg = run.config
         blocks = run.results["results"] if slice_attribute is None else sliced(run, slice_attribute)
         for task, r in blocks.items():
-            for metric in METRICS:
+            for metric in (m.name for m in metrics_for(family_of(r))):
                 lo, hi = r.get(f"{metric}_ci") or (None, None)
                 rows.append({"row": label, "model": run.results["model_name"], "track": run.track,
                              "run": run.path.name, "task": task,
                              "metric": metric, "value": r.get(metric), "low": lo, "high": hi, "n": r["n"],
                              "limited": cfg.get("limit") is not None, "seed": cfg.get("seed"),
-                             "threshold_policy": r["threshold_policy"]["name"]})
+                             "threshold_policy": (r.get("threshold_policy") or {}).get("name")})
     return pd.DataFrame(rows, columns=["row", "model", "track", "run", "task", "metric", "value", "low", "high", "n",
                                        "limited", "seed", "threshold_policy"])
 
@@ -144,16 +146,18 @@ def row_labels(runs: list[Run]) -> list[str]:
 
 
 def wide_table(long: pd.DataFrame, tasks: list[str], digits: int = 1) -> pd.DataFrame:
-    """Rows = model, columns = (task, metric), cells `87.6 [85.1, 90.0]` in percent; `–` where not run; a
-    zero-width CI carries the warning mark."""
-    cols = pd.MultiIndex.from_tuples([(t, METRIC_TITLES[m]) for t in tasks for m in METRICS], names=["task", "metric"])
+    """Rows = model, columns = (task, metric) with each task's family's metrics, cells `87.6 [85.1, 90.0]` on the
+    metric's display scale (percent for fractions); `–` where not run; a zero-width CI carries the warning mark."""
+    names = {t: list(dict.fromkeys(long.loc[long["task"] == t, "metric"])) for t in tasks}
+    cols = pd.MultiIndex.from_tuples([(t, METRICS[m].display) for t in tasks for m in names[t]],
+                                     names=["task", "metric"])
     rows = list(dict.fromkeys(long["row"]))
     table = pd.DataFrame("–", index=pd.Index(rows, name="model"), columns=cols)
     for rec in long.itertuples(index=False):
         ci = None if pd.isna(rec.low) or pd.isna(rec.high) else (rec.low, rec.high)
         value = None if rec.value is None or pd.isna(rec.value) else rec.value
         mark = f" {ZERO_WIDTH_MARK}" if value is not None and ci is not None and zero_width(ci) else ""
-        table.loc[rec.row, (rec.task, METRIC_TITLES[rec.metric])] = percent(value, ci, digits) + mark
+        table.loc[rec.row, (rec.task, METRICS[rec.metric].display)] = formatted(rec.metric, value, ci, digits) + mark
     return table
 
 

@@ -16,10 +16,11 @@ import numpy as np
 from gazebench.metrics.classification import json_float
 from gazebench.metrics.inputs import MetricInputError, cluster_codes
 from gazebench.metrics.power import minimum_detectable_difference
+from gazebench.metrics.vocabulary import metric_names
 from gazebench.metrics.weighted import Scored, check_stats, macro_stats, prepare
 
-MACRO_STATS = ("auroc", "acc", "f1")
-"""The classification metrics every table shows (one place until a shared metric vocabulary replaces it)."""
+MACRO_STATS = metric_names("classification")
+"""The classification metrics every table shows (declared once in gazebench.metrics.vocabulary)."""
 CHUNK_CELLS = 1 << 21
 """Replicates are processed in chunks of about this many (replicate, image) weights (16 MiB float64)."""
 

@@ -3,7 +3,7 @@ scale, grouped in families, so scoring, comparisons, leaderboards, the paper tab
 agree on one vocabulary and a new family (report, grounding, VQA, scanpath) is added here alone."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -54,9 +54,57 @@ CALIBRATION = (
            description="macro mean of per-label Brier score, mean (p - y)^2"),
 )
 
-METRIC_FAMILIES: Mapping[str, tuple[Metric, ...]] = MappingProxyType({"classification": CLASSIFICATION,
-                                                                     "calibration": CALIBRATION})
-"""Family name → its metrics in table order."""
+
+def _fraction(name: str, display: str, family: str, description: str, higher: bool = True) -> Metric:
+    """A metric stored as a fraction in [0, 1] and shown in percent."""
+    return Metric(name, display, family, higher_is_better=higher, description=description)
+
+
+def _plain(name: str, display: str, family: str, description: str, higher: bool, unit: str = "") -> Metric:
+    """A metric shown as stored (scale 1): counts, distances, CIDEr-D, ICC, Kendall tau."""
+    return Metric(name, display, family, higher_is_better=higher, scale=1.0, unit=unit, description=description)
+
+
+REPORT = (
+    *(_fraction(f"bleu{n}", f"BLEU-{n}", "report", f"corpus BLEU-{n} (coco-caption definition)") for n in (1, 2, 3, 4)),
+    _fraction("rougeL", "ROUGE-L", "report", "mean ROUGE-L F (beta 1.2, coco-caption)"),
+    _plain("ciderD", "CIDEr-D", "report", "mean CIDEr-D (sigma 6, x10, corpus document frequencies)", True),
+    *(_fraction(f"ce_{avg}_{stat}", f"CE-{avg} {title}", "report",
+                f"clinical efficacy {title} over the 14 CheXpert labels, {avg} average, rules labeler")
+      for avg in ("micro", "macro", "example") for stat, title in (("f1", "F1"), ("precision", "P"), ("recall", "R"))),
+)
+GROUNDING = (
+    _fraction("miou", "mIoU", "grounding", "mean IoU of the predicted box with the reference box"),
+    *(_fraction(f"hit{t}", f"Acc@{t}", "grounding", f"share of items with IoU >= {t}") for t in ("0.1", "0.3", "0.5")),
+    _fraction("pointing", "Pointing", "grounding", "share of items whose predicted box centre lies in the reference"),
+)
+VQA_TYPES: tuple[str, ...] = ("abnormality", "presence", "location", "level", "type", "view")
+"""Medical-CXR-VQA question types, each reported beside the overall accuracy."""
+VQA = (
+    _fraction("accuracy", "Acc", "vqa", "exact-match accuracy of normalised answers over all questions"),
+    *(_fraction(f"acc_{t}", f"Acc {t}", "vqa", f"accuracy over {t} questions") for t in VQA_TYPES),
+)
+SCANPATH = (
+    _plain("icc_x", "ICC x", "scanpath", "ICC(2,1) of matched predicted vs radiologist region centroids, x", True),
+    _plain("icc_y", "ICC y", "scanpath", "ICC(2,1) of matched predicted vs radiologist region centroids, y", True),
+    _plain("dist_px", "Dist px", "scanpath", "mean distance of matched centroids, image pixels", False, "px"),
+    _plain("dist_cells", "Dist cells", "scanpath", "mean distance of matched centroids, 14x14 grid cells", False,
+           "cells"),
+    _plain("kendall_tau", "Kendall tau", "scanpath", "mean Kendall tau-b of matched regions' time orders", True),
+    _fraction("finding_precision", "Find P", "scanpath", "model's reported findings vs reader majority, precision"),
+    _fraction("finding_recall", "Find R", "scanpath", "model's reported findings vs reader majority, recall"),
+    _fraction("finding_f1", "Find F1", "scanpath", "model's reported findings vs reader majority, F1"),
+    _fraction("reader_finding_f1", "Reader F1", "scanpath",
+              "each REFLACX reader's findings vs the same majority, F1 from counts pooled over readings"),
+    _plain("finding_tp", "Find TP", "scanpath", "model's findings in the reader majority (count)", True),
+    _plain("finding_fn", "Find FN", "scanpath", "reader-majority findings the model missed (count)", False),
+    _plain("finding_fp", "Find FP", "scanpath", "model's findings outside the reader majority (count)", False),
+)
+
+METRIC_FAMILIES: Mapping[str, tuple[Metric, ...]] = MappingProxyType(
+    {"classification": CLASSIFICATION, "calibration": CALIBRATION, "report": REPORT, "grounding": GROUNDING,
+     "vqa": VQA, "scanpath": SCANPATH})
+"""Family name → its metrics in table order; a new family is one tuple and one entry here."""
 
 METRICS: Mapping[str, Metric] = MappingProxyType({m.name: m for family in METRIC_FAMILIES.values() for m in family})
 """Every declared metric by its results-JSON key."""
@@ -73,3 +121,16 @@ def metrics_for(family: str) -> tuple[Metric, ...]:
 def metric_names(family: str) -> tuple[str, ...]:
     """The results-JSON keys of `family`'s metrics, in table order."""
     return tuple(m.name for m in metrics_for(family))
+
+
+def formatted(name: str, value: float | None, ci: Sequence[float | None] | None = None, digits: int = 1) -> str:
+    """`87.6 [85.1, 90.0]` on the metric's display scale (percent, or as stored for counts, CIDEr-D, ICC,
+    distances); `–` for a missing value, no brackets when the CI is missing."""
+    metric = METRICS.get(name)
+    scale = metric.scale if metric is not None else 100.0
+    if value is None:
+        return "–"
+    text = f"{value * scale:.{digits}f}"
+    if ci is not None and ci[0] is not None and ci[1] is not None:
+        text += f" [{ci[0] * scale:.{digits}f}, {ci[1] * scale:.{digits}f}]"
+    return text

@@ -1,5 +1,7 @@
-"""`random`: the chance baseline. Each probability is a stable hash of (seed, sample id, label), so it
-depends neither on batch composition nor on run order, and reruns are bit-identical."""
+"""`random`: the chance baseline for every task kind. Each number is a stable hash of (seed, item id, what), so
+it depends neither on batch composition nor on run order, and reruns are bit-identical: probabilities, a box
+per grounding query, an answer drawn from the question's answer set, a scanpath of random cluster centroids,
+and one constant report (the chance level of report metrics is that of a fixed normal report)."""
 from __future__ import annotations
 
 import hashlib
@@ -8,6 +10,10 @@ from typing import Any
 import numpy as np
 
 from gazebench.adapter import Adapter, ImageBatch, InputSpec, Predictions, Provenance, register_model
+from gazebench.task import KINDS
+
+CONSTANT_REPORT = "The lungs are clear. No pleural effusion or pneumothorax. Heart size is normal."
+SCANPATH_CLUSTERS = 4
 
 
 def hashed_uniform(seed: int, sample_id: str, label: str) -> float:
@@ -18,9 +24,10 @@ def hashed_uniform(seed: int, sample_id: str, label: str) -> float:
 
 @register_model("random")
 class RandomAdapter(Adapter):
-    """Chance level: AUROC ≈ 0.5 on every task (its CI should contain 0.5)."""
+    """Chance level: AUROC ≈ 0.5 on every classification task (its CI should contain 0.5), and the chance
+    level of every other kind."""
 
-    spec = InputSpec(image_size=16)
+    spec = InputSpec(image_size=16, kinds=KINDS)
     provenance = Provenance(source="gazebench built-in (chance baseline)")
 
     def __init__(self, seed: int = 0) -> None:
@@ -29,6 +36,33 @@ class RandomAdapter(Adapter):
     def config(self) -> dict[str, Any]:
         return {"seed": self.seed}
 
+    def _uniform(self, sid: str, keys: list[str]) -> np.ndarray:
+        return np.array([hashed_uniform(self.seed, sid, k) for k in keys])
+
+    def _box(self, sid: str) -> np.ndarray:
+        """A box with uniform corners (sorted) in the input frame."""
+        x = np.sort(self._uniform(sid, ["x1", "x2"])) * self.spec.image_size
+        y = np.sort(self._uniform(sid, ["y1", "y2"])) * self.spec.image_size
+        return np.array([x[0], y[0], x[1], y[1]])
+
+    def _answer(self, sid: str, choices: tuple[str, ...] | None) -> str:
+        """A uniform pick from the question's answer set; empty where the task declares none."""
+        if not choices:
+            return ""
+        return choices[min(int(hashed_uniform(self.seed, sid, "answer") * len(choices)), len(choices) - 1)]
+
     def predict(self, batch: ImageBatch) -> Predictions:
-        probs = np.array([[hashed_uniform(self.seed, sid, label) for label in self.spec.labels] for sid in batch.ids])
-        return Predictions(probs=probs.reshape(len(batch.ids), len(self.spec.labels)))
+        ids, n = batch.ids, len(batch.ids)
+        if batch.kind == "report":
+            return Predictions(reports=(CONSTANT_REPORT,) * n)
+        if batch.kind == "grounding":
+            return Predictions(boxes=np.array([self._box(sid) for sid in ids]).reshape(n, 4))
+        if batch.kind == "vqa":
+            choices = batch.choices or (None,) * n
+            return Predictions(answers=tuple(self._answer(sid, c) for sid, c in zip(ids, choices, strict=True)))
+        if batch.kind == "scanpath":
+            keys = [f"c{k}{a}" for k in range(SCANPATH_CLUSTERS) for a in "xy"]
+            paths = tuple(self._uniform(sid, keys).reshape(-1, 2) * self.spec.image_size for sid in ids)
+            return Predictions(scanpath=paths, reports=(CONSTANT_REPORT,) * n)
+        probs = np.array([[hashed_uniform(self.seed, sid, label) for label in self.spec.labels] for sid in ids])
+        return Predictions(probs=probs.reshape(n, len(self.spec.labels)))

@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gazebench.errors import ConfigError
+from gazebench.metrics.vocabulary import metric_names, metrics_for
 
 PAPER_SOURCE = ("Li et al., Thinking with Gaze: Sequential Eye-Tracking as Visual Reasoning Supervision for "
                 "Medical VLMs, arXiv:2603.06697 (2026), MIMIC-EYE in-domain table")
 ZERO_SHOT_NOTE = ("The paper's zero-shot table (CheXpert, RSNA, SIIM-ACR) is not public; only ours is shown. "
                   "The paper reports zero-shot gains for ordered gaze, e.g. +5.09 F1 on RSNA over the "
                   "instruction-tuned baseline.")
-STATS = ("auroc", "acc", "f1")
-STAT_TITLES = {"auroc": "AUROC", "acc": "Acc", "f1": "F1"}
+STATS = metric_names("classification")
+STAT_TITLES = {m.name: m.display for m in metrics_for("classification")}
 
 
 @dataclass(frozen=True)

@@ -122,8 +122,9 @@ def build_table(settings: PaperSettings, log: Callable[[str], None] = print) -> 
         raise ConfigError(f"--seeds must be at least 1, got {settings.seeds}")
     include(settings.includes)
     methods = resolve_methods(settings.methods)
-    tasks = tuple(t.name for t in resolve_tasks("all"))
-    in_domain = next(t for t in tasks if get_task(t).in_domain)
+    tasks = tuple(t.name for t in resolve_tasks("all"))  # the runs of `gazebench run --tasks all`, shared
+    scored = tuple(t for t in tasks if get_task(t).kind == "classification")  # the paper's table
+    in_domain = next(t for t in scored if get_task(t).in_domain)
     runs = {m.key: run_method(m, settings, tasks, log) for m in methods}
     comparisons = []
     for c in comparisons_for(methods):
@@ -139,7 +140,7 @@ def build_table(settings: PaperSettings, log: Callable[[str], None] = print) -> 
         log(f"paper-table: Vanilla parse-failure probe on {settings.parse_probe} images")
         notes.append(vanilla_parse_note(settings, in_domain))
     return PaperTable(tuple(runs.values()), tuple(comparisons), in_domain,
-                      tuple(t for t in tasks if t != in_domain), settings.command(), tuple(notes))
+                      tuple(t for t in scored if t != in_domain), settings.command(), tuple(notes))
 
 
 def write_outputs(table: PaperTable, results_dir: Path | str) -> dict[str, Path]:

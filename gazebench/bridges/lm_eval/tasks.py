@@ -26,6 +26,9 @@ PROMPT = "Chest X-ray finding:"
 DOC_FIELDS = ("task", "sample_id", "patient_id", "image_path", "labels")
 """Every field a doc holds (lm-eval logs docs verbatim)."""
 FAMILY = "classification"
+BRIDGED_FAMILIES: tuple[str, ...] = (FAMILY,)
+"""Metric families the bridge can score: each doc is answered by per-label loglikelihoods, which only
+classification uses; generated text, boxes and trajectories go through `gazebench run`."""
 THRESHOLD = 0.5
 
 Pair = tuple[list[float], list[float]]
@@ -98,6 +101,10 @@ def task_config(name: str, data_root: Path | str | None = None) -> dict[str, Any
     from gazebench.paths import data_root as resolve_root
 
     task = get_task(name)
+    if task.family not in BRIDGED_FAMILIES:
+        raise ConfigError(f"task {name!r} is a {task.kind} task: the lm-eval bridge scores the "
+                          f"{', '.join(BRIDGED_FAMILIES)} family only (loglikelihood requests); run it with "
+                          "`gazebench run`, which scores every kind")
     root = str(resolve_root(data_root))
 
     def dataset(**metadata: Any) -> dict[str, datasets.Dataset]:
@@ -106,7 +113,7 @@ def task_config(name: str, data_root: Path | str | None = None) -> dict[str, Any
     def process_results(doc: dict[str, Any], results: list[tuple[float, bool]]) -> dict[str, Any]:
         return metric_items(task, doc, results)
 
-    keyed = [(metric_key(m, subset), m) for subset, _ in label_groups(task) for m in metrics_for(FAMILY)]
+    keyed = [(metric_key(m, subset), m) for subset, _ in label_groups(task) for m in metrics_for(task.family)]
     return {
         "task": lm_eval_task_name(task.name),
         "custom_dataset": dataset,

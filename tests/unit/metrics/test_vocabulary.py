@@ -31,9 +31,9 @@ def test_registry_is_consistent_and_read_only() -> None:
 
 
 def test_unknown_family_is_one_line() -> None:
-    with pytest.raises(ConfigError,
-                       match="unknown metric family 'grounding' \\(known: classification, calibration\\)"):
-        metrics_for("grounding")
+    with pytest.raises(ConfigError, match="unknown metric family 'segmentation' \\(known: classification, "
+                       "calibration, report, grounding, vqa, scanpath\\)"):
+        metrics_for("segmentation")
 
 
 def test_lm_eval_metric_list_follows_the_vocabulary() -> None:
