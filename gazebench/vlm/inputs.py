@@ -79,7 +79,8 @@ class ProcessorInputs:
         images = [[image] for image in to_uint8_images(pixels)]
         text = self.prompt_text(prompt) + continuation
         out = self.processor(text=[text] * len(images), images=images, padding=True, return_tensors="pt")
-        return {k: v for k, v in out.items() if isinstance(v, torch.Tensor)}
+        # PaliGemma's processor also returns LM `labels`: a loss is not wanted, and it would not match kept logits
+        return {k: v for k, v in out.items() if isinstance(v, torch.Tensor) and k != "labels"}
 
     def record(self) -> dict[str, str]:
         image = getattr(self.processor, "image_processor", self.processor)
