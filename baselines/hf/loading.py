@@ -10,7 +10,7 @@ import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 
@@ -131,11 +131,11 @@ def qwen_inputs(path: Path, family: ModelFamily, image_size: int) -> QwenInputs:
         raise load_error(path, family.kind(), exc) from None
     if tokenizer.chat_template is None:
         tokenizer.chat_template = QWEN_CHAT_TEMPLATE
-    pad = tokenizer.convert_tokens_to_ids("<|image_pad|>")
+    pad = cast(int, tokenizer.convert_tokens_to_ids("<|image_pad|>"))
     expected = json.loads((path / "config.json").read_text(encoding="utf-8")).get("image_token_id")
     if pad != expected:
         raise ConfigError(f"{path}: tokenizer's <|image_pad|> id {pad} != config.json image_token_id {expected}")
-    return QwenInputs(tokenizer, int(pad), image_size)
+    return QwenInputs(tokenizer, pad, image_size)
 
 
 def _has_torchvision() -> bool:
