@@ -1,22 +1,28 @@
 """Loading a local transformers checkpoint directory offline, with one-line errors: the directory is checked
 up front (gazebench.checkpoint_dir), the architecture must have a class of the wanted kind, and the model's
-own processor is loaded with the slow (PIL) image processor where the fast one needs torchvision. What was
-loaded is recorded (processor and image-processor classes) so a run says which preprocessing it used."""
+own processor is loaded with the slow (PIL) image processor where the fast one needs torchvision (a
+Qwen2.5-VL whose processor cannot be built is read through gazebench's own Qwen input builder). What was
+loaded is recorded (input builder, processor and image-processor classes) so a run says which preprocessing
+it used."""
 from __future__ import annotations
 
 import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 
 from gazebench.checkpoint_dir import LOAD_ERRORS, CheckpointKind, check_checkpoint_dir, load_error
 from gazebench.errors import ConfigError
+from gazebench.vlm.backbone import QWEN_CHAT_TEMPLATE
+from gazebench.vlm.inputs import InputBuilder, ProcessorInputs, QwenInputs
 
 TOKENIZER_FILES = (("tokenizer.json",), ("tokenizer.model",), ("vocab.json", "merges.txt"), ("vocab.txt",))
 """A fast tokenizer, a sentencepiece model, a BPE vocabulary, or a WordPiece vocabulary."""
+QWEN_TYPES = ("qwen2_5_vl",)
+"""Model types whose inputs gazebench can build without their processor (gazebench.vlm.inputs.QwenInputs)."""
 
 
 @dataclass(frozen=True)
@@ -47,20 +53,27 @@ def dual_encoder_family() -> ModelFamily:
                        dict(MODEL_FOR_ZERO_SHOT_IMAGE_CLASSIFICATION_MAPPING_NAMES))
 
 
+def model_type(path: Path) -> str | None:
+    """config.json's `model_type` (None when the file or the key is absent; gazebench.checkpoint_dir says so)."""
+    config = path / "config.json"
+    if not config.is_file():
+        return None
+    try:
+        value = json.loads(config.read_text(encoding="utf-8")).get("model_type")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as exc:
+        raise ConfigError(f"{config}: unreadable config.json ({exc})") from None
+    return value if isinstance(value, str) else None
+
+
 def check_dir(path: Path, family: ModelFamily) -> None:
     """One-line ConfigError for a missing/incomplete directory or a model_type without a class of `family`
     (naming the model type, and where it is supported, a few supported ones)."""
     if not path.is_dir():
         raise ConfigError(f"{path}: the {family.role} is not a directory")
-    config = path / "config.json"
-    if config.is_file():
-        try:
-            model_type = json.loads(config.read_text(encoding="utf-8")).get("model_type")
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as exc:
-            raise ConfigError(f"{config}: unreadable config.json ({exc})") from None
-        if isinstance(model_type, str) and model_type not in family.mapping:
-            raise ConfigError(f"{path}: architecture {model_type!r} has no transformers class for the {family.role} "
-                              f"({len(family.mapping)} model types do, e.g. {', '.join(sorted(family.mapping)[:6])})")
+    kind = model_type(path)
+    if kind is not None and kind not in family.mapping:
+        raise ConfigError(f"{path}: architecture {kind!r} has no transformers class for the {family.role} "
+                          f"({len(family.mapping)} model types do, e.g. {', '.join(sorted(family.mapping)[:6])})")
     check_checkpoint_dir(path, family.kind())
 
 
@@ -96,10 +109,33 @@ def load_model(path: Path, family: ModelFamily, auto: Any, dtype: torch.dtype, d
     return model.to(device).eval()
 
 
-def processor_record(processor: Any) -> dict[str, str]:
-    """Which processor and image processor classes were used (slow = PIL backend), for the run's config."""
-    image = getattr(processor, "image_processor", processor)
-    return {"processor": type(processor).__name__, "image_processor": type(image).__name__}
+def input_builder(path: Path, family: ModelFamily, image_size: int) -> InputBuilder:
+    """The checkpoint's own processor; for a Qwen2.5-VL whose processor cannot be built (it needs torchvision
+    in transformers 5, or the directory ships none), gazebench's Qwen input builder over its tokenizer."""
+    try:
+        return ProcessorInputs(load_processor(path, family), image_size)
+    except ConfigError:
+        if model_type(path) not in QWEN_TYPES:
+            raise
+    return qwen_inputs(path, family, image_size)
+
+
+def qwen_inputs(path: Path, family: ModelFamily, image_size: int) -> QwenInputs:
+    """QwenInputs over the directory's tokenizer (the official chat template when it ships none), its image pad
+    id checked against config.json's `image_token_id`."""
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    except LOAD_ERRORS as exc:
+        raise load_error(path, family.kind(), exc) from None
+    if tokenizer.chat_template is None:
+        tokenizer.chat_template = QWEN_CHAT_TEMPLATE
+    pad = cast(int, tokenizer.convert_tokens_to_ids("<|image_pad|>"))
+    expected = json.loads((path / "config.json").read_text(encoding="utf-8")).get("image_token_id")
+    if pad != expected:
+        raise ConfigError(f"{path}: tokenizer's <|image_pad|> id {pad} != config.json image_token_id {expected}")
+    return QwenInputs(tokenizer, pad, image_size)
 
 
 def _has_torchvision() -> bool:

@@ -1,30 +1,25 @@
 """`hf-vlm`: any local transformers image-text-to-text checkpoint (`--model-arg path=DIR`), loaded offline with
-its own processor and chat template. Each label is scored by answer likelihood after its question from the
-versioned prompt table (gazebench.vlm.prompts): P(Yes) / (P(Yes) + P(No)). Inference is batched per label
-with left padding, so every row of a forward has the same prompt and batch size cannot change a score."""
+its own processor and chat template (a Qwen2.5-VL whose processor cannot be built gets gazebench's own Qwen
+input builder). Each label is scored by answer likelihood after its question from the versioned prompt table
+(gazebench.vlm.prompts): P(Yes) / (P(Yes) + P(No)). Inference is batched per label with left padding, so every
+row of a forward has the same prompt and batch size cannot change a score."""
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from functools import cached_property
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import torch
 
-from gazebench.adapter import Adapter, ImageBatch, InputSpec, Predictions, Provenance, register_model
-from gazebench.baselines.hf.loading import (
-    check_dir,
-    image_text_family,
-    load_model,
-    load_processor,
-    processor_record,
-)
+from gazebench.adapter import ImageBatch, Predictions, Provenance, register_model
+from gazebench.baselines.hf.generative import GenerativeVLMAdapter
+from gazebench.baselines.hf.loading import check_dir, image_text_family, input_builder, load_model
 from gazebench.errors import ConfigError
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.options import dataclass_options, option, with_options
 from gazebench.vlm.backbone import default_dtype
+from gazebench.vlm.inputs import InputBuilder
 from gazebench.vlm.likelihood import answer_logprobs, answer_token_ids, yes_probability
 from gazebench.vlm.prompts import ANSWERS, PROMPTS_VERSION, QUESTIONS
 
@@ -36,18 +31,13 @@ class HFVLMConfig:
     path: str = ""
     """The local checkpoint directory (required)."""
     image_size: int = option(448, ge=14)
-    """Side of the square image handed to the model's own processor (which then resizes it its own way)."""
+    """Side of the square image handed to the model's own processor (which then resizes it its own way); a
+    multiple of 28 for a Qwen2.5-VL read through gazebench's Qwen input builder."""
     max_new_tokens: int = option(128, ge=1)
     """Generation budget of `generate` (greedy)."""
 
 
-def to_uint8_images(pixels: torch.Tensor) -> list[np.ndarray]:
-    """(B, 3, S, S) images in [0, 1] → (S, S, 3) uint8 arrays, the input every image processor accepts."""
-    arr = (pixels.detach().float().clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
-    return list(arr)
-
-
-class HFVLMAdapter(Adapter):
+class HFVLMAdapter(GenerativeVLMAdapter):
     """A generic generative VLM: answer-likelihood scores for classification, greedy text for reports."""
 
     provenance = Provenance(
@@ -64,55 +54,27 @@ class HFVLMAdapter(Adapter):
         self.path = Path(self.cfg.path).expanduser()
         self.family = image_text_family()
         check_dir(self.path, self.family)  # before any data is read
-        self.processor = load_processor(self.path, self.family)
-        tokenizer = getattr(self.processor, "tokenizer", None)
-        if tokenizer is None:
-            raise ConfigError(f"{self.path}: the processor {type(self.processor).__name__} has no tokenizer")
-        tokenizer.padding_side = "left"
-        self.tokenizer = tokenizer
-        self.answers = answer_token_ids(tokenizer, ANSWERS)
-        self.spec = InputSpec(image_size=self.cfg.image_size, channels=3, mean=(0.0,) * 3, std=(1.0,) * 3)
-        self.device = torch.device("cpu")
+        self.spec = self.builder.spec
+        self.answers = answer_token_ids(self.builder.tokenizer, ANSWERS)
 
-    @cached_property
-    def model(self) -> Any:
-        """Loaded on first use (bf16 on CUDA, fp32 elsewhere; the run's precision applies as autocast)."""
+    def make_builder(self) -> InputBuilder:
+        return input_builder(self.path, self.family, self.cfg.image_size)
+
+    def load_model(self) -> Any:
+        """bf16 on CUDA, fp32 elsewhere (the run's precision applies as autocast)."""
         from transformers import AutoModelForImageTextToText
 
         return load_model(self.path, self.family, AutoModelForImageTextToText, default_dtype(self.device), self.device)
 
+    def generation_budget(self) -> int:
+        return self.cfg.max_new_tokens
+
     def config(self) -> dict[str, Any]:
-        return asdict(self.cfg) | {"prompts_version": PROMPTS_VERSION} | processor_record(self.processor)
+        return asdict(self.cfg) | {"prompts_version": PROMPTS_VERSION} | self.builder.record()
 
     def weights(self) -> dict[str, Path]:
         """The checkpoint directory, digested into the run identity."""
         return {"checkpoint": self.path}
-
-    def to(self, device: torch.device) -> HFVLMAdapter:
-        self.device = torch.device(device)
-        if "model" in self.__dict__:
-            self.model.to(self.device)
-        return self
-
-    def prompt_text(self, question: str) -> str:
-        """The question in the checkpoint's chat template with one image; a processor without a template
-        (e.g. PaliGemma) gets the bare question and places the image tokens itself."""
-        if getattr(self.processor, "chat_template", None) is None:
-            return question
-        messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": question}]}]
-        return cast(str, self.processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False))
-
-    def inputs(self, pixels: torch.Tensor, prompt: str) -> dict[str, torch.Tensor]:
-        """Processor inputs for B images under one prompt, left-padded, on the model's device and dtype."""
-        images = [[image] for image in to_uint8_images(pixels)]
-        out = self.processor(text=[self.prompt_text(prompt)] * len(images), images=images, padding=True,
-                             return_tensors="pt")
-        dtype = next(self.model.parameters()).dtype
-        return {k: (v.to(self.device, dtype) if v.is_floating_point() else v.to(self.device))
-                for k, v in out.items() if isinstance(v, torch.Tensor)}
-
-    def forward(self, inputs: Mapping[str, torch.Tensor]) -> torch.Tensor:
-        return cast(torch.Tensor, self.model(**inputs, use_cache=False).logits)
 
     def predict(self, batch: ImageBatch) -> Predictions:
         """(B, 14) P(Yes) per label, one batched forward per label (two per multi-token answer pair)."""
@@ -122,15 +84,6 @@ class HFVLMAdapter(Adapter):
                 logp = answer_logprobs(self.forward, self.inputs(batch.pixels, QUESTIONS[label]), self.answers)
                 probs[:, j] = yes_probability(logp).cpu().numpy()
         return Predictions(probs=probs)
-
-    def generate(self, pixels: torch.Tensor, prompt: str) -> list[str]:
-        """Greedy text for each image after `prompt` (in the chat template), at most `max_new_tokens` tokens."""
-        inputs = self.inputs(pixels, prompt)
-        with torch.no_grad():
-            out = self.model.generate(**inputs, max_new_tokens=self.cfg.max_new_tokens, do_sample=False,
-                                      pad_token_id=self.tokenizer.pad_token_id)
-        start = inputs["input_ids"].shape[1]
-        return [cast(str, self.tokenizer.decode(row[start:], skip_special_tokens=True)) for row in out]
 
 
 @register_model("hf-vlm")

@@ -1,20 +1,23 @@
-"""The `vanilla` adapter: the frozen Qwen2.5-VL backbone with no training. Probabilities come from the
-Yes/No answer-token logits of the teacher-forced fixed report (not from parsing text); a greedy generation
-on a stable subset of images measures how often the backbone's own text breaks the report format, returned
-per image as the `parse_failed` diagnostic (1/0 on probed images, NaN elsewhere) that results summarise."""
+"""The `vanilla` adapter: the frozen Qwen2.5-VL backbone with no training, run through the generic
+generative-VLM code `hf-vlm` uses (GenerativeVLMAdapter, gazebench.vlm.inputs.QwenInputs,
+gazebench.vlm.likelihood). Probabilities come from the Yes/No answer-token likelihoods at the answer slots of
+the teacher-forced fixed report (not from parsing text); a greedy generation on a stable subset of images
+measures how often the backbone's own text breaks the report format, returned per image as the
+`parse_failed` diagnostic (1/0 on probed images, NaN elsewhere) that results summarise."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import torch
 
-from gazebench.adapter import Adapter, ImageBatch, Predictions, Provenance, register_model
+from gazebench.adapter import ImageBatch, Predictions, Provenance, register_model
+from gazebench.baselines.hf.generative import GenerativeVLMAdapter
 from gazebench.baselines.sft.adapter import QWEN_CITATION, QWEN_LICENSE, QWEN_PROVENANCE
-from gazebench.baselines.vanilla.answers import ReportTemplate, report_template, yes_probabilities
+from gazebench.baselines.vanilla.answers import ReportTemplate, report_template
 from gazebench.options import dataclass_options, option, with_options
 from gazebench.train import derive_seed
 from gazebench.vlm.backbone import (
@@ -25,9 +28,11 @@ from gazebench.vlm.backbone import (
     default_dtype,
 )
 from gazebench.vlm.config import BackboneConfig
-from gazebench.vlm.prompt import PromptBuilder
+from gazebench.vlm.inputs import QwenInputs
+from gazebench.vlm.likelihood import token_logprobs, yes_probability
+from gazebench.vlm.prompt import INSTRUCTION
 from gazebench.vlm.report import parses
-from gazebench.vlm.vision_input import qwen_input_spec, to_qwen_pixels
+from gazebench.vlm.vision_input import qwen_input_spec
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class VanillaConfig(BackboneConfig):
     """Share of images (chosen by a stable hash of sample_id) also greedily generated to measure parse failures."""
 
 
-class VanillaAdapter(Adapter):
+class VanillaAdapter(GenerativeVLMAdapter):
     """Qwen2.5-VL as is, prompted for the fixed Yes/No report (the paper's Vanilla row)."""
 
     provenance = Provenance(
@@ -61,14 +66,19 @@ class VanillaAdapter(Adapter):
         with torch.random.fork_rng(devices=[]):
             return build_backbone(self.cfg.backbone, 0, self.cfg.seed, default_dtype(self.device), self.device)
 
-    @cached_property
-    def prompts(self) -> PromptBuilder:
-        rows, cols = self.cfg.grid
-        return PromptBuilder(self.backbone.tokenizer, self.backbone.image_token_id, (), rows * cols)
+    def load_model(self) -> Any:
+        return self.backbone.model
+
+    def make_builder(self) -> QwenInputs:
+        return QwenInputs(self.backbone.tokenizer, self.backbone.image_token_id, self.cfg.image_size)
 
     @cached_property
     def template(self) -> ReportTemplate:
         return report_template(self.backbone.tokenizer)
+
+    def generation_budget(self) -> int:
+        """Room for the whole report and a few tokens more (a longer text fails to parse anyway)."""
+        return self.template.n_tokens + 8
 
     def config(self) -> dict[str, Any]:
         return self.cfg.to_dict()
@@ -77,41 +87,13 @@ class VanillaAdapter(Adapter):
         """The backbone directory when it is a local checkpoint (digested into the run identity)."""
         return backbone_weights(self.cfg.backbone)
 
-    def to(self, device: torch.device) -> VanillaAdapter:
-        self.device = torch.device(device)
-        if "backbone" in self.__dict__:
-            self.backbone.model.to(self.device)  # type: ignore[arg-type]  # PreTrainedModel.to is wrapped
-        return self
-
     def answer_probabilities(self, pixels: torch.Tensor) -> np.ndarray:
-        """(B, 3, S, S) → (B, 14) P(Yes) at each answer slot of the teacher-forced report (one forward pass)."""
-        b = pixels.shape[0]
-        prompt = self.prompts.build([self.template.text] * b).to(self.device)
-        pixel_values, grid_thw = to_qwen_pixels(pixels.to(self.device))
-        qwen = self.backbone.model
+        """(B, 3, S, S) → (B, 14) P(Yes) at each answer slot of the teacher-forced report (one forward pass):
+        the last n_tokens + 1 positions are kept, so kept position s predicts report token s."""
         with torch.no_grad():
-            hidden = qwen.model(input_ids=prompt.input_ids, attention_mask=prompt.attention_mask,
-                                mm_token_type_ids=prompt.mm_token_type_ids, pixel_values=pixel_values,
-                                image_grid_thw=grid_thw, use_cache=False).last_hidden_state
-            before = len(self.prompts.prefix_ids) - 1  # the position whose logits predict report token 0
-            positions = torch.tensor([before + s for s in self.template.slots], device=hidden.device)
-            logits = qwen.lm_head(hidden[:, positions])
-        return yes_probabilities(logits, self.template).cpu().numpy()
-
-    def generate(self, pixels: torch.Tensor) -> tuple[str, ...]:
-        """Greedy reports for (B, 3, S, S) images, as the backbone writes them after the prompt."""
-        b = pixels.shape[0]
-        prompt = self.prompts.build(batch_size=b).to(self.device)
-        pixel_values, grid_thw = to_qwen_pixels(pixels.to(self.device))
-        tok = self.backbone.tokenizer
-        budget = len(tok(self.template.text, add_special_tokens=False)["input_ids"]) + 8
-        with torch.no_grad():
-            out = self.backbone.model.generate(
-                input_ids=prompt.input_ids, attention_mask=prompt.attention_mask,
-                mm_token_type_ids=prompt.mm_token_type_ids, pixel_values=pixel_values, image_grid_thw=grid_thw,
-                max_new_tokens=budget, do_sample=False, pad_token_id=tok.pad_token_id)
-        start = prompt.input_ids.shape[1]
-        return tuple(cast(str, tok.decode(row[start:], skip_special_tokens=True)) for row in out)
+            inputs = self.inputs(pixels, INSTRUCTION, self.template.text)
+            logits = self.forward(inputs, self.template.n_tokens + 1)[:, list(self.template.slots)]
+            return yes_probability(token_logprobs(logits, self.template.answer_ids)).cpu().numpy()
 
     def probed(self, batch: ImageBatch) -> list[int]:
         """Indices of the batch's images in the stable generation subset (independent of batch composition)."""
@@ -119,12 +101,14 @@ class VanillaAdapter(Adapter):
                 if derive_seed(self.cfg.seed, "vanilla-probe", sid) / 2**63 < self.cfg.probe_fraction]
 
     def predict(self, batch: ImageBatch) -> Predictions:
-        """Answer-logit probabilities; `parse_failed` is 1/0 for probed images' greedy reports, NaN elsewhere."""
+        """Answer-likelihood probabilities; `parse_failed` is 1/0 for probed images' greedy reports, NaN
+        elsewhere."""
         probs = self.answer_probabilities(batch.pixels)
         failed = np.full(len(batch.ids), np.nan)
         chosen = self.probed(batch)
         if chosen:
-            failed[chosen] = [0.0 if parses(text) else 1.0 for text in self.generate(batch.pixels[chosen])]
+            reports = self.generate(batch.pixels[chosen], INSTRUCTION)
+            failed[chosen] = [0.0 if parses(text) else 1.0 for text in reports]
         return Predictions(probs=probs, diagnostics={"parse_failed": failed})
 
 

@@ -1,14 +1,14 @@
-"""Where the answers sit in the teacher-forced fixed report, and Yes/No logits → probabilities.
+"""Where the answers sit in the teacher-forced fixed report.
 
 One forward pass per image reads all 14 answers: the report is fed with every answer written "No" (the
-filler), and the logits that predict each answer token give P(Yes) = softmax over {Yes, No}. So label i is
-scored conditioned on the report's earlier lines all reading "No"."""
+filler), and the logits that predict each answer token give P(Yes) = softmax over {Yes, No}
+(gazebench.vlm.likelihood, the scoring every generative VLM shares). So label i is scored conditioned on the
+report's earlier lines all reading "No"."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 from transformers import PreTrainedTokenizerBase
 
 from gazebench.errors import ConfigError
@@ -21,10 +21,17 @@ class ReportTemplate:
     """The filler report and, per label, the index of its answer token and the Yes / No token ids there."""
 
     text: str
+    n_tokens: int
+    """Length of the tokenized report."""
     slots: tuple[int, ...]
     """Token index (within the tokenized report) of each label's answer, in label order."""
     yes_ids: tuple[int, ...]
     no_ids: tuple[int, ...]
+
+    @property
+    def answer_ids(self) -> tuple[tuple[int, int], ...]:
+        """Per slot, the (Yes, No) candidate token ids, as gazebench.vlm.likelihood.token_logprobs takes them."""
+        return tuple(zip(self.yes_ids, self.no_ids, strict=True))
 
 
 def report_template(tokenizer: PreTrainedTokenizerBase, labels: tuple[str, ...] = CHEXPERT_LABELS) -> ReportTemplate:
@@ -36,13 +43,4 @@ def report_template(tokenizer: PreTrainedTokenizerBase, labels: tuple[str, ...] 
     if len(yes) != len(no) or len(slots) != len(labels):
         raise ConfigError(f"tokenizer {type(tokenizer).__name__} does not write each label's Yes/No answer as a "
                           "single token, so answer logits cannot be read from one forward pass")
-    return ReportTemplate(text, tuple(slots), tuple(yes[i] for i in slots), tuple(no[i] for i in slots))
-
-
-def yes_probabilities(answer_logits: torch.Tensor, template: ReportTemplate) -> torch.Tensor:
-    """(B, L, V) vocabulary logits at the positions predicting each answer → (B, L) softmax P(Yes | {Yes, No})."""
-    yes = torch.as_tensor(template.yes_ids, device=answer_logits.device)
-    no = torch.as_tensor(template.no_ids, device=answer_logits.device)
-    index = torch.stack([yes, no], -1).unsqueeze(0).expand(answer_logits.shape[0], -1, -1)
-    pair = answer_logits.float().gather(-1, index)
-    return torch.softmax(pair, -1)[..., 0]
+    return ReportTemplate(text, len(no), tuple(slots), tuple(yes[i] for i in slots), tuple(no[i] for i in slots))

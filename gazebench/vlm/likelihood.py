@@ -1,7 +1,9 @@
 """Answer likelihood: how probable a generative VLM finds each candidate answer after a prompt, so a Yes/No
 question gives a probability (P(Yes) / (P(Yes) + P(No))) and a ranking metric such as AUROC, not only a
 thresholded answer (the scoring CheXbench uses for generative models). A multi-token answer scores the sum of
-its tokens' log-probabilities, teacher-forced after the prompt."""
+its tokens' log-probabilities, teacher-forced after the prompt. The one code path every generative VLM
+(`hf-vlm`, `vanilla`) scores through: `token_logprobs` reads answer tokens from logits, `yes_probability`
+turns a (Yes, No) pair into P(Yes)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -11,8 +13,8 @@ from transformers import PreTrainedTokenizerBase
 
 from gazebench.errors import ConfigError
 
-Forward = Callable[[Mapping[str, torch.Tensor]], torch.Tensor]
-"""Model inputs → (B, L, V) logits."""
+Forward = Callable[[Mapping[str, torch.Tensor], int], torch.Tensor]
+"""(model inputs, keep) → (B, keep, V) logits of the last `keep` positions."""
 
 
 def answer_token_ids(tokenizer: PreTrainedTokenizerBase, answers: Sequence[str]) -> tuple[tuple[int, ...], ...]:
@@ -37,6 +39,16 @@ def with_answer(inputs: Mapping[str, torch.Tensor], answer: Sequence[int]) -> di
     return out
 
 
+def token_logprobs(logits: torch.Tensor, token_ids: Sequence[Sequence[int]]) -> torch.Tensor:
+    """(B, S, V) logits at S positions and, per position, A candidate token ids → (B, S, A) log-probabilities
+    of each candidate as the next token there (log-softmax over the whole vocabulary, in float32)."""
+    index = torch.tensor([list(row) for row in token_ids], device=logits.device)
+    if index.dim() != 2 or index.shape[0] != logits.shape[1]:
+        raise ValueError(f"need one row of candidate ids per position ({logits.shape[1]}), got {tuple(index.shape)}")
+    logp = torch.log_softmax(logits.float(), dim=-1)
+    return logp.gather(-1, index.unsqueeze(0).expand(logits.shape[0], -1, -1))
+
+
 def answer_logprobs(forward: Forward, inputs: Mapping[str, torch.Tensor],
                     answers: Sequence[Sequence[int]]) -> torch.Tensor:
     """(B, A) log P(answer | prompt) for left-padded `inputs`: one forward reads every single-token answer from
@@ -48,15 +60,14 @@ def answer_logprobs(forward: Forward, inputs: Mapping[str, torch.Tensor],
     for answer in answers:
         if len(answer) == 1:
             if last is None:
-                last = torch.log_softmax(forward(inputs)[:, -1].float(), dim=-1)
-            cols.append(last[:, answer[0]])
+                last = forward(inputs, 1)[:, -1:]
+            cols.append(token_logprobs(last, [answer])[:, 0, 0])
             continue
-        logits = forward(with_answer(inputs, answer))[:, -len(answer) - 1:-1].float()
-        index = torch.tensor(list(answer), device=logits.device).expand(logits.shape[0], -1).unsqueeze(-1)
-        cols.append(torch.log_softmax(logits, dim=-1).gather(-1, index).squeeze(-1).sum(-1))
+        logits = forward(with_answer(inputs, answer), len(answer) + 1)[:, :-1]
+        cols.append(token_logprobs(logits, [[t] for t in answer])[..., 0].sum(-1))
     return torch.stack(cols, dim=1)
 
 
 def yes_probability(logprobs: torch.Tensor) -> torch.Tensor:
-    """(B, 2) log-likelihoods of (Yes, No) → (B,) P(Yes) / (P(Yes) + P(No))."""
-    return torch.softmax(logprobs.float(), dim=-1)[:, 0]
+    """(..., 2) log-likelihoods of (Yes, No) → (...) P(Yes) / (P(Yes) + P(No))."""
+    return torch.softmax(logprobs.float(), dim=-1)[..., 0]

@@ -1,10 +1,12 @@
-"""`hf-vlm` on tiny random-weight checkpoints of four architectures, built offline and saved as real local
+"""`hf-vlm` on tiny random-weight checkpoints of five architectures (Qwen2.5-VL through gazebench's own input
+builder, since its processor needs torchvision), built offline and saved as real local
 directories: `gazebench run --model hf-vlm --model-arg path=DIR --tasks chexpert --limit N` through the CLI,
 equal scores at batch size 1 and 8, greedy generation, the run identity holding the checkpoint digest and the
 prompt-table version, and one-line errors for directories it cannot use."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +21,7 @@ from gazebench.cli.main import cli
 from gazebench.errors import ConfigError
 from gazebench.vlm.prompts import PROMPTS_VERSION
 
-ARCHITECTURES = ("llava", "paligemma", "gemma3", "idefics3")
+ARCHITECTURES = ("qwen2_5_vl", "llava", "paligemma", "gemma3", "idefics3")
 
 
 @pytest.fixture(scope="session")
@@ -39,11 +41,13 @@ def test_cli_run_on_each_architecture(arch: str, checkpoints: dict[str, Path], s
     (run,) = tmp_path.iterdir()
     config = json.loads((run / "config.json").read_text())
     text = json.dumps(config)
-    assert f'"prompts_version": {PROMPTS_VERSION}' in text and "Pil" in text  # slow image processor recorded
+    assert f'"prompts_version": {PROMPTS_VERSION}' in text
+    assert ('"input_builder": "QwenInputs"' in text if arch == "qwen2_5_vl"
+            else '"input_builder": "ProcessorInputs"' in text and "Pil" in text)  # slow image processor recorded
     assert "checkpoint" in text  # the checkpoint's digest is part of the identity
 
 
-@pytest.mark.parametrize("arch", ("llava", "idefics3"))
+@pytest.mark.parametrize("arch", ("qwen2_5_vl", "llava", "idefics3"))
 def test_batch_size_does_not_change_scores_and_generation_runs(arch: str, checkpoints: dict[str, Path]) -> None:
     adapter = HFVLMAdapter(path=str(checkpoints[arch]), image_size=56, max_new_tokens=3)
     torch.manual_seed(0)
@@ -57,9 +61,7 @@ def test_batch_size_does_not_change_scores_and_generation_runs(arch: str, checkp
     assert len(texts) == 2 and all(isinstance(t, str) for t in texts)
 
 
-def test_one_line_errors(tmp_path: Path) -> None:
-    from tests.fixtures.vlm import save_tiny_qwen
-
+def test_one_line_errors(tmp_path: Path, checkpoints: dict[str, Path]) -> None:
     with pytest.raises(ConfigError, match="needs --model-arg path"):
         HFVLMAdapter()
     with pytest.raises(ConfigError, match="no config.json"):
@@ -69,7 +71,15 @@ def test_one_line_errors(tmp_path: Path) -> None:
     (bert / "config.json").write_text(json.dumps({"model_type": "bert"}))
     with pytest.raises(ConfigError, match="'bert' has no transformers class for the image-text-to-text"):
         HFVLMAdapter(path=str(bert))
-    qwen = save_tiny_qwen(tmp_path / "qwen")  # a tokenizer but no processor files: transformers cannot build one
+    llava = Path(shutil.copytree(checkpoints["llava"], tmp_path / "llava"))
+    (llava / "processor_config.json").unlink()  # no processor: transformers cannot build one
     with pytest.raises(ConfigError) as err:
+        HFVLMAdapter(path=str(llava))
+    assert str(llava) in str(err.value) and "\n" not in str(err.value)
+    qwen = Path(shutil.copytree(checkpoints["qwen2_5_vl"], tmp_path / "qwen"))
+    config = json.loads((qwen / "config.json").read_text())
+    (qwen / "config.json").write_text(json.dumps(config | {"image_token_id": 1}))
+    with pytest.raises(ConfigError, match="<\\|image_pad\\|> id .* != config.json image_token_id 1"):
         HFVLMAdapter(path=str(qwen))
-    assert str(qwen) in str(err.value) and "\n" not in str(err.value)
+    with pytest.raises(ConfigError, match="multiple of 28"):
+        HFVLMAdapter(path=str(checkpoints["qwen2_5_vl"]), image_size=50)

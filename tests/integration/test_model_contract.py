@@ -24,7 +24,8 @@ def model_args(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, 
     from fixtures.hf_checkpoints import BUILDERS
 
     root = tmp_path_factory.mktemp("contract-checkpoints")
-    return {"hf-vlm": {"path": str(BUILDERS["llava"](root / "llava")), "image_size": 56}}
+    return {"hf-vlm": {"path": str(BUILDERS["llava"](root / "llava")), "image_size": 56},
+            "hf-clip": {"path": str(BUILDERS["siglip"](root / "siglip")), "image_size": 56}}
 
 
 @pytest.fixture(scope="module")
