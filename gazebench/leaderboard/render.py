@@ -18,8 +18,9 @@ def notes(board: Leaderboard, dataset_note: str | None) -> list[str]:
     """Footnotes: what the values are, the simulated-data caveat, the limited-run mark, the track and
     zero-width legends, and which runs were left out (refused or duplicate), by directory name."""
     long = board.long
-    policies = ", ".join(sorted(set(long["threshold_policy"])))
-    out = [f"Macro AUROC, Acc and F1 in percent with 95% patient-bootstrap CIs; Acc/F1 thresholds: {policies}."]
+    policies = ", ".join(sorted({p for p in long["threshold_policy"] if isinstance(p, str)}))  # classification
+    out = [f"Classification: macro AUROC, Acc and F1 in percent with patient-bootstrap CIs; Acc/F1 thresholds: "
+           f"{policies or 'none'}. Other task kinds: their metric family's columns (docs/gazex_track.md)."]
     if dataset_note:
         out.append(dataset_note)
     if long["limited"].any():

@@ -34,8 +34,9 @@ def _queries(kind: str, n: int, side: int) -> list[Query]:
 
 
 @pytest.mark.parametrize(("name", "kind"), CASES)
-def test_model_answers_each_kind_it_declares(name: str, kind: str, samples: tuple) -> None:
-    model = get_model(name)
+def test_model_answers_each_kind_it_declares(name: str, kind: str, samples: tuple,
+                                             model_args: dict[str, dict[str, object]]) -> None:
+    model = get_model(name, **model_args.get(name, {}))
     if kind not in model.spec.kinds:
         pytest.skip(f"{name} does not declare {kind}; a run skips such tasks with a recorded reason")
     side = model.spec.image_size

@@ -19,16 +19,6 @@ INSTALLED = sorted({ep.name for ep in entry_points(group=MODELS.group)})
 
 
 @pytest.fixture(scope="module")
-def model_args(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
-    """Arguments for the models that need a local checkpoint (the generic adapters): tiny ones built offline."""
-    from fixtures.hf_checkpoints import BUILDERS
-
-    root = tmp_path_factory.mktemp("contract-checkpoints")
-    return {"hf-vlm": {"path": str(BUILDERS["llava"](root / "llava")), "image_size": 56},
-            "hf-clip": {"path": str(BUILDERS["siglip"](root / "siglip")), "image_size": 56}}
-
-
-@pytest.fixture(scope="module")
 def samples(small_root: Path) -> tuple:
     dataset = get_task("mimic-eye").load(small_root)
     return dataset.samples[:3]
