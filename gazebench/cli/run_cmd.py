@@ -72,6 +72,8 @@ def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed
                        model_args=parse_model_args(model_args), device=device, batch_size=batch_size,
                        chunk_size=chunk_size, threads=threads, precision=precision)
     outcome = evaluate(config, output_dir=Path(output_dir), data_root=data_root)
+    if not outcome.writer:  # a launched rank other than 0: rank 0 prints
+        return
     if as_json:
         click.echo(json.dumps(jsonable(outcome.results), indent=2))
         return

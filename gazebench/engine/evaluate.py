@@ -9,23 +9,23 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import torch
-from accelerate import PartialState
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from gazebench.adapter import MODELS, Adapter, FitContext
 from gazebench.engine.config import ResolvedConfig, RunConfig
 from gazebench.engine.device import default_batch_size, resolve_device, resolve_precision, torch_threads
+from gazebench.engine.distributed import start
 from gazebench.engine.fit import load_or_fit, run_fingerprint, weights_digests
 from gazebench.engine.loader import shuffled_batches
-from gazebench.engine.predict import predict_split
+from gazebench.engine.predict import pending, predict_samples
 from gazebench.engine.rundir import RunDir, RunLock, atomic_write_json, check_output_dir, provenance, run_dir_name
 from gazebench.engine.scoring import primary_scoring, score_run, store_scores
 from gazebench.engine.workload import TaskData, load_task_data, tasks_to_load
@@ -47,6 +47,8 @@ class RunOutcome:
     """Images predicted by this call (0 when everything was on disk already)."""
     scores_file: Path | None = None
     """Set when a finished run was re-scored under other scoring options: where those results were stored."""
+    writer: bool = True
+    """False on the ranks other than 0 of a launched run: they read rank 0's results and print nothing."""
 
 
 def build_adapter(config: RunConfig) -> Adapter:
@@ -116,14 +118,16 @@ def check_tasks(config: RunConfig, adapter: Adapter) -> None:
 
 def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: Path | str | None = None,
              console: Console | None = None) -> RunOutcome:
-    """Run `config` into `<output_dir>/<run name>/`, resuming a partial run and reusing a fitted model."""
+    """Run `config` into `<output_dir>/<run name>/`, resuming a partial run and reusing a fitted model. Under
+    `accelerate launch` / `torchrun` every rank calls this: rank 0 owns the run directory (lock, header,
+    merging, scoring), every rank fits (DDP) and predicts its own shard, and the others return rank 0's results."""
     from gazebench.paths import data_root as resolve_root
 
-    console = console or Console(stderr=True)
     check_output_dir(output_dir)
     adapter = build_adapter(config)
     check_tasks(config, adapter)
-    device = resolve_device(config.device)
+    ranks, device = start(resolve_device(config.device))
+    console = console or Console(stderr=True, quiet=not ranks.main)
     root = resolve_root(data_root)
     names = tasks_to_load(config.tasks, config.train_task, root, trainable=adapter.trainable,
                           tuned=config.scoring.tuned)
@@ -132,18 +136,15 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     all_tasks = set(config.tasks) == set(default_task_names())
     run = RunDir(Path(output_dir) / run_dir_name(config.model, config.tasks, all_tasks, config.seed,
                                                  resolved.config_hash))
-    if run.complete:
-        return finished(run, data, config, console)
     batch_size = config.batch_size or default_batch_size(device)
-    # Under a launcher (issue 10, minimal until data-parallel evaluation): rank 0 alone takes the lock and
-    # writes the run directory; the other ranks take part in the fit (its collectives need every rank), then
-    # wait for rank 0 and return what it wrote.
-    ranks = PartialState(cpu=device.type != "cuda")
-    with RunLock(run.path) if ranks.is_main_process else nullcontext(), torch_threads(config.threads):
-        if ranks.is_main_process and run.complete:  # finished by another process while we waited for nothing
-            return finished(run, data, config, console)
-        if ranks.is_main_process:
-            _write_header(run, resolved, data, batch_size, data_root)
+    with ExitStack() as held, torch_threads(config.threads):
+        # rank 0 alone takes the lock and writes the header (or finds the run finished); the others follow its word
+        if ranks.from_main(lambda: _claim(run, held, resolved, data, batch_size, data_root)):
+            if ranks.main:
+                outcome = finished(run, data, config, console)
+            ranks.barrier()
+            return outcome if ranks.main else RunOutcome(run.path, run.load_results(), already_complete=True,
+                                                         writer=False)
         torch.manual_seed(config.seed)
         adapter.to(device)
         reused = None
@@ -152,26 +153,42 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
             reused = load_or_fit(adapter, resolved.facts["fit_fingerprint"],
                                  lambda workdir: fit_context(adapter, train, device, config, batch_size, workdir,
                                                               console), console.print)
-        if not ranks.is_main_process:
-            ranks.wait_for_everyone()
-            return RunOutcome(run.path, run.load_results(), reused_checkpoint=reused)
+        jobs = [] if train is None else [(f"{train.task.name} {train.task.val_split}", train.val_samples,
+                                          run.validation(train.task.name))]
+        jobs += [(name, data[name].eval_samples, run.predictions(name)) for name in config.tasks]
+        shards = [(label, ranks.shard(pending(samples, folder)), folder) for label, samples, folder in jobs]
+        ranks.barrier()  # every rank has read what is on disk before any rank writes a new chunk
         predicted = 0
         with _progress(console) as bar:
-            jobs = [] if train is None else [(f"{train.task.name} {train.task.val_split}", train.val_samples,
-                                              run.validation(train.task.name))]
-            jobs += [(name, data[name].eval_samples, run.predictions(name)) for name in config.tasks]
-            for label, samples, folder in jobs:
-                task_id = bar.add_task(label, total=len(samples))
-                predicted += predict_split(adapter, samples, folder, batch_size=batch_size,
-                                           chunk_size=config.chunk_size, device=device,
-                                           precision=resolved.facts["precision"],
-                                           progress=partial(bar.advance, task_id))
-        results = score_run(run, data, config.scoring)
-        atomic_write_json(run.thresholds, results["thresholds"])
-        atomic_write_json(run.results, results)
-    ranks.wait_for_everyone()
+            for label, todo, folder in shards:
+                task_id = bar.add_task(label if ranks.world == 1 else f"{label} (rank 0 of {ranks.world})",
+                                       total=len(todo))
+                predicted += predict_samples(adapter, todo, folder, batch_size=batch_size,
+                                             chunk_size=config.chunk_size, device=device,
+                                             precision=resolved.facts["precision"],
+                                             progress=partial(bar.advance, task_id), ranks=ranks)
+        ranks.barrier()  # every shard is on disk
+        if ranks.main:
+            results = score_run(run, data, config.scoring)
+            atomic_write_json(run.thresholds, results["thresholds"])
+            atomic_write_json(run.results, results)
+    ranks.barrier()  # results.json is written and the lock released
+    if not ranks.main:
+        return RunOutcome(run.path, run.load_results(), reused_checkpoint=reused, predicted=predicted, writer=False)
     console.print(f"[green]wrote[/] {run.results}")
     return RunOutcome(run.path, results, reused_checkpoint=reused, predicted=predicted)
+
+
+def _claim(run: RunDir, held: ExitStack, resolved: ResolvedConfig, data: dict[str, TaskData], batch_size: int,
+           data_root: Path | str | None) -> bool:
+    """True when the run is finished already; else take its lock (held until `held` closes) and write its header."""
+    if run.complete:
+        return True
+    held.enter_context(RunLock(run.path))
+    if run.complete:  # finished by another process between the check and the lock
+        return True
+    _write_header(run, resolved, data, batch_size, data_root)
+    return False
 
 
 def finished(run: RunDir, data: dict[str, TaskData], config: RunConfig, console: Console) -> RunOutcome:
