@@ -25,7 +25,7 @@ from gazebench.engine.device import default_batch_size, resolve_device, resolve_
 from gazebench.engine.distributed import start
 from gazebench.engine.fit import load_or_fit, run_fingerprint, weights_digests
 from gazebench.engine.loader import shuffled_batches
-from gazebench.engine.predict import pending, predict_samples
+from gazebench.engine.predict import batch_plan, pending, predict_samples
 from gazebench.engine.rundir import RunDir, RunLock, atomic_write_json, check_output_dir, provenance, run_dir_name
 from gazebench.engine.scoring import primary_scoring, score_run, store_scores
 from gazebench.engine.workload import TaskData, load_task_data, tasks_to_load
@@ -150,21 +150,27 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
         reused = None
         train = data.get(config.train_task)
         if adapter.trainable and train is not None:
-            reused = load_or_fit(adapter, resolved.facts["fit_fingerprint"],
-                                 lambda workdir: fit_context(adapter, train, device, config, batch_size, workdir,
-                                                              console), console.print)
+            def make_context(workdir: Path) -> FitContext:
+                return fit_context(adapter, train, device, config, batch_size, workdir, console)
+
+            reused = load_or_fit(adapter, resolved.facts["fit_fingerprint"], make_context, console.print)
+            if ranks.world > 1 and not reused:
+                # every rank cached its replica and the first rename won; replicas can differ (e.g. BatchNorm
+                # statistics of each rank's last batch), so every rank now predicts with the weights on disk
+                ranks.barrier()
+                load_or_fit(adapter, resolved.facts["fit_fingerprint"], make_context, lambda _: None)
         jobs = [] if train is None else [(f"{train.task.name} {train.task.val_split}", train.val_samples,
                                           run.validation(train.task.name))]
         jobs += [(name, data[name].eval_samples, run.predictions(name)) for name in config.tasks]
-        shards = [(label, ranks.shard(pending(samples, folder)), folder) for label, samples, folder in jobs]
+        shards = [(label, ranks.shard(batch_plan(pending(samples, folder), batch_size, config.chunk_size)), folder)
+                  for label, samples, folder in jobs]
         ranks.barrier()  # every rank has read what is on disk before any rank writes a new chunk
         predicted = 0
         with _progress(console) as bar:
             for label, todo, folder in shards:
                 task_id = bar.add_task(label if ranks.world == 1 else f"{label} (rank 0 of {ranks.world})",
-                                       total=len(todo))
-                predicted += predict_samples(adapter, todo, folder, batch_size=batch_size,
-                                             chunk_size=config.chunk_size, device=device,
+                                       total=sum(len(g) for g in todo))
+                predicted += predict_samples(adapter, todo, folder, chunk_size=config.chunk_size, device=device,
                                              precision=resolved.facts["precision"],
                                              progress=partial(bar.advance, task_id), ranks=ranks)
         ranks.barrier()  # every shard is on disk

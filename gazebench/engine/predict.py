@@ -22,7 +22,7 @@ import torch
 from gazebench.adapter import Adapter, Predictions
 from gazebench.engine.device import inference
 from gazebench.engine.distributed import ONE_PROCESS, Ranks
-from gazebench.engine.loader import predict_batches
+from gazebench.engine.loader import Group, predict_batches
 from gazebench.engine.rundir import atomic_write_bytes, atomic_write_text
 from gazebench.errors import ConfigError, GazebenchError
 from gazebench.records import Sample
@@ -81,6 +81,15 @@ def pending(samples: Sequence[Sample], folder: Path) -> list[Sample]:
     return sorted((s for s in samples if s.sample_id not in done), key=lambda s: s.sample_id)
 
 
+def batch_plan(todo: Sequence[Sample], batch_size: int, chunk_size: int) -> list[Group]:
+    """`todo` cut into batches of `batch_size` that never straddle a chunk of `chunk_size`: the one-process
+    layout, which ranks share batch by batch so every image meets the same batch-mates whatever the world size
+    (batched CPU kernels need not give a row the same last bits in another batch)."""
+    return [tuple(todo[k:min(k + batch_size, start + chunk_size)])
+            for start in range(0, len(todo), chunk_size)
+            for k in range(start, min(start + chunk_size, len(todo)), batch_size)]
+
+
 def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, batch_size: int,
                   chunk_size: int, device: torch.device, precision: str = "auto",
                   progress: Progress | None = None) -> int:
@@ -89,22 +98,21 @@ def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, 
     todo = pending(samples, folder)
     if progress is not None and len(todo) < len(samples):
         progress(len(samples) - len(todo))
-    return predict_samples(adapter, todo, folder, batch_size=batch_size, chunk_size=chunk_size, device=device,
-                           precision=precision, progress=progress)
+    return predict_samples(adapter, batch_plan(todo, batch_size, chunk_size), folder, chunk_size=chunk_size,
+                           device=device, precision=precision, progress=progress)
 
 
-def predict_samples(adapter: Adapter, todo: Sequence[Sample], folder: Path, *, batch_size: int, chunk_size: int,
+def predict_samples(adapter: Adapter, groups: Sequence[Group], folder: Path, *, chunk_size: int,
                     device: torch.device, precision: str = "auto", progress: Progress | None = None,
                     ranks: Ranks = ONE_PROCESS) -> int:
-    """Predict `todo` (none of them on disk yet) into chunk files of `ranks`' own name; returns len(todo).
-    Rows are held one chunk at a time: memory does not grow with the number of samples."""
+    """Predict the batches `groups` (none of their samples on disk yet) into chunk files of `ranks`' own name,
+    flushing one once it holds `chunk_size` rows; returns the number of samples. Rows are held one chunk at a
+    time: memory does not grow with the number of samples."""
     folder.mkdir(parents=True, exist_ok=True)
     prefix = chunk_prefix(ranks)
     mine = [f.name[len(prefix):-len(".csv")] for f in _chunk_files(folder) if f.name.startswith(prefix)]
     next_chunk = 1 + max((int(k) for k in mine if k.isdigit()), default=-1)
-    groups = [tuple(todo[k:min(k + batch_size, start + chunk_size)])
-              for start in range(0, len(todo), chunk_size)
-              for k in range(start, min(start + chunk_size, len(todo)), batch_size)]
+    total = sum(len(g) for g in groups)
     parts: list[tuple[pd.DataFrame, np.ndarray | None]] = []
     filled = predicted = 0
     for group, batch in predict_batches(groups, adapter.spec, device):  # one prefetching loader across chunks
@@ -114,10 +122,10 @@ def predict_samples(adapter: Adapter, todo: Sequence[Sample], folder: Path, *, b
         filled, predicted = filled + len(group), predicted + len(group)
         if progress is not None:
             progress(len(group))
-        if filled == chunk_size or predicted == len(todo):
+        if filled >= chunk_size or predicted == total:
             _write_chunk(folder / f"{prefix}{next_chunk:05d}.csv", parts)
             next_chunk, parts, filled = next_chunk + 1, [], 0
-    return len(todo)
+    return total
 
 
 def chunk_prefix(ranks: Ranks) -> str:
