@@ -8,7 +8,7 @@ adapter is constructed (its description is part of the run identity) but never m
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from gazebench.adapter import MODELS, Adapter, FitContext
 from gazebench.engine.config import ResolvedConfig, RunConfig
 from gazebench.engine.device import default_batch_size, resolve_device, resolve_precision, torch_threads
-from gazebench.engine.distributed import start
+from gazebench.engine.distributed import Ranks, start
 from gazebench.engine.fit import load_or_fit, run_fingerprint, weights_digests
 from gazebench.engine.loader import shuffled_batches
 from gazebench.engine.predict import batch_plan, pending, predict_samples
@@ -153,12 +153,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
             def make_context(workdir: Path) -> FitContext:
                 return fit_context(adapter, train, device, config, batch_size, workdir, console)
 
-            reused = load_or_fit(adapter, resolved.facts["fit_fingerprint"], make_context, console.print)
-            if ranks.world > 1 and not reused:
-                # every rank cached its replica and the first rename won; replicas can differ (e.g. BatchNorm
-                # statistics of each rank's last batch), so every rank now predicts with the weights on disk
-                ranks.barrier()
-                load_or_fit(adapter, resolved.facts["fit_fingerprint"], make_context, lambda _: None)
+            reused = fit_on_every_rank(adapter, resolved.facts["fit_fingerprint"], make_context, console.print, ranks)
         jobs = [] if train is None else [(f"{train.task.name} {train.task.val_split}", train.val_samples,
                                           run.validation(train.task.name))]
         jobs += [(name, data[name].eval_samples, run.predictions(name)) for name in config.tasks]
@@ -183,6 +178,18 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
         return RunOutcome(run.path, run.load_results(), reused_checkpoint=reused, predicted=predicted, writer=False)
     console.print(f"[green]wrote[/] {run.results}")
     return RunOutcome(run.path, results, reused_checkpoint=reused, predicted=predicted)
+
+
+def fit_on_every_rank(adapter: Adapter, fp: str, make_context: Callable[[Path], FitContext],
+                      log: Callable[[str], None], ranks: Ranks) -> bool:
+    """`load_or_fit` on every rank (a launched fit is DDP); after a launched fit every rank reloads the cached
+    checkpoint: each rank cached its replica and the first rename won, and replicas can differ (BatchNorm
+    statistics of each rank's last batch), so every rank predicts with the weights a later run reuses."""
+    reused = load_or_fit(adapter, fp, make_context, log)
+    if ranks.world > 1 and not reused:
+        ranks.barrier()
+        load_or_fit(adapter, fp, make_context, lambda _: None)
+    return reused
 
 
 def _claim(run: RunDir, held: ExitStack, resolved: ResolvedConfig, data: dict[str, TaskData], batch_size: int,
