@@ -93,6 +93,14 @@ def current_ranks() -> Ranks:
     return Ranks(int(os.environ.get("RANK", "0")), world) if world > 1 else ONE_PROCESS
 
 
+def finish() -> None:
+    """Leave the process group, after every rank got here, so no rank exits while another still talks to it
+    (an interpreter exiting with a live gloo group can abort: "terminate called without an active exception")."""
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def start(device: torch.device) -> tuple[Ranks, torch.device]:
     """Join the launcher's process group once (gloo on CPU, nccl on CUDA) when WORLD_SIZE > 1, and return this
     process's ranks and its own device (`cuda:LOCAL_RANK` on CUDA); outside a launcher: rank 0 of 1 on `device`."""

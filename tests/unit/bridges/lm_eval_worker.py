@@ -10,6 +10,7 @@ from lm_eval import simple_evaluate
 from lm_eval.tasks import TaskManager
 
 from gazebench.bridges.lm_eval import GazebenchLM, task_config
+from gazebench.engine.distributed import finish
 
 
 def main(root: Path, out: Path, limit: int) -> None:
@@ -19,6 +20,7 @@ def main(root: Path, out: Path, limit: int) -> None:
     view = {"rank": lm.rank, "world_size": lm.world_size, "gathered": lm.gather_object(lm.rank),
             "results": None if results is None else results["results"]}
     (out / f"rank{lm.rank}.json").write_text(json.dumps(view, default=str))
+    finish()
 
 
 if __name__ == "__main__":
