@@ -8,7 +8,8 @@ fresh cache and a one-process run measure every phase (cold: images decoded into
 then, with the fit cached, prediction is redone on 1 and on 2 gloo processes (`accelerate launch`) into new output
 folders and the two runs' results are compared (they must be identical). Each measured run is a child process
 (this script with `--child`), so peak RSS is that run's own (`ru_maxrss` after each phase: the peak so far).
-Writes `<work>/scale.json` and prints a markdown table for docs/benchmarks.md.
+"Cold" is the first run (fresh cache: images decoded, model fitted), "warm" the one-process rerun into a new output
+folder (decoded images and the fit cached). Writes `<work>/scale.json` and prints markdown for docs/benchmarks.md.
 """
 from __future__ import annotations
 
@@ -113,7 +114,7 @@ def measure(work: Path, size: str, model: str, n_boot: int) -> dict[str, Any]:
     cold = run_child([sys.executable], base / "cold.json", output_dir=base / "runs-cold", **kw)
     one = run_child([sys.executable], base / "one.json", output_dir=base / "runs-one", **kw)
     two = run_child(launcher(2), base / "two.json", output_dir=base / "runs-two", **kw)
-    return {"size": size, "model": model, "phases": cold["phases"],
+    return {"size": size, "model": model, "phases": cold["phases"], "warm_phases": one["phases"],
             "predict_1proc_seconds": one["phases"]["predict"]["seconds"],
             "predict_2proc_seconds": two["phases"]["predict"]["seconds"],
             "predict_images": one["phases"]["predict"]["images"],
@@ -123,14 +124,15 @@ def measure(work: Path, size: str, model: str, n_boot: int) -> dict[str, Any]:
 
 def table(rows: list[dict[str, Any]]) -> str:
     """Markdown: per phase, ms per image and peak RSS; then prediction on 1 vs 2 processes."""
-    out = ["| model | study | phase | images | s | ms / image | peak RSS MiB |", "|---|---|---|---|---|---|---|"]
+    out = ["| model | study | run | phase | images | s | ms / image | peak RSS MiB |", "|---" * 8 + "|"]
     for r in rows:
-        for name in PHASES:
-            p = r["phases"].get(name)
-            if p is not None:
-                per = 1000 * p["seconds"] / p["images"] if p["images"] else float("nan")
-                out.append(f"| {r['model']} | {r['size']} | {name} | {p['images']} | {p['seconds']:.1f} | {per:.2f} | "
-                           f"{p['peak_rss_mib']:.0f} |")
+        for run, key in (("cold", "phases"), ("warm", "warm_phases")):
+            for name in PHASES:
+                p = r[key].get(name)
+                if p is not None:
+                    per = 1000 * p["seconds"] / p["images"] if p["images"] else float("nan")
+                    out.append(f"| {r['model']} | {r['size']} | {run} | {name} | {p['images']} | {p['seconds']:.1f} | "
+                               f"{per:.2f} | {p['peak_rss_mib']:.0f} |")
     out += ["", "| model | study | images predicted | 1 process s | 2 processes s | speed-up | identical |",
             "|---|---|---|---|---|---|---|"]
     for r in rows:
