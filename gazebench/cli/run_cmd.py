@@ -60,6 +60,7 @@ def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed
             includes: tuple[str, ...], as_json: bool) -> None:
     """Evaluate MODEL on TASKS; a rerun resumes an interrupted run and reuses a fitted model."""
     from gazebench.engine import evaluate
+    from gazebench.engine.distributed import finish
     from gazebench.engine.plugins import include
     from gazebench.engine.rundir import jsonable
     from gazebench.paths import cache_dir
@@ -72,6 +73,9 @@ def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed
                        model_args=parse_model_args(model_args), device=device, batch_size=batch_size,
                        chunk_size=chunk_size, threads=threads, precision=precision)
     outcome = evaluate(config, output_dir=Path(output_dir), data_root=data_root)
+    finish()  # a launched process leaves its group before it exits
+    if not outcome.writer:  # a launched rank other than 0: rank 0 prints
+        return
     if as_json:
         click.echo(json.dumps(jsonable(outcome.results), indent=2))
         return

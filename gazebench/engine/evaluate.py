@@ -8,25 +8,25 @@ adapter is constructed (its description is part of the run identity) but never m
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import torch
-from accelerate import PartialState
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from gazebench.adapter import MODELS, Adapter, FitContext
 from gazebench.engine.config import ResolvedConfig, RunConfig
 from gazebench.engine.device import default_batch_size, resolve_device, resolve_precision, torch_threads
+from gazebench.engine.distributed import Ranks, start
 from gazebench.engine.fit import load_or_fit, run_fingerprint, weights_digests
 from gazebench.engine.kinds import OUTPUT_NOTE, itemless_tasks, prediction_inputs, unsupported_tasks
 from gazebench.engine.loader import shuffled_batches
-from gazebench.engine.predict import predict_split
+from gazebench.engine.predict import batch_plan, pending, predict_samples
 from gazebench.engine.rundir import (
     RunDir,
     RunLock,
@@ -58,6 +58,8 @@ class RunOutcome:
     """Images predicted by this call (0 when everything was on disk already)."""
     scores_file: Path | None = None
     """Set when a finished run was re-scored under other scoring options: where those results were stored."""
+    writer: bool = True
+    """False on the ranks other than 0 of a launched run: they read rank 0's results and print nothing."""
 
 
 def build_adapter(config: RunConfig) -> Adapter:
@@ -152,18 +154,20 @@ def check_tasks(config: RunConfig, adapter: Adapter) -> None:
 
 def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: Path | str | None = None,
              console: Console | None = None) -> RunOutcome:
-    """Run `config` into `<output_dir>/<run name>/`, resuming a partial run and reusing a fitted model."""
+    """Run `config` into `<output_dir>/<run name>/`, resuming a partial run and reusing a fitted model. Under
+    `accelerate launch` / `torchrun` every rank calls this: rank 0 owns the run directory (lock, header,
+    merging, scoring), every rank fits (DDP) and predicts its own shard, and the others return rank 0's results."""
     from gazebench.paths import data_root as resolve_root
 
-    console = console or Console(stderr=True)
     check_output_dir(output_dir)
     config = canonical_options(config)
     adapter = build_adapter(config)
+    ranks, device = start(resolve_device(config.device))
+    console = console or Console(stderr=True, quiet=not ranks.main)
     all_tasks = set(config.tasks) == set(default_task_names())
     config, unsupported = skip_tasks(config, unsupported_tasks(config.tasks, adapter.spec.kinds), console)
     check_tasks(config, adapter)
     probe = input_transform(config.input_transform, config.seed, adapter.spec)
-    device = resolve_device(config.device)
     root = resolve_root(data_root)
     names = tasks_to_load(config.tasks, config.train_task, root, trainable=adapter.trainable,
                           tuned=config.scoring.tuned)
@@ -173,53 +177,81 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     resolved = resolve(config, adapter, data, device, unsupported)
     run = RunDir(Path(output_dir) / run_dir_name(config.model, config.tasks, all_tasks, config.seed,
                                                  resolved.config_hash))
-    if run.complete:
-        return finished(run, data, config, console)
     batch_size = config.batch_size or default_batch_size(device)
-    # Under a launcher (issue 10, minimal until data-parallel evaluation): rank 0 alone takes the lock and
-    # writes the run directory; the other ranks take part in the fit (its collectives need every rank), then
-    # wait for rank 0 and return what it wrote.
-    ranks = PartialState(cpu=device.type != "cuda")
-    with RunLock(run.path) if ranks.is_main_process else nullcontext(), torch_threads(config.threads):
-        if ranks.is_main_process and run.complete:  # finished by another process while we waited for nothing
-            return finished(run, data, config, console)
-        if ranks.is_main_process:
-            _write_header(run, resolved, data, batch_size, data_root)
+    with ExitStack() as held, torch_threads(config.threads):
+        # rank 0 alone takes the lock and writes the header (or finds the run finished); the others follow its word
+        if ranks.from_main(lambda: _claim(run, held, resolved, data, batch_size, data_root)):
+            if ranks.main:
+                outcome = finished(run, data, config, console)
+            ranks.barrier()
+            return outcome if ranks.main else RunOutcome(run.path, run.load_results(), already_complete=True,
+                                                         writer=False)
         torch.manual_seed(config.seed)
         adapter.to(device)
         reused = None
         train = data.get(config.train_task)
         if adapter.trainable and train is not None:
-            reused = load_or_fit(adapter, resolved.facts["fit_fingerprint"],
-                                 lambda workdir: fit_context(adapter, train, device, config, batch_size, workdir,
-                                                              console), console.print)
-        if not ranks.is_main_process:
-            ranks.wait_for_everyone()
-            return RunOutcome(run.path, run.load_results(), reused_checkpoint=reused)
+            def make_context(workdir: Path) -> FitContext:
+                return fit_context(adapter, train, device, config, batch_size, workdir, console)
+
+            reused = fit_on_every_rank(adapter, resolved.facts["fit_fingerprint"], make_context, console.print, ranks)
+        jobs: list[tuple[str, Task, tuple[Sample, ...], Path, InputTransform | None]] = []
+        if train is not None and "classification" in adapter.spec.kinds:
+            jobs.append((f"{train.task.name} {train.task.val_split}", train.task, train.val_samples,
+                         run.validation(train.task.name), None))
+        jobs += [(name, data[name].task, probe.samples(data[name].eval_samples) if probe
+                  else data[name].eval_samples, run.predictions(name), probe) for name in config.tasks]
+        shards = []
+        for label, task, samples, folder, transform in jobs:
+            items, kind, queries = prediction_inputs(task, samples, adapter.spec.image_size)
+            todo = ranks.shard(batch_plan(pending(items, folder), batch_size, config.chunk_size))
+            shards.append((label, todo, folder, kind, queries, transform.pixels if transform else None))
+        ranks.barrier()  # every rank has read what is on disk before any rank writes a new chunk
         predicted = 0
         with _progress(console) as bar:
-            jobs: list[tuple[str, Task, tuple[Sample, ...], Path, InputTransform | None]] = []
-            if train is not None and "classification" in adapter.spec.kinds:
-                jobs.append((f"{train.task.name} {train.task.val_split}", train.task, train.val_samples,
-                             run.validation(train.task.name), None))
-            jobs += [(name, data[name].task, probe.samples(data[name].eval_samples) if probe
-                      else data[name].eval_samples, run.predictions(name), probe) for name in config.tasks]
-            for label, task, samples, folder, transform in jobs:
-                items, kind, queries = prediction_inputs(task, samples, adapter.spec.image_size)
-                task_id = bar.add_task(label, total=len(items))
-                predicted += predict_split(adapter, items, folder, batch_size=batch_size,
-                                           chunk_size=config.chunk_size, device=device,
-                                           precision=resolved.facts["precision"],
-                                           progress=partial(bar.advance, task_id), kind=kind, queries=queries,
-                                           transform=transform.pixels if transform else None)
+            for label, todo, folder, kind, queries, pixel_transform in shards:
+                task_id = bar.add_task(label if ranks.world == 1 else f"{label} (rank 0 of {ranks.world})",
+                                       total=sum(len(g) for g in todo))
+                predicted += predict_samples(adapter, todo, folder, chunk_size=config.chunk_size, device=device,
+                                             precision=resolved.facts["precision"],
+                                             progress=partial(bar.advance, task_id), ranks=ranks, kind=kind,
+                                             queries=queries, transform=pixel_transform)
+        ranks.barrier()  # every shard is on disk
+        if ranks.main:
             if any(data[name].task.kind != "classification" for name in config.tasks):
                 atomic_write_text(run.path / "README.md", OUTPUT_NOTE + "\n")
-        results = score_run(run, data, config.scoring)
-        atomic_write_json(run.thresholds, results["thresholds"])
-        atomic_write_json(run.results, results)
-    ranks.wait_for_everyone()
+            results = score_run(run, data, config.scoring)
+            atomic_write_json(run.thresholds, results["thresholds"])
+            atomic_write_json(run.results, results)
+    ranks.barrier()  # results.json is written and the lock released
+    if not ranks.main:
+        return RunOutcome(run.path, run.load_results(), reused_checkpoint=reused, predicted=predicted, writer=False)
     console.print(f"[green]wrote[/] {run.results}")
     return RunOutcome(run.path, results, reused_checkpoint=reused, predicted=predicted)
+
+
+def fit_on_every_rank(adapter: Adapter, fp: str, make_context: Callable[[Path], FitContext],
+                      log: Callable[[str], None], ranks: Ranks) -> bool:
+    """`load_or_fit` on every rank (a launched fit is DDP); after a launched fit every rank reloads the cached
+    checkpoint: each rank cached its replica and the first rename won, and replicas can differ (BatchNorm
+    statistics of each rank's last batch), so every rank predicts with the weights a later run reuses."""
+    reused = load_or_fit(adapter, fp, make_context, log)
+    if ranks.world > 1 and not reused:
+        ranks.barrier()
+        load_or_fit(adapter, fp, make_context, lambda _: None)
+    return reused
+
+
+def _claim(run: RunDir, held: ExitStack, resolved: ResolvedConfig, data: dict[str, TaskData], batch_size: int,
+           data_root: Path | str | None) -> bool:
+    """True when the run is finished already; else take its lock (held until `held` closes) and write its header."""
+    if run.complete:
+        return True
+    held.enter_context(RunLock(run.path))
+    if run.complete:  # finished by another process between the check and the lock
+        return True
+    _write_header(run, resolved, data, batch_size, data_root)
+    return False
 
 
 def finished(run: RunDir, data: dict[str, TaskData], config: RunConfig, console: Console) -> RunOutcome:

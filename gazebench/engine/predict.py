@@ -1,9 +1,12 @@
-"""Chunked, flushed, resumable prediction: each chunk of samples becomes one atomically written CSV
-(ids, scores, predicted gaze cells) plus, for models that return saliency maps, a float32 `.npy` beside it
+"""Chunked, flushed, resumable, data-parallel prediction: each chunk of samples becomes one atomically written
+CSV (ids, scores, predicted gaze cells) plus, for models that return saliency maps, a float32 `.npy` beside it
 (maps are hundreds of numbers per image: binary keeps them exact and off the hot path of text formatting).
 
-A rerun reads the chunks already on disk, skips their samples and predicts only the rest, so an
-interrupted run ends with exactly the files (and therefore the scores) of an uninterrupted one.
+A rerun reads the ids already on disk and predicts only the rest, in sorted id order, so an interrupted run
+ends with the predictions (and therefore the scores) of an uninterrupted one. Under a launcher each rank
+predicts a rank-strided share of those sorted pending ids into its own chunk files, `chunk-rank<R>of<N>-<k>.csv`
+(a one-process run writes `chunk-<k>.csv`): names no other rank, nor a relaunch with another number of
+processes, can write, so a folder may hold chunks of several launches and is read as one.
 """
 from __future__ import annotations
 
@@ -18,7 +21,8 @@ import torch
 
 from gazebench.adapter import Adapter, Predictions, Query
 from gazebench.engine.device import inference
-from gazebench.engine.loader import PixelTransform, predict_batches
+from gazebench.engine.distributed import ONE_PROCESS, Ranks
+from gazebench.engine.loader import Group, PixelTransform, predict_batches
 from gazebench.engine.rundir import atomic_write_bytes, atomic_write_text
 from gazebench.errors import ConfigError, GazebenchError
 from gazebench.records import Sample
@@ -31,6 +35,8 @@ DIAGNOSTIC_PREFIX = "d_"
 """Column prefix of a model's per-image diagnostics (`Predictions.diagnostics`)."""
 SALIENCY_SUFFIX = ".saliency.npy"
 """Sidecar of chunk-N.csv holding its (rows, cells) float32 saliency maps."""
+CHUNK_NAME = re.compile(r"chunk-(?:rank(\d+)of(\d+)-)?(\d+)\.csv")
+"""`chunk-<k>.csv` (one process) or `chunk-rank<R>of<N>-<k>.csv` (rank R of N launched processes)."""
 
 Progress = Callable[[int], None]
 
@@ -58,23 +64,61 @@ def read_predictions(folder: Path) -> pd.DataFrame:
     return df
 
 
+def predicted_ids(folder: Path) -> set[str]:
+    """Ids of the samples already predicted in `folder` (only the id column of each chunk is read)."""
+    ids: set[str] = set()
+    for f in _chunk_files(Path(folder)):
+        try:
+            ids.update(pd.read_csv(f, usecols=["sample_id"], dtype=str, keep_default_na=False)["sample_id"])
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+            raise ConfigError(f"{f}: unreadable predictions chunk ({exc})") from None
+    return ids
+
+
+def pending(samples: Sequence[Sample], folder: Path) -> list[Sample]:
+    """The samples of `samples` not yet predicted in `folder`, sorted by id (the order every rank shards)."""
+    done = predicted_ids(folder) if Path(folder).is_dir() else set()
+    return sorted((s for s in samples if s.sample_id not in done), key=lambda s: s.sample_id)
+
+
+def batch_plan(todo: Sequence[Sample], batch_size: int, chunk_size: int) -> list[Group]:
+    """`todo` cut into batches of `batch_size` that never straddle a chunk of `chunk_size`: the one-process
+    layout, which ranks share batch by batch so every image meets the same batch-mates whatever the world size
+    (batched CPU kernels need not give a row the same last bits in another batch)."""
+    return [tuple(todo[k:min(k + batch_size, start + chunk_size)])
+            for start in range(0, len(todo), chunk_size)
+            for k in range(start, min(start + chunk_size, len(todo)), batch_size)]
+
+
 def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, batch_size: int,
                   chunk_size: int, device: torch.device, precision: str = "auto",
                   progress: Progress | None = None, kind: str = "classification",
                   queries: Mapping[str, Query] | None = None, transform: PixelTransform | None = None) -> int:
-    """Predict every sample of `samples` not already in `folder` under `precision` (see
+    """Predict, in this one process, every sample of `samples` not already in `folder` under `precision` (see
     gazebench.engine.device.autocast), images altered by `transform` in a probe run; returns how many were
     predicted now. For a task of another `kind` the samples are its items (gazebench.engine.kinds) and
     `queries` their queries by item id."""
-    folder.mkdir(parents=True, exist_ok=True)
-    done = set(read_predictions(folder)["sample_id"])
-    todo = [s for s in samples if s.sample_id not in done]
-    if progress is not None and done:
+    todo = pending(samples, folder)
+    if progress is not None and len(todo) < len(samples):
         progress(len(samples) - len(todo))
-    next_chunk = 1 + max((int(f.stem.split("-")[1]) for f in _chunk_files(folder)), default=-1)
-    groups = [tuple(todo[k:min(k + batch_size, start + chunk_size)])
-              for start in range(0, len(todo), chunk_size)
-              for k in range(start, min(start + chunk_size, len(todo)), batch_size)]
+    return predict_samples(adapter, batch_plan(todo, batch_size, chunk_size), folder, chunk_size=chunk_size,
+                           device=device, precision=precision, progress=progress, kind=kind, queries=queries,
+                           transform=transform)
+
+
+def predict_samples(adapter: Adapter, groups: Sequence[Group], folder: Path, *, chunk_size: int,
+                    device: torch.device, precision: str = "auto", progress: Progress | None = None,
+                    ranks: Ranks = ONE_PROCESS, kind: str = "classification",
+                    queries: Mapping[str, Query] | None = None, transform: PixelTransform | None = None) -> int:
+    """Predict the batches `groups` (none of their samples on disk yet) into chunk files of `ranks`' own name,
+    flushing one once it holds `chunk_size` rows; returns the number of samples. Rows are held one chunk at a
+    time: memory does not grow with the number of samples. `kind`, `queries` and `transform` as in
+    `predict_split`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    prefix = chunk_prefix(ranks)
+    mine = [f.name[len(prefix):-len(".csv")] for f in _chunk_files(folder) if f.name.startswith(prefix)]
+    next_chunk = 1 + max((int(k) for k in mine if k.isdigit()), default=-1)
+    total = sum(len(g) for g in groups)
     parts: list[tuple[pd.DataFrame, np.ndarray | None]] = []
     filled = predicted = 0
     # one prefetching loader across chunks
@@ -87,18 +131,24 @@ def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, 
         filled, predicted = filled + len(group), predicted + len(group)
         if progress is not None:
             progress(len(group))
-        if filled == chunk_size or predicted == len(todo):
-            _write_chunk(folder / f"chunk-{next_chunk:05d}.csv", parts)
+        if filled >= chunk_size or predicted == total:
+            _write_chunk(folder / f"{prefix}{next_chunk:05d}.csv", parts)
             next_chunk, parts, filled = next_chunk + 1, [], 0
-    return len(todo)
+    return total
+
+
+def chunk_prefix(ranks: Ranks) -> str:
+    """`chunk-` in one process, `chunk-rank<R>of<N>-` for rank R of N: distinct for every (rank, world size)."""
+    return "chunk-" if ranks.world == 1 else f"chunk-rank{ranks.rank}of{ranks.world}-"
 
 
 def _chunk_files(folder: Path) -> list[Path]:
-    """`chunk-NNNNN.csv` files in order; any other chunk-looking file is a ConfigError (never silently read)."""
+    """Chunk files in name order; any other chunk-looking file is a ConfigError (never silently read)."""
     files = sorted(folder.glob("chunk-*.csv"))
-    stray = [f for f in files if not re.fullmatch(r"chunk-\d+\.csv", f.name)]
+    stray = [f for f in files if not CHUNK_NAME.fullmatch(f.name)]
     if stray:
-        raise ConfigError(f"{stray[0]}: not a predictions chunk written by gazebench (expected chunk-NNNNN.csv)")
+        raise ConfigError(f"{stray[0]}: not a predictions chunk written by gazebench (expected chunk-NNNNN.csv "
+                          "or chunk-rank<R>of<N>-NNNNN.csv)")
     return files
 
 

@@ -4,8 +4,12 @@
         config.json  provenance.json  data_manifest.json  thresholds.json
         validation/<train-task>/chunk-00000.csv      in-domain validate predictions (threshold tuning)
         predictions/<task>/chunk-00000.csv           per-image scores: ids and numbers only
+        predictions/<task>/chunk-rank1of2-00000.csv  ... written by rank 1 of a 2-process launch
         results.json                                 written last; its presence marks the run complete
         scores/<policy>__nboot<N>__ci<level>.json    later re-scorings under other scoring options
+
+One writer: the lock and every file but the prediction chunks belong to rank 0 of a launched run; each rank
+writes only chunk files of its own name (gazebench.engine.predict).
 
 The hash names what decides the predictions (model, its config and weights, data manifests, seed, limit,
 device kind and precision), never how they are scored. Once results.json exists the predictions, the

@@ -22,13 +22,15 @@ from rich.console import Console
 
 from gazebench.engine.config import RunConfig
 from gazebench.engine.device import default_batch_size, inference, resolve_device
+from gazebench.engine.distributed import start
 from gazebench.engine.evaluate import (
     build_adapter,
     check_tasks,
     describe_adapter,
     fit_context,
+    fit_on_every_rank,
 )
-from gazebench.engine.fit import load_or_fit, run_fingerprint
+from gazebench.engine.fit import run_fingerprint
 from gazebench.engine.loader import predict_batches
 from gazebench.engine.predict import predict_split, read_predictions, score_matrix
 from gazebench.engine.workload import TaskData, load_task_data
@@ -57,7 +59,7 @@ class GazebenchLM(LM):
                                     device=_engine_device(device), batch_size=_batch_size(batch_size))
         self.root = resolve_root(data_root)
         self.adapter = build_adapter(self.run_config)
-        self._device = resolve_device(self.run_config.device)
+        self.ranks, self._device = start(resolve_device(self.run_config.device))  # cuda:LOCAL_RANK when launched
         self.batch_size = self.run_config.batch_size or default_batch_size(self._device)
         self.data: dict[str, TaskData] = {}
         self.samples: dict[str, dict[str, Sample]] = {}
@@ -77,23 +79,30 @@ class GazebenchLM(LM):
             return
         train = self.data[config.train_task]
         self.fit_fingerprint = run_fingerprint(config, adapter, train.sha, self._device)
-        console = Console(stderr=True)
-        self.reused_checkpoint = load_or_fit(
+        console = Console(stderr=True, quiet=not self.ranks.main)
+        self.reused_checkpoint = fit_on_every_rank(
             adapter, self.fit_fingerprint,
             lambda workdir: fit_context(adapter, train, self._device, config, self.batch_size, workdir, console),
-            console.print)
+            console.print, self.ranks)
 
-    # Single process: lm-eval shards requests by rank and gathers per-doc items with gather_object.
+    # lm-eval shards requests by `rank` / `world_size` and synchronises through the four methods below; under
+    # `accelerate launch` / `torchrun` they are this process's place in the launched group (rank 0 of 1 otherwise).
     @property
     def rank(self) -> int:
-        return 0
+        return self.ranks.rank
 
     @property
     def world_size(self) -> int:
-        return 1
+        return self.ranks.world
 
-    def gather_object(self, obj: Any, dst: int = 0) -> list[Any]:
-        return [obj]
+    def all_gather(self, tensor: torch.Tensor) -> torch.Tensor:
+        return self.ranks.all_gather(tensor)
+
+    def gather_object(self, obj: Any, dst: int = 0) -> list[Any] | None:
+        return self.ranks.gather(obj, dst)
+
+    def barrier(self) -> None:
+        self.ranks.barrier()
 
     def get_model_info(self) -> dict[str, Any]:
         """Merged by lm-eval into results["config"]: which gazebench model, options, seed and fitted checkpoint."""

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -166,3 +169,24 @@ def test_missing_lm_eval_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setitem(sys.modules, "lm_eval", None)
     with pytest.raises(ConfigError, match=r"pip install 'gazebench\[lm-eval\]'"):
         evaluate_with_lm_eval("random", ["rsna"])
+
+
+def test_lm_eval_launched_on_two_processes_equals_one(small_root: Path, tmp_path: Path) -> None:
+    """Under torchrun the bridge's rank / world size follow the launched group, lm-eval shards the requests over
+    them, and rank 0's gathered metrics equal a one-process evaluation."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = str(sock.getsockname()[1])
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", port,
+           str(Path(__file__).parent / "lm_eval_worker.py"), str(small_root), str(tmp_path), str(LIMIT)]
+    done = subprocess.run(cmd, env=dict(os.environ, OMP_NUM_THREADS="1"), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    views = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
+    assert [(v["rank"], v["world_size"]) for v in views] == [(0, 2), (1, 2)]
+    assert views[0]["gathered"] == [0, 1] and views[1]["gathered"] is None
+    one = GazebenchLM(model="random", seed=3, data_root=small_root)
+    assert (one.rank, one.world_size) == (0, 1)
+    single = simple_evaluate(model=one, tasks=[task_config("rsna", small_root)],
+                             task_manager=TaskManager(include_defaults=False), limit=LIMIT, bootstrap_iters=0)
+    name = lm_eval_task_name("rsna")
+    assert views[0]["results"][name] == json.loads(json.dumps(single["results"][name], default=str))

@@ -1,0 +1,113 @@
+"""Rank, world size and collectives of a launched gazebench process (`accelerate launch`, `torchrun`): the process
+group is initialised once, through accelerate's `PartialState` (which reads either launcher's environment), and
+these helpers let rank 0 alone decide and write while every rank predicts its own shard (docs/training.md)."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import torch
+import torch.distributed as dist
+
+from gazebench.errors import GazebenchError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Ranks:
+    """This process's place in the launched group (rank 0 of 1 when not launched)."""
+
+    rank: int = 0
+    world: int = 1
+
+    @property
+    def main(self) -> bool:
+        """Rank 0: the one process that takes the run lock, writes the header, merges and scores."""
+        return self.rank == 0
+
+    def shard(self, items: Sequence[T]) -> list[T]:
+        """This rank's rank-strided share of `items` (disjoint across ranks, together all of them)."""
+        return list(items[self.rank::self.world])
+
+    def barrier(self) -> None:
+        """Wait until every rank reaches this point (no-op in one process)."""
+        if self.world > 1:
+            dist.barrier()
+
+    def from_main(self, fn: Callable[[], T]) -> T:
+        """Run `fn` on rank 0 only and hand its result to every rank; a GazebenchError it raises is raised (with
+        the same message) on every rank (so no rank waits at a later collective that rank 0 will never reach)."""
+        if self.world == 1:
+            return fn()
+        payload: list[Any] = [None]
+        error: GazebenchError | None = None
+        if self.main:
+            try:
+                payload = [("ok", fn())]
+            except GazebenchError as exc:
+                error, payload = exc, [("error", str(exc))]
+        dist.broadcast_object_list(payload, src=0)
+        if error is not None:
+            raise error
+        if payload[0][0] == "error":
+            raise GazebenchError(payload[0][1])  # the same one line as rank 0's
+        return payload[0][1]
+
+    def gather(self, obj: T, dst: int = 0) -> list[T] | None:
+        """Every rank's `obj`, in rank order, on rank `dst` (None elsewhere)."""
+        if self.world == 1:
+            return [obj]
+        out: list[Any] | None = [None] * self.world if self.rank == dst else None
+        dist.gather_object(obj, out, dst=dst)
+        return out
+
+    def all_gather(self, tensor: torch.Tensor) -> torch.Tensor:
+        """Every rank's `tensor` concatenated in rank order (0-d tensors stacked), on every rank."""
+        if self.world == 1:
+            return tensor
+        parts = [torch.empty_like(tensor) for _ in range(self.world)]
+        dist.all_gather(parts, tensor.contiguous())
+        return torch.stack(parts) if tensor.dim() == 0 else torch.cat(parts)
+
+
+ONE_PROCESS = Ranks()
+"""Rank 0 of 1: a process that was not launched (the default of every rank-aware function)."""
+
+
+def launched_world() -> int:
+    """WORLD_SIZE as set by `accelerate launch` / `torchrun` (1 when not launched)."""
+    try:
+        return max(1, int(os.environ.get("WORLD_SIZE", "1")))
+    except ValueError:
+        return 1
+
+
+def current_ranks() -> Ranks:
+    """Ranks of the initialised process group, else of the launcher's environment (RANK / WORLD_SIZE), else 0 of 1."""
+    if dist.is_available() and dist.is_initialized():
+        return Ranks(dist.get_rank(), dist.get_world_size())
+    world = launched_world()
+    return Ranks(int(os.environ.get("RANK", "0")), world) if world > 1 else ONE_PROCESS
+
+
+def finish() -> None:
+    """Leave the process group, after every rank got here, so no rank exits while another still talks to it
+    (an interpreter exiting with a live gloo group can abort: "terminate called without an active exception")."""
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
+def start(device: torch.device) -> tuple[Ranks, torch.device]:
+    """Join the launcher's process group once (gloo on CPU, nccl on CUDA) when WORLD_SIZE > 1, and return this
+    process's ranks and its own device (`cuda:LOCAL_RANK` on CUDA); outside a launcher: rank 0 of 1 on `device`."""
+    if launched_world() == 1:
+        return ONE_PROCESS, device
+    from accelerate import PartialState
+
+    state = PartialState(cpu=device.type != "cuda")
+    ranks = Ranks(state.process_index, state.num_processes)
+    return ranks, (state.device if device.type == "cuda" else device)
