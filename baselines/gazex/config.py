@@ -19,6 +19,8 @@ class GazeXConfig(VLMConfig):
 
     trajectory: Trajectory = "ordered"
     """Gaze-trajectory target: regions in reading order, the same regions permuted, or no trajectory task."""
+    lr: float = option(5e-3, gt=0)
+    """AdamW learning rate (tiny: its random word rows train too; a real backbone gets the family's 1e-4)."""
     epochs: int = option(3, ge=1)
     """Epochs of the multitask LM loss (no early stopping: validation has no single score for four tasks)."""
     max_regions: int = option(6, ge=1)

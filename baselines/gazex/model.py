@@ -10,8 +10,9 @@ import torch
 from torch import nn
 
 from gazebench.train.checkpoint import load_params
-from gazebench.vlm.backbone import Backbone, QwenVL
+from gazebench.vlm.backbone import RANDOM_CONFIGS, Backbone, QwenVL
 from gazebench.vlm.config import VLMConfig
+from gazebench.vlm.generate import greedy
 from gazebench.vlm.likelihood import answer_logprobs, answer_token_ids
 from gazebench.vlm.model import encode, lm_loss, lora_wrap
 from gazebench.vlm.prompt import IGNORE, PromptBatch, PromptBuilder
@@ -34,7 +35,8 @@ def pack(rows: Sequence[list[int]], targets: Sequence[list[int]], pad_id: int, i
 
 
 class GazeXModel(nn.Module):
-    """LoRA-tuned Qwen2.5-VL answering instructions in text; `trainable_state()` is the LoRA weights only."""
+    """LoRA-tuned Qwen2.5-VL answering instructions in text (on the random-weight tiny backbone the word
+    embeddings and LM head train too: random rows carry no meaning to adapt)."""
 
     def __init__(self, backbone: Backbone, cfg: VLMConfig) -> None:
         super().__init__()
@@ -43,6 +45,9 @@ class GazeXModel(nn.Module):
         rows, cols = cfg.grid
         self.n_visual = rows * cols
         self.lm = lora_wrap(backbone, cfg)
+        if backbone.name in RANDOM_CONFIGS:  # its word rows are random too: train them (tiny: 1e5 weights)
+            self.qwen.get_input_embeddings().requires_grad_(True)
+            self.qwen.lm_head.requires_grad_(True)
         self._prefixes: dict[str, list[int]] = {}
         pad = self.tokenizer.pad_token_id
         self.pad_id = int(pad) if pad is not None else 0
@@ -78,15 +83,7 @@ class GazeXModel(nn.Module):
 
     def generate(self, pixels: torch.Tensor, instructions: Sequence[str], max_new_tokens: int) -> list[str]:
         """Greedy continuations of each row's prompt, decoded without special tokens."""
-        prompt = self.prompts(instructions, pixels.device)
-        pixel_values, grid_thw = to_qwen_pixels(pixels)
-        with torch.no_grad():
-            out = self.qwen.generate(
-                input_ids=prompt.input_ids, attention_mask=prompt.attention_mask,
-                mm_token_type_ids=prompt.mm_token_type_ids, pixel_values=pixel_values, image_grid_thw=grid_thw,
-                max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=self.pad_id)
-        start = prompt.input_ids.shape[1]
-        return [cast(str, self.tokenizer.decode(row[start:], skip_special_tokens=True)).strip() for row in out]
+        return greedy(self.qwen, self.tokenizer, self.prompts(instructions, pixels.device), pixels, max_new_tokens)
 
     def answer_probability(self, pixels: torch.Tensor, questions: Sequence[str], answers: Sequence[str]) -> torch.Tensor:
         """(B, A) probability of each answer among `answers` after each row's question (answer likelihood)."""
@@ -103,7 +100,7 @@ class GazeXModel(nn.Module):
         return torch.softmax(logprobs.float(), dim=-1)
 
     def trainable_state(self) -> dict[str, torch.Tensor]:
-        """The LoRA weights (never the frozen backbone)."""
+        """The LoRA weights, and on a random-weight backbone its word embeddings and LM head (never the rest)."""
         return {n: p.detach().cpu().contiguous() for n, p in self.named_parameters() if p.requires_grad}
 
     def load_trainable_state(self, state: dict[str, torch.Tensor]) -> None:

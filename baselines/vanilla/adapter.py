@@ -4,7 +4,7 @@ on a stable subset of images measures how often the backbone's own text breaks t
 per image as the `parse_failed` diagnostic (1/0 on probed images, NaN elsewhere) that results summarise."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
@@ -52,7 +52,8 @@ class VanillaAdapter(Adapter):
         """`options`: image_size (default: the reference model's for `backbone`), probe_fraction, seed."""
         self.cfg = VanillaConfig.resolve(backbone, **options)
         check_backbone(self.cfg.backbone)
-        self.spec = qwen_input_spec(self.cfg.image_size, predicts_gaze=False)
+        self.spec = replace(qwen_input_spec(self.cfg.image_size, predicts_gaze=False),
+                            kinds=("classification", "report"))
         self.device = torch.device("cpu")
 
     @cached_property
@@ -119,7 +120,10 @@ class VanillaAdapter(Adapter):
                 if derive_seed(self.cfg.seed, "vanilla-probe", sid) / 2**63 < self.cfg.probe_fraction]
 
     def predict(self, batch: ImageBatch) -> Predictions:
-        """Answer-logit probabilities; `parse_failed` is 1/0 for probed images' greedy reports, NaN elsewhere."""
+        """Answer-logit probabilities; `parse_failed` is 1/0 for probed images' greedy reports, NaN elsewhere.
+        A report task gets the greedy report itself (zero-shot)."""
+        if batch.kind == "report":
+            return Predictions(reports=self.generate(batch.pixels))
         probs = self.answer_probabilities(batch.pixels)
         failed = np.full(len(batch.ids), np.nan)
         chosen = self.probed(batch)
