@@ -6,7 +6,6 @@ docs/gazex_track.md ("The gazex model") gives the formats, the parser and what t
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +85,9 @@ class GazeXAdapter(Adapter):
                 backbone = build_backbone(self.cfg.backbone, 0, self.cfg.seed, default_dtype(self.device),
                                           self.device)
                 if self.cfg.backbone in RANDOM_CONFIGS:
-                    words = (prompts.TRAJECTORY, prompts.REPORT, prompts.grounding(""), *YES_NO, "trajectory observation",
-                             *(presence_question(label) for label in CHEXPERT_LABELS), "which view is this image taken")
+                    words = (prompts.TRAJECTORY, prompts.REPORT, prompts.grounding(""), *YES_NO,
+                             "trajectory observation", "which view is this image taken",
+                             *(presence_question(label) for label in CHEXPERT_LABELS))
                     add_words(backbone, tiny_words(self.cfg.image_size, words), self.cfg.seed)
                 torch.manual_seed(self.cfg.seed)
                 self._model = GazeXModel(backbone, self.cfg).to(self.device).eval()

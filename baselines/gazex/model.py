@@ -85,7 +85,8 @@ class GazeXModel(nn.Module):
         """Greedy continuations of each row's prompt, decoded without special tokens."""
         return greedy(self.qwen, self.tokenizer, self.prompts(instructions, pixels.device), pixels, max_new_tokens)
 
-    def answer_probability(self, pixels: torch.Tensor, questions: Sequence[str], answers: Sequence[str]) -> torch.Tensor:
+    def answer_probability(self, pixels: torch.Tensor, questions: Sequence[str],
+                           answers: Sequence[str]) -> torch.Tensor:
         """(B, A) probability of each answer among `answers` after each row's question (answer likelihood)."""
         prompt = self.prompts(questions, pixels.device)
         pixel_values, grid_thw = to_qwen_pixels(pixels)

@@ -51,7 +51,8 @@ class SFTAdapter(VLMAdapter[SFTConfig]):
             return super().predict(batch)
         model, pixels = self.model, batch.pixels.to(self.device)
         tok = model.prompts.tokenizer
-        budget = len(tok(render_report(np.zeros(len(CHEXPERT_LABELS), dtype=bool)), add_special_tokens=False)["input_ids"]) + 8
+        filler = render_report(np.zeros(len(CHEXPERT_LABELS), dtype=bool))
+        budget = len(tok(filler, add_special_tokens=False)["input_ids"]) + 8
         prompt = model.prompts.build(batch_size=len(batch.ids)).to(self.device)
         return Predictions(reports=tuple(greedy(model.qwen, tok, prompt, pixels, budget)))
 
