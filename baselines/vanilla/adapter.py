@@ -6,7 +6,7 @@ measures how often the backbone's own text breaks the report format, returned pe
 `parse_failed` diagnostic (1/0 on probed images, NaN elsewhere) that results summarise."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,8 @@ class VanillaAdapter(GenerativeVLMAdapter):
         """`options`: image_size (default: the reference model's for `backbone`), probe_fraction, seed."""
         self.cfg = VanillaConfig.resolve(backbone, **options)
         check_backbone(self.cfg.backbone)
-        self.spec = qwen_input_spec(self.cfg.image_size, predicts_gaze=False)
+        self.spec = replace(qwen_input_spec(self.cfg.image_size, predicts_gaze=False),
+                            kinds=("classification", "report"))
         self.device = torch.device("cpu")
 
     @cached_property
@@ -102,7 +103,9 @@ class VanillaAdapter(GenerativeVLMAdapter):
 
     def predict(self, batch: ImageBatch) -> Predictions:
         """Answer-likelihood probabilities; `parse_failed` is 1/0 for probed images' greedy reports, NaN
-        elsewhere."""
+        elsewhere. A report task gets the greedy report itself (zero-shot, the fixed-report prompt)."""
+        if batch.kind == "report":
+            return Predictions(reports=tuple(self.generate(batch.pixels, INSTRUCTION)))
         probs = self.answer_probabilities(batch.pixels)
         failed = np.full(len(batch.ids), np.nan)
         chosen = self.probed(batch)

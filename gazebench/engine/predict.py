@@ -193,12 +193,7 @@ def _frame(samples: tuple[Sample, ...], out: Predictions,
             raise GazebenchError(f"model {type(adapter).__name__} returned gaze of shape {gaze.shape}, "
                                  f"expected ({len(samples)}, K)")
         cols.update({f"g{k}": gaze[:, k].astype(np.int64) for k in range(gaze.shape[1])})
-    for name, values in (out.diagnostics or {}).items():  # NaN = not measured on that image
-        column = _array(values, (len(samples),), f"diagnostic {name!r}", adapter)
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or np.isinf(column).any():
-            raise GazebenchError(f"model {type(adapter).__name__} returned diagnostic {name!r}: names are "
-                                 "lowercase identifiers and values finite or NaN")
-        cols[f"{DIAGNOSTIC_PREFIX}{name}"] = column
+    cols.update(_diagnostic_columns(out, len(samples), adapter))
     sal = None
     if out.saliency is not None and adapter.spec.grid is not None:
         rows, ncols = adapter.spec.grid
@@ -214,7 +209,20 @@ def _kind_frame(samples: tuple[Sample, ...], out: Predictions, adapter: Adapter,
     cols: dict[str, object] = {"sample_id": [s.sample_id for s in samples],
                                "patient_id": [s.patient_id for s in samples]}
     cols.update(KINDS[kind].columns(out, len(samples), adapter.spec.image_size, adapter))
+    cols.update(_diagnostic_columns(out, len(samples), adapter))
     return pd.DataFrame(cols)
+
+
+def _diagnostic_columns(out: Predictions, n: int, adapter: Adapter) -> dict[str, np.ndarray]:
+    """`d_<name>` columns of the model's per-item diagnostics (NaN = not measured on that item), checked."""
+    cols = {}
+    for name, values in (out.diagnostics or {}).items():
+        column = _array(values, (n,), f"diagnostic {name!r}", adapter)
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or np.isinf(column).any():
+            raise GazebenchError(f"model {type(adapter).__name__} returned diagnostic {name!r}: names are "
+                                 "lowercase identifiers and values finite or NaN")
+        cols[f"{DIAGNOSTIC_PREFIX}{name}"] = column
+    return cols
 
 
 def _check_saliency(sal: np.ndarray, samples: tuple[Sample, ...], adapter: Adapter) -> None:

@@ -19,7 +19,7 @@ from gazebench.errors import ConfigError
 from gazebench.records import Sample
 from gazebench.train import Stage, auroc_validator, fit_stages, label_targets
 from gazebench.vlm.backbone import backbone_weights, build_backbone, check_backbone, default_dtype
-from gazebench.vlm.config import VLMConfig
+from gazebench.vlm.config import BackboneConfig, VLMConfig
 from gazebench.vlm.model import GazeVLM
 from gazebench.vlm.objective import Supervision, TargetTerm, VLMObjective, label_probs
 from gazebench.vlm.report import render_report
@@ -147,18 +147,27 @@ class VLMAdapter(Adapter, Generic[C]):
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """LoRA + gaze-token embedding rows + heads, plus the config (the frozen backbone is not saved)."""
-        state = dict(self.model.trainable_state())
-        state[self.config_key] = torch.frombuffer(bytearray(self.cfg.to_json().encode()), dtype=torch.uint8)
-        return state
+        return with_config(self.model.trainable_state(), self.config_key, self.cfg)
 
     def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
-        state = dict(state)
-        blob = state.pop(self.config_key, None)
-        if blob is None:
-            raise ConfigError(f"checkpoint has no {type(self.cfg).__name__}; it was not written by "
-                              f"{type(self).__name__}")
-        saved = type(self.cfg).from_dict(json.loads(bytes(blob.numpy().tobytes()).decode()))
-        if saved != self.cfg:
-            diff = sorted(k for k, v in saved.to_dict().items() if self.cfg.to_dict()[k] != v)
-            raise ConfigError(f"checkpoint was trained with a different config ({', '.join(diff)})")
-        self.model.load_trainable_state(state)
+        self.model.load_trainable_state(without_config(state, self.config_key, self.cfg, type(self).__name__))
+
+
+def with_config(state: dict[str, torch.Tensor], key: str, cfg: BackboneConfig) -> dict[str, torch.Tensor]:
+    """`state` plus `cfg` as JSON bytes under `key`, so a checkpoint always says how it was made."""
+    return dict(state) | {key: torch.frombuffer(bytearray(cfg.to_json().encode()), dtype=torch.uint8)}
+
+
+def without_config(state: dict[str, torch.Tensor], key: str, cfg: BackboneConfig,
+                   owner: str) -> dict[str, torch.Tensor]:
+    """`state` less its config entry, which must equal `cfg`: a ConfigError naming the fields that differ (or
+    saying the entry is missing: the checkpoint was not written by `owner`), never silently mismatched weights."""
+    state = dict(state)
+    blob = state.pop(key, None)
+    if blob is None:
+        raise ConfigError(f"checkpoint has no {type(cfg).__name__}; it was not written by {owner}")
+    saved = type(cfg).from_dict(json.loads(bytes(blob.numpy().tobytes()).decode()))
+    if saved != cfg:
+        diff = sorted(k for k, v in saved.to_dict().items() if cfg.to_dict()[k] != v)
+        raise ConfigError(f"checkpoint was trained with a different config ({', '.join(diff)})")
+    return state

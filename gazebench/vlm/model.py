@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import cast
 
 import torch
-from peft import LoraConfig, get_peft_model
+from peft import LoraConfig, PeftModel, get_peft_model
 from torch import nn
 from torch.nn import functional as F
 
@@ -31,6 +31,44 @@ class VLMOutput:
     lm_loss: torch.Tensor | None
 
 
+def lora_wrap(backbone: Backbone, cfg: VLMConfig) -> PeftModel:
+    """The backbone with LoRA on the LLM (and the vision tower when `cfg.lora_vision`), its gaze-token embedding
+    rows trainable, and gradient checkpointing when `cfg` asks for it (docs/reference_model.md, LoRA)."""
+    targets = LANGUAGE_LORA_TARGETS + (f"|{VISION_LORA_TARGETS}" if cfg.lora_vision else "")
+    new_rows = {"embed_tokens": list(backbone.gaze_token_ids)} if backbone.gaze_token_ids else None
+    lora = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+                      target_modules=targets, trainable_token_indices=new_rows)
+    with warnings.catch_warnings():
+        # peft 0.21 reads transformers' deprecated `is_gradient_checkpointing` (a FutureWarning) while wrapping;
+        # checkpointing is enabled below, after wrapping, through the current API
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        lm = cast(PeftModel, get_peft_model(backbone.model, lora))
+    if cfg.gradient_checkpointing:
+        # transformers 5 renamed gradient_checkpointing_enable (now a deprecated alias) to activation_...
+        enable = getattr(lm, "activation_checkpointing_enable", None) or lm.gradient_checkpointing_enable
+        enable({"use_reentrant": False})
+    return lm
+
+
+def encode(qwen: QwenVL, pixels: torch.Tensor, prompt: PromptBatch) -> torch.Tensor:
+    """Last-layer hidden states (B, L, d) of `qwen` for images (B, 3, S, S) and their token sequences."""
+    pixel_values, grid_thw = to_qwen_pixels(pixels)
+    out = qwen.model(
+        input_ids=prompt.input_ids, attention_mask=prompt.attention_mask,
+        mm_token_type_ids=prompt.mm_token_type_ids, pixel_values=pixel_values, image_grid_thw=grid_thw,
+        use_cache=False,
+    )
+    return out.last_hidden_state
+
+
+def lm_loss(qwen: QwenVL, hidden: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Next-token CE on the positions `labels` keeps (not IGNORE); lm_head applied to those rows only."""
+    target = labels[:, 1:]
+    keep = target != IGNORE
+    logits = qwen.lm_head(hidden[:, :-1][keep])
+    return F.cross_entropy(logits.float(), target[keep])
+
+
 class GazeVLM(nn.Module):
     """The trainable model; `trainable_state()` holds everything that is not the frozen backbone. `pointer`
     adds the pointer head (default: exactly when the backbone has gaze tokens)."""
@@ -43,19 +81,7 @@ class GazeVLM(nn.Module):
         rows, cols = cfg.grid
         self.prompts = PromptBuilder(backbone.tokenizer, backbone.image_token_id, backbone.gaze_token_ids,
                                      rows * cols)
-        targets = LANGUAGE_LORA_TARGETS + (f"|{VISION_LORA_TARGETS}" if cfg.lora_vision else "")
-        new_rows = {"embed_tokens": list(backbone.gaze_token_ids)} if backbone.gaze_token_ids else None
-        lora = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-                          target_modules=targets, trainable_token_indices=new_rows)
-        with warnings.catch_warnings():
-            # peft 0.21 reads transformers' deprecated `is_gradient_checkpointing` (a FutureWarning) while wrapping;
-            # checkpointing is enabled below, after wrapping, through the current API
-            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
-            self.lm = get_peft_model(backbone.model, lora)
-        if cfg.gradient_checkpointing:
-            # transformers 5 renamed gradient_checkpointing_enable (now a deprecated alias) to activation_...
-            enable = getattr(self.lm, "activation_checkpointing_enable", None) or self.lm.gradient_checkpointing_enable
-            enable({"use_reentrant": False})
+        self.lm = lora_wrap(backbone, cfg)
         d = backbone.hidden_size
         with_pointer = bool(backbone.gaze_token_ids) if pointer is None else pointer
         self.gaze_head = PointerGazeHead(d, cfg.key_dim) if with_pointer else None
@@ -68,13 +94,7 @@ class GazeVLM(nn.Module):
 
     def encode(self, pixels: torch.Tensor, prompt: PromptBatch) -> torch.Tensor:
         """Last-layer hidden states (B, L, d) for images (B, 3, S, S) and their token sequences."""
-        pixel_values, grid_thw = to_qwen_pixels(pixels)
-        out = self.qwen.model(
-            input_ids=prompt.input_ids, attention_mask=prompt.attention_mask,
-            mm_token_type_ids=prompt.mm_token_type_ids, pixel_values=pixel_values, image_grid_thw=grid_thw,
-            use_cache=False,
-        )
-        return out.last_hidden_state
+        return encode(self.qwen, pixels, prompt)
 
     def forward(self, pixels: torch.Tensor, reports: list[str] | None = None) -> VLMOutput:
         """Pointer logits over the visual tokens, label logits, and the report LM loss when `reports` is given.
@@ -95,15 +115,9 @@ class GazeVLM(nn.Module):
             visual = hidden[ids == self.image_token_id].view(b, self.prompts.n_visual, -1).float()
             gaze_logits = self.gaze_head(queries, visual)
         label_logits = self.label_head(pooled)
-        lm_loss = self._lm_loss(hidden, prompt.lm_labels) if reports is not None else None
-        return VLMOutput(label_logits, gaze_logits, lm_loss)
+        report_loss = lm_loss(self.qwen, hidden, prompt.lm_labels) if reports is not None else None
+        return VLMOutput(label_logits, gaze_logits, report_loss)
 
-    def _lm_loss(self, hidden: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        """Next-token CE on the report positions only (lm_head applied to those rows, not the whole sequence)."""
-        target = labels[:, 1:]
-        keep = target != IGNORE
-        logits = self.qwen.lm_head(hidden[:, :-1][keep])
-        return F.cross_entropy(logits.float(), target[keep])
 
     def trainable_state(self) -> dict[str, torch.Tensor]:
         """LoRA weights, the new gaze-token embedding rows and the heads (never the frozen backbone)."""

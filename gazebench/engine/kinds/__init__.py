@@ -54,11 +54,16 @@ def kind_result(task: Task, items: ItemSet, df: pd.DataFrame, side: int, where: 
     item and patient counts, what was skipped, and the family's own counts."""
     if not items.items:
         raise_empty(task, where)
+    from gazebench.engine.scoring import diagnostics_summary
+
     scores = kind_scores(task, items, df, side, where)
     out = metric_block(scores, metric_names(task.family), n_boot, seed, level)
     out.update({"kind": task.kind, "family": task.family, "n": len(items.items),
                 "n_images": len({i.sample.image_path for i in items.items}),
                 "n_patients": len(set(scores.clusters)), "items_skipped": dict(items.skipped), **scores.extra})
+    diagnostics = diagnostics_summary(df, where)
+    if diagnostics:
+        out["diagnostics"] = diagnostics
     return out
 
 

@@ -115,5 +115,5 @@ def test_sft_fit_has_one_label_stage(tmp_path: Path) -> None:
     adapter = SFTAdapter(False, **(SMALL_SFT | {"epochs": 1}))
     adapter.fit(ctx)
     assert sorted(p.name for p in ctx.workdir.iterdir() if p.is_dir()) == ["stage2-labels"]
-    out = adapter.predict(next(batches(ctx.val, 4, False)))
+    out = adapter.predict(next(batches(ctx.val, 4, False)).inputs(adapter.spec))
     assert out.saliency is None and ((out.probs >= 0) & (out.probs <= 1)).all()
