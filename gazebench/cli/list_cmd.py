@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gazebench.adapter import MODELS, get_model
+from gazebench.errors import GazebenchError
 from gazebench.options import options_of
 from gazebench.paths import DATA_ROOT_ENV
 from gazebench.task import TASKS, get_task
@@ -47,20 +48,25 @@ def list_models(as_json: bool) -> None:
     """Registered models with their input contract, provenance and options (`--model-arg KEY=VALUE`)."""
     rows: list[dict[str, Any]] = []
     for name in MODELS.names():
-        model = get_model(name)
-        spec, prov = model.spec, model.provenance
         declared = options_of(MODELS.get(name))
-        rows.append({
-            "name": name,
+        row: dict[str, Any] = {"name": name, "options": declared.describe() if declared is not None else None}
+        try:
+            model = get_model(name)
+        except GazebenchError as exc:  # e.g. a generic adapter that needs --model-arg path=DIR to be built
+            rows.append(row | {"needs": str(exc)})
+            continue
+        spec, prov = model.spec, model.provenance
+        rows.append(row | {
             "trainable": model.trainable,
             "image_size": spec.image_size,
             "channels": spec.channels,
             "labels": len(spec.labels),
+            "kinds": list(spec.kinds),
+            "track": spec.track,
             "predicts_gaze": spec.patch_size is not None,
             "uses_gaze": spec.uses_gaze,
             "source": prov.source,
             "license": prov.license,
-            "options": declared.describe() if declared is not None else None,
         })
     if as_json:
         click.echo(json.dumps(rows, indent=2))
@@ -69,6 +75,9 @@ def list_models(as_json: bool) -> None:
     for col in ("name", "trains", "input", "gaze", "source"):
         table.add_column(col)
     for r in rows:
+        if "needs" in r:
+            table.add_row(r["name"], "–", "–", "–", r["needs"])
+            continue
         gaze = "predicts" if r["predicts_gaze"] else ("trained on" if r["uses_gaze"] else "-")
         table.add_row(r["name"], "yes" if r["trainable"] else "no", f"{r['channels']}x{r['image_size']}²", gaze,
                       str(r["source"]))

@@ -137,3 +137,20 @@ def test_cnn_options_are_checked(key: str, value: object) -> None:
 def test_cnn_takes_cli_strings() -> None:
     cnn = SmallCNN(width="8", lr="0.01")
     assert cnn.config()["width"] == 8 and cnn.config()["lr"] == 0.01
+
+
+def test_list_models_shows_every_model_even_those_that_need_a_checkpoint() -> None:
+    """`gazebench list models` (run by CI) builds every model it can, and names what the others need."""
+    import json
+
+    from click.testing import CliRunner
+
+    from gazebench.cli.main import cli
+
+    out = CliRunner().invoke(cli, ["list", "models", "--json"])
+    assert out.exit_code == 0, out.output
+    rows = {r["name"]: r for r in json.loads(out.stdout)}
+    assert {"cnn", "original-gaze", "hf-vlm", "hf-clip"} <= set(rows)
+    assert "path=DIR" in rows["hf-vlm"]["needs"] and rows["hf-vlm"]["options"]
+    assert rows["cnn"]["kinds"] == ["classification"] and rows["oracle"]["track"] == "privileged"
+    assert CliRunner().invoke(cli, ["list", "models"]).exit_code == 0
