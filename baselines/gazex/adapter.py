@@ -25,7 +25,7 @@ from gazebench.options import dataclass_options, with_options
 from gazebench.records import Sample
 from gazebench.task import KINDS
 from gazebench.train import Stage, fit_stages, label_targets
-from gazebench.vlm.adapter import with_config, without_config
+from gazebench.vlm.adapter import fit_device, with_config, without_config
 from gazebench.vlm.backbone import RANDOM_CONFIGS, backbone_weights, build_backbone, check_backbone, default_dtype
 from gazebench.vlm.vision_input import qwen_input_spec
 
@@ -111,12 +111,7 @@ class GazeXAdapter(Adapter):
 
     def fit(self, ctx: FitContext) -> None:
         """One multitask stage of LM loss over every training image's rows (no early stopping)."""
-        if ctx.device.type == "cuda":
-            from accelerate import PartialState
-
-            self.to(PartialState().device)
-        else:
-            self.to(ctx.device)
+        self.to(fit_device(ctx))
         train = tuple(ctx.train)
         labels = label_targets(ctx, train)
         rows = {s.sample_id: examples(s, labels[i], self.cfg, ctx.seed) for i, s in enumerate(train)}

@@ -44,6 +44,15 @@ class Inference:
     """Fixed-format reports; their Yes/No lines are exactly probs >= threshold."""
 
 
+def fit_device(ctx: FitContext) -> torch.device:
+    """The device a fit runs on: `ctx.device`, or on CUDA under `accelerate launch` this process's own GPU."""
+    if ctx.device.type == "cuda":
+        from accelerate import PartialState
+
+        return PartialState().device
+    return ctx.device
+
+
 class VLMAdapter(Adapter, Generic[C]):
     """Qwen2.5-VL + LoRA + heads, trained in stages; `gaze_tokens` gaze tokens in the assistant turn and,
     with `pointer`, a pointer head over the visual tokens (whose attention is the predicted saliency)."""
@@ -104,12 +113,7 @@ class VLMAdapter(Adapter, Generic[C]):
 
     def fit(self, ctx: FitContext) -> None:
         """The stages on `ctx`; under `accelerate launch` each process builds its replica on its own GPU."""
-        if ctx.device.type == "cuda":
-            from accelerate import PartialState
-
-            self.to(PartialState().device)
-        else:
-            self.to(ctx.device)
+        self.to(fit_device(ctx))
         train = tuple(ctx.train)
         labels = label_targets(ctx, train)
         sup = Supervision({s.sample_id: labels[i] for i, s in enumerate(train)},
