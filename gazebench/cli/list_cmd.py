@@ -52,7 +52,7 @@ def list_models(as_json: bool) -> None:
         row: dict[str, Any] = {"name": name, "options": declared.describe() if declared is not None else None}
         try:
             model = get_model(name)
-        except GazebenchError as exc:  # e.g. a generic adapter that needs --model-arg path=DIR to be built
+        except (GazebenchError, TypeError) as exc:  # a model that needs arguments, e.g. --model-arg path=DIR
             rows.append(row | {"needs": str(exc)})
             continue
         spec, prov = model.spec, model.provenance
