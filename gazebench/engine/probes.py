@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 
 from gazebench.engine.config import RunConfig
-from gazebench.engine.rundir import RunDir
+from gazebench.engine.rundir import RunDir, atomic_write_json
 from gazebench.engine.scoring import primary_scoring
 from gazebench.engine.transforms import TRANSFORMS
 from gazebench.engine.verify import VerifiedRun, verify_run
@@ -97,7 +97,14 @@ def probe(run_dir: Path | str, checks: Sequence[str], *, output_dir: Path | str 
             "n_boot": compared["n_boot"],
             "tasks": {task: {"n": r["n"], "metrics": r["metrics"], "reading": reading(check, r["metrics"]["auroc"])}
                       for task, r in compared["tasks"].items()}}
+    atomic_write_json(report_path(base.path, out_dir), report)
     return report
+
+
+def report_path(run: Path, probes_dir: Path | None = None) -> Path:
+    """Where the probe report of `run` is kept: `<probes dir>/<run name>.probes.json` (default: probes/ beside the
+    run), next to its probe runs, so the run directory itself stays immutable."""
+    return (probes_dir if probes_dir is not None else run.parent / "probes") / f"{run.name}.probes.json"
 
 
 def probe_markdown(report: dict[str, Any]) -> str:

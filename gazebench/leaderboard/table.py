@@ -42,9 +42,11 @@ class Run:
 
     @property
     def label(self) -> str:
-        """The row name: the model, marked when only part of each split was evaluated."""
-        limit = self.config.get("limit")
-        return self.results["model_name"] + (f" [limit {limit}]" if limit else "")
+        """The row name: the model, marked when only part of each split was evaluated and, for a shortcut probe
+        run (`gazebench probe`), with the input transform its test images went through."""
+        limit, probe = self.config.get("limit"), self.config.get("input_transform")
+        return (self.results["model_name"] + (f" [probe: {probe}]" if probe else "")
+                + (f" [limit {limit}]" if limit else ""))
 
 
 def run_paths(runs_dir: Path | str) -> list[Path]:

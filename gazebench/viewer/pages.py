@@ -79,7 +79,30 @@ def index(viewer: Viewer, link: Callable[[str], str] = lambda url: url,
                                  pct(m["diff"], m["ci"]), pct(m["mdd"]), html.escape(str(m["verdict"]))])
         body += (f"<h2>Paired differences against {html.escape(labels[0])} (B − A, points)</h2>"
                  + rows_table(["model B", "task", "metric", "B − A [95% CI]", "MDD (80% power)", "verdict"], rows))
+    body += probes_html(viewer, labels)
     return page("gazebench viewer", body, dataset_note(viewer))
+
+
+def probes_html(viewer: Viewer, labels: list[str]) -> str:
+    """The shortcut-probe tables (`gazebench probe`) of the runs that have one, read from probes/ beside them."""
+    from gazebench.engine.probes import report_path
+    from gazebench.engine.rundir import read_json
+
+    rows = []
+    for run, label in zip(viewer.runs, labels, strict=True):
+        path = report_path(run.path)
+        if not path.is_file():
+            continue
+        for check, c in read_json(path)["checks"].items():
+            for task, t in (c.get("tasks") or {}).items() if c.get("applicable") else [("all", None)]:
+                m = t["metrics"]["auroc"] if t else {}
+                rows.append([html.escape(label), html.escape(check), html.escape(task),
+                             pct(m.get("diff"), m.get("ci")) if t else "–", pct(m.get("mdd")) if t else "–",
+                             html.escape(t["reading"] if t else f"not applicable: {c.get('reason')}")])
+    if not rows:
+        return ""
+    return ("<h2>Shortcut probes (probe − original AUROC, points)</h2>"
+            + rows_table(["model", "check", "task", "Δ AUROC [95% CI]", "MDD", "reading"], rows))
 
 
 def confusion(view: TaskView) -> list[list[str]]:

@@ -88,10 +88,27 @@ def test_probe_says_when_the_image_is_not_used(runs: dict[str, Path], small_root
     assert "| blank | chexpert | 100.0 | 100.0 |" in text
     assert "the model is answering from something other than the image" in text
     assert "not applicable: the model takes no gaze at test time" in text
-    (probe_run,) = (tmp_path / "probes").iterdir()
+    (probe_run,) = [p for p in (tmp_path / "probes").iterdir() if p.is_dir()]
     assert json.loads((probe_run / "config.json").read_text())["input_transform"] == "blank"
+    report = json.loads((tmp_path / "probes" / f"{runs['oracle'].name}.probes.json").read_text())
+    assert report["checks"]["blank"]["tasks"]["chexpert"]["metrics"]["auroc"]["diff"] == pytest.approx(0.0)
     _, log = invoke(*args)  # a probe is an ordinary run: asked again, it is complete already
     assert "complete already" in log
+
+
+def test_probes_appear_in_the_viewer_and_the_leaderboard(runs: dict[str, Path], small_root: Path,
+                                                        tmp_path: Path) -> None:
+    import shutil
+
+    from gazebench.viewer.pages import index
+    from gazebench.viewer.state import Viewer
+
+    run = Path(shutil.copytree(runs["random"], tmp_path / "runs" / runs["random"].name))
+    invoke("probe", str(run), "--check", "flip", "--data-root", str(small_root))  # into probes/ beside the run
+    page = index(Viewer.open([run], small_root))
+    assert "Shortcut probes" in page and "flip" in page
+    board, _ = invoke("leaderboard", str(tmp_path / "runs" / "probes"), "--format", "md")
+    assert "random \\[probe: flip\\]" in board  # markdown-escaped brackets
 
 
 @pytest.fixture(scope="module")
