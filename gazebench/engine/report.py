@@ -7,15 +7,19 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from gazebench.metrics.power import ZERO_WIDTH_MARK, ZERO_WIDTH_NOTE, zero_width
+
 
 def percent(value: float | None, ci: list[float | None] | tuple[float | None, float | None] | None = None,
             digits: int = 1) -> str:
-    """`87.6 [85.1, 90.0]` from fractions; `–` for a missing value, no brackets when the CI is missing."""
+    """`87.6 [85.1, 90.0]` from fractions; `–` for a missing value, no brackets when the CI is missing, and the
+    zero-width marker when every bootstrap replicate gave the same value (never shown as a precise number)."""
     if value is None:
         return "–"
     text = f"{100 * value:.{digits}f}"
     if ci is not None and ci[0] is not None and ci[1] is not None:
         text += f" [{100 * ci[0]:.{digits}f}, {100 * ci[1]:.{digits}f}]"
+        text += f" {ZERO_WIDTH_MARK}" if zero_width(ci) else ""
     return text
 
 
@@ -58,6 +62,8 @@ def results_table(results: dict[str, Any], title: str = "") -> Table:
                       f"{r['n']} ({r['n_patients']})", f"{used}/{total} used", r["threshold_policy"]["name"],
                       *([""] if other else []))
     notes = [results["dataset_note"]] if results.get("dataset_note") else []
+    if any(zero_width(r.get(f"{m}_ci")) for r in results["results"].values() for m in ("auroc", "acc", "f1")):
+        notes.append(ZERO_WIDTH_NOTE)
     notes += [f"skipped {name}: {reason}" for name, reason in (results.get("unsupported") or {}).items()]
     table.caption = "\n".join(notes + diagnostics_lines(results) + skipped_lines(results)) or None
     return table
