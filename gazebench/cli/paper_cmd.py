@@ -48,7 +48,8 @@ def parse_method_args(pairs: tuple[str, ...]) -> tuple[tuple[str, str, Any], ...
               help="Passed to that method's model factory (e.g. medclip:image_encoder=/models/swin).")
 @click.option("--include", "includes", multiple=True, type=click.Path(dir_okay=False),
               help="Python file(s) to import first (they may register submitted models).")
-def command(paper: str, methods: str, data_root: str | None, backbone: str, seeds: int, output_dir: str, results_dir: str,
+def command(paper: str, methods: str, data_root: str | None, backbone: str, seeds: int, output_dir: str,
+            results_dir: str,
             limit: int | None, n_boot: int, threshold_policy: str, parse_probe: int, model_args: tuple[str, ...],
             includes: tuple[str, ...]) -> None:
     """Regenerate a paper's table (ours beside the paper's numbers, the paired comparisons with the minimum

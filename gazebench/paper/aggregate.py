@@ -1,6 +1,6 @@
-"""Pure aggregation of results JSONs (one per seed) into table cells: the bootstrap CI of a
-single run, or mean ± sd over seeds, on each metric's display scale; differences from the paper; paired comparisons summarised with the
-minimum detectable difference and a verdict in words (gazebench.metrics.power)."""
+"""Pure aggregation of results JSONs (one per seed) into table cells on each metric's display scale: the
+bootstrap CI of a single run, or mean ± sd over seeds; differences from the paper; paired comparisons summarised
+with the minimum detectable difference and a verdict in words (gazebench.metrics.power)."""
 from __future__ import annotations
 
 import math

@@ -57,8 +57,7 @@ def task_rows(table: PaperTable, task: str) -> tuple[list[str], list[list[str]]]
     """Header and rows of one task's table: each method's key metrics, then the paper's row when it has one."""
     kind = task_kind(table, task)
     stats = KEY_METRICS.get(kind, ())
-    head = ["Method"] + [METRICS[s].display + (f" ({METRICS[s].unit})" if METRICS[s].unit not in ("", "%") else "")
-                         for s in stats]
+    head = ["Method"] + [METRICS[s].display for s in stats]
     rows = [[marked(m.method.title, m.track)] + [_cell_text(m, task, s) for s in stats] for m in table.methods]
     if any(p.kind == kind for p in PUBLISHED):
         rows.append([PAPER_ROW] + [_published(kind, s) for s in stats])

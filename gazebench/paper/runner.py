@@ -45,7 +45,8 @@ class PaperSettings:
         """The canonical command line (defaults left out) that regenerates the same table."""
         parts = ["gazebench", "paper-table"]
         defaults = PaperSettings()
-        for name, flag in (("paper", "--paper"), ("methods", "--methods"), ("data_root", "--data-root"), ("backbone", "--backbone"),
+        for name, flag in (("paper", "--paper"), ("methods", "--methods"), ("data_root", "--data-root"),
+                           ("backbone", "--backbone"),
                            ("seeds", "--seeds"), ("output_dir", "--output-dir"), ("results_dir", "--results-dir"),
                            ("limit", "--limit"), ("n_boot", "--n-boot"), ("threshold_policy", "--threshold-policy"),
                            ("parse_probe", "--parse-probe")):

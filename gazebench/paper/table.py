@@ -66,7 +66,8 @@ def derived_notes(table: PaperTable, classification: bool = True) -> list[str]:
     CIs and the MDD."""
     first = [r for m in table.methods for r in m.results]
     out = ["Macro AUROC / Acc / F1 over the task's labels in percent (Acc = mean per-label accuracy, F1 = "
-           "mean per-label F1); labels with one class in the test split are left out of AUROC."] if classification else []
+           "mean per-label F1); labels with one class in the test split are left out of AUROC."
+           ] if classification else []
     if first:
         cfg = first[0].get("config", {})
         thr = first[0].get("thresholds", {})

@@ -10,6 +10,7 @@ import pytest
 
 from gazebench.paper.methods import BY_KEY, PAPER_SOURCE, Comparison, PaperMethod
 from gazebench.paper.render import to_csv, to_latex, to_markdown
+from gazebench.paper.runner import write_outputs
 from gazebench.paper.table import ComparisonRuns, MethodRuns, PaperTable
 
 NOTE = "Computed on the simulated reader study"
@@ -105,3 +106,11 @@ def test_tracks_are_marked_and_the_mdd_is_shown(table: PaperTable) -> None:
     row = df[(df.section == "comparison") & (df.task == "rsna") & (df.metric == "auroc")].iloc[0]
     assert row.mdd == pytest.approx(5.0) and row.verdict == "cannot tell at this size"
     assert set(df[df.method == "oracle"].track) == {"privileged"}
+
+
+def test_default_paper_writes_the_thinking_with_gaze_files(table: PaperTable, tmp_path: Path) -> None:
+    assert table.paper == "thinking-with-gaze"
+    paths = write_outputs(table, tmp_path)
+    assert sorted(p.name for p in paths.values()) == ["paper_table.csv", "paper_table.md", "paper_table.tex"]
+    assert paths["md"].read_text() == to_markdown(table) and paths["tex"].read_text() == to_latex(table)
+    assert paths["md"].read_text().startswith("# Thinking with Gaze: the paper table")
