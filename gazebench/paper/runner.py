@@ -130,7 +130,9 @@ def build_table(settings: PaperSettings, log: Callable[[str], None] = print) -> 
     if not shown:
         raise ConfigError(f"--paper {paper.key}: no registered task of kind {', '.join(paper.kinds)}")
     first = next((t for t in shown if get_task(t).in_domain), shown[0])
-    shown = (first, *(t for t in shown if t != first))  # in-domain first (the paper table's in-domain task)
+    # by the paper's kind order; within a kind the first in-domain task (the paper table's) first
+    shown = tuple(sorted(shown, key=lambda t: (paper.kinds.index(get_task(t).kind), t != first,
+                                               not get_task(t).in_domain)))
     runs = {m.key: run_method(m, settings, tasks, log) for m in methods}
     comparisons = []
     for c in paper.comparisons_for(methods):
