@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from gazebench.paper.methods import Comparison, PaperMethod
 
-GAZEX_SOURCE = ("Seeing Through Experts' Eyes: A Foundational Vision Language Model Trained on Radiologists' "
-                "Gaze and Reasoning (GazeX), arXiv:2604.14316 (2026)")
+GAZEX_SOURCE = ("Lee et al., Seeing Through Experts' Eyes: A Foundational Vision Language Model Trained on "
+                "Radiologists' Gaze and Reasoning (GazeX), arXiv:2604.14316 (2026)")
 
 GAZEX_METHODS: tuple[PaperMethod, ...] = (
     PaperMethod("gazex", "GazeX", takes_backbone=True),
