@@ -1,5 +1,5 @@
-"""`gazebench paper-table`: train and evaluate the paper's methods (reusing finished runs and fitted models)
-and write the paper's table to results/ as Markdown, CSV and LaTeX."""
+"""`gazebench paper-table`: train and evaluate a paper's methods (reusing finished runs and fitted models)
+and write its table to results/ (Thinking with Gaze by default, GazeX with `--paper gazex`)."""
 from __future__ import annotations
 
 from typing import Any
@@ -24,8 +24,10 @@ def parse_method_args(pairs: tuple[str, ...]) -> tuple[tuple[str, str, Any], ...
 
 
 @click.command("paper-table")
+@click.option("--paper", default="thinking-with-gaze", show_default=True,
+              help="Which paper's table: thinking-with-gaze (results/paper_table.*) or gazex (results/gazex_table.*).")
 @click.option("--methods", default="paper", show_default=True,
-              help="`paper` (the eight methods) and/or comma-separated registered model names.")
+              help="`paper` (the paper's methods) and/or comma-separated registered model names.")
 @click.option("--data-root", type=click.Path(file_okay=False), envvar="GAZEBENCH_DATA_ROOT",
               help="Folder holding the datasets; default: the embedded simulated study.")
 @click.option("--backbone", default="tiny", show_default=True,
@@ -35,7 +37,7 @@ def parse_method_args(pairs: tuple[str, ...]) -> tuple[tuple[str, str, Any], ...
 @click.option("--output-dir", type=click.Path(file_okay=False), default="runs", show_default=True,
               help="Run directories (reused when complete).")
 @click.option("--results-dir", type=click.Path(file_okay=False), default="results", show_default=True,
-              help="Where paper_table.{md,csv,tex} are written.")
+              help="Where the table files are written.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Evaluate only the first N samples per split.")
 @click.option("--n-boot", type=click.IntRange(min=1), default=1000, show_default=True, help="Bootstrap replicates.")
 @click.option("--threshold-policy", type=click.Choice(THRESHOLD_POLICIES), default="max-f1", show_default=True,
@@ -46,22 +48,24 @@ def parse_method_args(pairs: tuple[str, ...]) -> tuple[tuple[str, str, Any], ...
               help="Passed to that method's model factory (e.g. medclip:image_encoder=/models/swin).")
 @click.option("--include", "includes", multiple=True, type=click.Path(dir_okay=False),
               help="Python file(s) to import first (they may register submitted models).")
-def command(methods: str, data_root: str | None, backbone: str, seeds: int, output_dir: str, results_dir: str,
+def command(paper: str, methods: str, data_root: str | None, backbone: str, seeds: int, output_dir: str,
+            results_dir: str,
             limit: int | None, n_boot: int, threshold_policy: str, parse_probe: int, model_args: tuple[str, ...],
             includes: tuple[str, ...]) -> None:
-    """Regenerate the paper's table (in-domain vs reported numbers, zero-shot, gaze alignment, comparisons
-    with the minimum detectable difference); every run is verified before its numbers are used."""
+    """Regenerate a paper's table (ours beside the paper's numbers, the paired comparisons with the minimum
+    detectable difference); every run is verified before its numbers are used."""
     from rich.console import Console
 
     from gazebench.cli.output import check_out_dir
-    from gazebench.paper import PaperSettings, build_table, write_outputs
+    from gazebench.paper import PaperSettings, build_table, get_paper, write_outputs
     from gazebench.paths import cache_dir
 
+    get_paper(paper)  # an unknown --paper fails here, in one line, before any work
     cache_dir()  # a bad $GAZEBENCH_CACHE fails here, in one line, before any work
     check_out_dir(results_dir, "--results-dir")
     check_out_dir(output_dir, "--output-dir")
     console = Console(stderr=True)
-    settings = PaperSettings(methods=methods, data_root=data_root, backbone=backbone, seeds=seeds,
+    settings = PaperSettings(paper=paper, methods=methods, data_root=data_root, backbone=backbone, seeds=seeds,
                              output_dir=output_dir, results_dir=results_dir, limit=limit, n_boot=n_boot,
                              threshold_policy=threshold_policy, parse_probe=parse_probe,
                              model_args=parse_method_args(model_args), includes=includes)

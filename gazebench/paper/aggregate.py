@@ -1,6 +1,6 @@
-"""Pure aggregation of results JSONs (one per seed) into table cells in percent: the bootstrap CI of a
-single run, or mean ± sd over seeds; differences from the paper; paired comparisons summarised with the
-minimum detectable difference and a verdict in words (gazebench.metrics.power)."""
+"""Pure aggregation of results JSONs (one per seed) into table cells on each metric's display scale: the
+bootstrap CI of a single run, or mean ± sd over seeds; differences from the paper; paired comparisons summarised
+with the minimum detectable difference and a verdict in words (gazebench.metrics.power)."""
 from __future__ import annotations
 
 import math
@@ -11,11 +11,12 @@ from typing import Any
 import numpy as np
 
 from gazebench.metrics.power import CANNOT_TELL, ZERO_WIDTH_MARK, verdict, zero_width
+from gazebench.metrics.vocabulary import METRICS
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One metric of one method on one task, in percent."""
+    """One metric of one method on one task, on its display scale (percent for fractions)."""
 
     mean: float | None
     sd: float | None = None
@@ -26,19 +27,23 @@ class Cell:
     n_seeds: int = 0
 
 
-def _pct(value: Any) -> float | None:
-    return None if value is None or not math.isfinite(float(value)) else 100.0 * float(value)
+def _display(value: Any, stat: str) -> float | None:
+    """`value` as stored → on `stat`'s display scale (gazebench.metrics.vocabulary; percent when undeclared)."""
+    metric = METRICS.get(stat)
+    scale = metric.scale if metric is not None else 100.0
+    return None if value is None or not math.isfinite(float(value)) else scale * float(value)
 
 
 def metric_cell(results: Sequence[Mapping[str, Any]], task: str, stat: str) -> Cell:
-    """Cell of `stat` on `task` over the seeds' results JSONs (seeds where it is undefined are left out)."""
+    """Cell of `stat` on `task` over the seeds' results JSONs, on the metric's display scale (seeds where it is
+    undefined are left out)."""
     blocks = [r["results"][task] for r in results if task in r.get("results", {})]
-    values = [v for v in (_pct(b.get(stat)) for b in blocks) if v is not None]
+    values = [v for v in (_display(b.get(stat), stat) for b in blocks) if v is not None]
     if not values:
         return Cell(None, n_seeds=0)
     if len(values) == 1 and len(blocks) == 1:
         ci = blocks[0].get(f"{stat}_ci") or (None, None)
-        return Cell(values[0], None, _pct(ci[0]), _pct(ci[1]), 1)
+        return Cell(values[0], None, _display(ci[0], stat), _display(ci[1], stat), 1)
     sd = float(np.std(values, ddof=1)) if len(values) > 1 else None
     return Cell(float(np.mean(values)), sd, n_seeds=len(values))
 
@@ -63,7 +68,7 @@ def delta(cell: Cell, reported: float | None) -> float | None:
 
 @dataclass(frozen=True)
 class PairedCell:
-    """B − A of one metric on one task over seeds, in percentage points."""
+    """B − A of one metric on one task over seeds, on the metric's display scale."""
 
     diff: float | None
     sd: float | None = None
@@ -77,25 +82,26 @@ class PairedCell:
     """Seeds where the paired-bootstrap p < 0.05."""
     n_seeds: int = 0
     mdd: float | None = None
-    """Minimum detectable difference at 80% power (mean over seeds), in percentage points."""
+    """Minimum detectable difference at 80% power (mean over seeds), display scale."""
     verdict: str | None = None
     """B > A, B < A, cannot tell at this size, no significant difference, or the zero-width warning."""
 
 
 def paired_cell(comparisons: Sequence[Mapping[str, Any]], task: str, stat: str) -> PairedCell:
-    """Summarise `gazebench.engine.compare.compare_runs` outputs (one per seed) for one task and metric."""
+    """Summarise `gazebench.engine.compare.compare_runs` outputs (one per seed) for one task and metric, on the
+    metric's display scale."""
     rows = [c["tasks"][task]["metrics"][stat] for c in comparisons if task in c.get("tasks", {})]
-    rows = [r for r in rows if _pct(r.get("diff")) is not None]
+    rows = [r for r in rows if _display(r.get("diff"), stat) is not None]
     if not rows:
         return PairedCell(None)
-    diffs = [float(_pct(r["diff"]) or 0.0) for r in rows]
+    diffs = [float(_display(r["diff"], stat) or 0.0) for r in rows]
     wins = sum(d > 0 for d in diffs)
     sig = sum(r.get("p_value") is not None and r["p_value"] < 0.05 for r in rows)
-    mdds = [v for v in (_pct(r.get("mdd")) for r in rows) if v is not None]
+    mdds = [v for v in (_display(r.get("mdd"), stat) for r in rows) if v is not None]
     mdd = float(np.mean(mdds)) if mdds else None
     if len(rows) == 1:
         ci = rows[0].get("ci") or (None, None)
-        low, high = _pct(ci[0]), _pct(ci[1])
+        low, high = _display(ci[0], stat), _display(ci[1], stat)
         return PairedCell(diffs[0], None, low, high, rows[0].get("p_value"), wins, sig, 1, mdd,
                           verdict(diffs[0], (low, high), mdd))
     mean = float(np.mean(diffs))

@@ -64,31 +64,35 @@ SUBMITTED_BASELINES = ("original-gaze", "sft")
 """A model outside the paper is compared with each of these that is in the table (else the first paper row)."""
 
 
-def resolve_methods(spec: str) -> tuple[PaperMethod, ...]:
-    """`paper` (the eight), or a comma list of paper keys and other registered model names, in table order
-    (paper rows first, in the paper's order, then the others as given); unknown names are a ConfigError."""
+def resolve_methods(spec: str, known: tuple[PaperMethod, ...] = PAPER_METHODS) -> tuple[PaperMethod, ...]:
+    """`paper` (the paper's methods, `known`), or a comma list of their keys and other registered model names, in
+    table order (the paper's rows first, in its order, then the others as given); unknown names are an error."""
     from gazebench.adapter import MODELS
 
     names = [n.strip() for n in spec.split(",") if n.strip()]
     if not names:
         raise ConfigError("--methods is empty")
-    chosen = {m.key for m in PAPER_METHODS} if "paper" in names else set()
-    chosen |= {n for n in names if n in BY_KEY}
-    others = [n for n in dict.fromkeys(names) if n != "paper" and n not in BY_KEY]
+    by_key = {m.key: m for m in known}
+    chosen = set(by_key) if "paper" in names else set()
+    chosen |= {n for n in names if n in by_key}
+    others = [n for n in dict.fromkeys(names) if n != "paper" and n not in by_key]
     for name in others:
         MODELS.get(name)  # RegistryError with did-you-mean if unknown
-    return tuple(m for m in PAPER_METHODS if m.key in chosen) + tuple(PaperMethod(n, n) for n in others)
+    return tuple(m for m in known if m.key in chosen) + tuple(PaperMethod(n, n) for n in others)
 
 
-def comparisons_for(methods: tuple[PaperMethod, ...]) -> tuple[Comparison, ...]:
-    """The paper's comparisons whose two methods are both present, then each submitted model against the
-    SUBMITTED_BASELINES present (or the first paper row when none is)."""
+def comparisons_for(methods: tuple[PaperMethod, ...], known: tuple[PaperMethod, ...] = PAPER_METHODS,
+                    comparisons: tuple[Comparison, ...] = COMPARISONS,
+                    baselines: tuple[str, ...] = SUBMITTED_BASELINES) -> tuple[Comparison, ...]:
+    """The paper's `comparisons` whose two methods are both present, then each submitted model against the
+    `baselines` present (or the first paper row when none is)."""
+    by_key = {m.key: m for m in known}
     keys = [m.key for m in methods]
-    out = [c for c in COMPARISONS if c.a in keys and c.b in keys]
-    paper = [k for k in keys if k in BY_KEY]
+    out = [c for c in comparisons if c.a in keys and c.b in keys]
+    paper = [k for k in keys if k in by_key]
     for key in keys:
-        if key in BY_KEY:
+        if key in by_key:
             continue
-        against = [k for k in SUBMITTED_BASELINES if k in keys] or paper[:1]
-        out += [Comparison(a, key, f"submitted: {key} vs {BY_KEY[a].title}") for a in against]
+        against = [k for k in baselines if k in keys] or paper[:1]
+        out += [Comparison(a, key, f"submitted: {key} vs {by_key[a].title}") for a in against]
     return tuple(out)

@@ -83,7 +83,7 @@ def _title(key: str) -> str:
     return BY_KEY[key].title if key in BY_KEY else key
 
 
-def _md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+def md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     """A GitHub table; the first column (method names, possibly user-chosen) fully escaped, the rest for `|`."""
     esc = [[md_escape(str(r[0]))] + [str(v).replace("|", "\\|") for v in r[1:]] for r in [head, *rows]]
     lines = ["| " + " | ".join(esc[0]) + " |", "|" + "|".join([":---"] + ["---:"] * (len(head) - 1)) + "|"]
@@ -97,17 +97,17 @@ def to_markdown(table: PaperTable) -> str:
     out += [f"> **{n}**" for n in notes if n.startswith("SIMULATED")] + [""]
     out += [f"Regenerate with: `{table.command}`", ""]
     out += [f"## {table.in_domain} (in-domain): ours vs the paper", "", f"Paper numbers: {PAPER_SOURCE}.", ""]
-    out += _md_table(IN_DOMAIN_HEAD, in_domain_rows(table))
+    out += md_table(IN_DOMAIN_HEAD, in_domain_rows(table))
     if table.zero_shot:
         head = ["Method"] + [f"{t} {STAT_TITLES[s]}" for t in table.zero_shot for s in STATS]
-        out += ["## Zero-shot", "", ZERO_SHOT_NOTE, ""] + _md_table(head, zero_shot_rows(table))
+        out += ["## Zero-shot", "", ZERO_SHOT_NOTE, ""] + md_table(head, zero_shot_rows(table))
     head, rows = gaze_rows(table)
     if rows:
         out += [f"## Gaze alignment on {table.in_domain} (predicted vs radiologist gaze)", ""]
-        out += _md_table(head, rows)
+        out += md_table(head, rows)
     if table.comparisons:
         out += ["## Paired comparisons (B − A in percentage points, paired patient bootstrap)", ""]
-        out += _md_table(["Question", "B", "A", "Task"] + [f"Δ {STAT_TITLES[s]}" for s in STATS],
+        out += md_table(["Question", "B", "A", "Task"] + [f"Δ {STAT_TITLES[s]}" for s in STATS],
                          comparison_rows(table))
     out += ["## Notes", ""] + [f"- {n}" for n in [*notes, *table.notes]]
     return "\n".join(out) + "\n"
@@ -160,3 +160,8 @@ def to_latex(table: PaperTable) -> str:
         out += _latex_tabular(["Method"] + [f"{t} {STAT_TITLES[s]}" for t in table.zero_shot for s in STATS],
                               zero_shot_rows(table))
     return "\n".join(out)
+
+
+def render_all(table: PaperTable) -> dict[str, str]:
+    """Every output of the Thinking-with-Gaze table by format (md, csv, tex)."""
+    return {"md": to_markdown(table), "csv": to_csv(table), "tex": to_latex(table)}

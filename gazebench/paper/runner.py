@@ -12,16 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gazebench.paper.methods import BY_KEY, PaperMethod, comparisons_for, resolve_methods
+from gazebench.paper.methods import BY_KEY, PaperMethod
+from gazebench.paper.papers import DEFAULT_PAPER, get_paper
 from gazebench.paper.table import ComparisonRuns, MethodRuns, PaperTable
-
-OUTPUT_NAMES = {"md": "paper_table.md", "csv": "paper_table.csv", "tex": "paper_table.tex"}
 
 
 @dataclass(frozen=True)
 class PaperSettings:
     """Everything `gazebench paper-table` was asked for; `command()` gives the line that reproduces it."""
 
+    paper: str = DEFAULT_PAPER
+    """Which paper's table (gazebench.paper.papers)."""
     methods: str = "paper"
     data_root: str | None = None
     backbone: str = "tiny"
@@ -44,7 +45,8 @@ class PaperSettings:
         """The canonical command line (defaults left out) that regenerates the same table."""
         parts = ["gazebench", "paper-table"]
         defaults = PaperSettings()
-        for name, flag in (("methods", "--methods"), ("data_root", "--data-root"), ("backbone", "--backbone"),
+        for name, flag in (("paper", "--paper"), ("methods", "--methods"), ("data_root", "--data-root"),
+                           ("backbone", "--backbone"),
                            ("seeds", "--seeds"), ("output_dir", "--output-dir"), ("results_dir", "--results-dir"),
                            ("limit", "--limit"), ("n_boot", "--n-boot"), ("threshold_policy", "--threshold-policy"),
                            ("parse_probe", "--parse-probe")):
@@ -120,14 +122,20 @@ def build_table(settings: PaperSettings, log: Callable[[str], None] = print) -> 
 
     if settings.seeds < 1:
         raise ConfigError(f"--seeds must be at least 1, got {settings.seeds}")
+    paper = get_paper(settings.paper)
     include(settings.includes)
-    methods = resolve_methods(settings.methods)
+    methods = paper.resolve(settings.methods)
     tasks = tuple(t.name for t in resolve_tasks("all"))  # the runs of `gazebench run --tasks all`, shared
-    scored = tuple(t for t in tasks if get_task(t).kind == "classification")  # the paper's table
-    in_domain = next(t for t in scored if get_task(t).in_domain)
+    shown = tuple(t for t in tasks if get_task(t).kind in paper.kinds)
+    if not shown:
+        raise ConfigError(f"--paper {paper.key}: no registered task of kind {', '.join(paper.kinds)}")
+    first = next((t for t in shown if get_task(t).in_domain), shown[0])
+    # by the paper's kind order; within a kind the first in-domain task (the paper table's) first
+    shown = tuple(sorted(shown, key=lambda t: (paper.kinds.index(get_task(t).kind), t != first,
+                                               not get_task(t).in_domain)))
     runs = {m.key: run_method(m, settings, tasks, log) for m in methods}
     comparisons = []
-    for c in comparisons_for(methods):
+    for c in paper.comparisons_for(methods):
         log(f"paper-table: comparing {c.b} with {c.a}")
         outs = tuple(compare_runs(a, b, data_root=settings.data_root, n_boot=settings.n_boot,
                                   threshold_policy=settings.threshold_policy)
@@ -136,21 +144,21 @@ def build_table(settings: PaperSettings, log: Callable[[str], None] = print) -> 
     notes = [f"Qwen2.5-VL methods ran on backbone `{settings.backbone}`"
              + (" (random weights built from a config: chance-level Vanilla is the honest result)."
                 if settings.backbone == "tiny" else ".")]
-    if "vanilla" in runs and settings.parse_probe > 0:
+    if paper.probe_vanilla and "vanilla" in runs and settings.parse_probe > 0:
         log(f"paper-table: Vanilla parse-failure probe on {settings.parse_probe} images")
-        notes.append(vanilla_parse_note(settings, in_domain))
-    return PaperTable(tuple(runs.values()), tuple(comparisons), in_domain,
-                      tuple(t for t in scored if t != in_domain), settings.command(), tuple(notes))
+        notes.append(vanilla_parse_note(settings, first))
+    return PaperTable(tuple(runs.values()), tuple(comparisons), shown, settings.command(), tuple(notes), paper.key)
 
 
 def write_outputs(table: PaperTable, results_dir: Path | str) -> dict[str, Path]:
-    """Write paper_table.{md,csv,tex} under `results_dir` atomically; returns the paths by format."""
+    """Write the table's paper's outputs (`<stem>.<format>`, e.g. paper_table.md) under `results_dir` atomically;
+    returns the paths by format."""
     from gazebench.engine.rundir import atomic_write_text
-    from gazebench.paper.render import to_csv, to_latex, to_markdown
 
+    paper = get_paper(table.paper)
     folder = Path(results_dir)
-    texts = {"md": to_markdown(table), "csv": to_csv(table), "tex": to_latex(table)}
-    paths = {fmt: folder / OUTPUT_NAMES[fmt] for fmt in texts}
+    texts = paper.render(table)
+    paths = {fmt: folder / f"{paper.stem}.{fmt}" for fmt in texts}
     for fmt, text in texts.items():
         atomic_write_text(paths[fmt], text)
     return paths

@@ -39,29 +39,43 @@ class ComparisonRuns:
 class PaperTable:
     methods: tuple[MethodRuns, ...]
     comparisons: tuple[ComparisonRuns, ...]
-    in_domain: str
-    zero_shot: tuple[str, ...]
+    tasks: tuple[str, ...]
+    """The tasks shown, in order; for the Thinking-with-Gaze table the in-domain task first, then zero-shot."""
     command: str
     """The exact command that regenerates this table."""
     notes: tuple[str, ...] = ()
     """Notes from the runner (backbone, Vanilla's parse-failure rate, ...); result-derived notes are added
     when rendering."""
+    paper: str = "thinking-with-gaze"
+    """The paper registry key (gazebench.paper.papers) whose renderer writes this table."""
+
+    @property
+    def in_domain(self) -> str:
+        """The first task (the in-domain one of the Thinking-with-Gaze table)."""
+        return self.tasks[0]
+
+    @property
+    def zero_shot(self) -> tuple[str, ...]:
+        """The tasks after the first (zero-shot in the Thinking-with-Gaze table)."""
+        return self.tasks[1:]
 
 
-def derived_notes(table: PaperTable) -> list[str]:
-    """What every number means, read from the results themselves: metric definitions and threshold policy,
-    seeds and bootstrap size, the simulated-data caveat, --limit, track markers, zero-width CIs and the MDD."""
+def derived_notes(table: PaperTable, classification: bool = True) -> list[str]:
+    """What every number means, read from the results themselves: metric definitions and threshold policy (for a
+    classification table), seeds and bootstrap size, the simulated-data caveat, --limit, track markers, zero-width
+    CIs and the MDD."""
     first = [r for m in table.methods for r in m.results]
     out = ["Macro AUROC / Acc / F1 over the task's labels in percent (Acc = mean per-label accuracy, F1 = "
-           "mean per-label F1); labels with one class in the test split are left out of AUROC."]
+           "mean per-label F1); labels with one class in the test split are left out of AUROC."
+           ] if classification else []
     if first:
         cfg = first[0].get("config", {})
         thr = first[0].get("thresholds", {})
         seeds = max(len(m.results) for m in table.methods)
         spread = ("mean ± sd over seeds" if seeds > 1 else
                   f"95% patient-bootstrap CI ({first[0].get('scoring', {}).get('n_boot', '?')} replicates)")
-        out.append(f"Seeds: {seeds}; each cell shows {spread}. Acc/F1 thresholds: {thr.get('policy', '?')} "
-                   f"({thr.get('source', '?')}).")
+        out.append(f"Seeds: {seeds}; each cell shows {spread}." + (
+            f" Acc/F1 thresholds: {thr.get('policy', '?')} ({thr.get('source', '?')})." if classification else ""))
         notes = sorted({r["dataset_note"] for r in first if r.get("dataset_note")})
         out += [f"SIMULATED DATA: {n}" for n in notes]
         if cfg.get("limit"):
@@ -76,9 +90,10 @@ def derived_notes(table: PaperTable) -> list[str]:
 
 
 def _any_zero_width(table: PaperTable) -> bool:
-    """Whether any single-run CI shown (a method's metric or a paired difference) has zero width."""
-    blocks = [b for m in table.methods for r in m.results for b in r.get("results", {}).values()]
+    """Whether any single-run CI of a task shown (a method's metric or a paired difference) has zero width."""
+    blocks = [r["results"][t] for m in table.methods for r in m.results for t in table.tasks
+              if t in r.get("results", {})]
     cis = [b.get(k) for b in blocks for k in b if k.endswith("_ci")]
-    cis += [m.get("ci") for c in table.comparisons for r in c.results for t in r.get("tasks", {}).values()
-            for m in t.get("metrics", {}).values()]
+    cis += [m.get("ci") for c in table.comparisons for r in c.results for t in table.tasks
+            for m in r.get("tasks", {}).get(t, {}).get("metrics", {}).values()]
     return any(isinstance(ci, (list, tuple)) and zero_width(ci) for ci in cis)

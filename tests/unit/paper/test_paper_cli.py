@@ -47,3 +47,22 @@ def test_unknown_method_is_a_one_line_error(data_root: Path, tmp_path: Path) -> 
     out = CliRunner().invoke(cli, ["paper-table", "--methods", "vanila", "--data-root", str(data_root),
                                    "--output-dir", str(tmp_path)])
     assert out.exit_code != 0 and "error: unknown model 'vanila'" in out.output and "vanilla" in out.output
+
+
+def test_gazex_paper_table_end_to_end(data_root: Path, tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    out = CliRunner().invoke(cli, ["paper-table", "--paper", "gazex", "--methods", "vanilla,random", "--data-root",
+                                   str(data_root), "--limit", "4", "--n-boot", "20",
+                                   "--output-dir", str(tmp_path / "runs"), "--results-dir", str(results)])
+    assert out.exit_code == 0, out.output
+    assert sorted(p.name for p in results.iterdir()) == ["gazex_table.csv", "gazex_table.md"]
+    md = (results / "gazex_table.md").read_text()
+    assert "gazebench paper-table --paper gazex --methods vanilla,random" in md and "SIMULATED DATA" in md
+    sections = [x for x in md.splitlines() if x.startswith("## ") and "(" in x][:5]
+    assert sections == ["## mimic-eye-report (report)", "## reflacx-grounding (grounding)",
+                        "## ms-cxr-grounding (grounding)", "## cxr-vqa (vqa)", "## mimic-eye-scanpath (scanpath)"]
+    assert "| Vanilla | – | – | – | – | – |" in md  # vanilla declares no scanpath: its run skipped it
+    assert "| submitted: random vs Vanilla | random | Vanilla | mimic-eye-report | CE-micro F1 |" in md
+    df = pd.read_csv(results / "gazex_table.csv")
+    assert set(df[df.section == "results"].task) == {"mimic-eye-report", "reflacx-grounding", "ms-cxr-grounding",
+                                                     "cxr-vqa", "mimic-eye-scanpath"}

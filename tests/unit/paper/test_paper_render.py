@@ -10,6 +10,7 @@ import pytest
 
 from gazebench.paper.methods import BY_KEY, PAPER_SOURCE, Comparison, PaperMethod
 from gazebench.paper.render import to_csv, to_latex, to_markdown
+from gazebench.paper.runner import write_outputs
 from gazebench.paper.table import ComparisonRuns, MethodRuns, PaperTable
 
 NOTE = "Computed on the simulated reader study"
@@ -40,7 +41,7 @@ def table() -> PaperTable:
     cmp = {"tasks": {t: {"metrics": {s: {"diff": 0.0617, "ci": [0.01, 0.1], "p_value": 0.02}
                                      for s in ("auroc", "acc", "f1")}} for t in ("mimic-eye", "rsna")}}
     comparisons = (ComparisonRuns(Comparison("shuffled-gaze", "original-gaze", "Q1 order"), (cmp,)),)
-    return PaperTable(methods, comparisons, "mimic-eye", ("rsna",), "gazebench paper-table --limit 5",
+    return PaperTable(methods, comparisons, ("mimic-eye", "rsna"), "gazebench paper-table --limit 5",
                       ("backbone tiny",))
 
 
@@ -86,7 +87,7 @@ def test_latex_is_booktabs_with_escaped_names(table: PaperTable) -> None:
 
 def test_several_seeds_render_mean_and_sd(table: PaperTable) -> None:
     two = MethodRuns(BY_KEY["sft"], (Path("x"), Path("y")), (results(0.80), results(0.90)))
-    multi = PaperTable((two,), (), "mimic-eye", (), "cmd")
+    multi = PaperTable((two,), (), ("mimic-eye",), "cmd")
     md = to_markdown(multi)
     assert "85.00 ± 7.07" in md and "mean ± sd over seeds" in md and "## Zero-shot" not in md
 
@@ -97,7 +98,7 @@ def test_tracks_are_marked_and_the_mdd_is_shown(table: PaperTable) -> None:
                                      for s in ("auroc", "acc", "f1")}} for t in ("mimic-eye", "rsna")}}
     marked = PaperTable(table.methods + (MethodRuns(PaperMethod("oracle", "Oracle"), (Path("d"),), (privileged,)),),
                         (ComparisonRuns(Comparison("shuffled-gaze", "original-gaze", "Q1 order"), (cmp,)),),
-                        table.in_domain, table.zero_shot, table.command)
+                        table.tasks, table.command)
     md = to_markdown(marked)
     assert "| Oracle † |" in md and "† privileged reference" in md and "| Original-Gaze |" in md
     assert "+1.00 [-2.00, +4.00] p=0.500; MDD 5.00, cannot tell at this size" in md and "MDD: minimum detectable" in md
@@ -105,3 +106,11 @@ def test_tracks_are_marked_and_the_mdd_is_shown(table: PaperTable) -> None:
     row = df[(df.section == "comparison") & (df.task == "rsna") & (df.metric == "auroc")].iloc[0]
     assert row.mdd == pytest.approx(5.0) and row.verdict == "cannot tell at this size"
     assert set(df[df.method == "oracle"].track) == {"privileged"}
+
+
+def test_default_paper_writes_the_thinking_with_gaze_files(table: PaperTable, tmp_path: Path) -> None:
+    assert table.paper == "thinking-with-gaze"
+    paths = write_outputs(table, tmp_path)
+    assert sorted(p.name for p in paths.values()) == ["paper_table.csv", "paper_table.md", "paper_table.tex"]
+    assert paths["md"].read_text() == to_markdown(table) and paths["tex"].read_text() == to_latex(table)
+    assert paths["md"].read_text().startswith("# Thinking with Gaze: the paper table")
