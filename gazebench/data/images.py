@@ -15,6 +15,7 @@ import hashlib
 import os
 import stat
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,17 @@ from PIL import Image, UnidentifiedImageError
 
 from gazebench.errors import DataError
 from gazebench.paths import cache_dir
+
+_NPY_LOCK = threading.Lock()
+"""np.load parses a .npy header with ast.literal_eval, which is not thread-safe on CPython before 3.11.8/3.12
+("AST constructor recursion depth mismatch", CPython gh-106905); the image loaders run in threads."""
+
+
+def read_npy(path: Path) -> np.ndarray:
+    """A .npy array gazebench wrote (never unpickled), safe to call from several threads at once."""
+    with _NPY_LOCK:
+        return np.load(path, allow_pickle=False)
+
 
 DICOM_SUFFIXES = (".dcm", ".dicom")
 MAX_PIXELS = 50_000_000
@@ -215,7 +227,7 @@ def load_image(path: Path, size: int) -> np.ndarray:
     cached = _cache_path(path, size)
     if cached.is_file():
         try:
-            stored = np.load(cached)
+            stored = read_npy(cached)
             top = 255.0 if stored.dtype == np.uint8 else 65535.0
             if stored.shape == (size, size):
                 return stored.astype(np.float32) / np.float32(top)

@@ -20,6 +20,7 @@ import pandas as pd
 import torch
 
 from gazebench.adapter import Adapter, Predictions, Query
+from gazebench.data.images import read_npy
 from gazebench.engine.device import inference
 from gazebench.engine.distributed import ONE_PROCESS, Ranks
 from gazebench.engine.loader import Group, PixelTransform, predict_batches
@@ -168,7 +169,7 @@ def _with_saliency(frame: pd.DataFrame, sidecar: Path) -> pd.DataFrame:
     if not sidecar.is_file():
         return frame
     try:
-        maps = np.load(sidecar, allow_pickle=False)
+        maps = read_npy(sidecar)
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{sidecar}: unreadable saliency maps ({exc})") from None
     if maps.ndim != 2 or len(maps) != len(frame):
