@@ -27,6 +27,9 @@ GAZEX_COMPARISONS: tuple[Comparison, ...] = (
 
 GAZEX_KINDS: tuple[str, ...] = ("report", "grounding", "vqa", "scanpath")
 """Task kinds of the GazeX table, in section order."""
+GAZEX_TASKS: tuple[str, ...] = ("mimic-eye-report", "reflacx-grounding", "ms-cxr-grounding", "cxr-vqa",
+                                "mimic-eye-scanpath")
+"""The GazeX-track tasks the table shows (a plugin task of the same kinds is run, not tabled)."""
 
 KEY_METRICS: dict[str, tuple[str, ...]] = {
     "report": ("bleu1", "bleu4", "rougeL", "ciderD", "ce_micro_f1", "ce_macro_f1"),

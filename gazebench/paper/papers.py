@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from gazebench.errors import ConfigError
 from gazebench.paper import gazex_render, render
-from gazebench.paper.gazex import GAZEX_COMPARISONS, GAZEX_KINDS, GAZEX_METHODS
+from gazebench.paper.gazex import GAZEX_COMPARISONS, GAZEX_KINDS, GAZEX_METHODS, GAZEX_TASKS
 from gazebench.paper.methods import (
     COMPARISONS,
     PAPER_METHODS,
@@ -37,6 +37,8 @@ class Paper:
     """Table → text by format (md, csv, ...)."""
     probe_vanilla: bool = False
     """Whether Vanilla's parse-failure rate on the in-domain classification task is probed and noted."""
+    tasks: tuple[str, ...] = ()
+    """The tasks the table shows, when the paper names them (else every `--tasks all` task of its kinds)."""
 
     def resolve(self, spec: str) -> tuple[PaperMethod, ...]:
         """The methods `--methods spec` names (`paper` = this paper's methods), in table order."""
@@ -51,7 +53,8 @@ DEFAULT_PAPER = "thinking-with-gaze"
 PAPERS: dict[str, Paper] = {p.key: p for p in (
     Paper(DEFAULT_PAPER, PAPER_METHODS, COMPARISONS, SUBMITTED_BASELINES, ("classification",), "paper_table",
           render.render_all, probe_vanilla=True),
-    Paper("gazex", GAZEX_METHODS, GAZEX_COMPARISONS, ("gazex",), GAZEX_KINDS, "gazex_table", gazex_render.render_all),
+    Paper("gazex", GAZEX_METHODS, GAZEX_COMPARISONS, ("gazex",), GAZEX_KINDS, "gazex_table", gazex_render.render_all,
+          tasks=GAZEX_TASKS),
 )}
 
 

@@ -126,7 +126,7 @@ def build_table(settings: PaperSettings, log: Callable[[str], None] = print) -> 
     include(settings.includes)
     methods = paper.resolve(settings.methods)
     tasks = tuple(t.name for t in resolve_tasks("all"))  # the runs of `gazebench run --tasks all`, shared
-    shown = tuple(t for t in tasks if get_task(t).kind in paper.kinds)
+    shown = tuple(t for t in tasks if get_task(t).kind in paper.kinds and (not paper.tasks or t in paper.tasks))
     if not shown:
         raise ConfigError(f"--paper {paper.key}: no registered task of kind {', '.join(paper.kinds)}")
     first = next((t for t in shown if get_task(t).in_domain), shown[0])
