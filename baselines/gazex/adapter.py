@@ -6,13 +6,12 @@ docs/gazex_track.md ("The gazex model") gives the formats, the parser and what t
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from gazebench.adapter import Adapter, FitContext, ImageBatch, Predictions, Provenance, TrainBatch, register_model
+from gazebench.adapter import FitContext, ImageBatch, Predictions, Provenance, TrainBatch, register_model
 from gazebench.baselines.gazex import prompts
 from gazebench.baselines.gazex.config import GazeXConfig, Trajectory, gazex_config
 from gazebench.baselines.gazex.model import GazeXModel
@@ -25,8 +24,8 @@ from gazebench.options import dataclass_options, with_options
 from gazebench.records import Sample
 from gazebench.task import KINDS
 from gazebench.train import Stage, fit_stages, label_targets
-from gazebench.vlm.adapter import fit_device, with_config, without_config
-from gazebench.vlm.backbone import RANDOM_CONFIGS, backbone_weights, build_backbone, check_backbone, default_dtype
+from gazebench.vlm.adapter import LazyVLMAdapter, fit_device, with_config, without_config
+from gazebench.vlm.backbone import RANDOM_CONFIGS, build_backbone, check_backbone, default_dtype
 from gazebench.vlm.vision_input import qwen_input_spec
 
 Example = tuple[str, str]
@@ -57,7 +56,7 @@ def corner_box(text: str) -> tuple[np.ndarray, bool]:
     return np.array([min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)], dtype=np.float64), True
 
 
-class GazeXAdapter(Adapter):
+class GazeXAdapter(LazyVLMAdapter):
     """One LoRA-tuned Qwen2.5-VL for every kind; `cfg.trajectory` selects the model or an ablation."""
 
     config_key = "__gazex_config__"
@@ -92,22 +91,6 @@ class GazeXAdapter(Adapter):
                 torch.manual_seed(self.cfg.seed)
                 self._model = GazeXModel(backbone, self.cfg).to(self.device).eval()
         return self._model
-
-    def config(self) -> dict[str, Any]:
-        return self.cfg.to_dict()
-
-    def weights(self) -> dict[str, Path]:
-        return backbone_weights(self.cfg.backbone)
-
-    @property
-    def trainable(self) -> bool:
-        return True
-
-    def to(self, device: torch.device) -> GazeXAdapter:
-        self.device = torch.device(device)
-        if self._model is not None:
-            self._model.to(self.device)
-        return self
 
     def fit(self, ctx: FitContext) -> None:
         """One multitask stage of LM loss over every training image's rows (no early stopping)."""

@@ -9,7 +9,7 @@ from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import numpy as np
 import torch
@@ -53,7 +53,34 @@ def fit_device(ctx: FitContext) -> torch.device:
     return ctx.device
 
 
-class VLMAdapter(Adapter, Generic[C]):
+class LazyVLMAdapter(Adapter):
+    """What every adapter of a lazily built, LoRA-tuned Qwen2.5-VL shares (VLMAdapter, the GazeX-style model):
+    its config, its local weights, device moves and being trainable."""
+
+    cfg: Any
+    """A frozen config of the VLM config family (`to_dict`, `backbone`)."""
+    device: torch.device
+    _model: torch.nn.Module | None
+
+    def config(self) -> dict[str, Any]:
+        return dict(self.cfg.to_dict())
+
+    def weights(self) -> dict[str, Path]:
+        """The backbone directory when it is a local checkpoint (digested into the run identity)."""
+        return backbone_weights(self.cfg.backbone)
+
+    @property
+    def trainable(self) -> bool:
+        return True
+
+    def to(self, device: torch.device) -> Self:
+        self.device = torch.device(device)
+        if self._model is not None:
+            self._model.to(self.device)
+        return self
+
+
+class VLMAdapter(LazyVLMAdapter, Generic[C]):
     """Qwen2.5-VL + LoRA + heads, trained in stages; `gaze_tokens` gaze tokens in the assistant turn and,
     with `pointer`, a pointer head over the visual tokens (whose attention is the predicted saliency)."""
 
@@ -93,23 +120,6 @@ class VLMAdapter(Adapter, Generic[C]):
                 torch.manual_seed(self.cfg.seed)
                 self._model = GazeVLM(backbone, self.cfg, self.pointer).to(self.device).eval()
         return self._model
-
-    def config(self) -> dict[str, Any]:
-        return self.cfg.to_dict()
-
-    def weights(self) -> dict[str, Path]:
-        """The backbone directory when it is a local checkpoint (digested into the run identity)."""
-        return backbone_weights(self.cfg.backbone)
-
-    @property
-    def trainable(self) -> bool:
-        return True
-
-    def to(self, device: torch.device) -> VLMAdapter[C]:
-        self.device = torch.device(device)
-        if self._model is not None:
-            self._model.to(self.device)
-        return self
 
     def fit(self, ctx: FitContext) -> None:
         """The stages on `ctx`; under `accelerate launch` each process builds its replica on its own GPU."""
