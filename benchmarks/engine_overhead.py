@@ -33,6 +33,7 @@ from gazebench.engine import RunConfig, evaluate
 from gazebench.engine.device import inference, resolve_device, torch_threads
 from gazebench.engine.evaluate import build_adapter, resolve
 from gazebench.engine.fit import load_or_fit
+from gazebench.engine.kinds.classification import ClassificationKind
 from gazebench.engine.loader import pixels
 from gazebench.engine.predict import predict_split, read_predictions, score_matrix
 from gazebench.engine.rundir import RunDir
@@ -41,6 +42,8 @@ from gazebench.engine.workload import load_task_data
 from gazebench.paths import data_root
 from gazebench.records import Sample
 from gazebench.task import TASKS
+
+CLASSIFY = ClassificationKind()
 
 Timing = tuple[float, float]
 """(wall seconds, CPU seconds of the whole process)."""
@@ -62,14 +65,15 @@ def pure_forward(adapter: Adapter, groups: Sequence[tuple[Sample, ...]], tensors
     for samples, x in zip(groups, tensors, strict=True):
         with inference(device):
             batch = predict_inputs(samples, x, adapter.spec)
-            out.append(np.asarray(adapter.predict(batch).probs, dtype=np.float32))
+            out.append(np.asarray(adapter.classify(batch).probs, dtype=np.float32))
     return out
 
 
 def engine_predict(adapter: Adapter, splits: Sequence[tuple[Sample, ...]], folder: Path, batch_size: int,
                    chunk_size: int, device: torch.device) -> int:
     """The engine's prediction path into a fresh folder; the number of images it predicted."""
-    return sum(predict_split(adapter, samples, folder / str(j), batch_size=batch_size, chunk_size=chunk_size,
+    return sum(predict_split(adapter, samples, folder / str(j), kind=CLASSIFY,
+                             batch_size=batch_size, chunk_size=chunk_size,
                              device=device) for j, samples in enumerate(splits))
 
 

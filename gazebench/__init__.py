@@ -5,27 +5,31 @@ from gazebench.adapter import (
     GazeInput,
     ImageBatch,
     InputSpec,
-    Predictions,
     Provenance,
     TrainBatch,
     get_model,
     register_model,
 )
 from gazebench.labels import CHEXPERT5, CHEXPERT_LABELS
+from gazebench.outputs import Answers, Boxes, Probabilities, Reports, Scanpaths
 from gazebench.task import Task, get_task, register_task
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Adapter",
+    "Answers",
+    "Boxes",
     "CHEXPERT5",
     "CHEXPERT_LABELS",
     "FitContext",
     "GazeInput",
     "ImageBatch",
     "InputSpec",
-    "Predictions",
+    "Probabilities",
     "Provenance",
+    "Reports",
+    "Scanpaths",
     "Task",
     "TrainBatch",
     "__version__",

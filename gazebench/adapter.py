@@ -1,12 +1,16 @@
 """The public model interface: what a model declares, what it is given, and what it returns.
 
 A new model subclasses `Adapter`, declares its `InputSpec` (the harness builds the input tensors from
-it, never the other way round), implements `predict`, and optionally `fit`; then registers with
-`@register_model("name")` or the `gazebench.models` entry point group.
+it, never the other way round), implements one method per task kind it answers, and optionally `fit`; then
+registers with `@register_model("name")` or the `gazebench.models` entry point group. The kinds a model answers
+are the methods it implements (gazebench.engine.kinds; each returns its record of gazebench.outputs):
+`classify(batch) -> Probabilities`, `report(batch) -> Reports`, `ground(batch) -> Boxes`,
+`answer(batch) -> Answers`, `trace(batch) -> Scanpaths`, and a plugin kind's own method.
 
-The predict contract: `predict` gets an `ImageBatch` holding what the spec declares and nothing else —
-ids and pixels; test-time radiologist fixations only for `gaze_input=True`; the raw labels only for
-`privileged=True` (the `oracle` reference). `fit` gets `TrainBatch`es with whole samples and labels.
+The predict contract: every kind method gets an `ImageBatch` holding what the spec declares and nothing else —
+ids and pixels, the items' queries; test-time radiologist fixations only for `gaze_input=True`; the raw labels
+and references only for `privileged=True` (the `oracle` reference). `fit` gets `TrainBatch`es with whole
+samples and labels.
 
 Threat model: a model is trusted code running in the harness's process. The contract stops accidental
 and casual leakage — the batch, its ids and its pixel tensor carry no reference to a sample, and no
@@ -16,7 +20,7 @@ frames): against a hostile plugin only process isolation would help, and that is
 """
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +56,7 @@ class InputSpec:
     std: tuple[float, ...] = (0.5,)
     """Per-channel std divided by after subtracting the mean."""
     labels: tuple[str, ...] = CHEXPERT_LABELS
-    """Order of the probability columns `predict` returns (any subset/order of the 14 CheXpert labels)."""
+    """Order of the probability columns `classify` returns (any subset/order of the 14 CheXpert labels)."""
     patch_size: int | None = None
     """Pixels per gaze cell on the resized image when the model predicts gaze (Qwen2.5-VL: 28)."""
     uses_gaze: bool = False
@@ -63,8 +67,6 @@ class InputSpec:
     privileged: bool = False
     """True if the model reads the answers (`ImageBatch.labels`, `ImageBatch.references`): a sanity reference,
     never a competitor."""
-    kinds: tuple[str, ...] = ("classification",)
-    """Task kinds `predict` answers (gazebench.task.KINDS); a run skips, with a recorded reason, tasks of others."""
 
     def __post_init__(self) -> None:
         if len(self.mean) != self.channels or len(self.std) != self.channels:
@@ -154,7 +156,7 @@ class Query:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ImageBatch:
-    """What `predict` is given: ids and pixels, plus fixations or labels only where the spec declares them."""
+    """What a kind method is given: ids and pixels, plus fixations or labels only where the spec declares them."""
 
     ids: tuple[str, ...]
     """Image ids (plain strings), one per row of `pixels`."""
@@ -164,8 +166,6 @@ class ImageBatch:
     """Each image's test-time fixations; only for a spec with `gaze_input=True`, else None."""
     labels: np.ndarray | None = None
     """(B, len(spec.labels)) raw label codes (1, 0, -1, NaN); only for a spec with `privileged=True`, else None."""
-    kind: str = "classification"
-    """What to return (gazebench.task.KINDS): probs; `reports`; `boxes`; `answers`; `scanpath` (and `reports`)."""
     prompts: tuple[str, ...] | None = None
     """The query of each item (finding name, phrase or question) for grounding and vqa; else None."""
     choices: tuple[tuple[str, ...] | None, ...] | None = None
@@ -181,7 +181,7 @@ class ImageBatch:
             raise ValueError(f"ImageBatch of {n} ids needs as many pixel rows, gaze inputs, label rows and queries")
 
 
-def predict_inputs(samples: Sequence[Sample], pixels: torch.Tensor, spec: InputSpec, kind: str = "classification",
+def predict_inputs(samples: Sequence[Sample], pixels: torch.Tensor, spec: InputSpec,
                    queries: Sequence[Query] | None = None) -> ImageBatch:
     """The predict-time view of `samples` (items): their ids and `pixels`, the query text of per-query tasks, with
     fixations, labels or references only as `spec` declares."""
@@ -195,7 +195,7 @@ def predict_inputs(samples: Sequence[Sample], pixels: torch.Tensor, spec: InputS
     if queries is not None and any(q.prompt is not None for q in queries):
         prompts = tuple(str(q.prompt) for q in queries)
         choices = tuple(q.choices for q in queries)
-    return ImageBatch(ids=tuple(s.sample_id for s in samples), pixels=pixels, gaze=gaze, labels=labels, kind=kind,
+    return ImageBatch(ids=tuple(s.sample_id for s in samples), pixels=pixels, gaze=gaze, labels=labels,
                       prompts=prompts, choices=choices, references=references)
 
 
@@ -212,32 +212,8 @@ class TrainBatch:
         return tuple(s.sample_id for s in self.samples)
 
     def inputs(self, spec: InputSpec) -> ImageBatch:
-        """This batch as `predict` would see it under `spec` (for validation inside `fit`)."""
+        """This batch as a kind method would see it under `spec` (for validation inside `fit`)."""
         return predict_inputs(self.samples, self.pixels, spec)
-
-
-@dataclass(frozen=True, eq=False)
-class Predictions:
-    """What `predict` returns for a batch of B images."""
-
-    probs: np.ndarray | None = None
-    """(B, len(spec.labels)) probabilities in [0, 1]; required for classification tasks."""
-    gaze: np.ndarray | None = None
-    """(B, K) predicted patch indices in temporal order, raster order on spec.grid."""
-    saliency: np.ndarray | None = None
-    """(B, rows, cols) non-negative attention map on spec.grid."""
-    reports: tuple[str, ...] | None = None
-    """Generated reports (report tasks; scanpath tasks read the findings they report); model text only."""
-    boxes: np.ndarray | None = None
-    """(B, 4) one box (x1, y1, x2, y2) per grounding item, pixels of the model's input frame (image_size
-    square); NaN for no answer. The engine maps boxes back to image pixels."""
-    answers: tuple[str, ...] | None = None
-    """One answer per VQA item (compared after lower-casing and trimming)."""
-    scanpath: tuple[np.ndarray, ...] | None = None
-    """Per image a (K, 4) ordered list of predicted gaze-cluster boxes or (K, 2) centroids, model input frame."""
-    diagnostics: dict[str, np.ndarray] | None = None
-    """Per-image numeric model diagnostics, {name: (B,) floats, NaN where not measured} (e.g. Vanilla's
-    `parse_failed` 1/0); saved as `d_<name>` prediction columns and summarised per task in results.json."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -260,8 +236,9 @@ class FitContext:
     """"fp32" or "bf16": train under bf16 autocast (gazebench.engine.device.autocast), trainable weights fp32."""
 
 
-class Adapter(ABC):
-    """Base class for every benchmarked model."""
+class Adapter(ABC):  # noqa: B024  (the kind methods a model implements are its abstract part)
+    """Base class for every benchmarked model. Its kind methods (see the module docstring) must not depend on
+    batch composition."""
 
     spec: InputSpec = InputSpec()
     provenance: Provenance = Provenance()
@@ -272,15 +249,11 @@ class Adapter(ABC):
 
     @property
     def trainable(self) -> bool:
-        """True if `fit` must run before `predict` (the engine then caches the fitted state)."""
+        """True if `fit` must run before predicting (the engine then caches the fitted state)."""
         return False
 
     def fit(self, ctx: FitContext) -> None:
         """Train on `ctx.train`, using `ctx.val` for early stopping; the default does nothing."""
-
-    @abstractmethod
-    def predict(self, batch: ImageBatch) -> Predictions:
-        """Probabilities (and optionally gaze) for one batch; must not depend on batch composition."""
 
     def weights(self) -> dict[str, Path]:
         """Local weight files or checkpoint directories this model loads, by role (e.g. {"backbone": DIR}).

@@ -17,9 +17,6 @@ from gazebench.registry import Registry
 
 UncertainPolicy = Literal["ignore", "zeros", "ones"]
 BlankPolicy = Literal["negative", "ignore"]
-Kind = Literal["classification", "report", "grounding", "vqa", "scanpath"]
-KINDS: tuple[Kind, ...] = ("classification", "report", "grounding", "vqa", "scanpath")
-"""What a task asks of a model; each kind is scored by the metric family of the same name (docs/gazex_track.md)."""
 QuerySource = Literal["findings", "phrases", "questions"]
 CEUncertain = Literal["positive", "negative", "ignore"]
 
@@ -53,12 +50,14 @@ class Task:
     variant_of: str | None = None
     """The task this one re-defines (e.g. with another split); `--tasks all` leaves variants out."""
     metric_families: tuple[str, ...] = ("calibration",)
-    """Metric families reported beside classification (gazebench.metrics.vocabulary), under their own key."""
+    """Classification tasks: metric families scored from the same probabilities (gazebench.engine.families),
+    reported beside the kind's own family under their own key."""
     slices: tuple[str, ...] = ("view", "sex", "age")
     """Sample attributes (gazebench.data.attributes) whose subgroups get their own metrics by default."""
-    kind: Kind = "classification"
-    """What the model is asked for: label probabilities, a report, a box per query, an answer per question,
-    or a gaze trajectory; the metric family of the same name scores it."""
+    kind: str = "classification"
+    """What the model is asked for: a registered task kind (gazebench.engine.kinds.KINDS) — label probabilities,
+    a report, a box per query, an answer per question, a gaze trajectory, or a plugin's kind. The kind checks the
+    rest of the definition when the engine first uses the task."""
     queries: QuerySource | None = None
     """Per-(image, query) tasks: which records of a sample become items (REFLACX findings, MS-CXR phrases,
     VQA questions); None for per-image tasks."""
@@ -74,10 +73,8 @@ class Task:
     def __post_init__(self) -> None:
         from gazebench.data.attributes import ATTRIBUTES
 
-        if self.kind not in KINDS:
-            raise ValueError(f"task {self.name!r}: kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
-        if (self.queries is not None) != (self.kind in ("grounding", "vqa")):
-            raise ValueError(f"task {self.name!r}: grounding and vqa tasks (only) declare their queries")
+        if not self.kind or self.kind != self.kind.strip().lower():
+            raise ValueError(f"task {self.name!r}: kind must be a lowercase kind name, not {self.kind!r}")
         label_indices(self.labels)
         if any(a not in ATTRIBUTES for a in self.slices):
             raise ValueError(f"task {self.name}: slices {self.slices} must be among {ATTRIBUTES}")
@@ -88,11 +85,6 @@ class Task:
     def label_columns(self) -> list[int]:
         """Columns of the model's 14-label output that this task scores."""
         return label_indices(self.labels)
-
-    @property
-    def family(self) -> str:
-        """The metric family that scores this task (gazebench.metrics.vocabulary)."""
-        return self.kind
 
     def choices(self, question_kind: str) -> tuple[str, ...] | None:
         """The declared answer set of a VQA question type (None if the task declares none for it)."""
@@ -125,7 +117,7 @@ class Task:
         return apply_label_policy(y, self.uncertain, self.blank)
 
     def describe(self) -> dict[str, object]:
-        """JSON-ready summary, used by `gazebench list tasks --json` and written into every run."""
+        """JSON-ready definition (gazebench.engine.kinds.describe_task adds what the task's kind reads)."""
         return {
             "name": self.name,
             "version": self.version,
@@ -146,11 +138,8 @@ class Task:
             "metric_families": list(self.metric_families),
             "slices": list(self.slices),
             "kind": self.kind,
-            "family": self.family,
             "queries": self.queries,
             "min_certainty": self.min_certainty,
-            "labeler": self.labeler if self.kind in ("report", "scanpath") else None,
-            "ce_uncertain_policy": self.ce_uncertain if self.kind in ("report", "scanpath") else None,
             "answer_sets": {k: list(v) for k, v in self.answer_sets},
         }
 

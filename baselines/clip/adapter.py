@@ -11,7 +11,7 @@ import torch
 from safetensors.torch import load_file
 from torch import nn
 
-from gazebench.adapter import Adapter, FitContext, ImageBatch, InputSpec, Predictions, TrainBatch
+from gazebench.adapter import Adapter, FitContext, ImageBatch, InputSpec, TrainBatch
 from gazebench.baselines.clip.config import MEDCLIP_MEAN, MEDCLIP_STD, ClipConfig
 from gazebench.baselines.clip.encoders import TINY
 from gazebench.baselines.clip.model import DualEncoder
@@ -19,6 +19,7 @@ from gazebench.baselines.clip.training import fit_contrastive
 from gazebench.baselines.clip.zero_shot import PromptBank, zero_shot_probabilities
 from gazebench.errors import ConfigError
 from gazebench.labels import CHEXPERT_LABELS
+from gazebench.outputs import Probabilities
 
 
 class ClipAdapter(Adapter):
@@ -87,14 +88,14 @@ class ClipAdapter(Adapter):
                 self._prompt_emb = self.model.encode_text(self.bank.texts).float()
         return self._prompt_emb
 
-    def predict(self, batch: ImageBatch) -> Predictions:
+    def classify(self, batch: ImageBatch) -> Probabilities:
         was_training = self.model.training
         self.model.eval()
         with torch.no_grad():
             image = self.model.encode_image(batch.pixels.to(self.device))[0].float()
             probs = zero_shot_probabilities(image, self.prompt_embeddings(), self.model.scale().float(), self.bank)
         self.model.train(was_training)
-        return Predictions(probs=probs.cpu().numpy().astype(np.float64))
+        return Probabilities(probs=probs.cpu().numpy().astype(np.float64))
 
     def fit(self, ctx: FitContext) -> None:
         """Contrastive fine-tuning on the in-domain train split (zero-shot scoring chooses the epoch)."""

@@ -25,7 +25,7 @@ def validation_auroc(adapter: ClipAdapter, ctx: FitContext, batch_size: int) -> 
     adapter.forget_prompts()
     with autocast(adapter.device, fit_precision(ctx)):
         batches = ctx.batches(ctx.val, batch_size, False)
-        probs = np.concatenate([adapter.predict(b.inputs(adapter.spec)).probs for b in batches])
+        probs = np.concatenate([adapter.classify(b.inputs(adapter.spec)).probs for b in batches])
     adapter.forget_prompts()
     return macro_auroc(ctx.task.targets(ctx.val), probs[:, ctx.task.label_columns])
 

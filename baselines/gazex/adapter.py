@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from gazebench.adapter import FitContext, ImageBatch, Predictions, Provenance, TrainBatch, register_model
+from gazebench.adapter import FitContext, ImageBatch, Provenance, TrainBatch, register_model
 from gazebench.baselines.gazex import prompts
 from gazebench.baselines.gazex.config import GazeXConfig, Trajectory, gazex_config
 from gazebench.baselines.gazex.model import GazeXModel
@@ -21,8 +21,8 @@ from gazebench.baselines.gazex.vqa import presence_question, training_questions
 from gazebench.data.readers.reflacx import POSITIVE_CERTAINTY
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.options import dataclass_options, with_options
+from gazebench.outputs import Answers, Boxes, Probabilities, Reports, Scanpaths
 from gazebench.records import Sample
-from gazebench.task import KINDS
 from gazebench.train import Stage, fit_stages, label_targets
 from gazebench.vlm.adapter import LazyVLMAdapter, fit_device, with_config, without_config
 from gazebench.vlm.backbone import RANDOM_CONFIGS, build_backbone, check_backbone, default_dtype
@@ -72,7 +72,7 @@ class GazeXAdapter(LazyVLMAdapter):
         self.cfg = gazex_config(backbone, trajectory, **overrides)
         check_backbone(self.cfg.backbone)
         base = qwen_input_spec(self.cfg.image_size, predicts_gaze=False)
-        self.spec = dataclasses.replace(base, kinds=KINDS, uses_gaze=self.cfg.trajectory != "off")
+        self.spec = dataclasses.replace(base, uses_gaze=self.cfg.trajectory != "off")
         self.device = torch.device("cpu")
         self._model: GazeXModel | None = None
 
@@ -114,7 +114,7 @@ class GazeXAdapter(LazyVLMAdapter):
                    note)
         self.model.eval()
 
-    def classify(self, pixels: torch.Tensor) -> np.ndarray:
+    def label_probabilities(self, pixels: torch.Tensor) -> np.ndarray:
         """(B, 14) P(yes) to each label's presence question (No Finding: P(no) to the abnormality question)."""
         b = pixels.shape[0]
         cols = []
@@ -123,30 +123,39 @@ class GazeXAdapter(LazyVLMAdapter):
             cols.append(p[:, 1] if label == "No Finding" else p[:, 0])
         return torch.stack(cols, dim=1).cpu().numpy()
 
-    def predict(self, batch: ImageBatch) -> Predictions:
-        """Each kind by greedy generation (classification by answer likelihood); `parse_failed` is 1 for an item
-        whose text held no box (grounding, scanpath) or no answer (vqa), 0 otherwise, NaN where nothing parses."""
+    def classify(self, batch: ImageBatch) -> Probabilities:
+        """Classification by answer likelihood."""
+        return Probabilities(probs=self.label_probabilities(batch.pixels.to(self.device)))
+
+    def report(self, batch: ImageBatch) -> Reports:
+        """Greedy generation of the report prompt."""
+        pixels, b = batch.pixels.to(self.device), len(batch.ids)
+        return Reports(reports=tuple(self.model.generate(pixels, [prompts.REPORT] * b, self.cfg.report_tokens)))
+
+    def ground(self, batch: ImageBatch) -> Boxes:
+        """Greedy generation of a box per query; `parse_failed` is 1 for an item whose text held no box."""
+        pixels, queries = batch.pixels.to(self.device), batch.prompts or ("",) * len(batch.ids)
+        texts = self.model.generate(pixels, [prompts.grounding(q) for q in queries], self.cfg.box_tokens)
+        parsed = [corner_box(t) for t in texts]
+        return Boxes(boxes=np.stack([box for box, _ in parsed]),
+                     diagnostics={"parse_failed": np.array([0.0 if ok else 1.0 for _, ok in parsed])})
+
+    def answer(self, batch: ImageBatch) -> Answers:
+        """Greedy generation of an answer per question; `parse_failed` is 1 for an empty answer."""
+        pixels, queries = batch.pixels.to(self.device), batch.prompts or ("",) * len(batch.ids)
+        texts = self.model.generate(pixels, [prompts.vqa(q) for q in queries], self.cfg.answer_tokens)
+        answers = tuple(t.splitlines()[0].strip() if t.strip() else "" for t in texts)
+        return Answers(answers=answers, diagnostics={"parse_failed": np.array([float(not a) for a in answers])})
+
+    def trace(self, batch: ImageBatch) -> Scanpaths:
+        """The generated trajectory's regions and a generated report; `parse_failed` is 1 for no region."""
         pixels, c, b = batch.pixels.to(self.device), self.cfg, len(batch.ids)
-        if batch.kind == "classification":
-            return Predictions(probs=self.classify(pixels))
-        if batch.kind == "report":
-            return Predictions(reports=tuple(self.model.generate(pixels, [prompts.REPORT] * b, c.report_tokens)))
-        queries = batch.prompts or ("",) * b
-        if batch.kind == "grounding":
-            texts = self.model.generate(pixels, [prompts.grounding(q) for q in queries], c.box_tokens)
-            parsed = [corner_box(t) for t in texts]
-            return Predictions(boxes=np.stack([box for box, _ in parsed]),
-                               diagnostics={"parse_failed": np.array([0.0 if ok else 1.0 for _, ok in parsed])})
-        if batch.kind == "vqa":
-            texts = self.model.generate(pixels, [prompts.vqa(q) for q in queries], c.answer_tokens)
-            answers = tuple(t.splitlines()[0].strip() if t.strip() else "" for t in texts)
-            return Predictions(answers=answers, diagnostics={"parse_failed": np.array([float(not a) for a in answers])})
         texts = self.model.generate(pixels, [prompts.TRAJECTORY] * b, c.box_tokens * c.max_regions)
         paths = [np.array([[bx[4], bx[5]] for bx in parse_boxes(t)[: c.max_regions]], dtype=np.float64).reshape(-1, 2)
                  for t in texts]
         reports = self.model.generate(pixels, [prompts.REPORT] * b, c.report_tokens)
-        return Predictions(scanpath=tuple(paths), reports=tuple(reports),
-                           diagnostics={"parse_failed": np.array([float(len(p) == 0) for p in paths])})
+        return Scanpaths(scanpaths=tuple(paths), reports=tuple(reports),
+                         diagnostics={"parse_failed": np.array([float(len(p) == 0) for p in paths])})
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """LoRA weights plus the config (the frozen backbone, and the tiny backbone's added words, are rebuilt)."""

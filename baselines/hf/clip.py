@@ -22,11 +22,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from gazebench.adapter import Adapter, ImageBatch, InputSpec, Predictions, Provenance, register_model
+from gazebench.adapter import Adapter, ImageBatch, InputSpec, Provenance, register_model
 from gazebench.baselines.hf.loading import check_dir, dual_encoder_family, load_model, load_processor, model_type
 from gazebench.errors import ConfigError
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.options import dataclass_options, option, with_options
+from gazebench.outputs import Probabilities
 from gazebench.vlm.backbone import default_dtype
 from gazebench.vlm.inputs import to_uint8_images
 from gazebench.vlm.prompts import CLIP_PROMPTS, PROMPTS_VERSION
@@ -137,7 +138,7 @@ class HFCLIPAdapter(Adapter):
             self.model.to(self.device)
         return self
 
-    def predict(self, batch: ImageBatch) -> Predictions:
+    def classify(self, batch: ImageBatch) -> Probabilities:
         """(B, 14) P(positive description) per label, one batched image forward."""
         pixels = self.processor.image_processor(images=to_uint8_images(batch.pixels), return_tensors="pt")
         values = pixels["pixel_values"].to(self.device, next(self.model.parameters()).dtype)
@@ -145,7 +146,7 @@ class HFCLIPAdapter(Adapter):
             image = pooled(self.model.get_image_features(pixel_values=values))
             bias = self.model.logit_bias if self.sigmoid else None
             probs = positive_probability(image, self.text_embeddings, self.model.logit_scale.exp(), bias)
-        return Predictions(probs=probs.cpu().numpy().astype(np.float64))
+        return Probabilities(probs=probs.cpu().numpy().astype(np.float64))
 
 
 @register_model("hf-clip")

@@ -12,12 +12,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from gazebench.adapter import ImageBatch, Predictions, Provenance, register_model
+from gazebench.adapter import ImageBatch, Provenance, register_model
 from gazebench.baselines.hf.generative import GenerativeVLMAdapter
 from gazebench.baselines.hf.loading import check_dir, image_text_family, input_builder, load_model
 from gazebench.errors import ConfigError
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.options import dataclass_options, option, with_options
+from gazebench.outputs import Probabilities
 from gazebench.vlm.backbone import default_dtype
 from gazebench.vlm.inputs import InputBuilder
 from gazebench.vlm.likelihood import answer_logprobs, answer_token_ids, yes_probability
@@ -76,14 +77,14 @@ class HFVLMAdapter(GenerativeVLMAdapter):
         """The checkpoint directory, digested into the run identity."""
         return {"checkpoint": self.path}
 
-    def predict(self, batch: ImageBatch) -> Predictions:
+    def classify(self, batch: ImageBatch) -> Probabilities:
         """(B, 14) P(Yes) per label, one batched forward per label (two per multi-token answer pair)."""
         probs = np.zeros((len(batch.ids), len(CHEXPERT_LABELS)))
         with torch.no_grad():
             for j, label in enumerate(CHEXPERT_LABELS):
                 logp = answer_logprobs(self.forward, self.inputs(batch.pixels, QUESTIONS[label]), self.answers)
                 probs[:, j] = yes_probability(logp).cpu().numpy()
-        return Predictions(probs=probs)
+        return Probabilities(probs=probs)
 
 
 @register_model("hf-vlm")

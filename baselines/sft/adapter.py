@@ -4,17 +4,17 @@ only in the gaze supervision (none, or a static heatmap on a one-query pointer h
 tokens) and so in their stages."""
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from gazebench.adapter import ImageBatch, Predictions, Provenance, register_model
+from gazebench.adapter import ImageBatch, Provenance, register_model
 from gazebench.baselines.sft.config import SFTConfig, sft_config
 from gazebench.baselines.sft.heatmap import heatmap_term
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.options import dataclass_options, with_options
+from gazebench.outputs import Reports
 from gazebench.records import Sample
 from gazebench.train import Stage
 from gazebench.vlm.adapter import VLMAdapter
@@ -42,19 +42,16 @@ class SFTAdapter(VLMAdapter[SFTConfig]):
             license=QWEN_LICENSE,
             citation=f"Li et al., arXiv:2603.06697 (2026), {name} baseline; {QWEN_CITATION}",
         )
-        self.spec = dataclasses.replace(self.spec, kinds=("classification", "report"))
 
-    def predict(self, batch: ImageBatch) -> Predictions:
-        """Classification as every VLMAdapter; a report task gets the greedy generation its report LM loss
-        trained (the fixed Yes/No report, written token by token, not rendered from the label head)."""
-        if batch.kind != "report":
-            return super().predict(batch)
+    def report(self, batch: ImageBatch) -> Reports:
+        """The greedy generation its report LM loss trained (the fixed Yes/No report, written token by token, not
+        rendered from the label head); classification as every VLMAdapter."""
         model, pixels = self.model, batch.pixels.to(self.device)
         tok = model.prompts.tokenizer
         filler = render_report(np.zeros(len(CHEXPERT_LABELS), dtype=bool))
         budget = len(tok(filler, add_special_tokens=False)["input_ids"]) + 8
         prompt = model.prompts.build(batch_size=len(batch.ids)).to(self.device)
-        return Predictions(reports=tuple(greedy(model.qwen, tok, prompt, pixels, budget)))
+        return Reports(reports=tuple(greedy(model.qwen, tok, prompt, pixels, budget)))
 
     def stages(self) -> list[Stage]:
         """SFT: the label stage alone. SFT-Heatmap: heatmap KL alone first (where the reference model trains

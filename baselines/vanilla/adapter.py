@@ -6,7 +6,7 @@ measures how often the backbone's own text breaks the report format, returned pe
 `parse_failed` diagnostic (1/0 on probed images, NaN elsewhere) that results summarise."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from gazebench.adapter import ImageBatch, Predictions, Provenance, register_model
+from gazebench.adapter import ImageBatch, Provenance, register_model
 from gazebench.baselines.hf.generative import GenerativeVLMAdapter
 from gazebench.baselines.sft.adapter import QWEN_CITATION, QWEN_LICENSE, QWEN_PROVENANCE
 from gazebench.baselines.vanilla.answers import ReportTemplate, report_template
 from gazebench.options import dataclass_options, option, with_options
+from gazebench.outputs import Probabilities, Reports
 from gazebench.train import derive_seed
 from gazebench.vlm.backbone import (
     Backbone,
@@ -57,8 +58,7 @@ class VanillaAdapter(GenerativeVLMAdapter):
         """`options`: image_size (default: the reference model's for `backbone`), probe_fraction, seed."""
         self.cfg = VanillaConfig.resolve(backbone, **options)
         check_backbone(self.cfg.backbone)
-        self.spec = replace(qwen_input_spec(self.cfg.image_size, predicts_gaze=False),
-                            kinds=("classification", "report"))
+        self.spec = qwen_input_spec(self.cfg.image_size, predicts_gaze=False)
         self.device = torch.device("cpu")
 
     @cached_property
@@ -101,18 +101,20 @@ class VanillaAdapter(GenerativeVLMAdapter):
         return [i for i, sid in enumerate(batch.ids)
                 if derive_seed(self.cfg.seed, "vanilla-probe", sid) / 2**63 < self.cfg.probe_fraction]
 
-    def predict(self, batch: ImageBatch) -> Predictions:
+    def report(self, batch: ImageBatch) -> Reports:
+        """The greedy report itself (zero-shot, the fixed-report prompt)."""
+        return Reports(reports=tuple(self.generate(batch.pixels, INSTRUCTION)))
+
+    def classify(self, batch: ImageBatch) -> Probabilities:
         """Answer-likelihood probabilities; `parse_failed` is 1/0 for probed images' greedy reports, NaN
-        elsewhere. A report task gets the greedy report itself (zero-shot, the fixed-report prompt)."""
-        if batch.kind == "report":
-            return Predictions(reports=tuple(self.generate(batch.pixels, INSTRUCTION)))
+        elsewhere."""
         probs = self.answer_probabilities(batch.pixels)
         failed = np.full(len(batch.ids), np.nan)
         chosen = self.probed(batch)
         if chosen:
             reports = self.generate(batch.pixels[chosen], INSTRUCTION)
             failed[chosen] = [0.0 if parses(text) else 1.0 for text in reports]
-        return Predictions(probs=probs, diagnostics={"parse_failed": failed})
+        return Probabilities(probs=probs, diagnostics={"parse_failed": failed})
 
 
 @register_model("vanilla")

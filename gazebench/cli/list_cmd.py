@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gazebench.adapter import MODELS, get_model
+from gazebench.engine.kinds import answered_kinds, describe_task, kind_of
 from gazebench.errors import GazebenchError
 from gazebench.options import options_of
 from gazebench.paths import DATA_ROOT_ENV
@@ -24,7 +25,7 @@ def list_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 def list_tasks(as_json: bool) -> None:
     """Registered tasks: version, split policy, labels scored, and the folder each reads under the data root."""
-    rows: list[dict[str, Any]] = [get_task(n).describe() for n in TASKS.names()]
+    rows: list[dict[str, Any]] = [describe_task(get_task(n)) for n in TASKS.names()]
     for row in rows:
         row["data"] = f"${DATA_ROOT_ENV} or --data-root, then {row['subdir']}/"
     if as_json:
@@ -38,7 +39,7 @@ def list_tasks(as_json: bool) -> None:
         shown = f"{len(labels)} CheXpert labels" if len(labels) > 3 else ", ".join(labels)
         table.add_row(row["name"], str(row["kind"]), str(row["version"]),
                       "in-domain" if row["in_domain"] else "zero-shot", str(row["split_policy"]),
-                      shown if row["kind"] in ("classification", "report") else "–", f"<data-root>/{row['subdir']}/")
+                      shown if kind_of(get_task(row["name"])).reads_labels else "–", f"<data-root>/{row['subdir']}/")
     Console().print(table)
 
 
@@ -61,7 +62,7 @@ def list_models(as_json: bool) -> None:
             "image_size": spec.image_size,
             "channels": spec.channels,
             "labels": len(spec.labels),
-            "kinds": list(spec.kinds),
+            "kinds": list(answered_kinds(model)),
             "track": spec.track,
             "predicts_gaze": spec.patch_size is not None,
             "uses_gaze": spec.uses_gaze,

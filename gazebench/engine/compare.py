@@ -1,21 +1,18 @@
-"""Compare two verified runs on the same tasks and images: per metric A, B, B − A with a paired patient
-bootstrap CI, p-value, minimum detectable difference and verdict, plus DeLong tests of per-label AUROC
-(Holm-adjusted)."""
+"""Compare two verified runs on the same tasks and images: each task's kind gives, per metric, A, B, B − A with
+a paired patient bootstrap CI, p-value, minimum detectable difference and verdict (classification adds DeLong
+tests of per-label AUROC, Holm-adjusted)."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from gazebench.engine.predict import read_predictions, score_matrix
+from gazebench.engine.kinds import kind_of, task_items
+from gazebench.engine.predictions import read_predictions
 from gazebench.engine.rundir import RunDir
-from gazebench.engine.scoring import aligned, check_data, primary_scoring, run_thresholds
+from gazebench.engine.scoring import check_data, primary_scoring, run_thresholds, score_context
 from gazebench.engine.verify import verify_run
-from gazebench.engine.workload import TaskData, load_task_data
+from gazebench.engine.workload import load_task_data
 from gazebench.errors import ConfigError
-from gazebench.metrics.bootstrap import MACRO_STATS
-from gazebench.metrics.power import verdict
 
 
 def check_comparable(a: RunDir, ca: dict[str, Any], b: RunDir, cb: dict[str, Any]) -> list[str]:
@@ -38,7 +35,6 @@ def check_comparable(a: RunDir, ca: dict[str, Any], b: RunDir, cb: dict[str, Any
 def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str | None = None,
                  n_boot: int | None = None, threshold_policy: str | None = None) -> dict[str, Any]:
     """JSON-ready comparison of run B against run A on every task they share (both verified first)."""
-    from gazebench.metrics import delong_macro, paired_bootstrap, summary
     from gazebench.paths import data_root as resolve_root
 
     va, vb = verify_run(run_a), verify_run(run_b)
@@ -57,47 +53,11 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str 
                            "track_a": va.track, "track_b": vb.track, "n_boot": boots, "seed": seed,
                            "threshold_policy": {"a": thr["a"]["policy"], "b": thr["b"]["policy"]}, "tasks": {}}
     for name in tasks:
-        td: TaskData = data[name]
-        if td.task.kind != "classification":
-            out["tasks"][name] = _kind_comparison(td, (a, b), (ca, cb), boots, seed)
-            continue
-        samples = td.eval_samples
-        y = td.task.targets(samples)
-        p = {key: score_matrix(aligned(samples, read_predictions(run.predictions(name)), run.predictions(name)),
-                               td.task.labels, run.predictions(name)) for key, run in (("a", a), ("b", b))}
-        t = {key: np.array([thr[key]["values"].get(lab, 0.5) for lab in td.task.labels]) for key in ("a", "b")}
-        clusters = np.array([s.patient_id for s in samples], dtype=object)
-        point = {key: summary(y, p[key], t[key], td.task.labels) for key in ("a", "b")}
-        paired = paired_bootstrap(y, p["a"], p["b"], t["a"], t["b"], clusters, n_boot=boots, seed=seed,
-                                  stats=MACRO_STATS)
-        out["tasks"][name] = {
-            "n": len(samples),
-            "metrics": {stat: _metric(point["a"][stat], point["b"][stat], paired[stat]) for stat in MACRO_STATS},
-            "delong": delong_macro(y, p["a"], p["b"], labels=td.task.labels),
-        }
-        holm = [v["p_holm"] for v in out["tasks"][name]["delong"]["per_label"].values() if v["p_holm"] is not None]
-        out["tasks"][name]["delong"]["p_holm_min"] = min(holm) if holm else None
+        task = data[name].task
+        ctxs = (score_context(ca, a.predictions(name), primary_scoring(a), thr["a"]),
+                score_context(cb, b.predictions(name), primary_scoring(b), thr["b"]))
+        # the items in run A's model frame (references are only used for scoring, in image pixels)
+        items = task_items(task, data[name].eval_samples, ctxs[0].side)
+        dfs = (read_predictions(ctxs[0].where), read_predictions(ctxs[1].where))
+        out["tasks"][name] = kind_of(task).compare(task, items, dfs, ctxs, boots, seed)
     return out
-
-
-def _kind_comparison(td: TaskData, runs: tuple[RunDir, RunDir], configs: tuple[dict[str, Any], dict[str, Any]],
-                     n_boot: int, seed: int) -> dict[str, Any]:
-    """Paired comparison of a non-classification task: every metric of its family, with verdicts. The items are
-    built in run A's model frame (references are only used for scoring, in image pixels, so any frame agrees)."""
-    from gazebench.engine.kinds import kind_comparison, task_items
-
-    sides = tuple(int(c["adapter"]["spec"]["image_size"]) for c in configs)
-    items = task_items(td.task, td.eval_samples, sides[0])
-    folders = (runs[0].predictions(td.task.name), runs[1].predictions(td.task.name))
-    out = kind_comparison(td.task, items, read_predictions(folders[0]), read_predictions(folders[1]),
-                          (sides[0], sides[1]), folders, n_boot, seed)
-    for m in out["metrics"].values():
-        m["verdict"] = verdict(m["diff"], m["ci"], m["mdd"])
-    return out
-
-
-def _metric(a: float | None, b: float | None, paired: dict[str, Any]) -> dict[str, Any]:
-    """One metric's row: A, B, B − A with its CI and p, the bootstrap sd, the MDD and the verdict."""
-    ci = list(paired["ci"])
-    return {"a": a, "b": b, "diff": paired["diff"], "ci": ci, "p_value": paired["p_value"], "sd": paired["sd"],
-            "mdd": paired["mdd"], "verdict": verdict(paired["diff"], ci, paired["mdd"])}

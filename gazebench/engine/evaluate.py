@@ -19,13 +19,13 @@ import torch
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from gazebench.adapter import MODELS, Adapter, FitContext
+from gazebench.adapter import MODELS, Adapter, FitContext, Query
 from gazebench.engine.config import ResolvedConfig, RunConfig
 from gazebench.engine.device import default_batch_size, resolve_device, resolve_precision, torch_threads
 from gazebench.engine.distributed import Ranks, start
 from gazebench.engine.fit import load_or_fit, run_fingerprint, weights_digests
-from gazebench.engine.kinds import OUTPUT_NOTE, itemless_tasks, prediction_inputs, unsupported_tasks
-from gazebench.engine.loader import shuffled_batches
+from gazebench.engine.kinds import OUTPUT_NOTE, Kind, itemless_tasks, kind_of, task_items, unsupported_tasks
+from gazebench.engine.loader import Group, PixelTransform, shuffled_batches
 from gazebench.engine.predict import batch_plan, pending, predict_samples
 from gazebench.engine.rundir import (
     RunDir,
@@ -140,16 +140,16 @@ def skip_tasks(config: RunConfig, unsupported: dict[str, str], console: Console)
 
 
 def check_tasks(config: RunConfig, adapter: Adapter) -> None:
-    """Every task and the in-domain train task exist, and the model predicts every label they score."""
+    """Every task and the in-domain train task exist, and the model can answer every task it is scored on (its
+    kind's check: e.g. every label a classification task scores or tunes thresholds on)."""
     train = get_task(config.train_task)
     if not train.in_domain or train.train_split is None or train.val_split is None:
         raise ConfigError(f"--train-task {config.train_task!r} is not an in-domain task with train and validate splits")
     scored = list(config.tasks) + ([config.train_task] if config.threshold_policy != "fixed" else [])
-    for name in (n for n in scored if get_task(n).kind == "classification"):
-        missing = [label for label in get_task(name).labels if label not in adapter.spec.labels]
-        if missing:
-            raise ConfigError(f"model {config.model!r} does not predict {', '.join(missing)}, "
-                              f"which task {name!r} scores (or tunes thresholds on)")
+    for task in (get_task(n) for n in scored):
+        kind = kind_of(task)
+        if kind.answers(adapter):
+            kind.check_model(task, adapter, config.model)
 
 
 def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: Path | str | None = None,
@@ -165,7 +165,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     ranks, device = start(resolve_device(config.device))
     console = console or Console(stderr=True, quiet=not ranks.main)
     all_tasks = set(config.tasks) == set(default_task_names())
-    config, unsupported = skip_tasks(config, unsupported_tasks(config.tasks, adapter.spec.kinds), console)
+    config, unsupported = skip_tasks(config, unsupported_tasks(config.tasks, adapter), console)
     check_tasks(config, adapter)
     probe = input_transform(config.input_transform, config.seed, adapter.spec)
     root = resolve_root(data_root)
@@ -196,16 +196,16 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
 
             reused = fit_on_every_rank(adapter, resolved.facts["fit_fingerprint"], make_context, console.print, ranks)
         jobs: list[tuple[str, Task, tuple[Sample, ...], Path, InputTransform | None]] = []
-        if train is not None and "classification" in adapter.spec.kinds:
+        if train is not None and kind_of(train.task).answers(adapter):  # its predictions tune the thresholds
             jobs.append((f"{train.task.name} {train.task.val_split}", train.task, train.val_samples,
                          run.validation(train.task.name), None))
         jobs += [(name, data[name].task, probe.samples(data[name].eval_samples) if probe
                   else data[name].eval_samples, run.predictions(name), probe) for name in config.tasks]
-        shards = []
+        shards: list[tuple[str, list[Group], Path, Kind, dict[str, Query], PixelTransform | None]] = []
         for label, task, samples, folder, transform in jobs:
-            items, kind, queries = prediction_inputs(task, samples, adapter.spec.image_size)
-            todo = ranks.shard(batch_plan(pending(items, folder), batch_size, config.chunk_size))
-            shards.append((label, todo, folder, kind, queries, transform.pixels if transform else None))
+            items = task_items(task, samples, adapter.spec.image_size)
+            todo = ranks.shard(batch_plan(pending(items.samples, folder), batch_size, config.chunk_size))
+            shards.append((label, todo, folder, kind_of(task), items.queries, transform.pixels if transform else None))
         ranks.barrier()  # every rank has read what is on disk before any rank writes a new chunk
         predicted = 0
         with _progress(console) as bar:
@@ -218,7 +218,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
                                              queries=queries, transform=pixel_transform)
         ranks.barrier()  # every shard is on disk
         if ranks.main:
-            if any(data[name].task.kind != "classification" for name in config.tasks):
+            if any(kind_of(data[name].task).model_text for name in config.tasks):
                 atomic_write_text(run.path / "README.md", OUTPUT_NOTE + "\n")
             results = score_run(run, data, config.scoring)
             atomic_write_json(run.thresholds, results["thresholds"])

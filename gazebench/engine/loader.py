@@ -44,14 +44,14 @@ def batches(samples: Sequence[Sample], spec: InputSpec, batch_size: int, device:
     return (TrainBatch(samples=group, pixels=x) for group, x in prefetched(groups, spec, device))
 
 
-def predict_batches(groups: Sequence[Group], spec: InputSpec, device: torch.device, kind: str = "classification",
+def predict_batches(groups: Sequence[Group], spec: InputSpec, device: torch.device,
                     queries: Mapping[str, Query] | None = None,
                     transform: PixelTransform | None = None) -> Iterator[tuple[Group, ImageBatch]]:
-    """Each group with the ImageBatch `predict` gets for it (ids, pixels, the items' queries, and gaze/labels/
+    """Each group with the ImageBatch a kind method gets for it (ids, pixels, the items' queries, and gaze/labels/
     references only as `spec` declares); the engine keeps the group to write its rows, the model never sees it."""
     for group, x in prefetched(groups, spec, device, transform):
         batch_queries = None if queries is None else [queries[s.sample_id] for s in group]
-        yield group, predict_inputs(group, x, spec, kind, batch_queries)
+        yield group, predict_inputs(group, x, spec, batch_queries)
 
 
 def prefetched(groups: Sequence[Group], spec: InputSpec, device: torch.device,

@@ -17,13 +17,13 @@ from gazebench.adapter import (
     FitContext,
     ImageBatch,
     InputSpec,
-    Predictions,
     Provenance,
     TrainBatch,
     register_model,
 )
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.options import check_fields, dataclass_options, option, with_options
+from gazebench.outputs import Probabilities
 from gazebench.train import Stage, autocast, fit_precision, fit_stages, label_targets, masked_bce
 from gazebench.train.loop import LossFn
 
@@ -128,8 +128,8 @@ class SmallCNN(Adapter):
             return total / max(count, 1)
         return validate
 
-    def predict(self, batch: ImageBatch) -> Predictions:
+    def classify(self, batch: ImageBatch) -> Probabilities:
         self.net.eval()
         logits = self.net(batch.pixels)
-        return Predictions(probs=torch.sigmoid(logits.float()).cpu().numpy())
+        return Probabilities(probs=torch.sigmoid(logits.float()).cpu().numpy())
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gazebench.adapter import Adapter, ImageBatch, InputSpec, Predictions, Provenance, register_model
-from gazebench.task import KINDS
+from gazebench.adapter import Adapter, ImageBatch, InputSpec, Provenance, register_model
+from gazebench.outputs import Answers, Boxes, Probabilities, Reports, Scanpaths
 
 PHRASING = {"Lung Lesion": "Lung mass", "Support Devices": "Support device", "Pleural Other": "Pleural thickening"}
 """Wordings the CheXpert phrase lists recognise where the label name itself is not a mention phrase."""
@@ -25,23 +25,36 @@ class OracleAdapter(Adapter):
     """Reads the answers by declaration (track "privileged"): probabilities from `batch.labels`, every other
     kind's output from `batch.references`."""
 
-    spec = InputSpec(image_size=16, privileged=True, kinds=KINDS)
+    spec = InputSpec(image_size=16, privileged=True)
     provenance = Provenance(source="gazebench built-in (privileged label oracle, sanity ceiling)")
 
-    def predict(self, batch: ImageBatch) -> Predictions:
-        if batch.labels is None:
-            raise ValueError("oracle was given no labels: its spec must declare privileged=True")
-        raw = batch.labels
-        if batch.kind == "classification":
-            return Predictions(probs=np.where(np.isnan(raw), 0.0, np.where(raw == -1.0, 0.5, raw)))
-        refs = batch.references
-        if refs is None:
-            raise ValueError(f"oracle was given no references for a {batch.kind} batch")
-        if batch.kind == "report":
-            return Predictions(reports=tuple(str(r) for r in refs))
-        if batch.kind == "grounding":
-            return Predictions(boxes=np.array(refs, dtype=np.float64).reshape(len(refs), 4))
-        if batch.kind == "vqa":
-            return Predictions(answers=tuple(str(r) for r in refs))
-        reports = tuple(label_report(row, self.spec.labels) for row in raw)
-        return Predictions(scanpath=tuple(np.asarray(r, dtype=np.float64) for r in refs), reports=reports)
+    def classify(self, batch: ImageBatch) -> Probabilities:
+        raw = _labels(batch)
+        return Probabilities(probs=np.where(np.isnan(raw), 0.0, np.where(raw == -1.0, 0.5, raw)))
+
+    def report(self, batch: ImageBatch) -> Reports:
+        return Reports(reports=tuple("" if r is None else str(r) for r in _references(batch)))
+
+    def ground(self, batch: ImageBatch) -> Boxes:
+        refs = _references(batch)
+        return Boxes(boxes=np.array(refs, dtype=np.float64).reshape(len(refs), 4))
+
+    def answer(self, batch: ImageBatch) -> Answers:
+        return Answers(answers=tuple(str(r) for r in _references(batch)))
+
+    def trace(self, batch: ImageBatch) -> Scanpaths:
+        reports = tuple(label_report(row, self.spec.labels) for row in _labels(batch))
+        return Scanpaths(scanpaths=tuple(np.asarray(r, dtype=np.float64) for r in _references(batch)),
+                         reports=reports)
+
+
+def _labels(batch: ImageBatch) -> np.ndarray:
+    if batch.labels is None:
+        raise ValueError("oracle was given no labels: its spec must declare privileged=True")
+    return batch.labels
+
+
+def _references(batch: ImageBatch) -> tuple[object, ...]:
+    if batch.references is None:
+        raise ValueError("oracle was given no references: its spec must declare privileged=True")
+    return batch.references

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from gazebench.adapter import Adapter, ImageBatch, InputSpec, Predictions, Provenance, register_model
-from gazebench.task import KINDS
+from gazebench.adapter import Adapter, ImageBatch, InputSpec, Provenance, register_model
+from gazebench.outputs import Answers, Boxes, Probabilities, Reports, Scanpaths
 
 CONSTANT_REPORT = "The lungs are clear. No pleural effusion or pneumothorax. Heart size is normal."
 SCANPATH_CLUSTERS = 4
@@ -27,7 +27,7 @@ class RandomAdapter(Adapter):
     """Chance level: AUROC ≈ 0.5 on every classification task (its CI should contain 0.5), and the chance
     level of every other kind."""
 
-    spec = InputSpec(image_size=16, kinds=KINDS)
+    spec = InputSpec(image_size=16)
     provenance = Provenance(source="gazebench built-in (chance baseline)")
 
     def __init__(self, seed: int = 0) -> None:
@@ -51,18 +51,21 @@ class RandomAdapter(Adapter):
             return ""
         return choices[min(int(hashed_uniform(self.seed, sid, "answer") * len(choices)), len(choices) - 1)]
 
-    def predict(self, batch: ImageBatch) -> Predictions:
-        ids, n = batch.ids, len(batch.ids)
-        if batch.kind == "report":
-            return Predictions(reports=(CONSTANT_REPORT,) * n)
-        if batch.kind == "grounding":
-            return Predictions(boxes=np.array([self._box(sid) for sid in ids]).reshape(n, 4))
-        if batch.kind == "vqa":
-            choices = batch.choices or (None,) * n
-            return Predictions(answers=tuple(self._answer(sid, c) for sid, c in zip(ids, choices, strict=True)))
-        if batch.kind == "scanpath":
-            keys = [f"c{k}{a}" for k in range(SCANPATH_CLUSTERS) for a in "xy"]
-            paths = tuple(self._uniform(sid, keys).reshape(-1, 2) * self.spec.image_size for sid in ids)
-            return Predictions(scanpath=paths, reports=(CONSTANT_REPORT,) * n)
-        probs = np.array([[hashed_uniform(self.seed, sid, label) for label in self.spec.labels] for sid in ids])
-        return Predictions(probs=probs.reshape(n, len(self.spec.labels)))
+    def classify(self, batch: ImageBatch) -> Probabilities:
+        probs = np.array([[hashed_uniform(self.seed, sid, label) for label in self.spec.labels] for sid in batch.ids])
+        return Probabilities(probs=probs.reshape(len(batch.ids), len(self.spec.labels)))
+
+    def report(self, batch: ImageBatch) -> Reports:
+        return Reports(reports=(CONSTANT_REPORT,) * len(batch.ids))
+
+    def ground(self, batch: ImageBatch) -> Boxes:
+        return Boxes(boxes=np.array([self._box(sid) for sid in batch.ids]).reshape(len(batch.ids), 4))
+
+    def answer(self, batch: ImageBatch) -> Answers:
+        choices = batch.choices or (None,) * len(batch.ids)
+        return Answers(answers=tuple(self._answer(sid, c) for sid, c in zip(batch.ids, choices, strict=True)))
+
+    def trace(self, batch: ImageBatch) -> Scanpaths:
+        keys = [f"c{k}{a}" for k in range(SCANPATH_CLUSTERS) for a in "xy"]
+        paths = tuple(self._uniform(sid, keys).reshape(-1, 2) * self.spec.image_size for sid in batch.ids)
+        return Scanpaths(scanpaths=paths, reports=(CONSTANT_REPORT,) * len(batch.ids))

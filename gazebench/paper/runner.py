@@ -93,9 +93,11 @@ def vanilla_parse_note(settings: PaperSettings, in_domain: str) -> str:
     (1/0 per probed image) is counted, so this module imports no model."""
     from gazebench.adapter import get_model
     from gazebench.engine.device import inference, resolve_device
+    from gazebench.engine.kinds import kind_of
     from gazebench.engine.loader import batches
     from gazebench.engine.workload import load_task_data
     from gazebench.paths import data_root
+    from gazebench.task import get_task
 
     device = resolve_device("auto")
     args = dict(model_args(BY_KEY["vanilla"], settings)) | {"probe_fraction": 1.0}
@@ -104,7 +106,7 @@ def vanilla_parse_note(settings: PaperSettings, in_domain: str) -> str:
     failed: list[float] = []
     for batch in batches(samples[: settings.parse_probe], adapter.spec, 1, device):
         with inference(device):
-            diagnostics = adapter.predict(batch.inputs(adapter.spec)).diagnostics or {}
+            diagnostics = kind_of(get_task(in_domain)).predict(adapter, batch.inputs(adapter.spec)).diagnostics
         failed.extend(float(v) for v in diagnostics.get("parse_failed", ()) if v == v)  # NaN: not probed
     n_failed, n = int(sum(failed)), len(failed)
     rate = n_failed / n if n else float("nan")

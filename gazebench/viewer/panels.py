@@ -9,7 +9,7 @@ import io
 import numpy as np
 from matplotlib.patches import Ellipse, Rectangle
 
-from gazebench.engine.predict import gaze_columns
+from gazebench.engine.predictions import gaze_columns
 from gazebench.gaze.draw import scanpath_figure
 from gazebench.viewer.state import TaskView
 

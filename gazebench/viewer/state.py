@@ -9,9 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gazebench.engine.predict import read_predictions, score_matrix
+from gazebench.engine.predictions import aligned, read_predictions, score_matrix
 from gazebench.engine.rundir import RunDir
-from gazebench.engine.scoring import aligned
 from gazebench.engine.verify import VerifiedRun, verify_run
 from gazebench.engine.workload import TaskData, run_data
 from gazebench.errors import ConfigError

@@ -14,8 +14,9 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 import numpy as np
 import torch
 
-from gazebench.adapter import Adapter, FitContext, ImageBatch, Predictions
+from gazebench.adapter import Adapter, FitContext, ImageBatch
 from gazebench.errors import ConfigError
+from gazebench.outputs import Probabilities
 from gazebench.records import Sample
 from gazebench.train import Stage, auroc_validator, fit_stages, label_targets
 from gazebench.vlm.backbone import backbone_weights, build_backbone, check_backbone, default_dtype
@@ -155,9 +156,9 @@ class VLMAdapter(LazyVLMAdapter, Generic[C]):
         xy = np.stack([(gaze % cols + 0.5) * cell, (gaze // cols + 0.5) * cell], axis=-1)
         return Inference(probs, gaze, xy, saliency, reports)
 
-    def predict(self, batch: ImageBatch) -> Predictions:
+    def classify(self, batch: ImageBatch) -> Probabilities:
         res = self.infer(batch.pixels)
-        return Predictions(probs=res.probs, gaze=res.gaze, saliency=res.saliency, reports=res.reports)
+        return Probabilities(probs=res.probs, gaze=res.gaze, saliency=res.saliency)
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """LoRA + gaze-token embedding rows + heads, plus the config (the frozen backbone is not saved)."""

@@ -53,8 +53,8 @@ def test_batch_size_does_not_change_scores_and_generation_runs(arch: str, checkp
     torch.manual_seed(0)
     x = torch.rand(8, 3, 56, 56)
     ids = tuple(f"img{i}" for i in range(8))
-    together = adapter.predict(ImageBatch(ids, x)).probs
-    alone = np.concatenate([adapter.predict(ImageBatch(ids[i:i + 1], x[i:i + 1])).probs for i in range(8)])
+    together = adapter.classify(ImageBatch(ids, x)).probs
+    alone = np.concatenate([adapter.classify(ImageBatch(ids[i:i + 1], x[i:i + 1])).probs for i in range(8)])
     assert together.shape == (8, 14) and ((together > 0) & (together < 1)).all()
     assert np.allclose(together, alone, atol=1e-5)
     texts = adapter.generate(x[:2], "Describe the image.")

@@ -20,9 +20,9 @@ from gazebench.models.random import RandomAdapter
 
 @register_model("slow-random")
 class Slow(RandomAdapter):
-    def predict(self, batch):
+    def classify(self, batch):
         time.sleep(0.15)
-        return super().predict(batch)
+        return super().classify(batch)
 """
 
 

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from gazebench.cli.main import cli
-from gazebench.engine.predict import read_predictions
+from gazebench.engine.predictions import read_predictions
 
 CNN = ["run", "--model", "cnn", "--model-arg", "width=4", "--model-arg", "image_size=32", "--model-arg", "epochs=1",
        "--model-arg", "train_batch_size=16", "--tasks", "rsna,siim-acr", "--limit", "24", "--n-boot", "20",
@@ -32,11 +32,11 @@ class Dying(RandomAdapter):
     \"\"\"`random`, except that rank 1 of a launched run dies at its second batch while the marker file exists.\"\"\"
     calls = 0
 
-    def predict(self, batch):
+    def classify(self, batch):
         Dying.calls += 1
         if os.environ.get("RANK") == "1" and Dying.calls == 2 and os.path.exists({marker!r}):
             os._exit(3)
-        return super().predict(batch)
+        return super().classify(batch)
 """
 
 

@@ -42,8 +42,7 @@ def results(run: Path) -> dict:
 
 
 def test_slices_equal_metrics_on_a_hand_split(runs: dict[str, Path], small_root: Path) -> None:
-    from gazebench.engine.predict import read_predictions, score_matrix
-    from gazebench.engine.scoring import aligned
+    from gazebench.engine.predictions import aligned, read_predictions, score_matrix
     from gazebench.metrics import summary
     from gazebench.task import get_task
 

@@ -1,5 +1,6 @@
-"""Contract tests over every installed model × every task kind it declares: the output field of the kind, of
-the right length and shape, independent of the rest of the batch (references only for privileged models)."""
+"""Contract tests over every installed model × every task kind whose method it implements: the kind's record,
+one value per item (its prediction columns), independent of the rest of the batch (references only for
+privileged models). Classification has its own contract test (test_model_contract.py)."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,11 +12,12 @@ import pytest
 import torch
 
 from gazebench.adapter import MODELS, Query, get_model, predict_inputs
+from gazebench.engine.kinds import KINDS
 from gazebench.engine.loader import pixels
-from gazebench.task import KINDS, get_task
+from gazebench.task import get_task
 
 INSTALLED = sorted({ep.name for ep in entry_points(group=MODELS.group)})
-CASES = [(m, k) for m in INSTALLED for k in KINDS if k != "classification"]
+CASES = [(m, k) for m in INSTALLED for k in ("report", "grounding", "vqa", "scanpath")]
 
 
 @pytest.fixture(scope="module")
@@ -34,28 +36,28 @@ def _queries(kind: str, n: int, side: int) -> list[Query]:
 
 
 @pytest.mark.parametrize(("name", "kind"), CASES)
-def test_model_answers_each_kind_it_declares(name: str, kind: str, samples: tuple,
-                                             model_args: dict[str, dict[str, object]]) -> None:
-    model = get_model(name, **model_args.get(name, {}))
-    if kind not in model.spec.kinds:
-        pytest.skip(f"{name} does not declare {kind}; a run skips such tasks with a recorded reason")
+def test_model_answers_each_kind_it_implements(name: str, kind: str, samples: tuple,
+                                               model_args: dict[str, dict[str, object]]) -> None:
+    model, answering = get_model(name, **model_args.get(name, {})), KINDS.create(kind)
+    if not answering.answers(model):
+        pytest.skip(f"{name} has no `{answering.method}` method; a run skips {kind} tasks with a recorded reason")
     side = model.spec.image_size
     items = tuple(dataclasses.replace(s, sample_id=f"{s.sample_id}#0") for s in samples)
 
-    def predict(group: tuple) -> object:
+    def columns(group: tuple) -> dict:
         with torch.no_grad():
-            queries = _queries(kind, len(group), side)
-            return model.predict(predict_inputs(group, pixels(group, model.spec), model.spec, kind, queries))
+            batch = predict_inputs(group, pixels(group, model.spec), model.spec, _queries(kind, len(group), side))
+            out = answering.predict(model, batch)
+        return answering.columns(out, [s.sample_id for s in group], side, model)  # one value per item, checked
 
-    out, alone = predict(items), predict(items[1:2])
-    n = len(items)
-    if kind == "report":
-        assert len(out.reports) == n and all(isinstance(r, str) for r in out.reports)
-        assert alone.reports[0] == out.reports[1]
-    elif kind == "grounding":
-        assert np.asarray(out.boxes).shape == (n, 4)
-        np.testing.assert_allclose(alone.boxes[0], out.boxes[1], atol=1e-4)
-    elif kind == "vqa":
-        assert len(out.answers) == n and alone.answers[0] == out.answers[1]
-    else:
-        assert len(out.scanpath) == n and all(np.asarray(p).shape[-1] in (2, 4) for p in out.scanpath)
+    out, alone = columns(items), columns(items[1:2])
+    assert out, f"{kind} stores no column"
+    for name_, values in out.items():
+        assert len(values) == len(items)
+        if name_ in alone:
+            first = np.asarray(alone[name_])[0]
+            if isinstance(first, str):
+                assert first == np.asarray(values)[1]
+            else:
+                np.testing.assert_allclose(np.asarray(first, dtype=float), np.asarray(values, dtype=float)[1],
+                                           atol=1e-4)

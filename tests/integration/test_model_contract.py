@@ -26,7 +26,7 @@ def samples(small_root: Path) -> tuple:
 
 def _predict(model: Adapter, samples: tuple) -> object:
     with torch.no_grad():
-        return model.predict(predict_inputs(samples, pixels(samples, model.spec), model.spec))
+        return model.classify(predict_inputs(samples, pixels(samples, model.spec), model.spec))
 
 
 @pytest.mark.parametrize("name", INSTALLED)

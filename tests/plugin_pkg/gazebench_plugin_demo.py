@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gazebench.adapter import Adapter, ImageBatch, InputSpec, Predictions, Provenance
+from gazebench.adapter import Adapter, ImageBatch, InputSpec, Provenance
+from gazebench.outputs import Probabilities
 
 
 class ConstantAdapter(Adapter):
@@ -12,6 +13,6 @@ class ConstantAdapter(Adapter):
     spec = InputSpec(image_size=8)
     provenance = Provenance(source="gazebench-plugin-demo")
 
-    def predict(self, batch: ImageBatch) -> Predictions:
+    def classify(self, batch: ImageBatch) -> Probabilities:
         grey = (batch.pixels.float().mean(dim=(1, 2, 3)).cpu().numpy() * 0.5 + 0.5).clip(0, 1)
-        return Predictions(probs=np.repeat(grey[:, None], len(self.spec.labels), axis=1))
+        return Probabilities(probs=np.repeat(grey[:, None], len(self.spec.labels), axis=1))

@@ -20,6 +20,7 @@ from lm_eval.api.model import LM
 from lm_eval.api.registry import register_model
 from rich.console import Console
 
+from gazebench.adapter import Query
 from gazebench.engine.config import RunConfig
 from gazebench.engine.device import default_batch_size, inference, resolve_device
 from gazebench.engine.distributed import start
@@ -31,8 +32,11 @@ from gazebench.engine.evaluate import (
     fit_on_every_rank,
 )
 from gazebench.engine.fit import run_fingerprint
+from gazebench.engine.kinds import kind_of
+from gazebench.engine.kinds.report import ReportKind
 from gazebench.engine.loader import predict_batches
-from gazebench.engine.predict import predict_split, read_predictions, score_matrix
+from gazebench.engine.predict import predict_split
+from gazebench.engine.predictions import read_predictions, score_matrix
 from gazebench.engine.workload import TaskData, load_task_data
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
@@ -132,7 +136,7 @@ class GazebenchLM(LM):
 
     def generate_until(self, requests: list[Instance]) -> list[str]:
         """The model's fixed-format report for each request's image, cut at the first `until` string."""
-        texts = self._reports([sample for _, sample in (self._sample(req) for req in requests)])
+        texts = self._reports([self._sample(req) for req in requests])
         out = []
         for req, text in zip(requests, texts, strict=True):
             gen_kwargs = req.args[1] if len(req.args) > 1 and isinstance(req.args[1], dict) else {}
@@ -172,24 +176,35 @@ class GazebenchLM(LM):
         for task, samples in todo.items():
             with tempfile.TemporaryDirectory(prefix="gazebench-lm-eval-") as tmp:
                 folder = Path(tmp)
-                predict_split(self.adapter, list(samples.values()), folder, batch_size=self.batch_size,
+                predict_split(self.adapter, list(samples.values()), folder, kind=kind_of(self.data[task].task),
+                              batch_size=self.batch_size,
                               chunk_size=self.run_config.chunk_size, device=self._device)
                 df = read_predictions(folder)
                 scores = score_matrix(df, labels, folder)
             for sample_id, row in zip(df["sample_id"], scores, strict=True):
                 self.probs[(task, sample_id)] = dict(zip(labels, row.tolist(), strict=True))
 
-    def _reports(self, samples: Sequence[Sample]) -> list[str]:
-        """Generated reports in the order of `samples`; NotImplementedError if the model writes none."""
+    def _reports(self, pairs: Sequence[tuple[str, Sample]]) -> list[str]:
+        """Generated reports for the (task, sample) pairs, in order (the report kind's method, each image's query
+        as the report kind builds it); NotImplementedError if the model writes none."""
+        kind = ReportKind()
+        if not kind.answers(self.adapter):
+            raise NotImplementedError(f"model {self.run_config.model!r} generates no reports; gazebench tasks "
+                                      "score it through loglikelihood (the gazebench_<task> multiple_choice tasks)")
+        side = self.adapter.spec.image_size
+        queries: dict[str, Query] = {}
+        for task in dict.fromkeys(t for t, _ in pairs):
+            queries |= kind.items(self.data[task].task, [s for t, s in pairs if t == task], side).queries
+        samples = [s for _, s in pairs]
         groups = [tuple(samples[k:k + self.batch_size]) for k in range(0, len(samples), self.batch_size)]
         texts: list[str] = []
-        for group, batch in predict_batches(groups, self.adapter.spec, self._device):  # the engine's predict contract
+        # the engine's predict contract: references reach a privileged model only
+        for group, batch in predict_batches(groups, self.adapter.spec, self._device, queries={
+                s.sample_id: queries.get(s.sample_id, Query()) for s in samples}):
             with inference(self._device):
-                reports = self.adapter.predict(batch).reports
-            if reports is None or len(reports) != len(group):
-                raise NotImplementedError(f"model {self.run_config.model!r} generates no reports; gazebench tasks "
-                                          "score it through loglikelihood (the gazebench_<task> multiple_choice tasks)")
-            texts.extend(reports)
+                out = kind.predict(self.adapter, batch)
+            texts.extend(kind.columns(out, [s.sample_id for s in group], self.adapter.spec.image_size,
+                                      self.adapter)["report"])
         return texts
 
 

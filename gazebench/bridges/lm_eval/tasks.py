@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from gazebench.engine.kinds import kind_of
+from gazebench.engine.kinds.classification import ClassificationKind
 from gazebench.errors import ConfigError
 from gazebench.metrics.vocabulary import Metric, metrics_for
 from gazebench.task import Task, get_task
@@ -25,7 +27,7 @@ PROMPT = "Chest X-ray finding:"
 """The fixed context of every request; the continuation names the label."""
 DOC_FIELDS = ("task", "sample_id", "patient_id", "image_path", "labels")
 """Every field a doc holds (lm-eval logs docs verbatim)."""
-FAMILY = "classification"
+FAMILY = ClassificationKind.family
 BRIDGED_FAMILIES: tuple[str, ...] = (FAMILY,)
 """Metric families the bridge can score: each doc is answered by per-label loglikelihoods, which only
 classification uses; generated text, boxes and trajectories go through `gazebench run`."""
@@ -101,7 +103,7 @@ def task_config(name: str, data_root: Path | str | None = None) -> dict[str, Any
     from gazebench.paths import data_root as resolve_root
 
     task = get_task(name)
-    if task.family not in BRIDGED_FAMILIES:
+    if kind_of(task).family not in BRIDGED_FAMILIES:
         raise ConfigError(f"task {name!r} is a {task.kind} task: the lm-eval bridge scores the "
                           f"{', '.join(BRIDGED_FAMILIES)} family only (loglikelihood requests); run it with "
                           "`gazebench run`, which scores every kind")
@@ -113,7 +115,7 @@ def task_config(name: str, data_root: Path | str | None = None) -> dict[str, Any
     def process_results(doc: dict[str, Any], results: list[tuple[float, bool]]) -> dict[str, Any]:
         return metric_items(task, doc, results)
 
-    keyed = [(metric_key(m, subset), m) for subset, _ in label_groups(task) for m in metrics_for(task.family)]
+    keyed = [(metric_key(m, subset), m) for subset, _ in label_groups(task) for m in metrics_for(FAMILY)]
     return {
         "task": lm_eval_task_name(task.name),
         "custom_dataset": dataset,

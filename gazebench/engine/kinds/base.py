@@ -1,6 +1,7 @@
-"""What every non-classification kind shares: items (one per image or per (image, query)), the frame map
-between image pixels and the model's square input, and per-item scores whose metrics are functions of item
-weights, so one patient bootstrap (and one paired bootstrap) serves every family."""
+"""The task-kind interface (`Kind`) and what kinds share: items (one per image or per (image, query)), the frame
+map between image pixels and the model's square input, and per-item scores whose metrics are functions of item
+weights, so one patient bootstrap (and one paired bootstrap) serves every family. A kind is the one extension
+point of the engine: it owns its model method, prediction columns, scoring, CIs, paired comparison and slices."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -12,7 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gazebench.adapter import Adapter, Predictions, Query
+from gazebench.adapter import Adapter, ImageBatch, Query
+from gazebench.engine.config import ScoringOptions
+from gazebench.errors import ConfigError, GazebenchError
+from gazebench.outputs import Output, OutputError
 from gazebench.records import Sample
 from gazebench.task import Task
 
@@ -96,19 +100,121 @@ def to_image_frame(xy: np.ndarray, image_size: tuple[float, float], side: int) -
     return np.asarray(xy, dtype=np.float64) * scale
 
 
-class KindScorer(ABC):
-    """One task kind: which items a task has, what the model's output for them is stored as, how it is scored."""
+@dataclass(frozen=True)
+class ScoreContext:
+    """What scoring one run's predictions of a task needs besides the task, its items and the predictions."""
+
+    where: Path
+    """The predictions folder (named in every error)."""
+    side: int
+    """The model's input size: references and outputs are mapped between its square frame and image pixels."""
+    options: ScoringOptions
+    seed: int
+    grid: tuple[int, int] | None = None
+    """The model's gaze grid (None if it predicts no gaze)."""
+    thresholds: Mapping[str, Any] = field(default_factory=dict)
+    """The run's decision thresholds {"policy", "source", "values": {label: t}} (gazebench.engine.scoring)."""
+
+
+class Kind(ABC):
+    """One task kind: which model method answers it, which items a task has, what the method's output is stored
+    as, how it is scored (with patient-bootstrap CIs and slices) and compared (paired bootstrap)."""
 
     name: str
+    """The kind's name, as tasks declare it (`Task.kind`)."""
+    family: str
+    """The metric family that scores it (gazebench.metrics.vocabulary)."""
+    method: str
+    """The model method that answers it: `method(batch: ImageBatch) -> output`."""
+    output: type[Output]
+    """The record the method returns."""
+    per_query: bool = False
+    """True if a task's items are (image, query) pairs, so the task declares its `queries`."""
+    model_text: bool = True
+    """True if the stored output is model text or geometry derived from the dataset (the run gets a note)."""
+    reads_labels: bool = False
+    """True if a task's `labels` decide its scores (listings show them)."""
+
+    def check_task(self, task: Task) -> None:
+        """A task definition this kind cannot score is a ValueError naming the task."""
+        if (task.queries is not None) != self.per_query:
+            need = "declare their queries" if self.per_query else "declare no queries"
+            raise ValueError(f"task {task.name!r}: {self.name} tasks {need}")
+
+    def describe_task(self, task: Task) -> dict[str, Any]:
+        """Settings of `task` this kind reads, beside `Task.describe()` (e.g. its report labeler)."""
+        return {}
+
+    def answers(self, adapter: Adapter) -> bool:
+        """True if `adapter` implements this kind's method."""
+        return callable(getattr(adapter, self.method, None))
+
+    def check_model(self, task: Task, adapter: Adapter, model: str) -> None:
+        """A model that answers this kind but cannot answer `task` is a one-line ConfigError (before data)."""
+        return None
+
+    def predict(self, adapter: Adapter, batch: ImageBatch) -> Output:
+        """The adapter's answer for `batch`, checked to be this kind's record."""
+        try:
+            out = getattr(adapter, self.method)(batch)
+        except OutputError as exc:
+            raise GazebenchError(f"model {type(adapter).__name__} returned {exc}") from None
+        if not isinstance(out, self.output):
+            raise GazebenchError(f"model {type(adapter).__name__}.{self.method} returned {type(out).__name__}, "
+                                 f"not {self.output.__name__}")
+        return out
 
     @abstractmethod
     def items(self, task: Task, samples: Sequence[Sample], side: int) -> ItemSet:
         """The task's items on `samples`; `side` is the model's input size (references in its frame)."""
 
     @abstractmethod
-    def columns(self, out: Predictions, n: int, side: int, adapter: Adapter) -> dict[str, Any]:
-        """The prediction-chunk columns of one batch of `n` items (checked against the contract)."""
+    def columns(self, out: Any, ids: Sequence[str], side: int, adapter: Adapter) -> dict[str, Any]:
+        """The prediction-chunk columns of one batch of items `ids` (checked against the contract)."""
+
+    def maps(self, out: Any, ids: Sequence[str], adapter: Adapter) -> np.ndarray | None:
+        """(n, cells) float maps stored in the chunk's binary sidecar (saliency), or None."""
+        return None
 
     @abstractmethod
     def scores(self, task: Task, items: ItemSet, df: pd.DataFrame, side: int, where: Path) -> ItemScores:
         """Per-item scores of the stored predictions `df` (rows in item order; `where` names the folder)."""
+
+    def result(self, task: Task, items: ItemSet, df: pd.DataFrame, ctx: ScoreContext) -> dict[str, Any]:
+        """One task's results block: its family's metrics with patient-bootstrap CIs, item and patient counts,
+        what was skipped, and the family's own counts."""
+        from gazebench.engine.kinds.bootstrap import metric_block
+        from gazebench.engine.predictions import aligned, diagnostics_summary
+        from gazebench.metrics.vocabulary import metric_names
+
+        if not items.items:
+            raise ConfigError(f"{ctx.where}: task {task.name!r} has no {task.kind} item on its evaluated images "
+                              "(no reference report, query or reading)")
+        scores = self.scores(task, items, aligned(items.samples, df, ctx.where), ctx.side, ctx.where)
+        out = metric_block(scores, metric_names(self.family), ctx.options.n_boot, ctx.seed, ctx.options.ci_level)
+        out.update({"kind": task.kind, "family": self.family, "n": len(items.items),
+                    "n_images": len({i.sample.image_path for i in items.items}),
+                    "n_patients": len(set(scores.clusters)), "items_skipped": dict(items.skipped), **scores.extra})
+        diagnostics = diagnostics_summary(df, ctx.where)
+        if diagnostics:
+            out["diagnostics"] = diagnostics
+        return out
+
+    def curve(self, task: Task, items: ItemSet, df: pd.DataFrame, ctx: ScoreContext) -> dict[str, list[float]] | None:
+        """A curve drawn for the task (classification: the macro ROC), or None."""
+        return None
+
+    def compare(self, task: Task, items: ItemSet, dfs: tuple[pd.DataFrame, pd.DataFrame],
+                ctxs: tuple[ScoreContext, ScoreContext], n_boot: int, seed: int) -> dict[str, Any]:
+        """Paired comparison (B − A) of two runs' predictions on the same items, every metric of the family."""
+        from gazebench.engine.kinds.bootstrap import paired_block
+        from gazebench.engine.predictions import aligned
+        from gazebench.metrics.power import verdict
+        from gazebench.metrics.vocabulary import metric_names
+
+        a, b = (self.scores(task, items, aligned(items.samples, df, c.where), c.side, c.where)
+                for df, c in zip(dfs, ctxs, strict=True))
+        out = {"n": len(items.items), "metrics": paired_block(a, b, metric_names(self.family), n_boot, seed, 0.95)}
+        for m in out["metrics"].values():
+            m["verdict"] = verdict(m["diff"], m["ci"], m["mdd"])
+        return out

@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gazebench.adapter import Adapter, Predictions, Query
+from gazebench.adapter import Adapter, Query
 from gazebench.engine.kinds.base import (
     Item,
     ItemScores,
     ItemSet,
-    KindScorer,
+    Kind,
     item,
     original_size,
     to_image_frame,
@@ -26,6 +26,7 @@ from gazebench.engine.kinds.base import (
 from gazebench.engine.kinds.columns import BOX_COLUMNS, boxes, numbers
 from gazebench.engine.kinds.prf import weighted_mean
 from gazebench.metrics.grounding import IOU_THRESHOLDS, box_centre, box_iou, in_ellipse
+from gazebench.outputs import Boxes
 from gazebench.records import Sample
 from gazebench.task import Task
 
@@ -44,10 +45,14 @@ def in_box(points: np.ndarray, refs: np.ndarray) -> np.ndarray:
         & (points[:, 1] <= refs[:, 3])
 
 
-class GroundingKind(KindScorer):
-    """`grounding` tasks: `Predictions.boxes`, one per (image, query)."""
+class GroundingKind(Kind):
+    """`grounding` tasks: `ground(batch) -> Boxes`, one box per (image, query)."""
 
     name = "grounding"
+    family = "grounding"
+    method = "ground"
+    output = Boxes
+    per_query = True
 
     def items(self, task: Task, samples: Sequence[Sample], side: int) -> ItemSet:
         out: list[Item] = []
@@ -66,8 +71,8 @@ class GroundingKind(KindScorer):
             skipped[f"finding below certainty {task.min_certainty}"] = below
         return ItemSet(tuple(out), {k: v for k, v in skipped.items() if v})
 
-    def columns(self, out: Predictions, n: int, side: int, adapter: Adapter) -> dict[str, Any]:
-        return boxes(out.boxes, n, adapter)
+    def columns(self, out: Boxes, ids: Sequence[str], side: int, adapter: Adapter) -> dict[str, Any]:
+        return boxes(out.boxes, len(ids), adapter)
 
     def scores(self, task: Task, items: ItemSet, df: pd.DataFrame, side: int, where: Path) -> ItemScores:
         stored = numbers(df, BOX_COLUMNS, where)

@@ -15,13 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gazebench.adapter import Adapter, Predictions, Query
-from gazebench.engine.kinds.base import ItemScores, ItemSet, KindScorer, item
+from gazebench.adapter import Adapter, Query
+from gazebench.engine.kinds.base import ItemScores, ItemSet, Kind, item
 from gazebench.engine.kinds.columns import stored_texts, texts
 from gazebench.engine.kinds.prf import prf, weighted_mean
 from gazebench.metrics.clinical import binarize
 from gazebench.metrics.nlg import bleu_from_stats, nlg_scores
 from gazebench.metrics.nlg.tokenize import Punctuation
+from gazebench.outputs import Reports
 from gazebench.records import Sample
 from gazebench.reports.labelers import LABELERS
 from gazebench.task import Task
@@ -54,10 +55,17 @@ def ce_metrics(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, w: np.ndarray) ->
     return out
 
 
-class ReportKind(KindScorer):
-    """`report` tasks: `Predictions.reports`, one per image."""
+class ReportKind(Kind):
+    """`report` tasks: `report(batch) -> Reports`, one radiology report per image."""
 
     name = "report"
+    family = "report"
+    method = "report"
+    output = Reports
+    reads_labels = True
+
+    def describe_task(self, task: Task) -> dict[str, Any]:
+        return {"labeler": task.labeler, "ce_uncertain_policy": task.ce_uncertain}
 
     def items(self, task: Task, samples: Sequence[Sample], side: int) -> ItemSet:
         have = [s for s in samples if s.report and s.report.strip()]
@@ -65,8 +73,8 @@ class ReportKind(KindScorer):
         missing = len(samples) - len(have)
         return ItemSet(out, {"image without a reference report": missing} if missing else {})
 
-    def columns(self, out: Predictions, n: int, side: int, adapter: Adapter) -> dict[str, Any]:
-        return {"report": texts(out.reports, n, "reports", adapter)}
+    def columns(self, out: Reports, ids: Sequence[str], side: int, adapter: Adapter) -> dict[str, Any]:
+        return {"report": texts(out.reports, len(ids), "reports", adapter)}
 
     def scores(self, task: Task, items: ItemSet, df: pd.DataFrame, side: int, where: Path) -> ItemScores:
         hyps = stored_texts(df, "report", where)

@@ -13,25 +13,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gazebench.adapter import Adapter, Predictions, Query
+from gazebench.adapter import Adapter, Query
 from gazebench.data.readers.reflacx import REFLACX_TO_CHEXPERT
 from gazebench.engine.kinds.base import (
     Item,
     ItemScores,
     ItemSet,
-    KindScorer,
+    Kind,
     item,
     original_size,
     to_image_frame,
     to_model_frame,
 )
-from gazebench.engine.kinds.columns import point_lists, stored_points, stored_texts
+from gazebench.engine.kinds.columns import point_lists, stored_points, stored_texts, texts
 from gazebench.engine.kinds.prf import prf, weighted_mean
 from gazebench.gaze.clusters import cluster_fixations
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.metrics.agreement import examination_agreement, icc_2_1, region_agreement
 from gazebench.metrics.clinical import binarize
 from gazebench.metrics.inputs import MetricInputError
+from gazebench.outputs import Scanpaths
 from gazebench.records import Sample
 from gazebench.reports.labelers import LABELERS
 from gazebench.task import Task
@@ -62,10 +63,16 @@ def _icc(pairs: np.ndarray, w: np.ndarray, axis: int) -> float:
         return float("nan")
 
 
-class ScanpathKind(KindScorer):
-    """`scanpath` tasks: `Predictions.scanpath` (and `reports`, for the findings), one per image."""
+class ScanpathKind(Kind):
+    """`scanpath` tasks: `trace(batch) -> Scanpaths` (gaze regions and the findings reported), one per image."""
 
     name = "scanpath"
+    family = "scanpath"
+    method = "trace"
+    output = Scanpaths
+
+    def describe_task(self, task: Task) -> dict[str, Any]:
+        return {"labeler": task.labeler, "ce_uncertain_policy": task.ce_uncertain}
 
     def items(self, task: Task, samples: Sequence[Sample], side: int) -> ItemSet:
         out: list[Item] = []
@@ -82,9 +89,9 @@ class ScanpathKind(KindScorer):
             out.append(item(s, None, query=Query(reference=first), image_size=size, reference=readings))
         return ItemSet(tuple(out), {"image without a REFLACX reading with a gaze region": without} if without else {})
 
-    def columns(self, out: Predictions, n: int, side: int, adapter: Adapter) -> dict[str, Any]:
-        cols: dict[str, Any] = dict(point_lists(out.scanpath, n, adapter))
-        cols["report"] = [""] * n if out.reports is None else [str(r) for r in out.reports]
+    def columns(self, out: Scanpaths, ids: Sequence[str], side: int, adapter: Adapter) -> dict[str, Any]:
+        cols: dict[str, Any] = dict(point_lists(out.scanpaths, len(ids), adapter))
+        cols["report"] = [""] * len(ids) if out.reports is None else texts(out.reports, len(ids), "reports", adapter)
         return cols
 
     def scores(self, task: Task, items: ItemSet, df: pd.DataFrame, side: int, where: Path) -> ItemScores:

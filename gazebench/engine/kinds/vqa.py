@@ -10,11 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gazebench.adapter import Adapter, Predictions, Query
-from gazebench.engine.kinds.base import ItemScores, ItemSet, KindScorer, item
+from gazebench.adapter import Adapter, Query
+from gazebench.engine.kinds.base import ItemScores, ItemSet, Kind, item
 from gazebench.engine.kinds.columns import stored_texts, texts
 from gazebench.engine.kinds.prf import weighted_mean
 from gazebench.metrics.vocabulary import VQA_TYPES
+from gazebench.outputs import Answers
 from gazebench.records import Sample
 from gazebench.task import Task
 
@@ -24,10 +25,14 @@ def normalise(answer: str) -> str:
     return " ".join(answer.lower().split())
 
 
-class VQAKind(KindScorer):
-    """`vqa` tasks: `Predictions.answers`, one per (image, question)."""
+class VQAKind(Kind):
+    """`vqa` tasks: `answer(batch) -> Answers`, one answer per (image, question)."""
 
     name = "vqa"
+    family = "vqa"
+    method = "answer"
+    output = Answers
+    per_query = True
 
     def items(self, task: Task, samples: Sequence[Sample], side: int) -> ItemSet:
         out = tuple(item(s, q.question_id, query=Query(prompt=q.text, choices=task.choices(q.kind), reference=q.answer),
@@ -36,8 +41,8 @@ class VQAKind(KindScorer):
         without = sum(not s.questions for s in samples)
         return ItemSet(out, {"image without a question": without} if without else {})
 
-    def columns(self, out: Predictions, n: int, side: int, adapter: Adapter) -> dict[str, Any]:
-        return {"answer": texts(out.answers, n, "answers", adapter)}
+    def columns(self, out: Answers, ids: Sequence[str], side: int, adapter: Adapter) -> dict[str, Any]:
+        return {"answer": texts(out.answers, len(ids), "answers", adapter)}
 
     def scores(self, task: Task, items: ItemSet, df: pd.DataFrame, side: int, where: Path) -> ItemScores:
         answers = [normalise(a) for a in stored_texts(df, "answer", where)]

@@ -120,11 +120,11 @@ def test_predict_and_state_dict_round_trip(tmp_path: Path) -> None:
     adapter = get_model("egma", **SMALL)
     adapter.fit(context(tmp_path, [], with_gaze=False))  # label-derived sentences only
     test = next(batches(make_samples(3, "test"), 3, False)).inputs(adapter.spec)
-    probs = adapter.predict(test).probs
+    probs = adapter.classify(test).probs
     assert probs.shape == (3, 14) and np.all((probs >= 0) & (probs <= 1))
     save_file(adapter.state_dict(), str(tmp_path / "egma.safetensors"))
     fresh = get_model("egma", **SMALL)
     fresh.load_state_dict(load_file(str(tmp_path / "egma.safetensors")))
-    assert np.allclose(fresh.predict(test).probs, probs, atol=1e-6)
+    assert np.allclose(fresh.classify(test).probs, probs, atol=1e-6)
     with pytest.raises(RuntimeError):
         fresh.load_state_dict({"nope": torch.zeros(1)})

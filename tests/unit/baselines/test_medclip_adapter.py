@@ -69,10 +69,10 @@ def test_registered_and_declares_its_input_contract() -> None:
 def test_predict_gives_14_probabilities_independent_of_batch_composition() -> None:
     adapter = get_model("medclip", **SMALL)
     batch = next(batches(make_samples(4, "test"), 4, False)).inputs(adapter.spec)
-    probs = adapter.predict(batch).probs
+    probs = adapter.classify(batch).probs
     assert probs.shape == (4, 14) and probs.dtype == np.float64
     assert np.all((probs >= 0) & (probs <= 1))
-    single = np.concatenate([adapter.predict(b.inputs(adapter.spec)).probs
+    single = np.concatenate([adapter.classify(b.inputs(adapter.spec)).probs
                              for b in batches(make_samples(4, "test"), 1, False)])
     assert np.allclose(probs, single, atol=1e-5)
 
@@ -97,18 +97,18 @@ def test_fit_then_state_dict_round_trip_through_safetensors(tmp_path: Path) -> N
     log: list[str] = []
     adapter = get_model("medclip", **SMALL)
     test = next(batches(make_samples(4, "test"), 4, False)).inputs(adapter.spec)
-    before = adapter.predict(test).probs
+    before = adapter.classify(test).probs
     adapter.fit(context(tmp_path, log))
-    after = adapter.predict(test).probs
+    after = adapter.classify(test).probs
     assert not np.allclose(before, after) and any("medclip epoch 2: contrastive=" in m and "val_score=" in m
                                                   for m in log)
     save_file(adapter.state_dict(), str(tmp_path / "m.safetensors"))
     fresh = get_model("medclip", **SMALL)
     fresh.load_state_dict(load_file(str(tmp_path / "m.safetensors")))
-    assert np.allclose(fresh.predict(test).probs, after, atol=1e-6)
+    assert np.allclose(fresh.classify(test).probs, after, atol=1e-6)
     # the same file also serves as init_weights
     init = get_model("medclip", **SMALL, init_weights=str(tmp_path / "m.safetensors"))
-    assert np.allclose(init.predict(test).probs, after, atol=1e-6)
+    assert np.allclose(init.classify(test).probs, after, atol=1e-6)
 
 
 def test_real_weights_path_loads_local_directories_offline(tmp_path: Path) -> None:
@@ -127,7 +127,7 @@ def test_real_weights_path_loads_local_directories_offline(tmp_path: Path) -> No
     assert torch.equal(adapter.model.text_model.model.embeddings.word_embeddings.weight,
                        text.embeddings.word_embeddings.weight)
     assert adapter.model.tokenizer("mild atelectasis")["input_ids"] == tokenizer("mild atelectasis")["input_ids"]
-    probs = adapter.predict(next(batches(make_samples(2, "test"), 2, False)).inputs(adapter.spec)).probs
+    probs = adapter.classify(next(batches(make_samples(2, "test"), 2, False)).inputs(adapter.spec)).probs
     assert probs.shape == (2, 14)
     assert get_model("medclip", image_encoder=str(tmp_path / "swin")).spec.image_size == 224
 

@@ -96,14 +96,14 @@ def test_sft_heatmap_fit_predict_and_checkpoint(tmp_path: Path) -> None:
 
     group = ctx.val
     x = next(batches(group, 4, False)).pixels
-    out = adapter.predict(predict_inputs(group, x, adapter.spec))
+    out = adapter.classify(predict_inputs(group, x, adapter.spec))
     assert out.probs.shape == (4, 14) and out.saliency.shape == (4, 8, 8)
     assert np.allclose(out.saliency.sum(axis=(1, 2)), 1.0, atol=1e-5)
     assert out.reports is not None and out.reports[0].count("\n") == 14
 
     fresh = SFTAdapter(True, epochs_heatmap=1, **SMALL_SFT)
     fresh.load_state_dict(adapter.state_dict())
-    assert np.allclose(fresh.predict(predict_inputs(group, x, fresh.spec)).probs, out.probs, atol=1e-6)
+    assert np.allclose(fresh.classify(predict_inputs(group, x, fresh.spec)).probs, out.probs, atol=1e-6)
     with pytest.raises(ConfigError, match="different config"):
         SFTAdapter(True, epochs_heatmap=2, **SMALL_SFT).load_state_dict(adapter.state_dict())
     with pytest.raises(ConfigError, match="no SFTConfig"):
@@ -115,5 +115,5 @@ def test_sft_fit_has_one_label_stage(tmp_path: Path) -> None:
     adapter = SFTAdapter(False, **(SMALL_SFT | {"epochs": 1}))
     adapter.fit(ctx)
     assert sorted(p.name for p in ctx.workdir.iterdir() if p.is_dir()) == ["stage2-labels"]
-    out = adapter.predict(next(batches(ctx.val, 4, False)).inputs(adapter.spec))
+    out = adapter.classify(next(batches(ctx.val, 4, False)).inputs(adapter.spec))
     assert out.saliency is None and ((out.probs >= 0) & (out.probs <= 1)).all()

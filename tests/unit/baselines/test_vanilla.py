@@ -79,9 +79,9 @@ def test_probabilities_match_full_forward_logits(adapter: VanillaAdapter) -> Non
 def test_predict_contract_and_batch_independence(adapter: VanillaAdapter) -> None:
     assert not adapter.trainable and adapter.state_dict() == {}
     x, group = pixels(3), image_ids(3)
-    out = adapter.predict(ImageBatch(group, x))
+    out = adapter.classify(ImageBatch(group, x))
     assert out.probs.shape == (3, 14) and ((out.probs > 0) & (out.probs < 1)).all()
-    alone = adapter.predict(ImageBatch(group[1:2], x[1:2]))
+    alone = adapter.classify(ImageBatch(group[1:2], x[1:2]))
     assert np.allclose(alone.probs, out.probs[1:2], atol=1e-5)
     assert adapter.config()["backbone"] == "tiny" and "Qwen2.5-VL" in adapter.provenance.citation
 
@@ -101,9 +101,9 @@ def test_probe_subset_is_stable_and_parse_failures_are_per_image_diagnostics() -
     half = some.probed(batch)
     assert 8 < len(half) < 32 and half == some.probed(batch)
     two = ImageBatch(image_ids(2), pixels(2))
-    failed = every.predict(two).diagnostics["parse_failed"]
+    failed = every.classify(two).diagnostics["parse_failed"]
     assert failed.tolist() == [1.0, 1.0]  # a random tiny backbone babbles
-    unprobed = none.predict(two).diagnostics["parse_failed"]
+    unprobed = none.classify(two).diagnostics["parse_failed"]
     assert np.isnan(unprobed).all()  # not measured, so not counted
 
 

@@ -21,7 +21,7 @@ from lm_eval.api.instance import Instance
 from lm_eval.api.registry import get_model
 from lm_eval.tasks import TaskManager
 
-from gazebench.adapter import ImageBatch, InputSpec, Predictions, register_model
+from gazebench.adapter import Adapter, ImageBatch, InputSpec, register_model
 from gazebench.bridges.lm_eval import (
     DOC_FIELDS,
     GazebenchLM,
@@ -33,6 +33,7 @@ from gazebench.bridges.lm_eval import (
 from gazebench.engine import RunConfig, evaluate
 from gazebench.errors import ConfigError
 from gazebench.models.random import RandomAdapter
+from gazebench.outputs import Probabilities, Reports
 from gazebench.task import get_task
 
 ALL = ("chexpert", "mimic-eye", "rsna", "siim-acr")
@@ -46,12 +47,23 @@ class Reporter(RandomAdapter):
 
     spec = InputSpec(image_size=16, labels=("Pneumonia",))
 
-    def predict(self, batch: ImageBatch) -> Predictions:
-        out = super().predict(batch)
-        return Predictions(probs=out.probs, reports=tuple(f"FINDINGS: {i}. IMPRESSION: none." for i in batch.ids))
+    def report(self, batch: ImageBatch) -> Reports:
+        return Reports(reports=tuple(f"FINDINGS: {i}. IMPRESSION: none." for i in batch.ids))
 
 
 register_model("test-lm-eval-reporter")(Reporter)
+
+
+class LabelsOnly(Adapter):
+    """`random`'s probabilities alone: no `report` method."""
+
+    spec = InputSpec(image_size=16)
+
+    def classify(self, batch: ImageBatch) -> Probabilities:
+        return RandomAdapter().classify(batch)
+
+
+register_model("test-lm-eval-labels-only")(LabelsOnly)
 
 
 def engine_results(root: Path, out: Path, model: str, seed: int, tasks: tuple[str, ...] = ALL,
@@ -146,7 +158,7 @@ def test_generate_until_returns_reports_cut_at_until(small_root: Path) -> None:
 
 
 def test_generate_until_without_reports_says_so(small_root: Path) -> None:
-    lm = GazebenchLM(model="oracle", data_root=small_root)
+    lm = GazebenchLM(model="test-lm-eval-labels-only", data_root=small_root)
     with pytest.raises(NotImplementedError, match="generates no reports"):
         lm.generate_until([request("rsna", small_root, 0, ("Report:", {}))])
 

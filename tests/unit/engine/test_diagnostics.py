@@ -1,4 +1,4 @@
-"""Per-image model diagnostics (`Predictions.diagnostics`): saved as `d_<name>` chunk columns, summarised per
+"""Per-image model diagnostics (an output's `diagnostics`): saved as `d_<name>` chunk columns, summarised per
 task in results.json as {mean, n} over the images where they were measured, and printed under the table."""
 from __future__ import annotations
 
@@ -9,23 +9,28 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from gazebench.adapter import ImageBatch, Predictions, register_model
+from gazebench.adapter import ImageBatch, register_model
 from gazebench.engine import RunConfig, evaluate
-from gazebench.engine.predict import predict_split, read_predictions
+from gazebench.engine.kinds.classification import ClassificationKind
+from gazebench.engine.predict import predict_split
+from gazebench.engine.predictions import diagnostics_summary, read_predictions
 from gazebench.engine.report import results_table
-from gazebench.engine.scoring import diagnostics_summary, rescore
+from gazebench.engine.scoring import rescore
 from gazebench.errors import ConfigError, GazebenchError
 from gazebench.models.random import RandomAdapter
+from gazebench.outputs import Probabilities
 from gazebench.records import Sample
+
+CLASSIFY = ClassificationKind()
 
 
 class Probing(RandomAdapter):
     """`random` plus a `probe` diagnostic: 1 for even-numbered ids, 0 for ids ending in 1, NaN otherwise."""
 
-    def predict(self, batch: ImageBatch) -> Predictions:
+    def classify(self, batch: ImageBatch) -> Probabilities:
         last = [int(sid[-1]) if sid[-1].isdigit() else 9 for sid in batch.ids]
         probe = np.array([1.0 if d % 2 == 0 else 0.0 if d == 1 else np.nan for d in last])
-        return Predictions(probs=super().predict(batch).probs, diagnostics={"probe": probe})
+        return Probabilities(probs=super().classify(batch).probs, diagnostics={"probe": probe})
 
 
 register_model("test-probing")(Probing)
@@ -69,8 +74,8 @@ class BadDiagnostic(RandomAdapter):
         super().__init__()
         self.name, self.values = name, values
 
-    def predict(self, batch: ImageBatch) -> Predictions:
-        return Predictions(probs=super().predict(batch).probs, diagnostics={self.name: np.array(self.values)})
+    def classify(self, batch: ImageBatch) -> Probabilities:
+        return Probabilities(probs=super().classify(batch).probs, diagnostics={self.name: np.array(self.values)})
 
 
 @pytest.mark.parametrize(("name", "values", "match"), [
@@ -82,5 +87,5 @@ def test_malformed_diagnostics_are_contract_errors(name: str, values: list[float
     import torch
 
     with pytest.raises(GazebenchError, match=match):
-        predict_split(BadDiagnostic(name, values), samples[:2], tmp_path, batch_size=2, chunk_size=4,
+        predict_split(BadDiagnostic(name, values), samples[:2], tmp_path, kind=CLASSIFY, batch_size=2, chunk_size=4,
                       device=torch.device("cpu"))

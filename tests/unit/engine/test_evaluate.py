@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gazebench.adapter import ImageBatch, InputSpec, Predictions, register_model
+from gazebench.adapter import ImageBatch, InputSpec, register_model
 from gazebench.engine import RunConfig, evaluate
 from gazebench.engine.compare import compare_runs
 from gazebench.engine.rundir import RunLock
@@ -15,6 +15,7 @@ from gazebench.engine.scoring import rescore
 from gazebench.errors import ConfigError, GazebenchError
 from gazebench.models.cnn import SmallCNN
 from gazebench.models.random import RandomAdapter
+from gazebench.outputs import Probabilities
 
 ALL = ("mimic-eye", "chexpert", "rsna", "siim-acr")
 FAST = {"n_boot": 200}
@@ -27,12 +28,12 @@ class Flaky(RandomAdapter):
     armed = False
     calls = 0
 
-    def predict(self, batch: ImageBatch) -> Predictions:
+    def classify(self, batch: ImageBatch) -> Probabilities:
         Flaky.calls += 1
         if Flaky.armed and Flaky.calls == 3:
             Flaky.armed = False
             raise RuntimeError("injected failure")
-        return super().predict(batch)
+        return super().classify(batch)
 
 
 register_model("test-flaky")(Flaky)
@@ -199,11 +200,11 @@ class GazeModel(RandomAdapter):
     spec = InputSpec(image_size=16, patch_size=4)
     zero_ids: frozenset[str] = frozenset()
 
-    def predict(self, batch: ImageBatch) -> Predictions:
+    def classify(self, batch: ImageBatch) -> Probabilities:
         n = len(batch.ids)
         sal = np.tile(np.outer([1, 2, 2, 1], [1, 2, 2, 1]).astype(float), (n, 1, 1))
         sal[[i for i, sid in enumerate(batch.ids) if sid in self.zero_ids]] = 0.0
-        return Predictions(probs=super().predict(batch).probs, gaze=np.tile([5, 6, 9, 10], (n, 1)), saliency=sal)
+        return Probabilities(probs=super().classify(batch).probs, gaze=np.tile([5, 6, 9, 10], (n, 1)), saliency=sal)
 
 
 register_model("test-gaze")(GazeModel)

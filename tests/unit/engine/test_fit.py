@@ -5,8 +5,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gazebench.adapter import Adapter, FitContext, ImageBatch, InputSpec, Predictions
+from gazebench.adapter import Adapter, FitContext, ImageBatch, InputSpec
 from gazebench.engine.fit import checkpoint_dir, fingerprint, load_or_fit
+from gazebench.outputs import Probabilities
 from gazebench.task import get_task
 
 
@@ -33,8 +34,8 @@ class Counting(Adapter):
     def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
         self.w = state["w"]
 
-    def predict(self, batch: ImageBatch) -> Predictions:
-        return Predictions(probs=np.zeros((len(batch.ids), 14)))
+    def classify(self, batch: ImageBatch) -> Probabilities:
+        return Probabilities(probs=np.zeros((len(batch.ids), 14)))
 
 
 def _ctx(workdir: Path) -> FitContext:

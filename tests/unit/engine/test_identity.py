@@ -13,12 +13,13 @@ import pytest
 import torch
 
 from fixtures.study_edits import copy_study, first_image, halve_reflacx_fixations, repaint_same_size
-from gazebench.adapter import Adapter, FitContext, ImageBatch, InputSpec, Predictions, register_model
+from gazebench.adapter import Adapter, FitContext, ImageBatch, InputSpec, register_model
 from gazebench.data.digest import directory_digest
 from gazebench.engine import RunConfig, evaluate
 from gazebench.engine.evaluate import RunOutcome
 from gazebench.engine.fit import checkpoint_dir
 from gazebench.errors import ConfigError
+from gazebench.outputs import Probabilities
 
 
 class LocalWeights(Adapter):
@@ -46,9 +47,9 @@ class LocalWeights(Adapter):
     def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
         self.w = state["w"]
 
-    def predict(self, batch: ImageBatch) -> Predictions:
+    def classify(self, batch: ImageBatch) -> Probabilities:
         mean = batch.pixels.mean(dim=(1, 2, 3)).sigmoid().numpy()[:, None]
-        return Predictions(probs=np.clip(mean * self.w.numpy()[None, :], 0.0, 1.0))
+        return Probabilities(probs=np.clip(mean * self.w.numpy()[None, :], 0.0, 1.0))
 
 
 register_model("test-local-weights")(LocalWeights)

@@ -89,11 +89,13 @@ def test_report_scores_equal_the_metric_functions_and_resample_as_corpora() -> N
 
 
 def test_a_box_outside_its_contract_is_refused() -> None:
-    from gazebench.adapter import Predictions
     from gazebench.errors import GazebenchError
     from gazebench.models.random import RandomAdapter
+    from gazebench.outputs import Answers, Boxes
 
     with pytest.raises(GazebenchError, match="x2 < x1"):
-        GroundingKind().columns(Predictions(boxes=np.array([[5.0, 0, 1, 1]])), 1, 16, RandomAdapter())
+        Boxes(boxes=np.array([[5.0, 0, 1, 1]]))
+    with pytest.raises(GazebenchError, match=r"shape \(1, 4\), expected \(2, 4\)"):
+        GroundingKind().columns(Boxes(boxes=np.array([[0.0, 0, 1, 1]])), ["a", "b"], 16, RandomAdapter())
     with pytest.raises(GazebenchError, match="expected 2 strings"):
-        VQAKind().columns(Predictions(answers=("yes",)), 2, 16, RandomAdapter())
+        VQAKind().columns(Answers(answers=("yes",)), ["a", "b"], 16, RandomAdapter())

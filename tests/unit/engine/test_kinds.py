@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gazebench.adapter import InputSpec, register_model
+from gazebench.adapter import Adapter, ImageBatch, InputSpec, register_model
 from gazebench.data.readers import READERS
 from gazebench.engine import RunConfig, evaluate
 from gazebench.engine.compare import compare_runs
@@ -18,6 +18,7 @@ from gazebench.engine.verify import verify_run
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.metrics.vocabulary import metric_names
 from gazebench.models.random import RandomAdapter
+from gazebench.outputs import Probabilities
 from gazebench.records import Dataset, Finding, Phrase, Question, Sample
 from gazebench.task import Task, register_task
 
@@ -64,10 +65,13 @@ for _name, _kind in KIND_TASKS.items():
 
 
 @register_model("test-classifier-only")
-class ClassifierOnly(RandomAdapter):
-    """`random`, declaring only the classification kind."""
+class ClassifierOnly(Adapter):
+    """`random`'s classification alone: the only kind method it implements is `classify`."""
 
     spec = InputSpec(image_size=16)
+
+    def classify(self, batch: ImageBatch) -> Probabilities:
+        return RandomAdapter().classify(batch)
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +161,7 @@ def test_model_never_sees_references_unless_privileged(small_root: Path) -> None
     samples = READERS.create("test-gazex", root=small_root / "mimic-eye").split("test")[:2]
     items = task_items(get_task("t-vqa"), samples, 16)
     spec = RandomAdapter().spec
-    batch = predict_inputs(items.samples, pixels(items.samples, spec), spec, "vqa", list(items.queries.values()))
+    batch = predict_inputs(items.samples, pixels(items.samples, spec), spec, list(items.queries.values()))
     assert batch.references is None and batch.labels is None
     assert batch.prompts is not None and all(MARKER in p for p in batch.prompts)
     assert batch.choices is not None and batch.choices[0] == ("yes", "no")

@@ -29,14 +29,14 @@ def test_random_is_a_stable_hash() -> None:
 
 def test_random_depends_on_sample_not_batch(samples: tuple[Sample, ...]) -> None:
     model = get_model("random", seed=3)
-    alone = model.predict(next(batches(samples[5:6], model.spec, 1, CPU)).inputs(model.spec)).probs
-    within = np.vstack([model.predict(b.inputs(model.spec)).probs for b in batches(samples, model.spec, 8, CPU)])
+    alone = model.classify(next(batches(samples[5:6], model.spec, 1, CPU)).inputs(model.spec)).probs
+    within = np.vstack([model.classify(b.inputs(model.spec)).probs for b in batches(samples, model.spec, 8, CPU)])
     assert np.array_equal(alone[0], within[5])
 
 
 def test_oracle_maps_codes(samples: tuple[Sample, ...]) -> None:
     model = get_model("oracle")
-    probs = model.predict(next(batches(samples[:8], model.spec, 8, CPU)).inputs(model.spec)).probs
+    probs = model.classify(next(batches(samples[:8], model.spec, 8, CPU)).inputs(model.spec)).probs
     raw = np.array([s.labels for s in samples[:8]])
     assert np.array_equal(probs[raw == 1.0], np.ones((raw == 1.0).sum()))
     assert np.all(probs[raw == 0.0] == 0) and np.all(probs[raw == -1.0] == 0.5) and np.all(probs[np.isnan(raw)] == 0)
@@ -50,7 +50,7 @@ def test_cnn_fits_and_predicts_deterministically(samples: tuple[Sample, ...], tm
                          log=lambda _: None)
         model.fit(ctx)
         with torch.inference_mode():
-            return np.vstack([model.predict(b.inputs(model.spec)).probs for b in batches(samples, model.spec, 5, CPU)])
+            return np.vstack([model.classify(b.inputs(model.spec)).probs for b in batches(samples, model.spec, 5, CPU)])
 
     a, b = fitted("a"), fitted("b")
     assert a.shape == (len(samples), 14) and np.all((a >= 0) & (a <= 1))

@@ -49,6 +49,6 @@ def test_tiny_vlm_fits_and_predicts_under_cpu_bf16_autocast(tmp_path: Path) -> N
     assert json.loads((ctx.workdir / "config.json").read_text())["precision"] == "bf16"  # keyed into resume
     batch = next(batches(ctx.val, 4, False))
     with inference(ctx.device, "bf16"):
-        out = adapter.predict(batch.inputs(adapter.spec))
+        out = adapter.classify(batch.inputs(adapter.spec))
     probs = np.asarray(out.probs)
     assert probs.shape == (4, 14) and np.isfinite(probs).all() and ((probs >= 0) & (probs <= 1)).all()

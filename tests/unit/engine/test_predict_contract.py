@@ -25,7 +25,6 @@ from gazebench.adapter import (
     TRACKS,
     ImageBatch,
     InputSpec,
-    Predictions,
     TrainBatch,
     predict_inputs,
     register_model,
@@ -35,6 +34,7 @@ from gazebench.engine import RunConfig, evaluate
 from gazebench.engine.report import results_table
 from gazebench.engine.workload import TaskData
 from gazebench.models.random import RandomAdapter
+from gazebench.outputs import Probabilities
 from gazebench.records import Dataset, Fixations, GazeRecord, Sample
 from gazebench.task import get_task
 
@@ -148,11 +148,11 @@ class Peek(RandomAdapter):
     found: list[str] = []
     seen: dict[str, tuple[Any, Any]] = {}
 
-    def predict(self, batch: ImageBatch) -> Predictions:
+    def classify(self, batch: ImageBatch) -> Probabilities:
         Peek.found += batch_routes(batch) + global_routes()
         Peek.found += [f"id {i!r} is a {type(i).__name__}" for i in batch.ids if type(i) is not str]
         Peek.seen.update({i: (batch.gaze, batch.labels) for i in batch.ids})
-        return super().predict(batch)
+        return super().classify(batch)
 
 
 class GazeReader(RandomAdapter):
@@ -161,10 +161,10 @@ class GazeReader(RandomAdapter):
     spec = InputSpec(image_size=16, gaze_input=True)
     given: dict[str, Any] = {}
 
-    def predict(self, batch: ImageBatch) -> Predictions:
+    def classify(self, batch: ImageBatch) -> Probabilities:
         assert batch.gaze is not None and batch.labels is None
         GazeReader.given.update(zip(batch.ids, batch.gaze, strict=True))
-        return super().predict(batch)
+        return super().classify(batch)
 
 
 register_model("test-peek")(Peek)

@@ -8,17 +8,20 @@ import pytest
 import torch
 
 from gazebench.engine.distributed import ONE_PROCESS, Ranks, current_ranks, start
+from gazebench.engine.kinds.classification import ClassificationKind
 from gazebench.engine.predict import (
     batch_plan,
     chunk_prefix,
     pending,
     predict_samples,
     predict_split,
-    read_predictions,
 )
+from gazebench.engine.predictions import read_predictions
 from gazebench.errors import ConfigError, DataError
 from gazebench.models.random import RandomAdapter
 from gazebench.task import get_task
+
+CLASSIFY = ClassificationKind()
 
 CPU = torch.device("cpu")
 
@@ -49,18 +52,20 @@ def test_chunk_names_differ_for_every_rank_and_world_size() -> None:
 
 def test_shards_of_several_launches_read_as_one_run(samples: list, tmp_path: Path) -> None:
     clean, mixed = tmp_path / "clean", tmp_path / "mixed"
-    predict_split(RandomAdapter(seed=1), samples, clean, batch_size=4, chunk_size=4, device=CPU)
+    predict_split(RandomAdapter(seed=1), samples, clean, kind=CLASSIFY, batch_size=4, chunk_size=4, device=CPU)
     first = pending(samples, mixed)
     assert [s.sample_id for s in first] == sorted(s.sample_id for s in samples)
     plan = batch_plan(first, 4, 4)
-    predict_samples(RandomAdapter(seed=1), Ranks(1, 3).shard(plan), mixed, chunk_size=4, device=CPU,
+    predict_samples(RandomAdapter(seed=1), Ranks(1, 3).shard(plan), mixed, kind=CLASSIFY, chunk_size=4, device=CPU,
                     ranks=Ranks(1, 3))  # rank 1 of 3 finished; ranks 0 and 2 were killed
     rest = pending(samples, mixed)
     assert len(rest) == len(samples) - sum(len(g) for g in Ranks(1, 3).shard(plan))
     for r in (0, 1):  # relaunched on 2 processes
-        predict_samples(RandomAdapter(seed=1), Ranks(r, 2).shard(batch_plan(rest, 4, 4)), mixed, chunk_size=4,
+        predict_samples(RandomAdapter(seed=1), Ranks(r, 2).shard(batch_plan(rest, 4, 4)), mixed, kind=CLASSIFY,
+                        chunk_size=4,
                         device=CPU, ranks=Ranks(r, 2))
-    assert predict_split(RandomAdapter(seed=1), samples, mixed, batch_size=4, chunk_size=4, device=CPU) == 0
+    assert predict_split(RandomAdapter(seed=1), samples, mixed, kind=CLASSIFY,
+                         batch_size=4, chunk_size=4, device=CPU) == 0
     names = sorted(f.name for f in mixed.glob("chunk-*.csv"))
     assert names[0].startswith("chunk-rank0of2-") and names[-1].startswith("chunk-rank1of3-")
     a = read_predictions(clean).sort_values("sample_id").reset_index(drop=True)
@@ -70,14 +75,16 @@ def test_shards_of_several_launches_read_as_one_run(samples: list, tmp_path: Pat
 
 def test_a_relaunch_continues_its_own_numbering(samples: list, tmp_path: Path) -> None:
     ranks = Ranks(0, 2)
-    predict_samples(RandomAdapter(), batch_plan(samples[:4], 2, 2), tmp_path, chunk_size=2, device=CPU, ranks=ranks)
-    predict_samples(RandomAdapter(), batch_plan(samples[4:6], 2, 2), tmp_path, chunk_size=2, device=CPU, ranks=ranks)
+    predict_samples(RandomAdapter(), batch_plan(samples[:4], 2, 2), tmp_path, kind=CLASSIFY,
+                    chunk_size=2, device=CPU, ranks=ranks)
+    predict_samples(RandomAdapter(), batch_plan(samples[4:6], 2, 2), tmp_path, kind=CLASSIFY,
+                    chunk_size=2, device=CPU, ranks=ranks)
     assert sorted(f.name for f in tmp_path.glob("*.csv")) == [f"chunk-rank0of2-{k:05d}.csv" for k in range(3)]
 
 
 @pytest.mark.parametrize("name", ["chunk-rank0of2.csv", "chunk-r0of2-00001.csv", "chunk-rank0of2-x.csv"])
 def test_a_foreign_chunk_name_is_refused(samples: list, tmp_path: Path, name: str) -> None:
-    predict_split(RandomAdapter(), samples[:2], tmp_path, batch_size=2, chunk_size=2, device=CPU)
+    predict_split(RandomAdapter(), samples[:2], tmp_path, kind=CLASSIFY, batch_size=2, chunk_size=2, device=CPU)
     (tmp_path / name).write_text((tmp_path / "chunk-00000.csv").read_text())
     with pytest.raises(ConfigError, match=name):
         read_predictions(tmp_path)

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from gazebench.adapter import ImageBatch, Predictions, register_model
+from gazebench.adapter import ImageBatch, register_model
 from gazebench.cli.main import cli
 from gazebench.engine import RunConfig, evaluate
 from gazebench.engine.rundir import read_json
 from gazebench.models.random import RandomAdapter
+from gazebench.outputs import Probabilities
 
 TASKS = ("mimic-eye", "rsna")
 
@@ -23,9 +24,9 @@ class Counting(RandomAdapter):
     forwards = 0
     moves = 0
 
-    def predict(self, batch: ImageBatch) -> Predictions:
+    def classify(self, batch: ImageBatch) -> Probabilities:
         Counting.forwards += len(batch.ids)
-        return super().predict(batch)
+        return super().classify(batch)
 
     def to(self, device: object) -> Counting:
         Counting.moves += 1

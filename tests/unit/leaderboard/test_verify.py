@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from gazebench.adapter import ImageBatch, InputSpec, Predictions, register_model
+from gazebench.adapter import ImageBatch, InputSpec, register_model
 from gazebench.cli.main import cli
 from gazebench.engine import RunConfig, evaluate
 from gazebench.engine.compare import compare_runs
@@ -20,6 +20,7 @@ from gazebench.engine.verify import OLDER, seal_results, verify_run
 from gazebench.errors import ConfigError
 from gazebench.leaderboard import render
 from gazebench.models.random import RandomAdapter
+from gazebench.outputs import Probabilities
 
 TASKS = ("mimic-eye", "rsna")
 
@@ -29,10 +30,10 @@ class SaliencyModel(RandomAdapter):
 
     spec = InputSpec(image_size=16, patch_size=4)
 
-    def predict(self, batch: ImageBatch) -> Predictions:
+    def classify(self, batch: ImageBatch) -> Probabilities:
         n = len(batch.ids)
         sal = np.tile(np.outer([1.0, 2, 2, 1], [1.0, 2, 2, 1]), (n, 1, 1))
-        return Predictions(probs=super().predict(batch).probs, saliency=sal)
+        return Probabilities(probs=super().classify(batch).probs, saliency=sal)
 
 
 register_model("test-verify-saliency")(SaliencyModel)

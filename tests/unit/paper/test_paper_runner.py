@@ -6,9 +6,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from gazebench.adapter import ImageBatch, Predictions, register_model
+from gazebench.adapter import ImageBatch, register_model
 from gazebench.cli.main import cli
 from gazebench.models.random import RandomAdapter
+from gazebench.outputs import Probabilities
 from gazebench.paper.methods import PaperMethod
 from gazebench.paper.runner import PaperSettings, run_method
 from gazebench.task import default_task_names
@@ -19,9 +20,9 @@ class PaperCounting(RandomAdapter):
 
     forwards = 0
 
-    def predict(self, batch: ImageBatch) -> Predictions:
+    def classify(self, batch: ImageBatch) -> Probabilities:
         PaperCounting.forwards += len(batch.ids)
-        return super().predict(batch)
+        return super().classify(batch)
 
 
 register_model("test-paper-counting")(PaperCounting)

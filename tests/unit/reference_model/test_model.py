@@ -74,7 +74,7 @@ def test_state_dict_round_trip_and_predictions(fit_context) -> None:  # noqa: AN
     b = GazeTokenAdapter("shuffled", **SMALL_GAZE)
     b.load_state_dict(state)
     batch: ImageBatch = next(batches(fit_context.val, 4, False)).inputs(a.spec)
-    pa, pb = a.predict(batch), b.predict(batch)
+    pa, pb = a.classify(batch), b.classify(batch)
     np.testing.assert_allclose(pa.probs, pb.probs, rtol=1e-5, atol=1e-6)
     assert np.array_equal(pa.gaze, pb.gaze) and pa.gaze.shape == (4, 4) and pa.gaze.max() < 64
     assert pa.saliency.shape == (4, 8, 8)

@@ -1,0 +1,246 @@
+"""Classification: one item per image; the model's `classify` returns label probabilities (and optionally
+predicted gaze cells and saliency maps), stored as one column per label (`g<k>`, and `s<k>` in a binary
+sidecar). Scored with macro AUROC, accuracy and F1 at the run's thresholds, patient-bootstrap CIs, named label
+subsets, the task's extra metric families (calibration), slices, predicted gaze against the readers' and the
+macro ROC curve; compared by paired bootstrap and DeLong tests of per-label AUROC (Holm-adjusted)."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from gazebench.adapter import Adapter
+from gazebench.engine.config import ScoringOptions
+from gazebench.engine.families import family_block
+from gazebench.engine.kinds.base import ItemScores, ItemSet, Kind, ScoreContext, item
+from gazebench.engine.predictions import aligned, diagnostics_summary, gaze_columns, score_matrix
+from gazebench.engine.slices import slice_results
+from gazebench.errors import ConfigError, GazebenchError
+from gazebench.metrics.vocabulary import metrics_for
+from gazebench.outputs import Probabilities
+from gazebench.records import Sample
+from gazebench.task import Task
+
+ROC_POINTS = 101
+
+
+def thresholds_of(task: Task, thresholds: Mapping[str, Any]) -> np.ndarray:
+    """The run's decision threshold of each of the task's labels (0.5 where none is recorded)."""
+    values = thresholds.get("values") or {}
+    return np.array([values.get(label, 0.5) for label in task.labels], dtype=np.float64)
+
+
+class ClassificationKind(Kind):
+    """`classification` tasks: `classify(batch) -> Probabilities`, one row per image."""
+
+    name = "classification"
+    family = "classification"
+    method = "classify"
+    output = Probabilities
+    reads_labels = True
+    model_text = False
+
+    def check_model(self, task: Task, adapter: Adapter, model: str) -> None:
+        missing = [label for label in task.labels if label not in adapter.spec.labels]
+        if missing:
+            raise ConfigError(f"model {model!r} does not predict {', '.join(missing)}, "
+                              f"which task {task.name!r} scores (or tunes thresholds on)")
+
+    def items(self, task: Task, samples: Sequence[Sample], side: int) -> ItemSet:
+        return ItemSet(tuple(item(s, None) for s in samples))
+
+    def columns(self, out: Probabilities, ids: Sequence[str], side: int, adapter: Adapter) -> dict[str, Any]:
+        n, labels = len(ids), adapter.spec.labels
+        probs = _array(out.probs, (n, len(labels)), "probs", adapter)
+        cols: dict[str, Any] = {label: probs[:, j] for j, label in enumerate(labels)}
+        if out.gaze is not None:
+            gaze = np.asarray(out.gaze)
+            if gaze.ndim != 2 or gaze.shape[0] != n:
+                raise GazebenchError(f"model {type(adapter).__name__} returned gaze of shape {gaze.shape}, "
+                                     f"expected ({n}, K)")
+            cols.update({f"g{k}": gaze[:, k].astype(np.int64) for k in range(gaze.shape[1])})
+        return cols
+
+    def maps(self, out: Probabilities, ids: Sequence[str], adapter: Adapter) -> np.ndarray | None:
+        if out.saliency is None or adapter.spec.grid is None:
+            return None
+        rows, ncols = adapter.spec.grid
+        sal = _array(out.saliency, (len(ids), rows, ncols), "saliency", adapter).reshape(len(ids), -1)
+        _check_saliency(sal, ids, adapter)
+        return sal
+
+    def scores(self, task: Task, items: ItemSet, df: pd.DataFrame, side: int, where: Path) -> ItemScores:
+        raise NotImplementedError("classification is scored by label (ClassificationKind.result)")
+
+    def result(self, task: Task, items: ItemSet, df: pd.DataFrame, ctx: ScoreContext) -> dict[str, Any]:
+        return task_result(task, items.samples, df, ctx)
+
+    def curve(self, task: Task, items: ItemSet, df: pd.DataFrame, ctx: ScoreContext) -> dict[str, list[float]]:
+        samples = items.samples
+        return macro_roc(task.targets(samples), score_matrix(aligned(samples, df, ctx.where), task.labels, ctx.where))
+
+    def compare(self, task: Task, items: ItemSet, dfs: tuple[pd.DataFrame, pd.DataFrame],
+                ctxs: tuple[ScoreContext, ScoreContext], n_boot: int, seed: int) -> dict[str, Any]:
+        from gazebench.metrics import delong_macro, paired_bootstrap, summary
+        from gazebench.metrics.bootstrap import MACRO_STATS
+        from gazebench.metrics.power import verdict
+
+        samples = items.samples
+        y = task.targets(samples)
+        p = [score_matrix(aligned(samples, df, c.where), task.labels, c.where) for df, c in zip(dfs, ctxs, strict=True)]
+        t = [thresholds_of(task, c.thresholds) for c in ctxs]
+        clusters = np.array([s.patient_id for s in samples], dtype=object)
+        point = [summary(y, p[k], t[k], task.labels) for k in (0, 1)]
+        paired = paired_bootstrap(y, p[0], p[1], t[0], t[1], clusters, n_boot=n_boot, seed=seed, stats=MACRO_STATS)
+        metrics = {}
+        for stat in MACRO_STATS:
+            ci = list(paired[stat]["ci"])
+            metrics[stat] = {"a": point[0][stat], "b": point[1][stat], "diff": paired[stat]["diff"], "ci": ci,
+                             "p_value": paired[stat]["p_value"], "sd": paired[stat]["sd"], "mdd": paired[stat]["mdd"],
+                             "verdict": verdict(paired[stat]["diff"], ci, paired[stat]["mdd"])}
+        delong = delong_macro(y, p[0], p[1], labels=task.labels)
+        holm = [v["p_holm"] for v in delong["per_label"].values() if v["p_holm"] is not None]
+        delong["p_holm_min"] = min(holm) if holm else None
+        return {"n": len(samples), "metrics": metrics, "delong": delong}
+
+
+def _array(value: object, shape: tuple[int, ...], what: str, adapter: Adapter) -> np.ndarray:
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.shape != shape:
+        raise GazebenchError(f"model {type(adapter).__name__} returned {what} of shape {arr.shape}, expected {shape}")
+    return arr
+
+
+def _check_saliency(sal: np.ndarray, ids: Sequence[str], adapter: Adapter) -> None:
+    """Saliency maps must be finite and non-negative (an all-zero map is allowed: scoring skips and counts it)."""
+    bad = ~np.isfinite(sal).all(axis=1) | (np.nan_to_num(sal) < 0).any(axis=1)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise GazebenchError(f"model {type(adapter).__name__} returned a negative or non-finite saliency map "
+                             f"for sample {ids[i]!r} (maps must be finite and >= 0)")
+
+
+def macro_roc(y: np.ndarray, p: np.ndarray, points: int = ROC_POINTS) -> dict[str, list[float]]:
+    """Mean of per-label ROC curves (TPR interpolated on a common FPR grid) over labels with both classes."""
+    from sklearn.metrics import roc_curve
+
+    grid = np.linspace(0.0, 1.0, points)
+    tprs = []
+    for j in range(y.shape[1]):
+        ok = ~np.isnan(y[:, j])
+        yj = y[ok, j]
+        if yj.size == 0 or yj.min() == yj.max():
+            continue
+        fpr, tpr, _ = roc_curve(yj, p[ok, j])
+        tprs.append(np.interp(grid, fpr, tpr))
+    if not tprs:
+        return {"fpr": [], "tpr": []}
+    tpr = np.mean(tprs, axis=0)
+    tpr[0] = 0.0
+    return {"fpr": [round(float(v), 4) for v in grid], "tpr": [round(float(v), 4) for v in tpr]}
+
+
+def _ci(pair: object) -> list[float | None]:
+    lo, hi = cast("tuple[float | None, float | None]", pair)
+    return [None if lo is None or not np.isfinite(lo) else float(lo),
+            None if hi is None or not np.isfinite(hi) else float(hi)]
+
+
+def metric_block(y: np.ndarray, p: np.ndarray, thr: np.ndarray, labels: tuple[str, ...], clusters: np.ndarray,
+                 options: ScoringOptions, seed: int) -> dict[str, Any]:
+    """The family's macro metrics with patient-bootstrap CIs, per-label values and the labels left out."""
+    from gazebench.metrics import bootstrap_ci, summary
+
+    metrics = metrics_for(ClassificationKind.family)
+    out = dict(summary(y, p, thr, labels))
+    ci = bootstrap_ci(y, p, thr, clusters, n_boot=options.n_boot, seed=seed, level=options.ci_level,
+                      stats=tuple(m.name for m in metrics))
+    for metric in metrics:
+        out[metric.ci_key] = _ci(ci[metric.name])
+    out["labels_excluded"] = list(out.get("auroc_labels_excluded", []))
+    return out
+
+
+def task_result(task: Task, samples: tuple[Sample, ...], df: pd.DataFrame, ctx: ScoreContext) -> dict[str, Any]:
+    """One classification task's results block."""
+    from gazebench.metrics import ThresholdPolicy
+
+    options, seed, thresholds, where = ctx.options, ctx.seed, ctx.thresholds, ctx.where
+    df = aligned(samples, df, where)
+    y = task.targets(samples)
+    p = score_matrix(df, task.labels, where)
+    thr = thresholds_of(task, thresholds)
+    clusters = np.array([s.patient_id for s in samples], dtype=object)
+    policy = ThresholdPolicy(name=thresholds["policy"],
+                             values=None if thresholds["policy"] == "fixed" else tuple(float(t) for t in thr),
+                             source=thresholds["source"])
+    result: dict[str, Any] = metric_block(y, p, thr, task.labels, clusters, options, seed)
+    keys = [k for m in metrics_for(ClassificationKind.family) for k in (m.name, m.ci_key)] + ["labels_excluded"]
+    for name, subset in task.subsets:
+        cols = [task.labels.index(label) for label in subset]
+        block = metric_block(y[:, cols], p[:, cols], thr[cols], subset, clusters, options, seed)
+        result[name] = {k: block[k] for k in keys}
+    for family in task.metric_families:
+        result[family] = family_block(family, y, p, task.labels, clusters, options, seed)
+    result["slices"] = slice_results(samples, task.slices if options.slices is None else options.slices,
+                                     lambda rows: {k: v for k, v in metric_block(
+                                         y[rows], p[rows], thr, task.labels, clusters[rows], options, seed).items()
+                                         if k in keys})
+    result.update({
+        "n": len(samples),
+        "n_patients": len(set(clusters)),
+        "threshold_policy": policy.describe(),
+        "uncertain_policy": task.uncertain,
+        "blank_policy": task.blank,
+    })
+    gaze = gaze_result(samples, df, ctx.grid)
+    if gaze is not None:
+        result["gaze"] = gaze
+    diagnostics = diagnostics_summary(df, where)
+    if diagnostics:
+        result["diagnostics"] = diagnostics
+    return result
+
+
+def gaze_result(samples: tuple[Sample, ...], df: pd.DataFrame, grid: tuple[int, int] | None) -> dict[str, Any] | None:
+    """Predicted patch sequences (and saliency maps) against every radiologist reading of the same image."""
+    gcols, scols = gaze_columns(df, "g"), gaze_columns(df, "s")
+    if grid is None or not (gcols or scols):
+        return None
+    from gazebench.gaze.alignment import scanpath_summary
+    from gazebench.gaze.heatmap import fixation_counts, gaze_heatmap
+    from gazebench.gaze.saliency import saliency_summary
+    from gazebench.gaze.targets import EmptyScanpath, ordered_targets
+
+    preds, refs, sal_rows = [], [], []
+    skipped = zero_maps = 0
+    for i, sample in enumerate(samples):
+        sal = df.loc[i, scols].to_numpy(dtype=np.float64).reshape(grid) if scols else None
+        if sal is not None and not sal.any():
+            zero_maps += 1  # an all-zero map has no density to compare: its saliency metrics are skipped
+            sal = None
+        for rec in sample.gaze:
+            try:
+                ref = ordered_targets(rec.fixations, rec.image_size, grid, k=len(gcols)) if gcols else None
+                heat = gaze_heatmap(rec.fixations, rec.image_size, grid) if sal is not None else None
+            except EmptyScanpath:
+                skipped += 1
+                continue
+            if gcols:
+                preds.append(df.loc[i, gcols].to_numpy(dtype=np.int64))
+                refs.append(ref)
+            if sal is not None and heat is not None:
+                fixated = fixation_counts(rec.fixations, rec.image_size, grid) > 0
+                sal_rows.append(saliency_summary(sal, heat, fixated))
+    out: dict[str, Any] = {"n_readings": max(len(preds), len(sal_rows)), "n_readings_skipped": skipped,
+                           "grid": list(grid), "k": len(gcols)}
+    if scols:
+        out["n_saliency_maps_zero"] = zero_maps
+    if preds:
+        out["scanpath"] = {k: float(v) for k, v in scanpath_summary(np.array(preds), np.array(refs), grid).items()}
+    if sal_rows:
+        out["saliency"] = {k: float(np.nanmean([r[k] for r in sal_rows])) for k in sal_rows[0]}
+    return out
