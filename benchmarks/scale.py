@@ -58,7 +58,7 @@ def child(args: argparse.Namespace) -> None:
                                                                              for td in out.values()))
     ev.fit_on_every_rank = timed("fit", ev.fit_on_every_rank, lambda out, a: 0)
     ev.predict_samples = timed("predict", ev.predict_samples, lambda out, a: out)
-    ev.score_run = timed("score", ev.score_run, lambda out, a: sum(r["n"] for r in out["results"].values()))
+    ev.score_run = timed("score", ev.score_run, lambda out, a: sum(r.n for r in out.tasks.values()))
     config = RunConfig(model=args.model, tasks=tuple(TASKS.names()), threads=1, device="cpu", n_boot=args.n_boot)
     outcome = ev.evaluate(config, output_dir=Path(args.output_dir), data_root=Path(args.root))
     if not outcome.writer:
@@ -77,7 +77,7 @@ def child(args: argparse.Namespace) -> None:
         meta = json.loads(next((Path(os.environ["GAZEBENCH_CACHE"]) / "checkpoints").glob("*/meta.json")).read_text())
         phases["fit"]["images"] = meta["n_train"]
     Path(args.child).write_text(json.dumps({"phases": phases, "run_dir": str(outcome.run_dir),
-                                            "results": outcome.results["results"],
+                                            "results": outcome.results.to_json()["results"],
                                             "reused": outcome.reused_checkpoint}))
 
 

@@ -9,7 +9,7 @@ import click
 from rich.table import Table
 
 from gazebench.engine.config import THRESHOLD_POLICIES
-from gazebench.engine.report import stdout_console
+from gazebench.engine.run_table import stdout_console
 from gazebench.metrics.vocabulary import formatted
 
 
@@ -33,18 +33,17 @@ def comparison_table(result: dict[str, Any]) -> Table:
                         f"A = {marked(result['model_a'], result['track_a'])} (paired bootstrap, "
                         f"{result['n_boot']} replicates)")
     for col in ("task", "metric", "A", "B", "B − A [95% CI]", "p", "MDD (80% power)", "verdict",
-                "DeLong p (Holm, min over labels)", "labels p<0.05"):
+                "per-label test p (Holm, min over labels)", "labels p<0.05"):
         table.add_column(col)
     degenerate = False
     for name, r in result["tasks"].items():
         for k, (stat, m) in enumerate(r["metrics"].items()):
-            delong = r.get("delong")  # classification tasks only
-            auroc_row = stat == "auroc" and delong is not None
+            test = r["tests"].get(stat)  # the kind's own test of this metric (classification: DeLong on AUROC)
             degenerate |= zero_width(m["ci"])
             table.add_row(name if k == 0 else "", stat, formatted(stat, m["a"]), formatted(stat, m["b"]),
                           diff_text(stat, m), _p(m["p_value"]), formatted(stat, m["mdd"]), m["verdict"] or "–",
-                          _p(delong["p_holm_min"]) if auroc_row else "",
-                          (", ".join(delong["holm_significant"]) or "none") if auroc_row else "")
+                          _p(test["p_holm_min"]) if test else "",
+                          (", ".join(test["holm_significant"]) or "none") if test else "")
     notes = [*legend((result["track_a"], result["track_b"])), MDD_NOTE] + ([ZERO_WIDTH_NOTE] if degenerate else [])
     table.caption = "\n".join(notes)
     return table

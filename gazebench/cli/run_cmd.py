@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from gazebench.engine.config import DEVICES, MAX_SEED, PRECISIONS, THRESHOLD_POLICIES, RunConfig
-from gazebench.engine.report import results_table, stdout_console
+from gazebench.engine.run_table import results_table, stdout_console
 from gazebench.errors import ConfigError
 
 
@@ -77,7 +77,7 @@ def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed
     if not outcome.writer:  # a launched rank other than 0: rank 0 prints
         return
     if as_json:
-        click.echo(json.dumps(jsonable(outcome.results), indent=2))
+        click.echo(json.dumps(jsonable(outcome.results.to_json()), indent=2))
         return
     where = outcome.scores_file or outcome.run_dir
     stdout_console().print(results_table(outcome.results, title=f"{model} — {where}"))

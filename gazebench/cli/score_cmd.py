@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from gazebench.engine.config import THRESHOLD_POLICIES
-from gazebench.engine.report import results_table, stdout_console
+from gazebench.engine.run_table import results_table, stdout_console
 from gazebench.errors import ConfigError
 
 
@@ -48,8 +48,8 @@ def command(run_dir: str, data_root: str | None, threshold_policy: str | None, n
         stored = None
         click.echo(f"warning: {run_dir}: re-scoring not saved under scores/ ({exc.strerror or exc})", err=True)
     if out is not None:
-        atomic_write_json(Path(out), results)
+        atomic_write_json(Path(out), results.to_json())
     if as_json:
-        click.echo(json.dumps(jsonable(results), indent=2))
+        click.echo(json.dumps(jsonable(results.to_json()), indent=2))
     else:
         stdout_console().print(results_table(results, title=f"rescored {stored or run_dir}"))

@@ -42,6 +42,7 @@ from gazebench.engine.workload import TaskData, load_task_data, tasks_to_load
 from gazebench.errors import ConfigError
 from gazebench.options import options_of
 from gazebench.records import Sample
+from gazebench.results import RunResults
 from gazebench.task import Task, default_task_names, get_task
 
 
@@ -50,7 +51,7 @@ class RunOutcome:
     """Where a run lives and what it found: its results JSON and whether work was reused."""
 
     run_dir: Path
-    results: dict[str, Any]
+    results: RunResults
     already_complete: bool = False
     reused_checkpoint: bool | None = None
     """None for models that are not fitted."""
@@ -221,8 +222,8 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
             if any(kind_of(data[name].task).model_text for name in config.tasks):
                 atomic_write_text(run.path / "README.md", OUTPUT_NOTE + "\n")
             results = score_run(run, data, config.scoring)
-            atomic_write_json(run.thresholds, results["thresholds"])
-            atomic_write_json(run.results, results)
+            atomic_write_json(run.thresholds, dict(results.thresholds))
+            atomic_write_json(run.results, results.to_json())
     ranks.barrier()  # results.json is written and the lock released
     if not ranks.main:
         return RunOutcome(run.path, run.load_results(), reused_checkpoint=reused, predicted=predicted, writer=False)

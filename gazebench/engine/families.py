@@ -9,6 +9,8 @@ import numpy as np
 
 from gazebench.engine.config import ScoringOptions
 from gazebench.errors import ConfigError
+from gazebench.metrics.vocabulary import metrics_for
+from gazebench.results import MetricBlock, metric_values
 
 
 def _calibration(y: np.ndarray, p: np.ndarray, labels: tuple[str, ...], clusters: np.ndarray,
@@ -24,11 +26,15 @@ SCORERS: dict[str, FamilyScorer] = {"calibration": _calibration}
 
 
 def family_block(family: str, y: np.ndarray, p: np.ndarray, labels: tuple[str, ...], clusters: np.ndarray,
-                 options: ScoringOptions, seed: int) -> dict[str, Any]:
-    """The `results.<task>.<family>` block; a family with no scorer here is a one-line ConfigError."""
+                 options: ScoringOptions, seed: int) -> MetricBlock:
+    """The task's block of `family` (its declared metrics, the rest as details); a family with no scorer here is
+    a one-line ConfigError."""
     try:
         scorer = SCORERS[family]
     except KeyError:
         raise ConfigError(f"metric family {family!r} cannot be scored from classification predictions "
                           f"(known: {', '.join(SCORERS)})") from None
-    return scorer(y, p, labels, clusters, options, seed)
+    raw = scorer(y, p, labels, clusters, options, seed)
+    metrics = metric_values(family, raw)
+    keys = {k for m in metrics_for(family) for k in (m.name, m.ci_key)}
+    return MetricBlock(family, metrics, {k: v for k, v in raw.items() if k not in keys})

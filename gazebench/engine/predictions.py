@@ -14,6 +14,7 @@ import pandas as pd
 from gazebench.data.images import read_npy
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
+from gazebench.results import Diagnostic
 
 ID_COLUMNS = ("sample_id", "patient_id")
 FLOAT_FORMAT = "%.9g"
@@ -121,14 +122,14 @@ def aligned(samples: tuple[Sample, ...], df: pd.DataFrame, where: Path) -> pd.Da
     return df.set_index("sample_id").loc[ids].reset_index()
 
 
-def diagnostics_summary(df: pd.DataFrame, where: Path) -> dict[str, dict[str, float | int | None]]:
-    """{name: {"mean", "n"}} over the images where each `d_<name>` diagnostic was measured (non-empty)."""
-    out: dict[str, dict[str, float | int | None]] = {}
+def diagnostics_summary(df: pd.DataFrame, where: Path) -> dict[str, Diagnostic]:
+    """{name: mean and count} over the images where each `d_<name>` diagnostic was measured (non-empty)."""
+    out: dict[str, Diagnostic] = {}
     for col in (c for c in df.columns if c.startswith(DIAGNOSTIC_PREFIX)):
         raw = df[col].replace("", np.nan)
         values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
         if (np.isnan(values) != raw.isna().to_numpy()).any() or np.isinf(values).any():
             raise ConfigError(f"{where}: column {col!r} holds a value that is neither a number nor empty")
         seen = values[~np.isnan(values)]
-        out[col[len(DIAGNOSTIC_PREFIX):]] = {"mean": float(seen.mean()) if seen.size else None, "n": int(seen.size)}
+        out[col[len(DIAGNOSTIC_PREFIX):]] = Diagnostic(float(seen.mean()) if seen.size else None, int(seen.size))
     return out

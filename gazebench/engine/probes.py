@@ -18,6 +18,7 @@ from gazebench.engine.transforms import TRANSFORMS
 from gazebench.engine.verify import VerifiedRun, verify_run
 from gazebench.errors import ConfigError
 from gazebench.metrics.power import CANNOT_TELL
+from gazebench.metrics.vocabulary import AUROC
 
 HOLDS = {
     "blank": "AUROC holds on blank images: the model is answering from something other than the image",
@@ -95,7 +96,8 @@ def probe(run_dir: Path | str, checks: Sequence[str], *, output_dir: Path | str 
         report["checks"][check] = {
             "applicable": True, "description": TRANSFORMS[check], "run": str(probed.path),
             "n_boot": compared["n_boot"],
-            "tasks": {task: {"n": r["n"], "metrics": r["metrics"], "reading": reading(check, r["metrics"]["auroc"])}
+            "tasks": {task: {"n": r["n"], "metrics": r["metrics"],
+                             "reading": reading(check, r["metrics"].get(AUROC.name) or {})}
                       for task, r in compared["tasks"].items()}}
     atomic_write_json(report_path(base.path, out_dir), report)
     return report
@@ -119,7 +121,9 @@ def probe_markdown(report: dict[str, Any]) -> str:
             lines.append(f"| {check} | all | – | – | – | – | not applicable: {c['reason']} |")
             continue
         for task, t in c["tasks"].items():
-            m = t["metrics"]["auroc"]
+            if AUROC.name not in t["metrics"]:
+                continue  # a task of another kind: its paired metrics are in the JSON report
+            m = t["metrics"][AUROC.name]
             ci = m["ci"]
             lines.append(f"| {check} | {task} | {_pct(m['a'])} | {_pct(m['b'])} | {_pct(m['diff'], sign=True)} "
                          f"[{_pct(ci[0], sign=True)}, {_pct(ci[1], sign=True)}] | {_pct(m['mdd'])} | {t['reading']} |")

@@ -31,11 +31,14 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gazebench.errors import ConfigError, GazebenchError
+
+if TYPE_CHECKING:
+    from gazebench.results import RunResults
 
 LOCK_NAME = ".lock"
 RUN_CONFIG_KEYS = ("model", "tasks", "train_task", "seed", "data_sha256", "config_hash")
@@ -155,10 +158,13 @@ class RunDir:
             raise ConfigError(f"{self.config}: not a gazebench run config (missing {', '.join(missing)})")
         return dict(config)
 
-    def load_results(self) -> dict[str, Any]:
+    def load_results(self) -> RunResults:
+        """results.json, validated (gazebench.results)."""
+        from gazebench.results import RunResults
+
         if not self.complete:
             raise ConfigError(f"{self.path}: run is incomplete (no results.json); rerun it to resume")
-        return dict(read_json(self.results))
+        return RunResults.from_json(read_json(self.results), self.results)
 
 
 def check_output_dir(path: Path | str) -> None:

@@ -21,6 +21,7 @@ from gazebench.engine.verify import prediction_digests, seal_results
 from gazebench.engine.workload import TaskData
 from gazebench.errors import ConfigError
 from gazebench.metrics.vocabulary import metrics_for
+from gazebench.results import SCHEMA_VERSION, RunResults
 from gazebench.task import get_task
 
 SIMULATED_NOTE = ("Computed on the simulated reader study shipped with gazebench (synthetic phantoms and a "
@@ -79,8 +80,8 @@ def check_data(config: dict[str, Any], data: dict[str, TaskData], where: Path) -
                               f"(manifest sha256 {td.sha[:12]} here, {recorded[:12]} in the run)")
 
 
-def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -> dict[str, Any]:
-    """The complete, sealed results JSON, under `options`, for a run directory whose predictions are all on disk."""
+def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -> RunResults:
+    """The complete, sealed results, under `options`, for a run directory whose predictions are all on disk."""
     import gazebench
 
     config = run.load_config()
@@ -97,18 +98,12 @@ def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -
         if curve is not None:
             curves[name] = curve
     provenance = read_json(run.provenance) if run.provenance.is_file() else {}
-    out: dict[str, Any] = {
-        "results": results,
+    record = {
         "versions": {name: data[name].task.version for name in config["tasks"]},
         "n-samples": {name: {"original": len(data[name].dataset.split(data[name].task.eval_split)),
-                             "effective": results[name]["n"]} for name in config["tasks"]},
+                             "effective": results[name].n} for name in config["tasks"]},
         "higher_is_better": {name: {m.name: m.higher_is_better for m in metrics_for(kind_of(data[name].task).family)}
                              for name in config["tasks"]},
-        "model_name": config["model"],
-        "config": config,
-        "config_hash": config["config_hash"],
-        "scoring": options.to_dict(),
-        "thresholds": thresholds,
         "evidence": {"config_hash": config["config_hash"],
                      "prediction_digests": prediction_digests(run, list(config["tasks"]), config["train_task"])},
         "git_hash": (provenance.get("git") or {}).get("commit"),
@@ -116,23 +111,23 @@ def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "data": {name: data[name].manifest for name in config["tasks"]},
         "task_definitions": {name: describe_task(data[name].task) for name in config["tasks"]},
-        "skipped": {name: data[name].skips for name in config["tasks"]},
-        "curves": curves,
-        "unsupported": dict(config.get("unsupported_tasks") or {}),
     }
-    if any(data[name].simulated for name in config["tasks"]):
-        out["dataset_note"] = SIMULATED_NOTE
-    return seal_results(out)
+    out = RunResults(schema_version=SCHEMA_VERSION, model=config["model"], config_hash=config["config_hash"],
+                     config=config, tasks=results, scoring=options.to_dict(), thresholds=thresholds, curves=curves,
+                     unsupported=dict(config.get("unsupported_tasks") or {}),
+                     data_skips={name: data[name].skips for name in config["tasks"]}, provenance=record,
+                     dataset_note=SIMULATED_NOTE if any(data[name].simulated for name in config["tasks"]) else None)
+    return RunResults.from_json(seal_results(out.to_json()), run.results)
 
 
 def primary_scoring(run: RunDir) -> ScoringOptions:
     """The scoring options of a finished run's own results.json."""
-    return ScoringOptions.from_dict(run.load_results().get("scoring") or {}, run.results)
+    return ScoringOptions.from_dict(dict(run.load_results().scoring), run.results)
 
 
 def rescore(run_dir: Path | str, *, data_root: Path | str | None = None, threshold_policy: str | None = None,
             n_boot: int | None = None, ci_level: float | None = None,
-            slices: tuple[str, ...] | None = None) -> dict[str, Any]:
+            slices: tuple[str, ...] | None = None) -> RunResults:
     """`gazebench score`: a finished run's results under its own scoring options, or under the ones given,
     from its saved predictions alone (the model is never built); writes nothing."""
     from gazebench.engine.workload import run_data
@@ -147,12 +142,12 @@ def rescore(run_dir: Path | str, *, data_root: Path | str | None = None, thresho
     return score_run(run, run_data(config, data_root), options)
 
 
-def store_scores(run: RunDir, results: dict[str, Any]) -> Path | None:
+def store_scores(run: RunDir, results: RunResults) -> Path | None:
     """Save a re-scoring atomically under `scores/`; None (nothing written) when its options are the run's
     own, whose record is results.json, which is never overwritten."""
-    options = ScoringOptions.from_dict(results["scoring"], "re-scored results")
+    options = ScoringOptions.from_dict(dict(results.scoring), "re-scored results")
     if options == primary_scoring(run):
         return None
     path = run.scores(options.file_name())
-    atomic_write_json(path, results)
+    atomic_write_json(path, results.to_json())
     return path

@@ -13,7 +13,7 @@ from typing import Any
 from gazebench.engine.config import config_hash
 from gazebench.engine.rundir import RunDir, jsonable, read_json
 from gazebench.errors import ConfigError
-from gazebench.metrics.bootstrap import MACRO_STATS
+from gazebench.results import MetricValue, RunResults, TaskResult
 
 UNHASHED_CONFIG_KEYS = ("execution", "config_hash")
 """config.json keys outside the hashed payload (see ResolvedConfig.to_json)."""
@@ -57,7 +57,7 @@ class VerifiedRun:
 
     path: Path
     config: dict[str, Any]
-    results: dict[str, Any]
+    results: RunResults
 
     @property
     def config_hash(self) -> str:
@@ -82,9 +82,14 @@ def verify_run(path: Path | str) -> VerifiedRun:
     _check_config(run, config)
     if not run.complete:
         raise ConfigError(f"{run.path}: run is incomplete (no results.json); rerun it to resume")
-    results = read_json(run.results)
-    if not isinstance(results, dict) or not isinstance(results.get("results"), dict):
+    raw = read_json(run.results)
+    if not isinstance(raw, dict) or not isinstance(raw.get("results"), dict):
         raise ConfigError(f"{run.results}: not a gazebench results file (no \"results\" mapping)")
+    if "seal" not in raw or "evidence" not in raw:
+        raise ConfigError(f"{run.results}: {OLDER}")
+    if raw["seal"] != results_seal(raw):
+        raise ConfigError(f"{run.results}: edited after scoring (its seal does not match its contents)")
+    results = RunResults.from_json(raw, run.results)  # checks the schema version and every task's shape
     _check_results(run, config, results)
     return VerifiedRun(run.path, config, results)
 
@@ -105,23 +110,18 @@ def _check_config(run: RunDir, config: dict[str, Any]) -> None:
                           f"(expected one of {', '.join(TRACKS)})")
 
 
-def _check_results(run: RunDir, config: dict[str, Any], results: dict[str, Any]) -> None:
-    """Sealed, made from this config.json, from these prediction files, and internally consistent."""
+def _check_results(run: RunDir, config: dict[str, Any], results: RunResults) -> None:
+    """Made from this config.json, from these prediction files, and internally consistent."""
     where = run.results
-    if "seal" not in results or "evidence" not in results:
-        raise ConfigError(f"{where}: {OLDER}")
-    if results["seal"] != results_seal(results):
-        raise ConfigError(f"{where}: edited after scoring (its seal does not match its contents)")
-    if results.get("config_hash") != config["config_hash"]:
-        raise ConfigError(f"{where}: config_hash {str(results.get('config_hash'))[:12]} is not config.json's "
+    if results.config_hash != config["config_hash"]:
+        raise ConfigError(f"{where}: config_hash {results.config_hash[:12]} is not config.json's "
                           f"{str(config['config_hash'])[:12]}")
-    if results.get("config") != config:
-        keys = sorted(k for k in {*config, *(results.get("config") or {})}
-                      if config.get(k) != (results.get("config") or {}).get(k))
+    if dict(results.config) != config:
+        keys = sorted(k for k in {*config, *results.config} if config.get(k) != results.config.get(k))
         raise ConfigError(f"{where}: its config differs from {run.config.name} ({', '.join(keys)})")
-    _check_evidence(run, config, results["evidence"])
-    for task, block in results["results"].items():
-        _check_block(where, str(task), block)
+    _check_evidence(run, config, results.evidence)
+    for task, block in results.tasks.items():
+        _check_task(where, task, block)
 
 
 def _check_evidence(run: RunDir, config: dict[str, Any], evidence: object) -> None:
@@ -141,27 +141,26 @@ def _check_evidence(run: RunDir, config: dict[str, Any], evidence: object) -> No
                               "sidecar was edited, truncated, added, removed or renamed)")
 
 
-def _check_block(where: Path, name: str, block: object) -> None:
-    """Each macro point estimate lies within its CI and equals the mean of its per-label values."""
-    if not isinstance(block, dict):
-        raise ConfigError(f"{where}: results for {name} are not a mapping")
-    per_label = block.get("per_label")
-    for stat in MACRO_STATS:
-        value, ci = _finite(block.get(stat)), block.get(f"{stat}_ci")
-        if value is None:
-            continue
-        bounds = [_finite(b) for b in ci] if isinstance(ci, list) and len(ci) == 2 else [None, None]
-        lo, hi = bounds
-        if lo is not None and hi is not None and not lo - CI_TOLERANCE <= value <= hi + CI_TOLERANCE:
-            raise ConfigError(f"{where}: {name} {stat} {value:.4f} lies outside its CI [{lo:.4f}, {hi:.4f}]")
-        found = [_finite(v.get(stat)) for v in per_label.values()] if isinstance(per_label, dict) else []
-        labels = [v for v in found if v is not None]
-        if labels and not math.isclose(value, sum(labels) / len(labels), rel_tol=1e-9, abs_tol=1e-12):
-            raise ConfigError(f"{where}: {name} {stat} {value:.4f} is not the mean of its per-label values "
-                              f"({sum(labels) / len(labels):.4f})")
-    for key, sub in block.items():
-        if isinstance(sub, dict) and key not in ("per_label", "threshold_policy", "gaze") and "auroc" in sub:
-            _check_block(where, f"{name}/{key}", sub)
+def _check_task(where: Path, name: str, result: TaskResult) -> None:
+    """Each point estimate lies within its CI (in every block and slice), and the kind's own consistency check
+    (classification: each macro value is the mean of its per-label values) holds."""
+    from gazebench.engine.kinds import KINDS
+    from gazebench.errors import RegistryError
+
+    groups: list[tuple[str, Mapping[str, MetricValue]]] = [(name, result.metrics)]
+    groups += [(f"{name}/{key}", block.metrics) for key, block in result.blocks.items()]
+    for metrics_of, metrics in groups:
+        for stat, m in metrics.items():
+            lo, hi = m.ci
+            if m.value is not None and lo is not None and hi is not None \
+                    and not lo - CI_TOLERANCE <= m.value <= hi + CI_TOLERANCE:
+                raise ConfigError(f"{where}: {metrics_of} {stat} {m.value:.4f} lies outside its CI "
+                                  f"[{lo:.4f}, {hi:.4f}]")
+    try:
+        kind = KINDS.create(result.kind)
+    except RegistryError as exc:
+        raise ConfigError(f"{where}: task {name!r}: {exc}") from None
+    kind.check_result(result, f"{where}: {name}")
 
 
 def _finite(value: object) -> float | None:

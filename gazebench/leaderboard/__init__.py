@@ -38,7 +38,7 @@ def render(runs_dir: Path | str, fmt: str = "md", *, strict: bool = False,
         long = long_table(runs, slice_attribute)
         tasks = [t for base in tasks for t in dict.fromkeys(long["task"]) if t.startswith(f"{base} ")]
     wide = wide_table(long, tasks)
-    dataset_note = next((r.results["dataset_note"] for r in runs if r.results.get("dataset_note")), None)
+    dataset_note = next((r.results.dataset_note for r in runs if r.results.dataset_note), None)
     footnotes = notes(board, dataset_note)
     if fmt == "csv":
         return to_csv(long, tasks)

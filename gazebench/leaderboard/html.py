@@ -8,6 +8,7 @@ import io
 import pandas as pd
 
 from gazebench.leaderboard.table import Run
+from gazebench.metrics.vocabulary import AUROC
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1300px;color:#1d2330}
@@ -30,7 +31,7 @@ def roc_png(runs: list[Run], labels: list[str], task: str) -> str | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    curves = [(label, run.results.get("curves", {}).get(task), run.results["results"].get(task))
+    curves = [(label, run.results.curves.get(task), run.results.tasks.get(task))
               for run, label in zip(runs, labels, strict=True)]
     curves = [(label, c, r) for label, c, r in curves if c and c.get("fpr")]
     if not curves:
@@ -38,7 +39,7 @@ def roc_png(runs: list[Run], labels: list[str], task: str) -> str | None:
     fig, ax = plt.subplots(figsize=(4.2, 4.2), dpi=110)
     ax.plot([0, 1], [0, 1], ls="--", lw=0.8, color="#999")
     for label, curve, result in curves:
-        auc = result.get("auroc") if result else None
+        auc = result.value(AUROC).value if result else None
         ax.plot(curve["fpr"], curve["tpr"], lw=1.6, label=f"{label} ({100 * auc:.1f})" if auc is not None else label)
     ax.set(xlim=(0, 1), ylim=(0, 1.01), xlabel="false positive rate", ylabel="true positive rate",
            title=f"{task}: macro ROC")
@@ -68,15 +69,15 @@ def _cell(text: str) -> str:
 
 
 def _details(run: Run, label: str) -> str:
-    cfg, scoring = run.config, run.results.get("scoring") or {}
-    git = run.results.get("git_hash") or "unknown"
+    cfg, scoring, record = run.config, run.results.scoring, run.results.provenance
+    git = record.get("git_hash") or "unknown"
     items = {
-        "run directory": run.path.name, "config hash": run.results["config_hash"], "seed": cfg.get("seed"),
+        "run directory": run.path.name, "config hash": run.results.config_hash, "seed": cfg.get("seed"),
         "threshold policy": scoring.get("threshold_policy"), "bootstrap replicates": scoring.get("n_boot"),
         "limit": cfg.get("limit") or "none", "precision": cfg.get("precision"), "git commit": git,
-        "gazebench": run.results.get("gazebench_version"),
+        "gazebench": record.get("gazebench_version"),
         "data": ", ".join(f"{t} {d.get('version', '')} ({str(d['sha256'])[:12]})"
-                          for t, d in run.results["data"].items()),
+                          for t, d in (record.get("data") or {}).items()),
     }
     rows = "".join(f"<tr><td>{html.escape(k)}</td><td class=left><code>{html.escape(str(v))}</code></td></tr>"
                    for k, v in items.items())

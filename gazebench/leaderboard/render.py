@@ -9,7 +9,7 @@ import pandas as pd
 from gazebench.leaderboard.table import Leaderboard
 from gazebench.leaderboard.tracks import legend
 from gazebench.metrics.power import ZERO_WIDTH_NOTE, zero_width
-from gazebench.metrics.vocabulary import METRICS
+from gazebench.metrics.vocabulary import metric
 
 LIMITED_NOTE = "[limit N]: only the first N samples of each split were evaluated; not comparable to full runs."
 
@@ -61,7 +61,7 @@ def to_csv(long: pd.DataFrame, tasks: list[str]) -> str:
         row = rows.setdefault(rec.row, {"model": rec.row, "track": rec.track, "limited": bool(rec.limited)})
         for suffix, value in (("", rec.value), ("_low", rec.low), ("_high", rec.high)):
             row[f"{rec.task}/{rec.metric}{suffix}"] = None if value is None or pd.isna(value) \
-                else round(METRICS[rec.metric].display_value(value), 3)
+                else round(_scale(rec.metric) * value, 3)
         row[f"{rec.task}/n"] = rec.n
     cols = ["model", "track", "limited"]
     metrics = {t: list(dict.fromkeys(long.loc[long["task"] == t, "metric"])) for t in tasks}
@@ -97,3 +97,9 @@ def to_latex(wide: pd.DataFrame, tasks: list[str], footnotes: list[str]) -> str:
     lines += [r"\bottomrule", r"\end{tabular}"]
     lines += [f"% {n}" for n in footnotes]
     return "\n".join(lines) + "\n"
+
+
+def _scale(name: str) -> float:
+    """The display scale of the metric stored as `name` (percent for an undeclared one)."""
+    declared = metric(name)
+    return declared.scale if declared is not None else 100.0

@@ -6,23 +6,19 @@ task has the same task version and data manifest.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from gazebench.engine.verify import VerifiedRuns, track_of, verify_runs
+from gazebench.engine.verify import VerifiedRuns, verify_runs
 from gazebench.errors import ConfigError
 from gazebench.leaderboard.tracks import marked
 from gazebench.metrics.power import ZERO_WIDTH_MARK, zero_width
-from gazebench.metrics.vocabulary import METRICS, formatted, metrics_for
-
-
-def family_of(block: dict[str, Any]) -> str:
-    """The metric family of one task's results block (blocks of classification tasks carry none)."""
-    return str(block.get("family", "classification"))
+from gazebench.metrics.vocabulary import formatted, metric, metrics_for
+from gazebench.results import MetricValue, RunResults
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,22 +26,22 @@ class Run:
     """One verified run directory and its results JSON."""
 
     path: Path
-    results: dict[str, Any]
+    results: RunResults
 
     @property
     def config(self) -> dict[str, Any]:
-        return dict(self.results["config"])
+        return dict(self.results.config)
 
     @property
     def track(self) -> str:
-        return track_of(self.config)
+        return self.results.track
 
     @property
     def label(self) -> str:
         """The row name: the model, marked when only part of each split was evaluated and, for a shortcut probe
         run (`gazebench probe`), with the input transform its test images went through."""
         limit, probe = self.config.get("limit"), self.config.get("input_transform")
-        return (self.results["model_name"] + (f" [probe: {probe}]" if probe else "")
+        return (self.results.model + (f" [probe: {probe}]" if probe else "")
                 + (f" [limit {limit}]" if limit else ""))
 
 
@@ -96,21 +92,38 @@ def check_consistent(runs: Iterable[Run]) -> None:
 def task_order(runs: Iterable[Run]) -> list[str]:
     """In-domain (train) tasks first, then the rest alphabetically."""
     runs = list(runs)
-    tasks = {t for r in runs for t in r.results["results"]}
+    tasks = {t for r in runs for t in r.results.tasks}
     in_domain = {r.config.get("train_task") for r in runs}
     return sorted(tasks, key=lambda t: (t not in in_domain, t))
 
 
-def sliced(run: Run, attribute: str) -> dict[str, Any]:
-    """{"<task> <attribute>=<value>": slice block} of a run (a one-line error if it was scored without it)."""
+@dataclass(frozen=True)
+class Entry:
+    """One column group of the leaderboard: a task (or a task's subgroup) with its metrics and size."""
+
+    family: str
+    metrics: Mapping[str, MetricValue]
+    n: int
+    threshold_policy: str | None
+
+
+def entries(run: Run) -> dict[str, Entry]:
+    """{task: its entry} of a run."""
+    return {task: Entry(r.family, r.metrics, r.n, (r.details.get("threshold_policy") or {}).get("name"))
+            for task, r in run.results.tasks.items()}
+
+
+def sliced(run: Run, attribute: str) -> dict[str, Entry]:
+    """{"<task> <attribute>=<value>": entry} of a run (a one-line error if it was scored without the slice)."""
     out = {}
-    for task, r in run.results["results"].items():
-        block = (r.get("slices") or {}).get(attribute)
+    for task, r in run.results.tasks.items():
+        block = r.slices.get(attribute)
         if block is None:
             raise ConfigError(f"{run.path}: no {attribute!r} slices for {task} (rescore it: gazebench score "
                               f"{run.path} --slices {attribute})")
-        out.update({f"{task} {attribute}={value}": {**g, "threshold_policy": r["threshold_policy"]}
-                    for value, g in block["groups"].items()})
+        policy = (r.details.get("threshold_policy") or {}).get("name")
+        out.update({f"{task} {attribute}={value}": Entry(r.family, g.metrics, g.n, policy)
+                    for value, g in block.groups.items()})
     return out
 
 
@@ -122,15 +135,15 @@ def long_table(runs: list[Run], slice_attribute: str | None = None) -> pd.DataFr
     rows = []
     for run, label in zip(runs, labels, strict=True):
         cfg = run.config
-        blocks = run.results["results"] if slice_attribute is None else sliced(run, slice_attribute)
-        for task, r in blocks.items():
-            for metric in (m.name for m in metrics_for(family_of(r))):
-                lo, hi = r.get(f"{metric}_ci") or (None, None)
-                rows.append({"row": label, "model": run.results["model_name"], "track": run.track,
-                             "run": run.path.name, "task": task,
-                             "metric": metric, "value": r.get(metric), "low": lo, "high": hi, "n": r["n"],
+        blocks = entries(run) if slice_attribute is None else sliced(run, slice_attribute)
+        for task, e in blocks.items():
+            for declared in metrics_for(e.family):
+                value = e.metrics.get(declared.name, MetricValue(None))
+                rows.append({"row": label, "model": run.results.model, "track": run.track,
+                             "run": run.path.name, "task": task, "metric": declared.name, "value": value.value,
+                             "low": value.ci[0], "high": value.ci[1], "n": e.n,
                              "limited": cfg.get("limit") is not None, "seed": cfg.get("seed"),
-                             "threshold_policy": (r.get("threshold_policy") or {}).get("name")})
+                             "threshold_policy": e.threshold_policy})
     return pd.DataFrame(rows, columns=["row", "model", "track", "run", "task", "metric", "value", "low", "high", "n",
                                        "limited", "seed", "threshold_policy"])
 
@@ -142,7 +155,7 @@ def row_labels(runs: list[Run]) -> list[str]:
     out = []
     for run, label in zip(runs, base, strict=True):
         if base.count(label) > 1:
-            label = f"{label} (seed {run.config.get('seed')}, {run.results['config_hash'][:6]})"
+            label = f"{label} (seed {run.config.get('seed')}, {run.results.config_hash[:6]})"
         out.append(marked(label, run.track))
     return out
 
@@ -151,7 +164,7 @@ def wide_table(long: pd.DataFrame, tasks: list[str], digits: int = 1) -> pd.Data
     """Rows = model, columns = (task, metric) with each task's family's metrics, cells `87.6 [85.1, 90.0]` on the
     metric's display scale (percent for fractions); `–` where not run; a zero-width CI carries the warning mark."""
     names = {t: list(dict.fromkeys(long.loc[long["task"] == t, "metric"])) for t in tasks}
-    cols = pd.MultiIndex.from_tuples([(t, METRICS[m].display) for t in tasks for m in names[t]],
+    cols = pd.MultiIndex.from_tuples([(t, _display(m)) for t in tasks for m in names[t]],
                                      names=["task", "metric"])
     rows = list(dict.fromkeys(long["row"]))
     table = pd.DataFrame("–", index=pd.Index(rows, name="model"), columns=cols)
@@ -159,8 +172,14 @@ def wide_table(long: pd.DataFrame, tasks: list[str], digits: int = 1) -> pd.Data
         ci = None if pd.isna(rec.low) or pd.isna(rec.high) else (rec.low, rec.high)
         value = None if rec.value is None or pd.isna(rec.value) else rec.value
         mark = f" {ZERO_WIDTH_MARK}" if value is not None and ci is not None and zero_width(ci) else ""
-        table.loc[rec.row, (rec.task, METRICS[rec.metric].display)] = formatted(rec.metric, value, ci, digits) + mark
+        table.loc[rec.row, (rec.task, _display(rec.metric))] = formatted(rec.metric, value, ci, digits) + mark
     return table
+
+
+def _display(name: str) -> str:
+    """The column title of the metric stored as `name` (its declared display name)."""
+    declared = metric(name)
+    return declared.display if declared is not None else name
 
 
 @dataclass(frozen=True, eq=False)

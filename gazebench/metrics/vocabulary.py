@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from gazebench.errors import ConfigError
+from gazebench.errors import ConfigError, RegistryError
+from gazebench.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -107,15 +108,39 @@ METRIC_FAMILIES: Mapping[str, tuple[Metric, ...]] = MappingProxyType(
 """Family name → its metrics in table order; a new family is one tuple and one entry here."""
 
 METRICS: Mapping[str, Metric] = MappingProxyType({m.name: m for family in METRIC_FAMILIES.values() for m in family})
-"""Every declared metric by its results-JSON key."""
+"""Every built-in metric by its results-JSON key (`metric` also finds a plugin family's)."""
+
+AUROC, ACC, F1 = CLASSIFICATION
+"""The classification metrics, for code that names one (the ROC legend, probes, the paired AUROC tests)."""
+ECE, BRIER = CALIBRATION
+
+FAMILIES: Registry[tuple[Metric, ...]] = Registry("metric family", group="gazebench.metric_families")
+"""Family name → a factory of its metrics in table order; a plugin adds a family through the
+`gazebench.metric_families` entry-point group (a zero-argument callable returning its Metric tuple)."""
+for _name, _metrics in METRIC_FAMILIES.items():
+    FAMILIES.add(_name, lambda m=_metrics: m)
 
 
 def metrics_for(family: str) -> tuple[Metric, ...]:
-    """The metrics of `family`, in table order; an unknown family is a one-line ConfigError."""
+    """The metrics of `family`, in table order (built-in or a plugin's); an unknown family is a ConfigError."""
     try:
-        return METRIC_FAMILIES[family]
-    except KeyError:
-        raise ConfigError(f"unknown metric family {family!r} (known: {', '.join(METRIC_FAMILIES)})") from None
+        metrics = tuple(FAMILIES.create(family))
+    except RegistryError as exc:
+        raise ConfigError(str(exc)) from None
+    if not metrics or not all(isinstance(m, Metric) and m.family == family for m in metrics):
+        raise ConfigError(f"metric family {family!r} must declare at least one Metric, each of family {family!r}")
+    return metrics
+
+
+def metric(name: str) -> Metric | None:
+    """The metric whose results-JSON key is `name`, in any built-in or installed family (None if none)."""
+    if name in METRICS:
+        return METRICS[name]
+    for family in FAMILIES.names():
+        found = next((m for m in metrics_for(family) if m.name == name), None)
+        if found is not None:
+            return found
+    return None
 
 
 def metric_names(family: str) -> tuple[str, ...]:
@@ -126,8 +151,8 @@ def metric_names(family: str) -> tuple[str, ...]:
 def formatted(name: str, value: float | None, ci: Sequence[float | None] | None = None, digits: int = 1) -> str:
     """`87.6 [85.1, 90.0]` on the metric's display scale (percent, or as stored for counts, CIDEr-D, ICC,
     distances); `–` for a missing value, no brackets when the CI is missing."""
-    metric = METRICS.get(name)
-    scale = metric.scale if metric is not None else 100.0
+    declared = metric(name)
+    scale = declared.scale if declared is not None else 100.0
     if value is None:
         return "–"
     text = f"{value * scale:.{digits}f}"

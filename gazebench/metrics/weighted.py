@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from gazebench.metrics.inputs import MetricInputError, check_scores, check_targets, check_thresholds
+from gazebench.metrics.vocabulary import ACC, AUROC, F1
 
-STAT_NAMES = ("auroc", "acc", "f1", "micro_f1")
+STAT_NAMES = (AUROC.name, ACC.name, F1.name, "micro_f1")
 """Macro statistics a summary reports and a bootstrap can resample (all fractions, higher is better)."""
 
 
@@ -141,8 +142,8 @@ def nanmean_rows(x: np.ndarray) -> np.ndarray:
 
 
 _MACROS: dict[str, Callable[[Confusion], np.ndarray]] = {
-    "acc": lambda c: nanmean_rows(accuracy(c)),
-    "f1": lambda c: nanmean_rows(f1(c)),
+    ACC.name: lambda c: nanmean_rows(accuracy(c)),
+    F1.name: lambda c: nanmean_rows(f1(c)),
     "micro_f1": micro_f1,
 }
 
@@ -158,9 +159,9 @@ def check_stats(stats: Sequence[str]) -> tuple[str, ...]:
 def macro_stats(s: Scored, w: np.ndarray, stats: Sequence[str]) -> dict[str, np.ndarray]:
     """Each requested macro statistic, (B,) per weight row; NaN where no label is evaluable."""
     out: dict[str, np.ndarray] = {}
-    if "auroc" in stats:
-        out["auroc"] = nanmean_rows(weighted_auroc(s.ranked, w))
-    rest = [x for x in stats if x != "auroc"]
+    if AUROC.name in stats:
+        out[AUROC.name] = nanmean_rows(weighted_auroc(s.ranked, w))
+    rest = [x for x in stats if x != AUROC.name]
     if rest:
         conf = weighted_confusion(s, w)
         out.update({x: _MACROS[x](conf) for x in rest})

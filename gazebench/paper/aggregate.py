@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from gazebench.metrics.power import CANNOT_TELL, ZERO_WIDTH_MARK, verdict, zero_width
-from gazebench.metrics.vocabulary import METRICS
+from gazebench.metrics.vocabulary import metric
+from gazebench.results import MetricValue, RunResults
 
 
 @dataclass(frozen=True)
@@ -29,20 +30,20 @@ class Cell:
 
 def _display(value: Any, stat: str) -> float | None:
     """`value` as stored → on `stat`'s display scale (gazebench.metrics.vocabulary; percent when undeclared)."""
-    metric = METRICS.get(stat)
-    scale = metric.scale if metric is not None else 100.0
+    declared = metric(stat)
+    scale = declared.scale if declared is not None else 100.0
     return None if value is None or not math.isfinite(float(value)) else scale * float(value)
 
 
-def metric_cell(results: Sequence[Mapping[str, Any]], task: str, stat: str) -> Cell:
-    """Cell of `stat` on `task` over the seeds' results JSONs, on the metric's display scale (seeds where it is
+def metric_cell(results: Sequence[RunResults], task: str, stat: str) -> Cell:
+    """Cell of `stat` on `task` over the seeds' results, on the metric's display scale (seeds where it is
     undefined are left out)."""
-    blocks = [r["results"][task] for r in results if task in r.get("results", {})]
-    values = [v for v in (_display(b.get(stat), stat) for b in blocks) if v is not None]
+    found = [r.tasks[task].metrics.get(stat, MetricValue(None)) for r in results if task in r.tasks]
+    values = [v for v in (_display(b.value, stat) for b in found) if v is not None]
     if not values:
         return Cell(None, n_seeds=0)
-    if len(values) == 1 and len(blocks) == 1:
-        ci = blocks[0].get(f"{stat}_ci") or (None, None)
+    if len(values) == 1 and len(found) == 1:
+        ci = found[0].ci
         return Cell(values[0], None, _display(ci[0], stat), _display(ci[1], stat), 1)
     sd = float(np.std(values, ddof=1)) if len(values) > 1 else None
     return Cell(float(np.mean(values)), sd, n_seeds=len(values))
@@ -139,9 +140,9 @@ GAZE_METRICS: tuple[tuple[str, str, str], ...] = (
 """Gaze-alignment numbers shown for models that predict gaze (Q1: do they look where, and in the order)."""
 
 
-def gaze_values(results: Sequence[Mapping[str, Any]], task: str) -> dict[str, float | None] | None:
+def gaze_values(results: Sequence[RunResults], task: str) -> dict[str, float | None] | None:
     """Mean over seeds of each GAZE_METRICS value on `task`, or None if the model predicts no gaze there."""
-    blocks = [r["results"][task].get("gaze") for r in results if task in r.get("results", {})]
+    blocks = [r.tasks[task].details.get("gaze") for r in results if task in r.tasks]
     blocks = [b for b in blocks if b]
     if not blocks:
         return None

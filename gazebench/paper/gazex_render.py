@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from gazebench.leaderboard.tracks import marked
-from gazebench.metrics.vocabulary import METRICS
+from gazebench.metrics.vocabulary import METRICS, metric
 from gazebench.paper.aggregate import Cell, format_cell, format_paired, metric_cell, paired_cell
 from gazebench.paper.gazex import GAZEX_NOTES, GAZEX_SOURCE, HEADLINE_METRICS, KEY_METRICS, PUBLISHED
 from gazebench.paper.render import md_table
@@ -22,8 +22,7 @@ PAPER_ROW = "GazeX paper (published)"
 
 def task_kind(table: PaperTable, task: str) -> str:
     """The kind of `task` as its runs recorded it (results JSON `kind`), else looked up in the task registry."""
-    kinds = {r["results"][task].get("kind") for m in table.methods for r in m.results if task in r.get("results", {})}
-    kinds.discard(None)
+    kinds = {r.tasks[task].kind for m in table.methods for r in m.results if task in r.tasks}
     if kinds:
         return str(kinds.pop())
     from gazebench.task import get_task
@@ -33,12 +32,12 @@ def task_kind(table: PaperTable, task: str) -> str:
 
 def _digits(stat: str) -> int:
     """Two decimals in percent, three for values shown as stored (ICC, Kendall tau, CIDEr-D, pixels)."""
-    metric = METRICS.get(stat)
-    return 2 if metric is None or metric.scale != 1.0 else 3
+    declared = metric(stat)
+    return 2 if declared is None or declared.scale != 1.0 else 3
 
 
 def _ran(m: MethodRuns, task: str) -> bool:
-    return any(task in r.get("results", {}) for r in m.results)
+    return any(task in r.tasks for r in m.results)
 
 
 def _cell_text(m: MethodRuns, task: str, stat: str) -> str:

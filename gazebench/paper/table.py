@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gazebench.engine.verify import track_of
 from gazebench.leaderboard.tracks import legend
 from gazebench.metrics.power import MDD_NOTE, ZERO_WIDTH_NOTE, zero_width
 from gazebench.paper.methods import Comparison, PaperMethod
+from gazebench.results import RunResults
 
 
 @dataclass(frozen=True, eq=False)
@@ -18,13 +18,13 @@ class MethodRuns:
 
     method: PaperMethod
     run_dirs: tuple[Path, ...]
-    results: tuple[dict[str, Any], ...]
+    results: tuple[RunResults, ...]
     """Verified results (gazebench.engine.verify), one per seed."""
 
     @property
     def track(self) -> str:
         """The model's declared track (standard, gaze-at-inference, privileged), as its runs recorded it."""
-        return track_of(self.results[0].get("config", {})) if self.results else "standard"
+        return self.results[0].track if self.results else "standard"
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,14 +69,14 @@ def derived_notes(table: PaperTable, classification: bool = True) -> list[str]:
            "mean per-label F1); labels with one class in the test split are left out of AUROC."
            ] if classification else []
     if first:
-        cfg = first[0].get("config", {})
-        thr = first[0].get("thresholds", {})
+        cfg = first[0].config
+        thr = first[0].thresholds
         seeds = max(len(m.results) for m in table.methods)
         spread = ("mean ± sd over seeds" if seeds > 1 else
-                  f"95% patient-bootstrap CI ({first[0].get('scoring', {}).get('n_boot', '?')} replicates)")
+                  f"95% patient-bootstrap CI ({first[0].scoring.get('n_boot', '?')} replicates)")
         out.append(f"Seeds: {seeds}; each cell shows {spread}." + (
             f" Acc/F1 thresholds: {thr.get('policy', '?')} ({thr.get('source', '?')})." if classification else ""))
-        notes = sorted({r["dataset_note"] for r in first if r.get("dataset_note")})
+        notes = sorted({r.dataset_note for r in first if r.dataset_note})
         out += [f"SIMULATED DATA: {n}" for n in notes]
         if cfg.get("limit"):
             out.append(f"--limit {cfg['limit']}: only the first {cfg['limit']} samples of each evaluated split "
@@ -91,9 +91,8 @@ def derived_notes(table: PaperTable, classification: bool = True) -> list[str]:
 
 def _any_zero_width(table: PaperTable) -> bool:
     """Whether any single-run CI of a task shown (a method's metric or a paired difference) has zero width."""
-    blocks = [r["results"][t] for m in table.methods for r in m.results for t in table.tasks
-              if t in r.get("results", {})]
-    cis = [b.get(k) for b in blocks for k in b if k.endswith("_ci")]
+    blocks = [r.tasks[t] for m in table.methods for r in m.results for t in table.tasks if t in r.tasks]
+    cis: list[Any] = [v.ci for b in blocks for v in b.metrics.values() if v.value is not None]
     cis += [m.get("ci") for c in table.comparisons for r in c.results for t in table.tasks
             for m in r.get("tasks", {}).get(t, {}).get("metrics", {}).values()]
     return any(isinstance(ci, (list, tuple)) and zero_width(ci) for ci in cis)

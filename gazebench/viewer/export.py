@@ -30,7 +30,7 @@ def export_html(viewer: Viewer, out: Path, *, images: bool = False) -> Path:
 
     sections = [_body(pages.index(viewer, link=anchor))]
     for k, run in enumerate(viewer.runs):
-        for task in run.results["results"]:
+        for task in run.results.tasks:
             section = _body(pages.task_page(viewer, k, task, link=anchor))
             section = re.sub(r"<p><a href='#samples[^']*'>[^<]*</a></p>", "", section)
             if images:

@@ -4,7 +4,7 @@ predictions; dataset text appears only on the sample page, read from the data ro
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -12,6 +12,8 @@ import numpy as np
 
 from gazebench.leaderboard.html import CSS, _table
 from gazebench.leaderboard.table import Run, long_table, row_labels, task_order, wide_table
+from gazebench.metrics.vocabulary import AUROC, BRIER, ECE, metrics_for
+from gazebench.results import MetricValue, Slice
 from gazebench.viewer.state import TaskView, Viewer
 from gazebench.viewer.svg import chart
 
@@ -47,7 +49,7 @@ def rows_table(head: list[str], rows: list[list[str]]) -> str:
 
 
 def dataset_note(viewer: Viewer) -> str | None:
-    return next((r.results["dataset_note"] for r in viewer.runs if r.results.get("dataset_note")), None)
+    return next((r.results.dataset_note for r in viewer.runs if r.results.dataset_note), None)
 
 
 def index(viewer: Viewer, link: Callable[[str], str] = lambda url: url,
@@ -62,13 +64,13 @@ def index(viewer: Viewer, link: Callable[[str], str] = lambda url: url,
     cal = []
     for k, (run, label) in enumerate(zip(viewer.runs, labels, strict=True)):
         for task in tasks:
-            block = run.results["results"].get(task)
+            block = run.results.tasks.get(task)
             if block is None:
                 continue
-            c = block.get("calibration") or {}
+            c = block.blocks.get(ECE.family)
+            ece, brier = (c.value(ECE), c.value(BRIER)) if c is not None else (MetricValue(None), MetricValue(None))
             cal.append([html.escape(label), f"<a href='{link(f'/task/{k}/{quote(task)}')}'>{html.escape(task)}</a>",
-                        pct(c.get("ece"), c.get("ece_ci")), pct(c.get("brier"), c.get("brier_ci")),
-                        str(block.get("n", "–"))])
+                        pct(ece.value, ece.ci), pct(brier.value, brier.ci), str(block.n)])
     body += "<h2>Calibration and task pages</h2>" + rows_table(["model", "task", "ECE", "Brier", "n"], cal)
     if comparisons:
         rows = []
@@ -95,7 +97,7 @@ def probes_html(viewer: Viewer, labels: list[str]) -> str:
             continue
         for check, c in read_json(path)["checks"].items():
             for task, t in (c.get("tasks") or {}).items() if c.get("applicable") else [("all", None)]:
-                m = t["metrics"]["auroc"] if t else {}
+                m = t["metrics"][AUROC.name] if t else {}
                 rows.append([html.escape(label), html.escape(check), html.escape(task),
                              pct(m.get("diff"), m.get("ci")) if t else "–", pct(m.get("mdd")) if t else "–",
                              html.escape(t["reading"] if t else f"not applicable: {c.get('reason')}")])
@@ -134,51 +136,54 @@ def task_page(viewer: Viewer, index_: int, task: str, link: Callable[[str], str]
     run = viewer.run(index_)
     r = viewer.results(index_, task)
     view = viewer.task(index_, task)
-    cal = r.get("calibration") or {}
-    head = rows_table(["AUROC", "Acc", "F1", "ECE", "Brier", "n (patients)", "thresholds"],
-                      [[pct(r.get("auroc"), r.get("auroc_ci")), pct(r.get("acc"), r.get("acc_ci")),
-                        pct(r.get("f1"), r.get("f1_ci")), pct(cal.get("ece"), cal.get("ece_ci")),
-                        pct(cal.get("brier"), cal.get("brier_ci")), f"{r['n']} ({r.get('n_patients', '–')})",
-                        html.escape(str((r.get("threshold_policy") or {}).get("name", "")))]])
-    roc = run.results.get("curves", {}).get(task) or {}
-    charts = [chart(f"ROC (macro), AUROC {pct(r.get('auroc'))}", "false positive rate", "true positive rate",
+    block = r.blocks.get(ECE.family)
+    cal_values = [block.value(m) if block is not None else MetricValue(None) for m in (ECE, BRIER)]
+    cal = dict(block.details) if block is not None else {}
+    head = rows_table([m.display for m in metrics_for(r.family)] + [ECE.display, BRIER.display, "n (patients)",
+                                                                    "thresholds"],
+                      [[pct(r.value(m).value, r.value(m).ci) for m in metrics_for(r.family)]
+                       + [pct(v.value, v.ci) for v in cal_values]
+                       + [f"{r.n} ({r.n_patients})",
+                          html.escape(str((r.details.get("threshold_policy") or {}).get("name", "")))]])
+    roc = run.results.curves.get(task) or {}
+    charts = [chart(f"ROC (macro), AUROC {pct(r.value(AUROC).value)}", "false positive rate", "true positive rate",
                     [(run.config["model"], roc.get("fpr", []), roc.get("tpr", []))])]
     recall, precision = pr_curve(view)
     charts.append(chart("precision-recall (pooled labels)", "recall", "precision",
                         [(run.config["model"], recall, precision)], diagonal=False))
     bins = [b for b in cal.get("reliability", []) if b["n"]]
     most = max((b["n"] for b in bins), default=1)
-    charts.append(chart(f"reliability, ECE {pct(cal.get('ece'))} ({cal.get('n_bins', '–')} bins)", "mean score",
+    charts.append(chart(f"reliability, ECE {pct(cal_values[0].value)} ({cal.get('n_bins', '–')} bins)", "mean score",
                         "observed positive rate",
                         [("observed", [b["mean_score"] for b in bins], [b["positive_rate"] for b in bins])],
                         bars=[(b["lo"], b["hi"], b["n"] / most) for b in bins]))
-    per_label = r.get("per_label") or {}
+    per_label = r.details.get("per_label") or {}
     cal_label = cal.get("per_label") or {}
-    label_rows = [[html.escape(k), pct(v.get("auroc")), pct(v.get("acc")), pct(v.get("f1")),
-                   pct((cal_label.get(k) or {}).get("ece")), pct((cal_label.get(k) or {}).get("brier")),
+    label_rows = [[html.escape(k), *(pct(v.get(m.name)) for m in metrics_for(r.family)),
+                   *(pct((cal_label.get(k) or {}).get(m.name)) for m in (ECE, BRIER)),
                    str(v.get("n_pos")), str(v.get("n_neg"))] for k, v in per_label.items()]
     body = (head + "<div class=charts>" + "".join(charts) + "</div>"
             + f"<p><a href='{link(f'/samples/{index_}/{quote(task)}')}'>browse samples, errors first</a></p>"
-            + "<h2>Per label</h2>" + rows_table(["label", "AUROC", "Acc", "F1", "ECE", "Brier", "pos", "neg"],
-                                                label_rows)
+            + "<h2>Per label</h2>" + rows_table(["label", *(m.display for m in metrics_for(r.family)), ECE.display,
+                                                 BRIER.display, "pos", "neg"], label_rows)
             + "<h2>Confusion at the run's thresholds</h2>"
             + rows_table(["label", "threshold", "TP", "FP", "FN", "TN"], confusion(view))
-            + "<h2>Slices</h2>" + slices_html(r.get("slices") or {}))
+            + "<h2>Slices</h2>" + slices_html(r.slices, r.family))
     return page(f"{run.config['model']} — {task}", body, dataset_note(viewer))
 
 
-def slices_html(slices: dict[str, Any]) -> str:
-    """One table per attribute: each subgroup's n, macro metrics with CIs and the small-n warning."""
+def slices_html(slices: Mapping[str, Slice], family: str) -> str:
+    """One table per attribute: each subgroup's n, the family's metrics with CIs and the small-n warning."""
     if not slices:
-        return "<p>No slices in this run's results (scored before slices existed: <code>gazebench score</code>).</p>"
+        return "<p>No slices in this run's results (rescore with <code>gazebench score --slices</code>).</p>"
+    metrics = metrics_for(family)
     out = []
     for attribute, block in slices.items():
-        rows = [[html.escape(value), str(g["n"]), pct(g.get("auroc"), g.get("auroc_ci")),
-                 pct(g.get("acc"), g.get("acc_ci")), pct(g.get("f1"), g.get("f1_ci")),
-                 f"<span class=warn>{html.escape(g['warning'])}</span>" if g.get("warning") else ""]
-                for value, g in block["groups"].items()]
-        out.append(f"<h3>{html.escape(attribute)} ({block['not_recorded']} images without it)</h3>"
-                   + rows_table([attribute, "n", "AUROC", "Acc", "F1", ""], rows))
+        rows = [[html.escape(value), str(g.n), *(pct(g.value(m).value, g.value(m).ci) for m in metrics),
+                 f"<span class=warn>{html.escape(g.warning)}</span>" if g.warning else ""]
+                for value, g in block.groups.items()]
+        out.append(f"<h3>{html.escape(attribute)} ({block.not_recorded} images without it)</h3>"
+                   + rows_table([attribute, "n", *(m.display for m in metrics), ""], rows))
     return "".join(out)
 
 
@@ -213,7 +218,7 @@ def samples_page(viewer: Viewer, index_: int, task: str, sort: str = "loss", oth
                      f"{loss[i]:.3f}", "–" if np.isnan(dis[i]) else f"{dis[i]:.3f}"])
     others = "".join(f"<a href='/samples/{index_}/{quote(task)}?sort=disagreement&other={k}'>disagreement with "
                      f"{html.escape(r.config['model'])} ({k})</a> " for k, r in enumerate(viewer.runs)
-                     if k != index_ and task in r.results["results"])
+                     if k != index_ and task in r.results.tasks)
     sorts = (f"<p>sort: <a href='?sort=loss'>loss</a> <a href='?sort=label'>label</a> {others}</p>"
              f"<p>{len(order)} samples; first {min(PAGE_ROWS, len(order))} shown.</p>")
     body = sorts + rows_table(["sample", "positive labels", "top scores", "loss", "disagreement"], rows)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,6 +14,7 @@ from gazebench.engine.verify import VerifiedRun, verify_run
 from gazebench.engine.workload import TaskData, run_data
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
+from gazebench.results import TaskResult
 
 EPS = 1e-6
 """Scores are clipped to [EPS, 1 − EPS] inside the per-sample log loss (a score of exactly 0 or 1 is finite)."""
@@ -67,11 +67,11 @@ class Viewer:
             raise ConfigError(f"no run number {index} (have {len(self.runs)})")
         return self.runs[index]
 
-    def results(self, index: int, task: str) -> dict[str, Any]:
-        block = self.run(index).results["results"].get(task)
+    def results(self, index: int, task: str) -> TaskResult:
+        block = self.run(index).results.tasks.get(task)
         if block is None:
             raise ConfigError(f"run {self.run(index).path.name} did not evaluate task {task!r}")
-        return dict(block)
+        return block
 
     def task(self, index: int, task: str) -> TaskView:
         """The task's samples and this run's predictions for them, aligned (data read from the data root)."""
@@ -82,7 +82,7 @@ class Viewer:
             data = run_data(run.config, self.data_root)[task]
             folder = RunDir(run.path).predictions(task)
             frame = aligned(data.eval_samples, read_predictions(folder), folder)
-            values = run.results.get("thresholds", {}).get("values", {})
+            values = run.results.thresholds.get("values") or {}
             self._tasks[key] = TaskView(data, frame, data.task.targets(data.eval_samples),
                                         score_matrix(frame, data.task.labels, folder),
                                         np.array([values.get(k, 0.5) for k in data.task.labels], dtype=np.float64))

@@ -18,6 +18,7 @@ from gazebench.engine.config import ScoringOptions
 from gazebench.errors import ConfigError, GazebenchError
 from gazebench.outputs import Output, OutputError
 from gazebench.records import Sample
+from gazebench.results import TaskResult
 from gazebench.task import Task
 
 ITEM_SEPARATOR = "#"
@@ -180,9 +181,9 @@ class Kind(ABC):
     def scores(self, task: Task, items: ItemSet, df: pd.DataFrame, side: int, where: Path) -> ItemScores:
         """Per-item scores of the stored predictions `df` (rows in item order; `where` names the folder)."""
 
-    def result(self, task: Task, items: ItemSet, df: pd.DataFrame, ctx: ScoreContext) -> dict[str, Any]:
-        """One task's results block: its family's metrics with patient-bootstrap CIs, item and patient counts,
-        what was skipped, and the family's own counts."""
+    def result(self, task: Task, items: ItemSet, df: pd.DataFrame, ctx: ScoreContext) -> TaskResult:
+        """One task's result: its family's metrics with patient-bootstrap CIs, item and patient counts, what was
+        skipped, and the family's own counts (details)."""
         from gazebench.engine.kinds.bootstrap import metric_block
         from gazebench.engine.predictions import aligned, diagnostics_summary
         from gazebench.metrics.vocabulary import metric_names
@@ -191,14 +192,20 @@ class Kind(ABC):
             raise ConfigError(f"{ctx.where}: task {task.name!r} has no {task.kind} item on its evaluated images "
                               "(no reference report, query or reading)")
         scores = self.scores(task, items, aligned(items.samples, df, ctx.where), ctx.side, ctx.where)
-        out = metric_block(scores, metric_names(self.family), ctx.options.n_boot, ctx.seed, ctx.options.ci_level)
-        out.update({"kind": task.kind, "family": self.family, "n": len(items.items),
-                    "n_images": len({i.sample.image_path for i in items.items}),
-                    "n_patients": len(set(scores.clusters)), "items_skipped": dict(items.skipped), **scores.extra})
-        diagnostics = diagnostics_summary(df, ctx.where)
-        if diagnostics:
-            out["diagnostics"] = diagnostics
-        return out
+        return TaskResult(kind=task.kind, family=self.family, n=len(items.items),
+                          n_patients=len(set(scores.clusters)),
+                          metrics=metric_block(scores, metric_names(self.family), ctx.options.n_boot, ctx.seed,
+                                               ctx.options.ci_level),
+                          skipped=items.skipped, diagnostics=diagnostics_summary(df, ctx.where),
+                          details={"n_images": len({i.sample.image_path for i in items.items}), **scores.extra})
+
+    def table_note(self, result: TaskResult) -> str:
+        """What the run table prints beside the task's metrics (e.g. items skipped)."""
+        return "; ".join(f"{reason}: {n}" for reason, n in result.skipped.items())
+
+    def check_result(self, result: TaskResult, where: str) -> None:
+        """Internal consistency of a stored result beyond the shape `from_json` checks; ConfigError if not."""
+        return None
 
     def curve(self, task: Task, items: ItemSet, df: pd.DataFrame, ctx: ScoreContext) -> dict[str, list[float]] | None:
         """A curve drawn for the task (classification: the macro ROC), or None."""
@@ -206,7 +213,9 @@ class Kind(ABC):
 
     def compare(self, task: Task, items: ItemSet, dfs: tuple[pd.DataFrame, pd.DataFrame],
                 ctxs: tuple[ScoreContext, ScoreContext], n_boot: int, seed: int) -> dict[str, Any]:
-        """Paired comparison (B − A) of two runs' predictions on the same items, every metric of the family."""
+        """Paired comparison (B − A) of two runs' predictions on the same items, every metric of the family:
+        {"n", "metrics": {name: {a, b, diff, ci, p_value, sd, mdd, verdict}}, "tests": {name: a kind's own test
+        of that metric, with "test", "p_holm_min" and "holm_significant"}}."""
         from gazebench.engine.kinds.bootstrap import paired_block
         from gazebench.engine.predictions import aligned
         from gazebench.metrics.power import verdict
@@ -214,7 +223,8 @@ class Kind(ABC):
 
         a, b = (self.scores(task, items, aligned(items.samples, df, c.where), c.side, c.where)
                 for df, c in zip(dfs, ctxs, strict=True))
-        out = {"n": len(items.items), "metrics": paired_block(a, b, metric_names(self.family), n_boot, seed, 0.95)}
+        out = {"n": len(items.items), "metrics": paired_block(a, b, metric_names(self.family), n_boot, seed, 0.95),
+               "tests": {}}
         for m in out["metrics"].values():
             m["verdict"] = verdict(m["diff"], m["ci"], m["mdd"])
         return out

@@ -12,6 +12,7 @@ from gazebench.metrics.bootstrap import weight_chunks
 from gazebench.metrics.classification import json_float
 from gazebench.metrics.inputs import cluster_codes
 from gazebench.metrics.power import minimum_detectable_difference
+from gazebench.results import MetricValue
 
 
 def replicates(scores: list[ItemScores], names: tuple[str, ...], n_boot: int, seed: int) -> list[dict[str, np.ndarray]]:
@@ -35,15 +36,12 @@ def _interval(values: np.ndarray, level: float) -> list[float | None]:
     return [float(lo), float(hi)]
 
 
-def metric_block(scores: ItemScores, names: tuple[str, ...], n_boot: int, seed: int, level: float) -> dict[str, Any]:
-    """{metric: value, metric_ci: [lo, hi]} with patient-bootstrap percentile CIs (None where undefined)."""
+def metric_block(scores: ItemScores, names: tuple[str, ...], n_boot: int, seed: int,
+                 level: float) -> dict[str, MetricValue]:
+    """{metric: value with its patient-bootstrap percentile CI} (None where undefined)."""
     point = scores.statistic(np.ones(len(scores.clusters)))
     (reps,) = replicates([scores], names, n_boot, seed)
-    out: dict[str, Any] = {}
-    for k in names:
-        out[k] = json_float(point.get(k, float("nan")))
-        out[f"{k}_ci"] = _interval(reps[k], level)
-    return out
+    return {k: MetricValue.of(point.get(k, float("nan")), _interval(reps[k], level)) for k in names}
 
 
 def paired_block(a: ItemScores, b: ItemScores, names: tuple[str, ...], n_boot: int, seed: int,

@@ -19,9 +19,10 @@ from gazebench.engine.kinds.base import ItemScores, ItemSet, Kind, ScoreContext,
 from gazebench.engine.predictions import aligned, diagnostics_summary, gaze_columns, score_matrix
 from gazebench.engine.slices import slice_results
 from gazebench.errors import ConfigError, GazebenchError
-from gazebench.metrics.vocabulary import metrics_for
+from gazebench.metrics.vocabulary import AUROC, metrics_for
 from gazebench.outputs import Probabilities
 from gazebench.records import Sample
+from gazebench.results import MetricBlock, MetricValue, TaskResult
 from gazebench.task import Task
 
 ROC_POINTS = 101
@@ -75,8 +76,26 @@ class ClassificationKind(Kind):
     def scores(self, task: Task, items: ItemSet, df: pd.DataFrame, side: int, where: Path) -> ItemScores:
         raise NotImplementedError("classification is scored by label (ClassificationKind.result)")
 
-    def result(self, task: Task, items: ItemSet, df: pd.DataFrame, ctx: ScoreContext) -> dict[str, Any]:
+    def result(self, task: Task, items: ItemSet, df: pd.DataFrame, ctx: ScoreContext) -> TaskResult:
         return task_result(task, items.samples, df, ctx)
+
+    def table_note(self, result: TaskResult) -> str:
+        total = len(result.details.get("per_label") or {})
+        used = total - len(result.details.get("labels_excluded") or [])
+        policy = (result.details.get("threshold_policy") or {}).get("name", "")
+        return f"AUROC labels {used}/{total} used; thresholds {policy}"
+
+    def check_result(self, result: TaskResult, where: str) -> None:
+        """Each macro value is the mean of its per-label values (also in every label-subset block)."""
+        per_label = result.details.get("per_label")
+        for metric in metrics_for(self.family):
+            value = result.value(metric).value
+            found = [v.get(metric.name) for v in per_label.values()] if isinstance(per_label, dict) else []
+            labels = [float(v) for v in found if isinstance(v, (int, float)) and np.isfinite(v)]
+            if value is not None and labels and not np.isclose(value, sum(labels) / len(labels), rtol=1e-9,
+                                                                 atol=1e-12):
+                raise ConfigError(f"{where} {metric.name} {value:.4f} is not the mean of its per-label values "
+                                  f"({sum(labels) / len(labels):.4f})")
 
     def curve(self, task: Task, items: ItemSet, df: pd.DataFrame, ctx: ScoreContext) -> dict[str, list[float]]:
         samples = items.samples
@@ -104,7 +123,8 @@ class ClassificationKind(Kind):
         delong = delong_macro(y, p[0], p[1], labels=task.labels)
         holm = [v["p_holm"] for v in delong["per_label"].values() if v["p_holm"] is not None]
         delong["p_holm_min"] = min(holm) if holm else None
-        return {"n": len(samples), "metrics": metrics, "delong": delong}
+        delong["test"] = "DeLong, per label, Holm-adjusted"
+        return {"n": len(samples), "metrics": metrics, "tests": {AUROC.name: delong}}
 
 
 def _array(value: object, shape: tuple[int, ...], what: str, adapter: Adapter) -> np.ndarray:
@@ -150,22 +170,23 @@ def _ci(pair: object) -> list[float | None]:
 
 
 def metric_block(y: np.ndarray, p: np.ndarray, thr: np.ndarray, labels: tuple[str, ...], clusters: np.ndarray,
-                 options: ScoringOptions, seed: int) -> dict[str, Any]:
-    """The family's macro metrics with patient-bootstrap CIs, per-label values and the labels left out."""
+                 options: ScoringOptions, seed: int) -> tuple[dict[str, MetricValue], dict[str, Any]]:
+    """The family's macro metrics with patient-bootstrap CIs, and the details: per-label values and the labels
+    left out of the AUROC (one class only)."""
     from gazebench.metrics import bootstrap_ci, summary
 
     metrics = metrics_for(ClassificationKind.family)
-    out = dict(summary(y, p, thr, labels))
+    raw = summary(y, p, thr, labels)
     ci = bootstrap_ci(y, p, thr, clusters, n_boot=options.n_boot, seed=seed, level=options.ci_level,
                       stats=tuple(m.name for m in metrics))
-    for metric in metrics:
-        out[metric.ci_key] = _ci(ci[metric.name])
-    out["labels_excluded"] = list(out.get("auroc_labels_excluded", []))
-    return out
+    values = {m.name: MetricValue.of(raw[m.name], _ci(ci[m.name])) for m in metrics}
+    details = {k: v for k, v in raw.items() if k not in values}
+    details["labels_excluded"] = list(details.pop("auroc_labels_excluded", []))
+    return values, details
 
 
-def task_result(task: Task, samples: tuple[Sample, ...], df: pd.DataFrame, ctx: ScoreContext) -> dict[str, Any]:
-    """One classification task's results block."""
+def task_result(task: Task, samples: tuple[Sample, ...], df: pd.DataFrame, ctx: ScoreContext) -> TaskResult:
+    """One classification task's result."""
     from gazebench.metrics import ThresholdPolicy
 
     options, seed, thresholds, where = ctx.options, ctx.seed, ctx.thresholds, ctx.where
@@ -177,32 +198,24 @@ def task_result(task: Task, samples: tuple[Sample, ...], df: pd.DataFrame, ctx: 
     policy = ThresholdPolicy(name=thresholds["policy"],
                              values=None if thresholds["policy"] == "fixed" else tuple(float(t) for t in thr),
                              source=thresholds["source"])
-    result: dict[str, Any] = metric_block(y, p, thr, task.labels, clusters, options, seed)
-    keys = [k for m in metrics_for(ClassificationKind.family) for k in (m.name, m.ci_key)] + ["labels_excluded"]
+    metrics, details = metric_block(y, p, thr, task.labels, clusters, options, seed)
+    blocks: dict[str, MetricBlock] = {}
     for name, subset in task.subsets:
         cols = [task.labels.index(label) for label in subset]
-        block = metric_block(y[:, cols], p[:, cols], thr[cols], subset, clusters, options, seed)
-        result[name] = {k: block[k] for k in keys}
+        sub, sub_details = metric_block(y[:, cols], p[:, cols], thr[cols], subset, clusters, options, seed)
+        blocks[name] = MetricBlock(ClassificationKind.family, sub, {"labels_excluded": sub_details["labels_excluded"]})
     for family in task.metric_families:
-        result[family] = family_block(family, y, p, task.labels, clusters, options, seed)
-    result["slices"] = slice_results(samples, task.slices if options.slices is None else options.slices,
-                                     lambda rows: {k: v for k, v in metric_block(
-                                         y[rows], p[rows], thr, task.labels, clusters[rows], options, seed).items()
-                                         if k in keys})
-    result.update({
-        "n": len(samples),
-        "n_patients": len(set(clusters)),
-        "threshold_policy": policy.describe(),
-        "uncertain_policy": task.uncertain,
-        "blank_policy": task.blank,
-    })
+        blocks[family] = family_block(family, y, p, task.labels, clusters, options, seed)
+    slices = slice_results(samples, task.slices if options.slices is None else options.slices,
+                           lambda rows: metric_block(y[rows], p[rows], thr, task.labels, clusters[rows], options,
+                                                     seed)[0])
+    details |= {"threshold_policy": policy.describe(), "uncertain_policy": task.uncertain, "blank_policy": task.blank}
     gaze = gaze_result(samples, df, ctx.grid)
     if gaze is not None:
-        result["gaze"] = gaze
-    diagnostics = diagnostics_summary(df, where)
-    if diagnostics:
-        result["diagnostics"] = diagnostics
-    return result
+        details["gaze"] = gaze
+    return TaskResult(kind=task.kind, family=ClassificationKind.family, n=len(samples), n_patients=len(set(clusters)),
+                      metrics=metrics, blocks=blocks, slices=slices, diagnostics=diagnostics_summary(df, where),
+                      details=details)
 
 
 def gaze_result(samples: tuple[Sample, ...], df: pd.DataFrame, grid: tuple[int, int] | None) -> dict[str, Any] | None:

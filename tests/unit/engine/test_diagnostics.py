@@ -14,12 +14,13 @@ from gazebench.engine import RunConfig, evaluate
 from gazebench.engine.kinds.classification import ClassificationKind
 from gazebench.engine.predict import predict_split
 from gazebench.engine.predictions import diagnostics_summary, read_predictions
-from gazebench.engine.report import results_table
+from gazebench.engine.run_table import results_table
 from gazebench.engine.scoring import rescore
 from gazebench.errors import ConfigError, GazebenchError
 from gazebench.models.random import RandomAdapter
 from gazebench.outputs import Probabilities
 from gazebench.records import Sample
+from gazebench.results import Diagnostic
 
 CLASSIFY = ClassificationKind()
 
@@ -36,10 +37,10 @@ class Probing(RandomAdapter):
 register_model("test-probing")(Probing)
 
 
-def expected(ids: list[str]) -> dict[str, float | int]:
+def expected(ids: list[str]) -> Diagnostic:
     last = [int(i[-1]) if i[-1].isdigit() else 9 for i in ids]
     seen = [1.0 if d % 2 == 0 else 0.0 for d in last if d % 2 == 0 or d == 1]
-    return {"mean": float(np.mean(seen)), "n": len(seen)}
+    return Diagnostic(float(np.mean(seen)), len(seen))
 
 
 def test_diagnostics_reach_results_json_and_the_table(small_root: Path, tmp_path: Path) -> None:
@@ -47,24 +48,24 @@ def test_diagnostics_reach_results_json_and_the_table(small_root: Path, tmp_path
     outcome = evaluate(cfg, output_dir=tmp_path, data_root=small_root)
     frame = read_predictions(outcome.run_dir / "predictions" / "rsna")
     assert "d_probe" in frame.columns
-    summary = outcome.results["results"]["rsna"]["diagnostics"]
-    assert summary == {"probe": expected(list(frame["sample_id"]))} and 0 < summary["probe"]["n"] < 12
-    assert rescore(outcome.run_dir, data_root=small_root)["results"]["rsna"]["diagnostics"] == summary
+    summary = outcome.results.tasks["rsna"].diagnostics
+    assert summary == {"probe": expected(list(frame["sample_id"]))} and 0 < summary["probe"].n < 12
+    assert rescore(outcome.run_dir, data_root=small_root).tasks["rsna"].diagnostics == summary
     console = Console(record=True, width=200)
     console.print(results_table(outcome.results))
-    assert f"rsna diagnostics: probe {summary['probe']['mean']:.3g} (n={summary['probe']['n']} images)" \
+    assert f"rsna diagnostics: probe {summary['probe'].mean:.3g} (n={summary['probe'].n} images)" \
         in console.export_text()
 
 
 def test_models_without_diagnostics_have_none(small_root: Path, tmp_path: Path) -> None:
     cfg = RunConfig(model="random", tasks=("rsna",), n_boot=50, limit=4)
-    assert "diagnostics" not in evaluate(cfg, output_dir=tmp_path, data_root=small_root).results["results"]["rsna"]
+    assert not evaluate(cfg, output_dir=tmp_path, data_root=small_root).results.tasks["rsna"].diagnostics
 
 
 def test_a_summary_of_nothing_measured_and_a_damaged_column() -> None:
     where = Path("run/predictions/rsna")
     frame = pd.DataFrame({"sample_id": ["a", "b"], "d_x": ["", ""], "d_y": ["1", "0.5"]})
-    assert diagnostics_summary(frame, where) == {"x": {"mean": None, "n": 0}, "y": {"mean": 0.75, "n": 2}}
+    assert diagnostics_summary(frame, where) == {"x": Diagnostic(None, 0), "y": Diagnostic(0.75, 2)}
     with pytest.raises(ConfigError, match="column 'd_y' holds a value that is neither a number nor empty"):
         diagnostics_summary(frame.assign(d_y=["1", "abc"]), where)
 

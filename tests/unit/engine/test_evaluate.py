@@ -1,6 +1,7 @@
 """End-to-end engine behaviour on the "small" simulated study (Python API)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -13,9 +14,11 @@ from gazebench.engine.compare import compare_runs
 from gazebench.engine.rundir import RunLock
 from gazebench.engine.scoring import rescore
 from gazebench.errors import ConfigError, GazebenchError
+from gazebench.metrics.vocabulary import AUROC, BRIER, ECE
 from gazebench.models.cnn import SmallCNN
 from gazebench.models.random import RandomAdapter
 from gazebench.outputs import Probabilities
+from gazebench.results import MetricValue, RunResults, TaskResult
 
 ALL = ("mimic-eye", "chexpert", "rsna", "siim-acr")
 FAST = {"n_boot": 200}
@@ -39,7 +42,7 @@ class Flaky(RandomAdapter):
 register_model("test-flaky")(Flaky)
 
 
-def run(tmp: Path, root: Path, model: str, **kw: object) -> dict:
+def run(tmp: Path, root: Path, model: str, **kw: object) -> RunResults:
     cfg = RunConfig(model=model, tasks=kw.pop("tasks", ALL), **{**FAST, **kw})  # type: ignore[arg-type]
     return evaluate(cfg, output_dir=tmp, data_root=root).results
 
@@ -58,23 +61,22 @@ def run_dir(runs: Path, model: str) -> Path:
 
 
 def test_oracle_is_perfect_on_every_task(runs: Path, small_root: Path) -> None:
-    results = rescore(run_dir(runs, "oracle"), data_root=small_root)["results"]
+    results = rescore(run_dir(runs, "oracle"), data_root=small_root).tasks
     assert set(results) == set(ALL)
     for name, r in results.items():
-        assert r["auroc"] == 1.0, name
-        assert r["auroc_ci"] == [1.0, 1.0]
-        assert r["n"] > 0 and r["n_patients"] > 0
+        assert r.value(AUROC) == MetricValue(1.0, (1.0, 1.0)), name
+        assert r.n > 0 and r.n_patients > 0
 
 
 def test_random_ci_contains_chance(runs: Path) -> None:
-    from gazebench.engine.rundir import read_json
+    from gazebench.engine.rundir import RunDir
 
-    results = read_json(run_dir(runs, "random") / "results.json")
-    for name, r in results["results"].items():
-        low, high = r["auroc_ci"]
-        assert low < 0.5 < high, name
-    assert results["dataset_note"] and "simulated" in results["dataset_note"]
-    assert set(results["curves"]) == set(ALL)
+    results = RunDir(run_dir(runs, "random")).load_results()
+    for name, r in results.tasks.items():
+        low, high = r.value(AUROC).ci
+        assert low is not None and high is not None and low < 0.5 < high, name
+    assert results.dataset_note and "simulated" in results.dataset_note
+    assert set(results.curves) == set(ALL)
 
 
 def test_complete_run_is_not_redone(runs: Path, small_root: Path) -> None:
@@ -94,14 +96,17 @@ def test_scores_do_not_depend_on_batch_size_or_threads(small_root: Path, tmp_pat
             threads=2)
     # Ranks and thresholded counts are exact; calibration is continuous in the scores, so it may move in the
     # last float digits that batched kernels change.
-    assert ({t: {k: v for k, v in r.items() if k != "calibration"} for t, r in a["results"].items()}
-            == {t: {k: v for k, v in r.items() if k != "calibration"} for t, r in b["results"].items()})
-    for task, r in a["results"].items():
-        for stat in ("ece", "brier"):
-            assert r["calibration"][stat] == pytest.approx(b["results"][task]["calibration"][stat], abs=1e-6)
-    assert a["config_hash"] == b["config_hash"]
+    def exact(r: TaskResult) -> TaskResult:
+        return dataclasses.replace(r, blocks={k: v for k, v in r.blocks.items() if k != ECE.family})
+
+    assert {t: exact(r) for t, r in a.tasks.items()} == {t: exact(r) for t, r in b.tasks.items()}
+    for task, r in a.tasks.items():
+        for m in (ECE, BRIER):
+            assert r.blocks[ECE.family].value(m).value == pytest.approx(
+                b.tasks[task].blocks[ECE.family].value(m).value, abs=1e-6)
+    assert a.config_hash == b.config_hash
     (prov,) = (tmp_path / "b").glob("*/provenance.json")
-    assert json.loads(prov.read_text())["torch_threads"] == 2 and b["config"]["execution"]["threads"] == 2
+    assert json.loads(prov.read_text())["torch_threads"] == 2 and b.config["execution"]["threads"] == 2
     assert torch.get_num_threads() == before
 
 
@@ -116,7 +121,7 @@ def test_fitted_model_is_reused(small_root: Path, tmp_path: Path, monkeypatch: p
     monkeypatch.setattr(SmallCNN, "fit", must_not_fit)
     second = evaluate(cfg, output_dir=tmp_path / "b", data_root=small_root)
     assert second.reused_checkpoint is True
-    assert second.results["results"] == first.results["results"]
+    assert second.results.tasks == first.results.tasks
 
 
 def test_resume_after_failure_gives_identical_results(small_root: Path, tmp_path: Path) -> None:
@@ -132,7 +137,7 @@ def test_resume_after_failure_gives_identical_results(small_root: Path, tmp_path
     outcome = evaluate(RunConfig(model="test-flaky", **{**FAST, **kw}), output_dir=tmp_path / "resumed",
                        data_root=small_root)
     assert 0 < outcome.predicted
-    assert outcome.results["results"] == clean["results"]
+    assert outcome.results.tasks == clean.tasks
 
 
 def test_score_under_another_policy_leaves_run_untouched(runs: Path, small_root: Path) -> None:
@@ -142,11 +147,11 @@ def test_score_under_another_policy_leaves_run_untouched(runs: Path, small_root:
     tuned = rescore(path, data_root=small_root, threshold_policy="youden")
     assert sorted((p.name, p.stat().st_mtime_ns) for p in path.rglob("*")) == before
     for name in ALL:
-        assert tuned["results"][name]["auroc"] == fixed["results"][name]["auroc"]
-        assert tuned["results"][name]["threshold_policy"]["name"] == "youden"
-        assert "mimic-eye validate" in tuned["results"][name]["threshold_policy"]["source"]
-    assert tuned["thresholds"]["values"] != fixed["thresholds"]["values"]
-    assert tuned["scoring"]["threshold_policy"] == "youden" and fixed["scoring"]["threshold_policy"] == "fixed"
+        assert tuned.tasks[name].value(AUROC) == fixed.tasks[name].value(AUROC)
+        assert tuned.tasks[name].details["threshold_policy"]["name"] == "youden"
+        assert "mimic-eye validate" in tuned.tasks[name].details["threshold_policy"]["source"]
+    assert tuned.thresholds["values"] != fixed.thresholds["values"]
+    assert tuned.scoring["threshold_policy"] == "youden" and fixed.scoring["threshold_policy"] == "fixed"
 
 
 def test_compare_oracle_against_random(runs: Path, small_root: Path) -> None:
@@ -154,7 +159,7 @@ def test_compare_oracle_against_random(runs: Path, small_root: Path) -> None:
     for name in ALL:
         m = out["tasks"][name]["metrics"]["auroc"]
         assert m["b"] == 1.0 and m["diff"] > 0 and m["ci"][0] <= m["diff"] <= m["ci"][1]
-        assert "per_label" in out["tasks"][name]["delong"]
+        assert "per_label" in out["tasks"][name]["tests"]["auroc"]
     assert out["tasks"]["mimic-eye"]["metrics"]["auroc"]["p_value"] < 0.05
     same = compare_runs(run_dir(runs, "random"), run_dir(runs, "random"), data_root=small_root, n_boot=50)
     assert all(t["metrics"]["auroc"]["diff"] == 0 for t in same["tasks"].values())
@@ -168,8 +173,9 @@ def test_compare_refuses_different_sample_sets(runs: Path, small_root: Path, tmp
 
 def test_limit_is_recorded(small_root: Path, tmp_path: Path) -> None:
     results = run(tmp_path, small_root, "oracle", limit=4, tasks=("rsna",))
-    assert results["config"]["limit"] == 4 and results["results"]["rsna"]["n"] == 4
-    assert results["n-samples"]["rsna"]["effective"] == 4 < results["n-samples"]["rsna"]["original"]
+    assert results.config["limit"] == 4 and results.tasks["rsna"].n == 4
+    sizes = results.provenance["n-samples"]["rsna"]
+    assert sizes["effective"] == 4 < sizes["original"]
 
 
 def test_unknown_model_and_missing_labels(small_root: Path, tmp_path: Path) -> None:
@@ -185,12 +191,13 @@ def test_unknown_model_and_missing_labels(small_root: Path, tmp_path: Path) -> N
 
 
 def test_same_seed_same_numbers(runs: Path, small_root: Path, tmp_path: Path) -> None:
-    from gazebench.engine.rundir import read_json
+    from gazebench.engine.rundir import RunDir
 
     again = run(tmp_path, small_root, "random")
-    assert again["results"] == read_json(run_dir(runs, "random") / "results.json")["results"]
+    assert again.tasks == RunDir(run_dir(runs, "random")).load_results().tasks
     other = run(tmp_path, small_root, "random", seed=1)
-    assert not np.isclose(other["results"]["rsna"]["auroc"], again["results"]["rsna"]["auroc"], atol=1e-12)
+    assert not np.isclose(other.tasks["rsna"].value(AUROC).value, again.tasks["rsna"].value(AUROC).value,
+                          atol=1e-12)
 
 
 class GazeModel(RandomAdapter):
@@ -216,12 +223,12 @@ def test_gaze_metrics_for_models_that_predict_gaze(small_root: Path, tmp_path: P
     task = get_task("mimic-eye")
     eval_ids = [s.sample_id for s in task.load(small_root).split(task.eval_split)[:6]]
     GazeModel.zero_ids = frozenset(eval_ids[:2])
-    results = run(tmp_path, small_root, "test-gaze", tasks=("mimic-eye", "rsna"), limit=6)["results"]
-    gaze = results["mimic-eye"]["gaze"]
+    results = run(tmp_path, small_root, "test-gaze", tasks=("mimic-eye", "rsna"), limit=6).tasks
+    gaze = results["mimic-eye"].details["gaze"]
     assert gaze["grid"] == [4, 4] and gaze["k"] == 4 and gaze["n_readings"] >= 6
     assert gaze["n_saliency_maps_zero"] == 2
     assert 0.0 <= gaze["scanpath"]["topk_overlap"] <= 1.0 and gaze["scanpath"]["n_items"] == gaze["n_readings"]
     assert {"nss", "cc", "kld", "sim", "auc_judd"} <= set(gaze["saliency"])
-    assert results["rsna"]["gaze"]["n_readings"] == 0  # no radiologist gaze on the external sets
+    assert results["rsna"].details["gaze"]["n_readings"] == 0  # no radiologist gaze on the external sets
     (chunk,) = tmp_path.glob("*/predictions/mimic-eye/chunk-*.csv")
     assert chunk.read_text().splitlines()[0].split(",")[16:20] == ["g0", "g1", "g2", "g3"]

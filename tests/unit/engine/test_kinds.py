@@ -20,6 +20,7 @@ from gazebench.metrics.vocabulary import metric_names
 from gazebench.models.random import RandomAdapter
 from gazebench.outputs import Probabilities
 from gazebench.records import Dataset, Finding, Phrase, Question, Sample
+from gazebench.results import TaskResult
 from gazebench.task import Task, register_task
 
 MARKER = "zyxmarker"
@@ -82,50 +83,53 @@ def runs(small_root: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
             for m in ("oracle", "random")}
 
 
-def _results(run: Path) -> dict:
-    return verify_run(run).results
+def _results(run: Path) -> dict[str, TaskResult]:
+    return dict(verify_run(run).results.tasks)
+
+
+def v(result: TaskResult, name: str) -> float | None:
+    """The value of metric `name` (one declared by the result's family)."""
+    return result.metrics[name].value
 
 
 def test_every_kind_reports_its_family_with_cis(runs: dict[str, Path]) -> None:
-    results = _results(runs["random"])["results"]
+    results = _results(runs["random"])
     for name, kind in KIND_TASKS.items():
         block = results[name]
-        assert block["kind"] == kind["kind"] and block["n"] > 0 and block["n_patients"] > 0
-        for metric in metric_names(str(kind["kind"])):
-            assert metric in block and f"{metric}_ci" in block, (name, metric)
-        assert "auroc" not in block
-    assert "auroc" in results["mimic-eye"]
+        assert block.kind == block.family == kind["kind"] and block.n > 0 and block.n_patients > 0
+        assert set(block.metrics) == set(metric_names(str(kind["kind"]))), name
+        assert all(m.value is None or m.ci[0] is not None for m in block.metrics.values()), name
+    assert set(results["mimic-eye"].metrics) == set(metric_names("classification"))
 
 
 def test_oracle_reaches_the_ceiling_and_random_does_not(runs: dict[str, Path]) -> None:
-    oracle, rnd = _results(runs["oracle"])["results"], _results(runs["random"])["results"]
-    assert oracle["t-report"]["bleu4"] == pytest.approx(1.0) and oracle["t-report"]["ce_micro_f1"] == 1.0
-    assert oracle["t-report"]["ciderD"] > rnd["t-report"]["ciderD"]
+    oracle, rnd = _results(runs["oracle"]), _results(runs["random"])
+    assert v(oracle["t-report"], "bleu4") == pytest.approx(1.0) and v(oracle["t-report"], "ce_micro_f1") == 1.0
+    assert v(oracle["t-report"], "ciderD") > v(rnd["t-report"], "ciderD")  # type: ignore[operator]
     for name in ("t-reflacx", "t-phrase"):
-        assert oracle[name]["miou"] == pytest.approx(1.0) and oracle[name]["pointing"] == 1.0
-        assert rnd[name]["miou"] < 0.6
-    assert oracle["t-vqa"]["accuracy"] == 1.0 and oracle["t-vqa"]["acc_view"] == 1.0
-    assert oracle["t-vqa"]["acc_level"] is None  # no question of that type: no number, not 0
-    assert rnd["t-vqa"]["accuracy"] < 1.0
-    assert oracle["t-scanpath"]["dist_px"] < rnd["t-scanpath"]["dist_px"]
+        assert v(oracle[name], "miou") == pytest.approx(1.0) and v(oracle[name], "pointing") == 1.0
+        assert v(rnd[name], "miou") < 0.6  # type: ignore[operator]
+    assert v(oracle["t-vqa"], "accuracy") == 1.0 and v(oracle["t-vqa"], "acc_view") == 1.0
+    assert v(oracle["t-vqa"], "acc_level") is None  # no question of that type: no number, not 0
+    assert v(rnd["t-vqa"], "accuracy") < 1.0  # type: ignore[operator]
+    assert v(oracle["t-scanpath"], "dist_px") < v(rnd["t-scanpath"], "dist_px")  # type: ignore[operator]
     # matching picks each reference region's nearest prediction, so chance ICC after matching is well above 0:
     # the random row is the floor to read scanpath numbers against
-    assert oracle["t-scanpath"]["icc_x"] > rnd["t-scanpath"]["icc_x"]
-    assert oracle["t-scanpath"]["finding_f1"] > rnd["t-scanpath"]["finding_f1"]
+    assert v(oracle["t-scanpath"], "icc_x") > v(rnd["t-scanpath"], "icc_x")  # type: ignore[operator]
+    assert v(oracle["t-scanpath"], "finding_f1") > v(rnd["t-scanpath"], "finding_f1")  # type: ignore[operator]
 
 
 def test_grounding_items_follow_the_certainty_threshold(runs: dict[str, Path]) -> None:
-    block = _results(runs["random"])["results"]["t-reflacx"]
-    skipped = block["items_skipped"]
-    assert skipped.get("finding below certainty 3", 0) > 0  # the second reader's certainty-2 findings
-    phrases = _results(runs["random"])["results"]["t-phrase"]
-    assert block["n"] == phrases["n"]  # one finding at certainty 4 per image, one phrase per image
+    block = _results(runs["random"])["t-reflacx"]
+    assert block.skipped.get("finding below certainty 3", 0) > 0  # the second reader's certainty-2 findings
+    phrases = _results(runs["random"])["t-phrase"]
+    assert block.n == phrases.n  # one finding at certainty 4 per image, one phrase per image
 
 
 def test_rescoring_reproduces_the_results_without_the_model(runs: dict[str, Path]) -> None:
     for run in runs.values():
         again = rescore(run)
-        assert again["results"] == _results(run)["results"]
+        assert dict(again.tasks) == _results(run)
 
 
 def test_kind_outputs_are_stored_marked_and_free_of_reference_text(runs: dict[str, Path]) -> None:
@@ -141,8 +145,8 @@ def test_kind_outputs_are_stored_marked_and_free_of_reference_text(runs: dict[st
 def test_a_model_skips_kinds_it_does_not_answer_with_a_recorded_reason(small_root: Path, tmp_path: Path) -> None:
     outcome = evaluate(RunConfig(model="test-classifier-only", tasks=("mimic-eye", "t-report"), **FAST),
                        output_dir=tmp_path, data_root=small_root)
-    assert list(outcome.results["results"]) == ["mimic-eye"]
-    assert "report" in outcome.results["unsupported"]["t-report"]
+    assert list(outcome.results.tasks) == ["mimic-eye"]
+    assert "report" in outcome.results.unsupported["t-report"]
 
 
 def test_compare_pairs_every_metric_of_a_kind(runs: dict[str, Path]) -> None:
@@ -204,8 +208,8 @@ def test_tasks_without_items_or_reader_are_skipped_with_the_reason(small_root: P
 
     outcome = evaluate(RunConfig(model="random", tasks=("t-vqa", "t-bare-report", "t-no-reader"), **FAST),
                        output_dir=tmp_path, data_root=small_root)
-    unsupported = outcome.results["unsupported"]
-    assert list(outcome.results["results"]) == ["t-vqa"]
+    unsupported = outcome.results.unsupported
+    assert list(outcome.results.tasks) == ["t-vqa"]
     assert "image without a reference report" in unsupported["t-bare-report"]
     assert "'not-installed' is not installed" in unsupported["t-no-reader"]
     with pytest.raises(ConfigError, match="can run none of the tasks"):

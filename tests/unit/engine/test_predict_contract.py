@@ -31,8 +31,9 @@ from gazebench.adapter import (
     to_gaze_input,
 )
 from gazebench.engine import RunConfig, evaluate
-from gazebench.engine.report import results_table
+from gazebench.engine.run_table import results_table
 from gazebench.engine.workload import TaskData
+from gazebench.metrics.vocabulary import AUROC
 from gazebench.models.random import RandomAdapter
 from gazebench.outputs import Probabilities
 from gazebench.records import Dataset, Fixations, GazeRecord, Sample
@@ -185,7 +186,7 @@ def test_a_peeking_model_finds_no_route_to_labels_or_gaze(small_root: Path, tmp_
     assert set(Peek.seen) == evaluated_ids(small_root)  # every image was predicted after a search
     assert Peek.found == []
     assert all(gaze is None and labels is None for gaze, labels in Peek.seen.values())
-    assert results["config"]["adapter"]["track"] == "standard"
+    assert results.config["adapter"]["track"] == "standard"
 
 
 def test_the_probe_finds_leaks_planted_on_each_route(small_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -262,15 +263,15 @@ def test_a_gaze_input_model_gets_exactly_its_own_images_fixations(small_root: Pa
             np.testing.assert_array_equal(given.t_start, np.concatenate([r.fixations.t_start for r in records]))
             np.testing.assert_array_equal(given.x[: len(records[0].fixations)], records[0].fixations.x)
     assert with_gaze >= 6  # every mimic-eye image has a reading; rsna images have none
-    assert results["config"]["adapter"]["track"] == "gaze-at-inference"
+    assert results.config["adapter"]["track"] == "gaze-at-inference"
 
 
 def test_oracle_is_perfect_through_declared_labels_and_marked(small_root: Path, tmp_path: Path) -> None:
     results = evaluate(RunConfig(model="oracle", tasks=("mimic-eye", "rsna"), **FAST), output_dir=tmp_path,
                        data_root=small_root, console=Console(quiet=True)).results
-    assert all(r["auroc"] == 1.0 for r in results["results"].values())
-    assert results["config"]["adapter"]["track"] == "privileged"
-    assert results["config"]["adapter"]["spec"]["privileged"] is True
+    assert all(r.value(AUROC).value == 1.0 for r in results.tasks.values())
+    assert results.config["adapter"]["track"] == "privileged"
+    assert results.config["adapter"]["spec"]["privileged"] is True
     console = Console(width=200, record=True)
     console.print(results_table(results, title="oracle"))
     text = console.export_text()

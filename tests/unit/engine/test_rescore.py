@@ -12,8 +12,10 @@ from gazebench.adapter import ImageBatch, register_model
 from gazebench.cli.main import cli
 from gazebench.engine import RunConfig, evaluate
 from gazebench.engine.rundir import read_json
+from gazebench.metrics.vocabulary import AUROC
 from gazebench.models.random import RandomAdapter
 from gazebench.outputs import Probabilities
+from gazebench.results import SCHEMA_VERSION
 
 TASKS = ("mimic-eye", "rsna")
 
@@ -70,21 +72,21 @@ def test_new_scoring_options_rescore_with_zero_forwards(finished: Path, small_ro
     stored = outcome.scores_file
     name = (f"{scoring.get('threshold_policy', 'fixed')}__nboot{scoring.get('n_boot', 50)}"
             f"__ci{scoring.get('ci_level', 0.95):g}.json")
-    assert stored == finished / "scores" / name and read_json(stored)["scoring"] == outcome.results["scoring"]
+    assert stored == finished / "scores" / name and read_json(stored)["scoring"] == outcome.results.scoring
 
     fresh, fresh_forwards, _ = counted_run(tmp_path, small_root, **scoring)
     assert fresh_forwards > 0 and fresh.run_dir.name == finished.name
-    assert outcome.results["results"] == fresh.results["results"]
-    assert outcome.results["thresholds"] == fresh.results["thresholds"]
-    assert outcome.results["scoring"] == fresh.results["scoring"]
-    assert outcome.results["evidence"] == fresh.results["evidence"]
+    assert outcome.results.tasks == fresh.results.tasks
+    assert outcome.results.thresholds == fresh.results.thresholds
+    assert outcome.results.scoring == fresh.results.scoring
+    assert outcome.results.evidence == fresh.results.evidence
 
 
 def test_same_scoring_options_is_complete_already(finished: Path, small_root: Path) -> None:
     scores = sorted((finished / "scores").glob("*")) if (finished / "scores").is_dir() else []
     outcome, forwards, _ = counted_run(finished.parent, small_root)
     assert outcome.already_complete and outcome.scores_file is None and forwards == 0
-    assert outcome.results == read_json(finished / "results.json")
+    assert outcome.results.to_json() == read_json(finished / "results.json")
     assert (sorted((finished / "scores").glob("*")) if (finished / "scores").is_dir() else []) == scores
 
 
@@ -93,6 +95,7 @@ def test_results_record_scoring_and_evidence(finished: Path) -> None:
     from gazebench.engine.verify import prediction_digests
 
     results = read_json(finished / "results.json")
+    assert results["schema_version"] == SCHEMA_VERSION
     assert results["scoring"] == {"threshold_policy": "fixed", "n_boot": 50, "ci_level": 0.95,
                                   "metrics": ["auroc", "acc", "f1"]}
     assert results["evidence"]["config_hash"] == results["config_hash"] == results["config"]["config_hash"]
@@ -106,9 +109,9 @@ def test_results_record_scoring_and_evidence(finished: Path) -> None:
 def test_ci_level_sets_the_interval(finished: Path, small_root: Path) -> None:
     from gazebench.engine.scoring import rescore
 
-    wide = rescore(finished, data_root=small_root, ci_level=0.99)["results"]["rsna"]["auroc_ci"]
-    narrow = rescore(finished, data_root=small_root, ci_level=0.5)["results"]["rsna"]["auroc_ci"]
-    assert wide[0] < narrow[0] <= narrow[1] < wide[1]
+    wide = rescore(finished, data_root=small_root, ci_level=0.99).tasks["rsna"].value(AUROC).ci
+    narrow = rescore(finished, data_root=small_root, ci_level=0.5).tasks["rsna"].value(AUROC).ci
+    assert wide[0] < narrow[0] <= narrow[1] < wide[1]  # type: ignore[operator]
 
 
 def test_score_command_stores_other_options_and_never_results_json(finished: Path, small_root: Path) -> None:

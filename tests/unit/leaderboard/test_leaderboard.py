@@ -17,12 +17,15 @@ from gazebench.engine.verify import prediction_digests, seal_results
 from gazebench.errors import ConfigError
 from gazebench.leaderboard import leaderboard, render, task_order, wide_table
 from gazebench.leaderboard.table import Run, long_table
+from gazebench.results import SCHEMA_VERSION, MetricValue, RunResults, TaskResult
 
 
-def task_block(auroc: float) -> dict:
-    return {"auroc": auroc, "auroc_ci": [auroc - 0.05, min(auroc + 0.05, 1.0)], "acc": 0.8, "acc_ci": [0.75, 0.85],
-            "f1": 0.5, "f1_ci": [0.4, 0.6], "n": 100, "n_patients": 60, "per_label": {},
-            "labels_excluded": [], "threshold_policy": {"name": "fixed", "values": None, "source": "0.5"}}
+def task_block(auroc: float) -> TaskResult:
+    return TaskResult(kind="classification", family="classification", n=100, n_patients=60,
+                      metrics={"auroc": MetricValue(auroc, (auroc - 0.05, min(auroc + 0.05, 1.0))),
+                               "acc": MetricValue(0.8, (0.75, 0.85)), "f1": MetricValue(0.5, (0.4, 0.6))},
+                      details={"per_label": {}, "labels_excluded": [],
+                               "threshold_policy": {"name": "fixed", "values": None, "source": "0.5"}})
 
 
 def write_run(root: Path, model: str, aurocs: dict[str, float], *, seed: int = 0, limit: int | None = None,
@@ -38,20 +41,19 @@ def write_run(root: Path, model: str, aurocs: dict[str, float], *, seed: int = 0
         (path / "predictions" / t).mkdir(parents=True)
         (path / "predictions" / t / "chunk-00000.csv").write_text(f"sample_id,{t}\n")
     data = {t: {"sha256": sha, "version": "simulated-v1"} for t in tasks}
-    results = {
-        "results": {t: task_block(a) for t, a in aurocs.items()},
-        "versions": {t: version for t in tasks}, "model_name": model, "config": config,
-        "config_hash": config["config_hash"], "data": data,
-        "scoring": {"threshold_policy": "fixed", "n_boot": 1000, "ci_level": 0.95, "metrics": ["auroc", "acc", "f1"]},
-        "git_hash": None, "gazebench_version": "0.1.0",
-        "curves": {t: {"fpr": [0.0, 0.5, 1.0], "tpr": [0.0, a, 1.0]} for t, a in aurocs.items()},
-        "evidence": {"config_hash": config["config_hash"],
-                     "prediction_digests": prediction_digests(RunDir(path), tasks, "mimic-eye")},
-    }
-    if note:
-        results["dataset_note"] = "simulated study"
+    record = {"versions": {t: version for t in tasks}, "data": data, "git_hash": None, "gazebench_version": "0.1.0",
+              "evidence": {"config_hash": config["config_hash"],
+                           "prediction_digests": prediction_digests(RunDir(path), tasks, "mimic-eye")},
+              "n-samples": {}, "higher_is_better": {}, "date": "2026-01-01", "task_definitions": {}}
+    results = RunResults(
+        schema_version=SCHEMA_VERSION, model=model, config_hash=config["config_hash"], config=config,
+        tasks={t: task_block(a) for t, a in aurocs.items()},
+        scoring={"threshold_policy": "fixed", "n_boot": 1000, "ci_level": 0.95, "metrics": ["auroc", "acc", "f1"]},
+        thresholds={"policy": "fixed", "source": "0.5", "values": {}},
+        curves={t: {"fpr": [0.0, 0.5, 1.0], "tpr": [0.0, a, 1.0]} for t, a in aurocs.items()},
+        provenance=record, dataset_note="simulated study" if note else None)
     atomic_write_json(path / "config.json", config)
-    atomic_write_json(path / "results.json", seal_results(results))
+    atomic_write_json(path / "results.json", seal_results(results.to_json()))
     return path
 
 
@@ -110,9 +112,7 @@ def test_html_is_self_contained_with_roc_pngs(runs: Path) -> None:
 
 def _runs(*paths: Path) -> list[Run]:
     """In-memory runs (as verified ones are) for the consistency checks, which look at results only."""
-    import json
-
-    return [Run(p, json.loads((p / "results.json").read_text())) for p in paths]
+    return [Run(p, RunDir(p).load_results()) for p in paths]
 
 
 def test_refuses_different_task_versions(tmp_path: Path) -> None:
@@ -186,7 +186,7 @@ def test_zero_width_ci_is_marked(tmp_path: Path) -> None:
     flat.mkdir()
     one = write_run(flat, "one-patient", {"rsna": 0.5})
     results = json.loads((one / "results.json").read_text())
-    results["results"]["rsna"]["auroc_ci"] = [0.5, 0.5]
+    results["results"]["rsna"]["metrics"]["auroc"]["ci"] = [0.5, 0.5]
     atomic_write_json(one / "results.json", seal_results(results))
     md = render(flat, "md")
     assert "50.0 [50.0, 50.0] ⚠" in md and "zero-width CI" in md

@@ -60,6 +60,11 @@ def edit_json(path: Path, change: Callable[[dict], None], reseal: bool = False) 
     path.write_text(json.dumps(seal_results(obj) if reseal else obj, indent=2))
 
 
+def metric(results: dict, task: str, name: str) -> dict:
+    """The stored {"value", "ci"} of metric `name` of `task` in a results JSON (schema 2), to edit by hand."""
+    return results["results"][task]["metrics"][name]
+
+
 def refusal(run: Path) -> str:
     with pytest.raises(ConfigError) as info:
         verify_run(run)
@@ -71,8 +76,8 @@ def refusal(run: Path) -> str:
 def test_untouched_runs_verify_and_are_ranked(made: dict[str, Path], tmp_path: Path) -> None:
     for path in made.values():
         run = verify_run(path)
-        digests = run.results["evidence"]["prediction_digests"]
-        assert run.results["seal"] and set(digests) == {"predictions/mimic-eye", "predictions/rsna",
+        digests = run.results.evidence["prediction_digests"]
+        assert run.results.seal and set(digests) == {"predictions/mimic-eye", "predictions/rsna",
                                                         "validation/mimic-eye"}
     runs = copy(made, tmp_path / "runs", "random", "oracle")
     warnings: list[str] = []
@@ -83,7 +88,7 @@ def test_untouched_runs_verify_and_are_ranked(made: dict[str, Path], tmp_path: P
 
 def test_hand_edited_auroc_is_refused_and_the_rest_shown(made: dict[str, Path], tmp_path: Path) -> None:
     runs = copy(made, tmp_path / "runs", "random", "oracle")
-    edit_json(runs["random"] / "results.json", lambda r: r["results"]["mimic-eye"].update(auroc=0.99))
+    edit_json(runs["random"] / "results.json", lambda r: metric(r, "mimic-eye", "auroc").update(value=0.99))
     warnings: list[str] = []
     md = render(tmp_path / "runs", "md", warn=warnings.append)
     assert len(warnings) == 1 and str(runs["random"] / "results.json") in warnings[0]
@@ -100,7 +105,7 @@ def test_hand_edited_auroc_is_refused_and_the_rest_shown(made: dict[str, Path], 
 
 def test_all_refused_is_an_error(made: dict[str, Path], tmp_path: Path) -> None:
     runs = copy(made, tmp_path / "runs", "random")
-    edit_json(runs["random"] / "results.json", lambda r: r["results"]["rsna"].update(acc=0.0))
+    edit_json(runs["random"] / "results.json", lambda r: metric(r, "rsna", "acc").update(value=0.0))
     result = CliRunner().invoke(cli, ["leaderboard", str(tmp_path / "runs")])
     assert result.exit_code != 0
     assert result.output.count("\n") == 1 and "no run left to show" in result.output
@@ -108,7 +113,8 @@ def test_all_refused_is_an_error(made: dict[str, Path], tmp_path: Path) -> None:
 
 def test_point_moved_outside_its_ci_with_the_seal_recomputed(made: dict[str, Path], tmp_path: Path) -> None:
     runs = copy(made, tmp_path, "random")
-    edit_json(runs["random"] / "results.json", lambda r: r["results"]["mimic-eye"].update(auroc=0.99), reseal=True)
+    edit_json(runs["random"] / "results.json", lambda r: metric(r, "mimic-eye", "auroc").update(value=0.99),
+              reseal=True)
     assert "mimic-eye auroc 0.9900 lies outside its CI" in refusal(runs["random"])
 
 
@@ -116,9 +122,9 @@ def test_point_moved_inside_its_ci_still_disagrees_with_its_labels(made: dict[st
     runs = copy(made, tmp_path, "random")
 
     def nudge(r: dict) -> None:
-        block = r["results"]["rsna"]
-        lo, hi = block["acc_ci"]
-        block["acc"] = (block["acc"] + hi) / 2 if block["acc"] < hi else lo
+        block = metric(r, "rsna", "acc")
+        lo, hi = block["ci"]
+        block["value"] = (block["value"] + hi) / 2 if block["value"] < hi else lo
 
     edit_json(runs["random"] / "results.json", nudge, reseal=True)
     assert "rsna acc" in refusal(runs["random"]) and "per-label" in refusal(runs["random"])
@@ -250,7 +256,7 @@ def test_compare_verifies_both_runs_and_reports_the_mdd(made: dict[str, Path], t
     assert auroc["mdd"] == pytest.approx(2.8015852 * auroc["sd"], rel=1e-6) and auroc["verdict"]
     assert out["track_a"] == "standard"
     runs = copy(made, tmp_path, "random")
-    edit_json(runs["random"] / "results.json", lambda r: r["results"]["rsna"].update(auroc=0.123))
+    edit_json(runs["random"] / "results.json", lambda r: metric(r, "rsna", "auroc").update(value=0.123))
     with pytest.raises(ConfigError, match="edited after scoring"):
         compare_runs(runs["random"], made["oracle"], data_root=small_root, n_boot=20)
     cli_out = CliRunner().invoke(cli, ["compare", str(made["random"]), str(made["random"]), "--data-root",

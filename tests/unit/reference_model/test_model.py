@@ -79,7 +79,7 @@ def test_state_dict_round_trip_and_predictions(fit_context) -> None:  # noqa: AN
     assert np.array_equal(pa.gaze, pb.gaze) and pa.gaze.shape == (4, 4) and pa.gaze.max() < 64
     assert pa.saliency.shape == (4, 8, 8)
     np.testing.assert_allclose(pa.saliency.sum(axis=(1, 2)), 1.0, rtol=1e-5)
-    for probs, report in zip(pa.probs, pa.reports, strict=True):
+    for probs, report in zip(pa.probs, a.infer(batch.pixels).reports, strict=True):
         assert (parse_report(report) == (probs >= 0.5)).all()
     with pytest.raises(ConfigError, match="different config"):
         GazeTokenAdapter("random", **SMALL_GAZE).load_state_dict(state)
