@@ -20,7 +20,7 @@ class OutputError(GazebenchError):
 def as_array(value: object, what: str) -> np.ndarray:
     """`value` (array-like or torch tensor, on any device) as a float64 numpy array."""
     if hasattr(value, "detach"):
-        value = value.detach().float().cpu().numpy()  # type: ignore[attr-defined]
+        value = value.detach().float().cpu().numpy()
     try:
         return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):

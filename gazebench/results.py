@@ -59,11 +59,11 @@ class MetricValue:
 
     @classmethod
     def from_json(cls, raw: object, where: str) -> MetricValue:
-        raw = _need(raw, dict, where)
-        ci = raw.get("ci")
+        data: dict[str, Any] = _need(raw, dict, where)
+        ci = data.get("ci")
         if not isinstance(ci, list) or len(ci) != 2:
             raise ResultsError(f"{where}: \"ci\" is not a [low, high] pair")
-        return cls(_number(raw.get("value")), (_number(ci[0]), _number(ci[1])))
+        return cls(_number(data.get("value")), (_number(ci[0]), _number(ci[1])))
 
     @classmethod
     def of(cls, value: object, ci: object = None) -> MetricValue:
@@ -86,15 +86,15 @@ def _metrics_json(metrics: Metrics) -> dict[str, Any]:
 
 def _metrics_from(raw: object, family: str, where: str) -> dict[str, MetricValue]:
     """Every metric the family declares, checked present (an unknown family is a one-line error)."""
-    raw = _need(raw, dict, where)
+    data: dict[str, Any] = _need(raw, dict, where)
     try:
         declared = metrics_for(family)
     except ConfigError as exc:
         raise ResultsError(f"{where}: {exc}") from None
-    missing = [m.name for m in declared if m.name not in raw]
+    missing = [m.name for m in declared if m.name not in data]
     if missing:
         raise ResultsError(f"{where}: no value for {', '.join(missing)} (declared by the {family} family)")
-    return {m.name: MetricValue.from_json(raw[m.name], f"{where}.{m.name}") for m in declared}
+    return {m.name: MetricValue.from_json(data[m.name], f"{where}.{m.name}") for m in declared}
 
 
 @dataclass(frozen=True)
@@ -118,10 +118,10 @@ class MetricBlock:
 
     @classmethod
     def from_json(cls, raw: object, where: str) -> MetricBlock:
-        raw = _need(raw, dict, where)
-        family = str(_need(raw.get("family"), str, f"{where}.family"))
-        return cls(family, _metrics_from(raw.get("metrics"), family, f"{where}.metrics"),
-                   _need(raw.get("details", {}), dict, f"{where}.details"))
+        data: dict[str, Any] = _need(raw, dict, where)
+        family = str(_need(data.get("family"), str, f"{where}.family"))
+        return cls(family, _metrics_from(data.get("metrics"), family, f"{where}.metrics"),
+                   _need(data.get("details", {}), dict, f"{where}.details"))
 
 
 @dataclass(frozen=True)
@@ -149,14 +149,14 @@ class Slice:
 
     @classmethod
     def from_json(cls, raw: object, family: str, where: str) -> Slice:
-        raw = _need(raw, dict, where)
+        data: dict[str, Any] = _need(raw, dict, where)
         groups = {}
-        for value, g in _need(raw.get("groups"), dict, f"{where}.groups").items():
-            g = _need(g, dict, f"{where}.groups.{value}")
+        for value, entry in _need(data.get("groups"), dict, f"{where}.groups").items():
+            g: dict[str, Any] = _need(entry, dict, f"{where}.groups.{value}")
             groups[str(value)] = SliceGroup(int(g.get("n", 0)), _metrics_from(g.get("metrics"), family,
                                                                               f"{where}.groups.{value}.metrics"),
                                             g.get("warning"))
-        return cls(groups, int(raw.get("not_recorded", 0)))
+        return cls(groups, int(data.get("not_recorded", 0)))
 
 
 @dataclass(frozen=True)
@@ -202,23 +202,23 @@ class TaskResult:
 
     @classmethod
     def from_json(cls, raw: object, where: str) -> TaskResult:
-        raw = _need(raw, dict, where)
-        family = str(_need(raw.get("family"), str, f"{where}.family"))
+        data: dict[str, Any] = _need(raw, dict, where)
+        family = str(_need(data.get("family"), str, f"{where}.family"))
         for key in ("kind", "n", "n_patients"):
-            if key not in raw:
+            if key not in data:
                 raise ResultsError(f"{where}: no \"{key}\"")
         return cls(
-            kind=str(raw["kind"]), family=family, n=int(raw["n"]), n_patients=int(raw["n_patients"]),
-            metrics=_metrics_from(raw.get("metrics"), family, f"{where}.metrics"),
+            kind=str(data["kind"]), family=family, n=int(data["n"]), n_patients=int(data["n_patients"]),
+            metrics=_metrics_from(data.get("metrics"), family, f"{where}.metrics"),
             blocks={k: MetricBlock.from_json(b, f"{where}.blocks.{k}")
-                    for k, b in _need(raw.get("blocks", {}), dict, f"{where}.blocks").items()},
+                    for k, b in _need(data.get("blocks", {}), dict, f"{where}.blocks").items()},
             slices={k: Slice.from_json(s, family, f"{where}.slices.{k}")
-                    for k, s in _need(raw.get("slices", {}), dict, f"{where}.slices").items()},
-            skipped={str(k): int(v) for k, v in _need(raw.get("skipped", {}), dict, f"{where}.skipped").items()},
+                    for k, s in _need(data.get("slices", {}), dict, f"{where}.slices").items()},
+            skipped={str(k): int(v) for k, v in _need(data.get("skipped", {}), dict, f"{where}.skipped").items()},
             diagnostics={str(k): Diagnostic(_number(_need(d, dict, f"{where}.diagnostics.{k}").get("mean")),
                                             int(d.get("n", 0)))
-                         for k, d in _need(raw.get("diagnostics", {}), dict, f"{where}.diagnostics").items()},
-            details=_need(raw.get("details", {}), dict, f"{where}.details"))
+                         for k, d in _need(data.get("diagnostics", {}), dict, f"{where}.diagnostics").items()},
+            details=_need(data.get("details", {}), dict, f"{where}.details"))
 
 
 RECORD_KEYS = ("versions", "n-samples", "higher_is_better", "model_name", "config", "config_hash", "scoring",
@@ -287,26 +287,26 @@ class RunResults:
     def from_json(cls, raw: object, where: Path | str) -> RunResults:
         """Validate and read a results JSON; any other schema version or a missing field is a one-line error."""
         where = str(where)
-        raw = _need(raw, dict, where)
-        version = raw.get("schema_version")
+        data: dict[str, Any] = _need(raw, dict, where)
+        version = data.get("schema_version")
         if version != SCHEMA_VERSION:
             found = "none recorded" if version is None else f"version {version}"
             raise ResultsError(f"{where}: results schema {found}, this gazebench reads version {SCHEMA_VERSION}; "
                                "remove this results.json and rerun the run (its saved predictions are rescored)")
-        missing = [k for k in ("results", *RECORD_KEYS) if k not in raw]
+        missing = [k for k in ("results", *RECORD_KEYS) if k not in data]
         if missing:
             raise ResultsError(f"{where}: no {', '.join(repr(k) for k in missing)}")
         tasks = {str(k): TaskResult.from_json(v, f"{where}: results.{k}")
-                 for k, v in _need(raw["results"], dict, f"{where}: results").items()}
+                 for k, v in _need(data["results"], dict, f"{where}: results").items()}
         extra = ("versions", "n-samples", "higher_is_better", "evidence", "git_hash", "gazebench_version", "date",
                  "data", "task_definitions")
-        return cls(schema_version=SCHEMA_VERSION, model=str(raw["model_name"]), config_hash=str(raw["config_hash"]),
-                   config=_need(raw["config"], dict, f"{where}: config"), tasks=tasks,
-                   scoring=_need(raw["scoring"], dict, f"{where}: scoring"),
-                   thresholds=_need(raw["thresholds"], dict, f"{where}: thresholds"),
-                   curves=_need(raw["curves"], dict, f"{where}: curves"),
-                   unsupported=_need(raw["unsupported"], dict, f"{where}: unsupported"),
-                   data_skips=_need(raw["skipped"], dict, f"{where}: skipped"),
-                   provenance={k: raw[k] for k in extra}, dataset_note=raw.get("dataset_note"),
-                   seal=raw.get("seal"))
+        return cls(schema_version=SCHEMA_VERSION, model=str(data["model_name"]), config_hash=str(data["config_hash"]),
+                   config=_need(data["config"], dict, f"{where}: config"), tasks=tasks,
+                   scoring=_need(data["scoring"], dict, f"{where}: scoring"),
+                   thresholds=_need(data["thresholds"], dict, f"{where}: thresholds"),
+                   curves=_need(data["curves"], dict, f"{where}: curves"),
+                   unsupported=_need(data["unsupported"], dict, f"{where}: unsupported"),
+                   data_skips=_need(data["skipped"], dict, f"{where}: skipped"),
+                   provenance={k: data[k] for k in extra}, dataset_note=data.get("dataset_note"),
+                   seal=data.get("seal"))
 

@@ -11,11 +11,11 @@ from torch import nn
 
 from gazebench.train.checkpoint import load_params
 from gazebench.vlm.backbone import RANDOM_CONFIGS, Backbone, QwenVL
+from gazebench.vlm.chat import IGNORE, PromptBatch, PromptBuilder
 from gazebench.vlm.config import VLMConfig
 from gazebench.vlm.generate import greedy
 from gazebench.vlm.likelihood import answer_logprobs, answer_token_ids
 from gazebench.vlm.model import encode, lm_loss, lora_wrap
-from gazebench.vlm.prompt import IGNORE, PromptBatch, PromptBuilder
 from gazebench.vlm.vision_input import to_qwen_pixels
 
 

@@ -28,10 +28,10 @@ from gazebench.vlm.backbone import (
     check_backbone,
     default_dtype,
 )
+from gazebench.vlm.chat import INSTRUCTION
 from gazebench.vlm.config import BackboneConfig
 from gazebench.vlm.inputs import QwenInputs
 from gazebench.vlm.likelihood import token_logprobs, yes_probability
-from gazebench.vlm.prompt import INSTRUCTION
 from gazebench.vlm.report import parses
 from gazebench.vlm.vision_input import qwen_input_spec
 

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from gazebench.engine.config import THRESHOLD_POLICIES
 from gazebench.engine.run_table import stdout_console
-from gazebench.metrics.vocabulary import formatted
+from gazebench.metrics.vocabulary import formatted, metric
 
 
 def _p(value: float | None) -> str:
@@ -40,7 +40,9 @@ def comparison_table(result: dict[str, Any]) -> Table:
         for k, (stat, m) in enumerate(r["metrics"].items()):
             test = r["tests"].get(stat)  # the kind's own test of this metric (classification: DeLong on AUROC)
             degenerate |= zero_width(m["ci"])
-            table.add_row(name if k == 0 else "", stat, formatted(stat, m["a"]), formatted(stat, m["b"]),
+            declared = metric(stat)
+            table.add_row(name if k == 0 else "", declared.display if declared else stat, formatted(stat, m["a"]),
+                          formatted(stat, m["b"]),
                           diff_text(stat, m), _p(m["p_value"]), formatted(stat, m["mdd"]), m["verdict"] or "–",
                           _p(test["p_holm_min"]) if test else "",
                           (", ".join(test["holm_significant"]) or "none") if test else "")

@@ -16,7 +16,7 @@ import click
 @click.option("--data-root", type=click.Path(file_okay=False), envvar="GAZEBENCH_DATA_ROOT",
               help="Where the run's data is; default: the root recorded in the run, else the embedded study.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the Markdown table here.")
-@click.option("--json", "as_json", is_flag=True, help="Print the probe report as JSON instead of the table.")
+@click.option("--json", "as_json", is_flag=True, help="Print the probe findings as JSON instead of the table.")
 def command(run_dir: str, checks: str, output_dir: str | None, data_root: str | None, out: str | None,
             as_json: bool) -> None:
     """Probe RUN_DIR (verified first) for shortcuts; each probe is an ordinary run of the same fitted model."""
@@ -26,8 +26,8 @@ def command(run_dir: str, checks: str, output_dir: str | None, data_root: str | 
 
     if out is not None:
         check_out_file(out, "--out")
-    report = probe(run_dir, parse_checks(checks), output_dir=output_dir, data_root=data_root)
-    text = probe_markdown(report)
+    findings = probe(run_dir, parse_checks(checks), output_dir=output_dir, data_root=data_root)
+    text = probe_markdown(findings)
     if out is not None:
         write_out(out, text, "--out")
-    click.echo(json.dumps(jsonable(report), indent=2) if as_json else text)
+    click.echo(json.dumps(jsonable(findings), indent=2) if as_json else text)

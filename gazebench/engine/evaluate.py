@@ -1,16 +1,16 @@
 """`evaluate(config)`: the Python API behind `gazebench run` — fit (cached), predict (resumable), score.
 
-Nothing here knows a specific model: the adapter's InputSpec decides the inputs, its `trainable`
-flag decides whether it is fitted (always on the in-domain task), and the device policy is uniform.
+Nothing here knows a specific model: the model session (gazebench.engine.session) builds, fits and calls it,
+the adapter's InputSpec decides the inputs, its `trainable` flag decides whether it is fitted (always on the
+in-domain task), its kind methods which tasks it answers, and the device policy is uniform.
 A finished run asked for under other scoring options is re-scored from its saved predictions: the
 adapter is constructed (its description is part of the run identity) but never moved, fitted or called.
 """
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -19,14 +19,13 @@ import torch
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from gazebench.adapter import MODELS, Adapter, FitContext, Query
+from gazebench.adapter import Adapter, Query
 from gazebench.engine.config import ResolvedConfig, RunConfig
-from gazebench.engine.device import default_batch_size, resolve_device, resolve_precision, torch_threads
-from gazebench.engine.distributed import Ranks, start
-from gazebench.engine.fit import load_or_fit, run_fingerprint, weights_digests
+from gazebench.engine.device import resolve_precision, torch_threads
+from gazebench.engine.fit import run_fingerprint, weights_digests
 from gazebench.engine.kinds import OUTPUT_NOTE, Kind, itemless_tasks, kind_of, task_items, unsupported_tasks
-from gazebench.engine.loader import Group, PixelTransform, shuffled_batches
-from gazebench.engine.predict import batch_plan, pending, predict_samples
+from gazebench.engine.loader import Group, PixelTransform
+from gazebench.engine.predict import batch_plan, pending
 from gazebench.engine.rundir import (
     RunDir,
     RunLock,
@@ -37,10 +36,10 @@ from gazebench.engine.rundir import (
     run_dir_name,
 )
 from gazebench.engine.scoring import primary_scoring, score_run, store_scores
+from gazebench.engine.session import Session, describe_adapter
 from gazebench.engine.transforms import InputTransform, input_transform
 from gazebench.engine.workload import TaskData, load_task_data, tasks_to_load
 from gazebench.errors import ConfigError
-from gazebench.options import options_of
 from gazebench.records import Sample
 from gazebench.results import RunResults
 from gazebench.task import Task, default_task_names, get_task
@@ -61,48 +60,6 @@ class RunOutcome:
     """Set when a finished run was re-scored under other scoring options: where those results were stored."""
     writer: bool = True
     """False on the ranks other than 0 of a launched run: they read rank 0's results and print nothing."""
-
-
-def build_adapter(config: RunConfig) -> Adapter:
-    """Instantiate the model after checking its `--model-arg` options against its declaration (before any data
-    is read or model time spent); a factory that takes `seed` receives the run's seed unless given one."""
-    import gazebench.models  # noqa: F401  (registers the built-in models)
-
-    factory = MODELS.get(config.model)
-    declared = options_of(factory)
-    kwargs = declared.parse(config.model_kwargs, config.model) if declared is not None else config.model_kwargs
-    try:
-        params = inspect.signature(factory).parameters
-    except (TypeError, ValueError):
-        params = {}  # type: ignore[assignment]
-    if "seed" in params and "seed" not in kwargs:
-        kwargs["seed"] = config.seed
-    try:
-        adapter = factory(**kwargs)
-    except TypeError as exc:
-        raise ConfigError(f"model {config.model!r} does not accept these arguments: {exc}") from None
-    if not isinstance(adapter, Adapter):
-        raise ConfigError(f"model {config.model!r} is registered by a factory that returned {type(adapter).__name__}, "
-                          "not a gazebench Adapter")
-    return adapter
-
-
-def canonical_options(config: RunConfig) -> RunConfig:
-    """`config` with its `--model-arg` values as the model's declared options parse them, so `epochs=3` and
-    `epochs="3"` are one run identity (undeclared plugin options are kept as given)."""
-    declared = options_of(MODELS.get(config.model))
-    if declared is None:
-        return config
-    return replace(config, model_args=tuple(sorted(declared.parse(config.model_kwargs, config.model).items())))
-
-
-def describe_adapter(adapter: Adapter) -> dict[str, Any]:
-    """JSON-ready identity of a model: class, config, input contract, track (what predict sees), provenance."""
-    spec = asdict(adapter.spec)
-    return {"class": f"{type(adapter).__module__}.{type(adapter).__qualname__}", "config": adapter.config(),
-            "trainable": adapter.trainable, "track": adapter.spec.track,
-            "spec": {k: list(v) if isinstance(v, tuple) else v for k, v in spec.items()},
-            "provenance": asdict(adapter.provenance)}
 
 
 def resolve(config: RunConfig, adapter: Adapter, data: dict[str, TaskData], device: torch.device,
@@ -161,9 +118,8 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     from gazebench.paths import data_root as resolve_root
 
     check_output_dir(output_dir)
-    config = canonical_options(config)
-    adapter = build_adapter(config)
-    ranks, device = start(resolve_device(config.device))
+    session = Session.open(config, console=console)
+    config, adapter, ranks = session.config, session.adapter, session.ranks
     console = console or Console(stderr=True, quiet=not ranks.main)
     all_tasks = set(config.tasks) == set(default_task_names())
     config, unsupported = skip_tasks(config, unsupported_tasks(config.tasks, adapter), console)
@@ -174,28 +130,21 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
                           tuned=config.scoring.tuned)
     data = load_task_data(names, root, config.limit)
     config, itemless = skip_tasks(config, itemless_tasks(config.tasks, data, adapter.spec.image_size), console)
+    session.config = config
     unsupported |= itemless
-    resolved = resolve(config, adapter, data, device, unsupported)
+    resolved = resolve(config, adapter, data, session.device, unsupported)
     run = RunDir(Path(output_dir) / run_dir_name(config.model, config.tasks, all_tasks, config.seed,
                                                  resolved.config_hash))
-    batch_size = config.batch_size or default_batch_size(device)
     with ExitStack() as held, torch_threads(config.threads):
         # rank 0 alone takes the lock and writes the header (or finds the run finished); the others follow its word
-        if ranks.from_main(lambda: _claim(run, held, resolved, data, batch_size, data_root)):
+        if ranks.from_main(lambda: _claim(run, held, resolved, data, session.batch_size, data_root)):
             if ranks.main:
                 outcome = finished(run, data, config, console)
             ranks.barrier()
             return outcome if ranks.main else RunOutcome(run.path, run.load_results(), already_complete=True,
                                                          writer=False)
-        torch.manual_seed(config.seed)
-        adapter.to(device)
-        reused = None
         train = data.get(config.train_task)
-        if adapter.trainable and train is not None:
-            def make_context(workdir: Path) -> FitContext:
-                return fit_context(adapter, train, device, config, batch_size, workdir, console)
-
-            reused = fit_on_every_rank(adapter, resolved.facts["fit_fingerprint"], make_context, console.print, ranks)
+        reused = session.prepare(train, fingerprint=resolved.facts.get("fit_fingerprint"))
         jobs: list[tuple[str, Task, tuple[Sample, ...], Path, InputTransform | None]] = []
         if train is not None and kind_of(train.task).answers(adapter):  # its predictions tune the thresholds
             jobs.append((f"{train.task.name} {train.task.val_split}", train.task, train.val_samples,
@@ -205,7 +154,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
         shards: list[tuple[str, list[Group], Path, Kind, dict[str, Query], PixelTransform | None]] = []
         for label, task, samples, folder, transform in jobs:
             items = task_items(task, samples, adapter.spec.image_size)
-            todo = ranks.shard(batch_plan(pending(items.samples, folder), batch_size, config.chunk_size))
+            todo = ranks.shard(batch_plan(pending(items.samples, folder), session.batch_size, config.chunk_size))
             shards.append((label, todo, folder, kind_of(task), items.queries, transform.pixels if transform else None))
         ranks.barrier()  # every rank has read what is on disk before any rank writes a new chunk
         predicted = 0
@@ -213,10 +162,8 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
             for label, todo, folder, kind, queries, pixel_transform in shards:
                 task_id = bar.add_task(label if ranks.world == 1 else f"{label} (rank 0 of {ranks.world})",
                                        total=sum(len(g) for g in todo))
-                predicted += predict_samples(adapter, todo, folder, chunk_size=config.chunk_size, device=device,
-                                             precision=resolved.facts["precision"],
-                                             progress=partial(bar.advance, task_id), ranks=ranks, kind=kind,
-                                             queries=queries, transform=pixel_transform)
+                predicted += session.predict(kind, todo, folder, queries=queries,
+                                             progress=partial(bar.advance, task_id), transform=pixel_transform)
         ranks.barrier()  # every shard is on disk
         if ranks.main:
             if any(kind_of(data[name].task).model_text for name in config.tasks):
@@ -229,18 +176,6 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
         return RunOutcome(run.path, run.load_results(), reused_checkpoint=reused, predicted=predicted, writer=False)
     console.print(f"[green]wrote[/] {run.results}")
     return RunOutcome(run.path, results, reused_checkpoint=reused, predicted=predicted)
-
-
-def fit_on_every_rank(adapter: Adapter, fp: str, make_context: Callable[[Path], FitContext],
-                      log: Callable[[str], None], ranks: Ranks) -> bool:
-    """`load_or_fit` on every rank (a launched fit is DDP); after a launched fit every rank reloads the cached
-    checkpoint: each rank cached its replica and the first rename won, and replicas can differ (BatchNorm
-    statistics of each rank's last batch), so every rank predicts with the weights a later run reuses."""
-    reused = load_or_fit(adapter, fp, make_context, log)
-    if ranks.world > 1 and not reused:
-        ranks.barrier()
-        load_or_fit(adapter, fp, make_context, lambda _: None)
-    return reused
 
 
 def _claim(run: RunDir, held: ExitStack, resolved: ResolvedConfig, data: dict[str, TaskData], batch_size: int,
@@ -280,15 +215,6 @@ def _write_header(run: RunDir, resolved: ResolvedConfig, data: dict[str, TaskDat
     atomic_write_json(run.config, resolved.to_json(execution))
     atomic_write_json(run.provenance, provenance())
     atomic_write_json(run.data_manifest, {n: td.manifest for n, td in data.items()})
-
-
-def fit_context(adapter: Adapter, train: TaskData, device: torch.device, config: RunConfig, batch_size: int,
-                workdir: Path, console: Console) -> FitContext:
-    """What `adapter.fit` is given: the in-domain train/validate samples and a seeded batch factory."""
-    return FitContext(task=train.task, train=train.train_samples, val=train.dataset.split(train.task.val_split or ""),
-                      batches=shuffled_batches(config.seed, adapter.spec, device), device=device, seed=config.seed,
-                      workdir=workdir, batch_size=batch_size, log=console.print,
-                      precision=resolve_precision(config.precision, device))
 
 
 @contextmanager

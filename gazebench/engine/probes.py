@@ -69,7 +69,7 @@ def reading(check: str, auroc: dict[str, Any]) -> str:
 
 def probe(run_dir: Path | str, checks: Sequence[str], *, output_dir: Path | str | None = None,
           data_root: Path | str | None = None, console: Console | None = None) -> dict[str, Any]:
-    """JSON-ready probe report of a verified run: per check, its probe run directory and, per task and metric,
+    """JSON-ready probe findings of a verified run: per check, its probe run directory and, per task and metric,
     original, probed, the paired difference with CI, p, MDD and verdict, plus the reading in words."""
     from gazebench.engine.compare import compare_runs
     from gazebench.engine.evaluate import evaluate
@@ -80,10 +80,10 @@ def probe(run_dir: Path | str, checks: Sequence[str], *, output_dir: Path | str 
     config = config_of(base)
     out_dir = Path(output_dir) if output_dir is not None else base.path.parent / "probes"
     gaze_input = bool(base.config["adapter"]["spec"].get("gaze_input"))
-    report: dict[str, Any] = {"run": str(base.path), "model": base.config["model"], "checks": {}}
+    findings: dict[str, Any] = {"run": str(base.path), "model": base.config["model"], "checks": {}}
     for check in checks:
         if check == "shuffle-gaze" and not gaze_input:
-            report["checks"][check] = {"applicable": False, "description": TRANSFORMS[check],
+            findings["checks"][check] = {"applicable": False, "description": TRANSFORMS[check],
                                        "reason": "the model takes no gaze at test time"}
             continue
         outcome = evaluate(replace(config, input_transform=check), output_dir=out_dir, data_root=data_root,
@@ -93,41 +93,41 @@ def probe(run_dir: Path | str, checks: Sequence[str], *, output_dir: Path | str 
             raise ConfigError(f"{outcome.run_dir}: the probe's model was fitted differently from {base.path.name}'s "
                               "(fit fingerprints differ); the probe would not test the same model")
         compared = compare_runs(base.path, probed.path, data_root=data_root)
-        report["checks"][check] = {
+        findings["checks"][check] = {
             "applicable": True, "description": TRANSFORMS[check], "run": str(probed.path),
             "n_boot": compared["n_boot"],
             "tasks": {task: {"n": r["n"], "metrics": r["metrics"],
                              "reading": reading(check, r["metrics"].get(AUROC.name) or {})}
                       for task, r in compared["tasks"].items()}}
-    atomic_write_json(report_path(base.path, out_dir), report)
-    return report
+    atomic_write_json(findings_path(base.path, out_dir), findings)
+    return findings
 
 
-def report_path(run: Path, probes_dir: Path | None = None) -> Path:
-    """Where the probe report of `run` is kept: `<probes dir>/<run name>.probes.json` (default: probes/ beside the
+def findings_path(run: Path, probes_dir: Path | None = None) -> Path:
+    """Where the probe findings of `run` is kept: `<probes dir>/<run name>.probes.json` (default: probes/ beside the
     run), next to its probe runs, so the run directory itself stays immutable."""
     return (probes_dir if probes_dir is not None else run.parent / "probes") / f"{run.name}.probes.json"
 
 
-def probe_markdown(report: dict[str, Any]) -> str:
+def probe_markdown(findings: dict[str, Any]) -> str:
     """The probe table: one row per check and task with AUROC original → probed, the paired difference
     [CI], its MDD, and the reading."""
-    lines = [f"Probes of `{Path(report['run']).name}` (model `{report['model']}`); differences are probe − original, "
-             "percentage points, paired patient bootstrap.", "",
+    lines = [f"Probes of `{Path(findings['run']).name}` (model `{findings['model']}`); differences are "
+             "probe − original, percentage points, paired patient bootstrap.", "",
              "| check | task | AUROC original | AUROC probe | Δ AUROC [95% CI] | MDD | reading |",
              "|:---|:---|---:|---:|---:|---:|:---|"]
-    for check, c in report["checks"].items():
+    for check, c in findings["checks"].items():
         if not c["applicable"]:
             lines.append(f"| {check} | all | – | – | – | – | not applicable: {c['reason']} |")
             continue
         for task, t in c["tasks"].items():
             if AUROC.name not in t["metrics"]:
-                continue  # a task of another kind: its paired metrics are in the JSON report
+                continue  # a task of another kind: its paired metrics are in the JSON findings
             m = t["metrics"][AUROC.name]
             ci = m["ci"]
             lines.append(f"| {check} | {task} | {_pct(m['a'])} | {_pct(m['b'])} | {_pct(m['diff'], sign=True)} "
                          f"[{_pct(ci[0], sign=True)}, {_pct(ci[1], sign=True)}] | {_pct(m['mdd'])} | {t['reading']} |")
-    lines += ["", "Checks: " + "; ".join(f"{k}: {c['description']}" for k, c in report["checks"].items()) + "."]
+    lines += ["", "Checks: " + "; ".join(f"{k}: {c['description']}" for k, c in findings["checks"].items()) + "."]
     return "\n".join(lines) + "\n"
 
 

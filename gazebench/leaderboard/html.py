@@ -31,9 +31,9 @@ def roc_png(runs: list[Run], labels: list[str], task: str) -> str | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    curves = [(label, run.results.curves.get(task), run.results.tasks.get(task))
-              for run, label in zip(runs, labels, strict=True)]
-    curves = [(label, c, r) for label, c, r in curves if c and c.get("fpr")]
+    found = [(label, run.results.curves.get(task), run.results.tasks.get(task))
+             for run, label in zip(runs, labels, strict=True)]
+    curves = [(label, c, r) for label, c, r in found if c is not None and c.get("fpr")]
     if not curves:
         return None
     fig, ax = plt.subplots(figsize=(4.2, 4.2), dpi=110)

@@ -142,8 +142,8 @@ GAZE_METRICS: tuple[tuple[str, str, str], ...] = (
 
 def gaze_values(results: Sequence[RunResults], task: str) -> dict[str, float | None] | None:
     """Mean over seeds of each GAZE_METRICS value on `task`, or None if the model predicts no gaze there."""
-    blocks = [r.tasks[task].details.get("gaze") for r in results if task in r.tasks]
-    blocks = [b for b in blocks if b]
+    found = [r.tasks[task].details.get("gaze") for r in results if task in r.tasks]
+    blocks: list[dict[str, Any]] = [b for b in found if b]
     if not blocks:
         return None
     out: dict[str, float | None] = {}

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gazebench.errors import ConfigError
-from gazebench.paper import gazex_render, render
+from gazebench.paper import classification_table, gazex_table
 from gazebench.paper.gazex import GAZEX_COMPARISONS, GAZEX_KINDS, GAZEX_METHODS, GAZEX_TASKS
 from gazebench.paper.methods import (
     COMPARISONS,
@@ -52,8 +52,8 @@ class Paper:
 DEFAULT_PAPER = "thinking-with-gaze"
 PAPERS: dict[str, Paper] = {p.key: p for p in (
     Paper(DEFAULT_PAPER, PAPER_METHODS, COMPARISONS, SUBMITTED_BASELINES, ("classification",), "paper_table",
-          render.render_all, probe_vanilla=True),
-    Paper("gazex", GAZEX_METHODS, GAZEX_COMPARISONS, ("gazex",), GAZEX_KINDS, "gazex_table", gazex_render.render_all,
+          classification_table.render_all, probe_vanilla=True),
+    Paper("gazex", GAZEX_METHODS, GAZEX_COMPARISONS, ("gazex",), GAZEX_KINDS, "gazex_table", gazex_table.render_all,
           tasks=GAZEX_TASKS),
 )}
 

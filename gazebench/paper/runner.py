@@ -89,25 +89,24 @@ def run_method(method: PaperMethod, settings: PaperSettings, tasks: tuple[str, .
 def vanilla_parse_note(settings: PaperSettings, in_domain: str) -> str:
     """Greedy-generate reports with Vanilla on the first `parse_probe` in-domain test images; the share
     its fixed-format parser rejects (the paper's Vanilla scores come from answer logits, not this text).
-    Vanilla is built through the registry with every image probed, and its own `parse_failed` diagnostic
-    (1/0 per probed image) is counted, so this module imports no model."""
-    from gazebench.adapter import get_model
-    from gazebench.engine.device import inference, resolve_device
-    from gazebench.engine.kinds import kind_of
-    from gazebench.engine.loader import batches
+    Vanilla is built and prepared through the model session with every image probed, and its own
+    `parse_failed` diagnostic (1/0 per probed image) is counted, so this module imports no model."""
+    from gazebench.engine import RunConfig
+    from gazebench.engine.kinds import task_items
+    from gazebench.engine.session import Session
     from gazebench.engine.workload import load_task_data
     from gazebench.paths import data_root
-    from gazebench.task import get_task
 
-    device = resolve_device("auto")
     args = dict(model_args(BY_KEY["vanilla"], settings)) | {"probe_fraction": 1.0}
-    adapter = get_model("vanilla", **args).to(device)
-    samples = load_task_data([in_domain], data_root(settings.data_root), None)[in_domain].eval_samples
+    session = Session.open(RunConfig(model="vanilla", tasks=(in_domain,), model_args=tuple(sorted(args.items())),
+                                     batch_size=1, train_task=in_domain))
+    data = load_task_data([in_domain], data_root(settings.data_root), None)[in_domain]
+    session.prepare(None)  # zero-shot: nothing to fit
+    kind = session.check(data.task)
+    items = task_items(data.task, data.eval_samples[: settings.parse_probe], session.adapter.spec.image_size)
     failed: list[float] = []
-    for batch in batches(samples[: settings.parse_probe], adapter.spec, 1, device):
-        with inference(device):
-            diagnostics = kind_of(get_task(in_domain)).predict(adapter, batch.inputs(adapter.spec)).diagnostics
-        failed.extend(float(v) for v in diagnostics.get("parse_failed", ()) if v == v)  # NaN: not probed
+    for _, out in session.answers(kind, items):
+        failed.extend(float(v) for v in out.diagnostics.get("parse_failed", ()) if v == v)  # NaN: not probed
     n_failed, n = int(sum(failed)), len(failed)
     rate = n_failed / n if n else float("nan")
     return (f"Vanilla's greedily generated reports failed the fixed-format parser on {n_failed}/{n} "

@@ -27,13 +27,13 @@ LABELERS: Registry[ReportLabeler] = Registry("report labeler", group="gazebench.
 
 
 def _rules() -> ReportLabeler:
-    from gazebench.reports.labeler import RuleLabeler
+    from gazebench.reports.rules import RuleLabeler
 
     return RuleLabeler()
 
 
 def _rules_broad() -> ReportLabeler:
-    from gazebench.reports.labeler import RuleLabeler
+    from gazebench.reports.rules import RuleLabeler
 
     return RuleLabeler(broad_hedges=True)
 

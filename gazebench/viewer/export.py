@@ -6,6 +6,7 @@ import base64
 import re
 from pathlib import Path
 
+from gazebench.engine.kinds import KINDS
 from gazebench.engine.rundir import atomic_write_text
 from gazebench.engine.scoring import grid_of
 from gazebench.viewer import pages
@@ -33,7 +34,7 @@ def export_html(viewer: Viewer, out: Path, *, images: bool = False) -> Path:
         for task in run.results.tasks:
             section = _body(pages.task_page(viewer, k, task, link=anchor))
             section = re.sub(r"<p><a href='#samples[^']*'>[^<]*</a></p>", "", section)
-            if images:
+            if images and KINDS.create(run.results.tasks[task].kind).label_views:  # images of labelled samples
                 view = viewer.task(k, task)
                 order, _ = pages.sample_order(viewer, k, task, "loss", None)
                 for i in order[:EXPORTED_IMAGES]:

@@ -4,7 +4,7 @@ predictions; dataset text appears only on the sample page, read from the data ro
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -12,8 +12,8 @@ import numpy as np
 
 from gazebench.leaderboard.html import CSS, _table
 from gazebench.leaderboard.table import Run, long_table, row_labels, task_order, wide_table
-from gazebench.metrics.vocabulary import AUROC, BRIER, ECE, metrics_for
-from gazebench.results import MetricValue, Slice
+from gazebench.metrics.vocabulary import AUROC, BRIER, ECE, formatted, metrics_for
+from gazebench.results import MetricValue, Slice, TaskResult
 from gazebench.viewer.state import TaskView, Viewer
 from gazebench.viewer.svg import chart
 
@@ -31,7 +31,7 @@ def page(title: str, body: str, note: str | None = None) -> str:
             f"<h1>{html.escape(title)}</h1>{banner}{body}</body></html>\n")
 
 
-def pct(value: float | None, ci: list[float | None] | None = None) -> str:
+def pct(value: float | None, ci: Sequence[float | None] | None = None) -> str:
     """`87.6 [85.1, 90.0]` in percent; `–` for a missing value."""
     if value is None:
         return "–"
@@ -87,12 +87,12 @@ def index(viewer: Viewer, link: Callable[[str], str] = lambda url: url,
 
 def probes_html(viewer: Viewer, labels: list[str]) -> str:
     """The shortcut-probe tables (`gazebench probe`) of the runs that have one, read from probes/ beside them."""
-    from gazebench.engine.probes import report_path
+    from gazebench.engine.probes import findings_path
     from gazebench.engine.rundir import read_json
 
     rows = []
     for run, label in zip(viewer.runs, labels, strict=True):
-        path = report_path(run.path)
+        path = findings_path(run.path)
         if not path.is_file():
             continue
         for check, c in read_json(path)["checks"].items():
@@ -132,9 +132,14 @@ def pr_curve(view: TaskView) -> tuple[list[float], list[float]]:
 
 
 def task_page(viewer: Viewer, index_: int, task: str, link: Callable[[str], str] = lambda url: url) -> str:
-    """One run's task: headline numbers, ROC, PR and reliability charts, per-label table, confusion, slices."""
+    """One run's task: headline numbers and, for a kind with per-label views (classification), ROC, PR and
+    reliability charts, per-label table, confusion and slices; any other kind shows its family's metrics."""
+    from gazebench.engine.kinds import KINDS
+
     run = viewer.run(index_)
     r = viewer.results(index_, task)
+    if not KINDS.create(r.kind).label_views:
+        return page(f"{run.config['model']} — {task}", kind_summary(r), dataset_note(viewer))
     view = viewer.task(index_, task)
     block = r.blocks.get(ECE.family)
     cal_values = [block.value(m) if block is not None else MetricValue(None) for m in (ECE, BRIER)]
@@ -170,6 +175,21 @@ def task_page(viewer: Viewer, index_: int, task: str, link: Callable[[str], str]
             + rows_table(["label", "threshold", "TP", "FP", "FN", "TN"], confusion(view))
             + "<h2>Slices</h2>" + slices_html(r.slices, r.family))
     return page(f"{run.config['model']} — {task}", body, dataset_note(viewer))
+
+
+def kind_summary(r: TaskResult) -> str:
+    """A task of a kind without per-label views: its family's metrics with CIs, sizes, skipped items and
+    diagnostics."""
+    metrics = metrics_for(r.family)
+    head = rows_table(["kind", *(m.display for m in metrics), "n (patients)"],
+                      [[html.escape(r.kind), *(html.escape(formatted(m.name, r.value(m).value, r.value(m).ci))
+                                               for m in metrics), f"{r.n} ({r.n_patients})"]])
+    skipped = rows_table(["skipped", "n"], [[html.escape(k), str(v)] for k, v in r.skipped.items()]) \
+        if r.skipped else ""
+    diagnostics = rows_table(["diagnostic", "mean", "n"], [[html.escape(k), "–" if d.mean is None else f"{d.mean:.3g}",
+                                                             str(d.n)] for k, d in r.diagnostics.items()]) \
+        if r.diagnostics else ""
+    return head + skipped + diagnostics
 
 
 def slices_html(slices: Mapping[str, Slice], family: str) -> str:

@@ -75,7 +75,7 @@ def report_panel(view: TaskView, i: int) -> str:
     now) side by side; empty for runs without a report column."""
     if REPORT_COLUMN not in view.frame.columns:
         return ""
-    from gazebench.reports.labeler import RuleLabeler
+    from gazebench.reports.rules import RuleLabeler
 
     text = str(view.frame.iloc[i][REPORT_COLUMN])
     reading = RuleLabeler().label_one(text)

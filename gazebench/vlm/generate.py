@@ -1,4 +1,4 @@
-"""Greedy decoding of a Qwen2.5-VL after prompts built by the VLM room (gazebench.vlm.prompt): the one way the
+"""Greedy decoding of a Qwen2.5-VL after prompts built by the VLM room (gazebench.vlm.chat): the one way the
 LoRA-tuned models write free text at predict time (reports, boxes, answers)."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import torch
 from transformers import PreTrainedTokenizerBase
 
 from gazebench.vlm.backbone import QwenVL
-from gazebench.vlm.prompt import PromptBatch
+from gazebench.vlm.chat import PromptBatch
 from gazebench.vlm.vision_input import to_qwen_pixels
 
 

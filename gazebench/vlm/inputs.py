@@ -1,7 +1,7 @@
 """What a generative VLM is fed: the `InputBuilder` interface (harness pixels + one prompt, optionally an
 assistant-turn continuation → model inputs, left-padded) and its two implementations: the checkpoint's own
 processor and chat template (`ProcessorInputs`), and Qwen2.5-VL inputs built without a processor
-(`QwenInputs`: gazebench.vlm.vision_input + gazebench.vlm.prompt), so answer-likelihood scoring and generation
+(`QwenInputs`: gazebench.vlm.vision_input + gazebench.vlm.chat), so answer-likelihood scoring and generation
 have one code path for every architecture."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from transformers import PreTrainedTokenizerBase
 
 from gazebench.adapter import InputSpec
 from gazebench.errors import ConfigError
-from gazebench.vlm.prompt import PromptBuilder
+from gazebench.vlm.chat import PromptBuilder
 from gazebench.vlm.vision_input import MERGE, PATCH, merged_grid, qwen_input_spec, to_qwen_pixels
 
 

@@ -15,9 +15,9 @@ from torch.nn import functional as F
 
 from gazebench.train.checkpoint import load_params
 from gazebench.vlm.backbone import Backbone, QwenVL
+from gazebench.vlm.chat import IGNORE, PromptBatch, PromptBuilder
 from gazebench.vlm.config import LANGUAGE_LORA_TARGETS, VISION_LORA_TARGETS, VLMConfig
 from gazebench.vlm.heads import LabelHead, PointerGazeHead
-from gazebench.vlm.prompt import IGNORE, PromptBatch, PromptBuilder
 from gazebench.vlm.vision_input import to_qwen_pixels
 
 

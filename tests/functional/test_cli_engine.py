@@ -11,6 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from gazebench.cli.main import cli
+from gazebench.engine.rundir import RunDir
+from gazebench.metrics.vocabulary import AUROC
+from gazebench.results import RunResults
+from gazebench.task import get_task
 
 N_BOOT = "200"
 
@@ -40,15 +44,17 @@ def test_run_writes_an_immutable_run_directory(runs: Path) -> None:
     path = run_dir(runs, "cnn")
     for name in ("config.json", "provenance.json", "data_manifest.json", "thresholds.json", "results.json"):
         assert (path / name).is_file(), name
-    results = json.loads((path / "results.json").read_text())
-    for task, r in results["results"].items():
-        assert 0.0 <= r["auroc"] <= 1.0 and r["auroc_ci"][0] <= r["auroc"] <= r["auroc_ci"][1], task
-        assert {"acc", "acc_ci", "f1", "f1_ci", "n", "n_patients", "per_label", "labels_excluded",
-                "threshold_policy", "uncertain_policy", "blank_policy"} <= set(r)
-    assert "chexpert5" in results["results"]["mimic-eye"]
-    assert results["config"]["adapter"]["trainable"] is True
+    results = RunResults.from_json(json.loads((path / "results.json").read_text()), path)
+    for task, r in results.tasks.items():
+        auroc = r.value(AUROC)
+        assert auroc.value is not None and auroc.ci[0] is not None and auroc.ci[1] is not None
+        assert 0.0 <= auroc.value <= 1.0 and auroc.ci[0] <= auroc.value <= auroc.ci[1], task
+        assert {"per_label", "labels_excluded", "threshold_policy", "uncertain_policy",
+                "blank_policy"} <= set(r.details)
+    assert results.tasks["mimic-eye"].blocks["chexpert5"].family == "classification"
+    assert results.config["adapter"]["trainable"] is True
     assert json.loads((path / "provenance.json").read_text())["torch_threads"] == 1
-    assert results["config"]["execution"]["threads"] == 1 and "threads" not in results["config"]
+    assert results.config["execution"]["threads"] == 1 and "threads" not in results.config
     for chunk in path.glob("predictions/*/chunk-*.csv"):
         header = chunk.read_text().splitlines()[0].split(",")
         assert header[:2] == ["sample_id", "patient_id"] and len(header) == 16
@@ -58,19 +64,19 @@ def test_run_writes_an_immutable_run_directory(runs: Path) -> None:
 def test_run_json_output(runs: Path, small_root: Path) -> None:
     out = invoke("run", "--model", "oracle", "--tasks", "all", "--data-root", str(small_root), "--output-dir",
                  str(runs), "--n-boot", N_BOOT, "--json")
-    results = json.loads(out)
-    assert all(r["auroc"] == 1.0 for r in results["results"].values() if "family" not in r)
-    assert all(r["kind"] != "classification" for r in results["results"].values() if "family" in r)
+    results = RunResults.from_json(json.loads(out), "stdout")
+    assert all(r.value(AUROC).value == 1.0 for r in results.tasks.values() if r.family == AUROC.family)
+    assert {r.kind for r in results.tasks.values()} == {t.kind for t in map(get_task, results.tasks)}
 
 
 def test_score_under_other_policy(runs: Path, small_root: Path, tmp_path: Path) -> None:
     out = invoke("score", str(run_dir(runs, "cnn")), "--data-root", str(small_root), "--threshold-policy", "max-f1",
                  "--out", str(tmp_path / "rescored.json"))
     assert "rescored" in out
-    rescored = json.loads((tmp_path / "rescored.json").read_text())
-    original = json.loads((run_dir(runs, "cnn") / "results.json").read_text())
-    assert rescored["results"]["rsna"]["threshold_policy"]["name"] == "max-f1"
-    assert rescored["results"]["rsna"]["auroc"] == original["results"]["rsna"]["auroc"]
+    rescored = RunResults.from_json(json.loads((tmp_path / "rescored.json").read_text()), "rescored")
+    original = RunDir(run_dir(runs, "cnn")).load_results()
+    assert rescored.tasks["rsna"].details["threshold_policy"]["name"] == "max-f1"
+    assert rescored.tasks["rsna"].value(AUROC) == original.tasks["rsna"].value(AUROC)
 
 
 def test_score_refuses_writing_into_the_run(runs: Path) -> None:

@@ -17,6 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from gazebench.cli.main import cli
+from gazebench.engine.rundir import RunDir
+from gazebench.metrics.vocabulary import AUROC, BRIER, ECE, F1, metrics_for
+from gazebench.results import RunResults
 
 N_BOOT = "200"
 TASKS = "mimic-eye,chexpert"
@@ -37,8 +40,8 @@ def runs(small_root: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     return {m: next(out.glob(f"{m}__*")) for m in ("random", "oracle")}
 
 
-def results(run: Path) -> dict:
-    return json.loads((run / "results.json").read_text())
+def results(run: Path) -> RunResults:
+    return RunDir(run).load_results()
 
 
 def test_slices_equal_metrics_on_a_hand_split(runs: dict[str, Path], small_root: Path) -> None:
@@ -46,31 +49,32 @@ def test_slices_equal_metrics_on_a_hand_split(runs: dict[str, Path], small_root:
     from gazebench.metrics import summary
     from gazebench.task import get_task
 
-    block = results(runs["random"])["results"]["chexpert"]
+    block = results(runs["random"]).tasks["chexpert"]
     task = get_task("chexpert")
     samples = task.load(small_root).split("test")
     df = aligned(samples, read_predictions(runs["random"] / "predictions" / "chexpert"), runs["random"])
     y, p = task.targets(samples), score_matrix(df, task.labels, runs["random"])
     for attribute in ("sex", "view", "age"):
-        groups = block["slices"][attribute]["groups"]
+        groups = block.slices[attribute].groups
         values = sorted({s.attribute(attribute) for s in samples if s.attribute(attribute)})
         assert sorted(groups) == values
         for value in values:
             rows = [i for i, s in enumerate(samples) if s.attribute(attribute) == value]
             hand = summary(y[rows], p[rows], np.full(len(task.labels), 0.5), task.labels)
             got = groups[value]
-            assert got["n"] == len(rows)
-            for stat in ("auroc", "acc", "f1"):
-                assert got[stat] == pytest.approx(hand[stat]), (attribute, value, stat)
-            if got["auroc"] is not None:  # a one-image slice has no AUROC
-                assert got["auroc_ci"][0] <= got["auroc"] <= got["auroc_ci"][1]
-            assert ("warning" in got) == (len(rows) < 30)
+            assert got.n == len(rows)
+            for m in metrics_for(block.family):
+                assert got.value(m).value == pytest.approx(hand[m.name]), (attribute, value, m.name)
+            auroc = got.value(AUROC)
+            if auroc.value is not None:  # a one-image slice has no AUROC
+                assert auroc.ci[0] <= auroc.value <= auroc.ci[1]  # type: ignore[operator]
+            assert (got.warning is not None) == (len(rows) < 30)
 
 
 def test_calibration_in_results_and_score_slices_flag(runs: dict[str, Path], small_root: Path,
                                                       tmp_path: Path) -> None:
-    block = results(runs["random"])["results"]["mimic-eye"]
-    assert block["calibration"]["n_bins"] == 10 and block["calibration"]["brier"] > 0
+    block = results(runs["random"]).tasks["mimic-eye"].blocks[ECE.family]
+    assert block.details["n_bins"] == 10 and block.value(BRIER).value > 0  # type: ignore[operator]
     out = tmp_path / "scored.json"
     invoke("score", str(runs["random"]), "--slices", "view", "--data-root", str(small_root), "--out", str(out))
     rescored = json.loads(out.read_text())
@@ -138,17 +142,19 @@ def test_pages_show_the_numbers_of_results_json(runs: dict[str, Path], server: s
     assert server.startswith("http://127.0.0.1:")
     index = get(server + "/").decode()
     for model in ("random", "oracle"):
-        for block in results(runs[model])["results"].values():
-            assert pct(block["auroc"]) in index and pct(block["calibration"]["ece"]) in index
+        for block in results(runs[model]).tasks.values():
+            assert pct(block.value(AUROC).value) in index
+            assert pct(block.blocks[ECE.family].value(ECE).value) in index
     assert "MDD" in index and "Paired differences" in index
-    block = results(runs["random"])["results"]["chexpert"]
+    block = results(runs["random"]).tasks["chexpert"]
     page = get(server + "/task/0/chexpert").decode()
-    for text in (pct(block["auroc"]), pct(block["f1"]), pct(block["calibration"]["brier"]),
-                 pct(block["per_label"]["Edema"]["auroc"]), pct(block["slices"]["sex"]["groups"]["F"]["auroc"])):
+    for text in (pct(block.value(AUROC).value), pct(block.value(F1).value),
+                 pct(block.blocks[ECE.family].value(BRIER).value), pct(block.details["per_label"]["Edema"]["auroc"]),
+                 pct(block.slices["sex"].groups["F"].value(AUROC).value)):
         assert text in page
     assert page.count("<svg") == 3 and "Confusion at the run" in page
     browser = get(server + "/samples/0/chexpert?sort=disagreement&other=1").decode()
-    assert f"{block['n']} samples" in browser
+    assert f"{block.n} samples" in browser
     sample = browser.split("/sample/0/chexpert/")[1].split("'")[0]
     assert "image with gaze" in get(f"{server}/sample/0/chexpert/{sample}").decode()
     assert get(f"{server}/image/0/chexpert/{sample}.png")[:8] == b"\x89PNG\r\n\x1a\n"
@@ -161,7 +167,7 @@ def test_export_holds_aggregates_only_unless_asked(runs: dict[str, Path], small_
     invoke("view", str(runs["random"]), "--data-root", str(small_root), "--export", str(out))
     text = out.read_text()
     assert "<img" not in text and "data:image" not in text and "Aggregate views only" in text
-    assert pct(results(runs["random"])["results"]["mimic-eye"]["auroc"]) in text
+    assert pct(results(runs["random"]).tasks["mimic-eye"].value(AUROC).value) in text
     _, err = invoke("view", str(runs["random"]), "--data-root", str(small_root), "--export", str(out),
                     "--include-images")
     assert "data-use agreement" in err and "data:image/png;base64" in out.read_text()
@@ -191,5 +197,5 @@ def test_every_page_kind_renders_in_chromium(server: str, tmp_path: Path) -> Non
 
 def test_leaderboard_slice_columns(runs: dict[str, Path]) -> None:
     text, _ = invoke("leaderboard", str(runs["random"].parent), "--slice", "sex")
-    group = results(runs["random"])["results"]["chexpert"]["slices"]["sex"]["groups"]["M"]
-    assert "chexpert sex=M AUROC" in text and pct(group["auroc"]) in text
+    group = results(runs["random"]).tasks["chexpert"].slices["sex"].groups["M"]
+    assert "chexpert sex=M AUROC" in text and pct(group.value(AUROC).value) in text

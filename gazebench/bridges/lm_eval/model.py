@@ -11,34 +11,25 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import lm_eval.models  # noqa: F401  (lm-eval fills its model registry lazily only while it is empty)
 import torch
 from lm_eval.api.instance import Instance
 from lm_eval.api.model import LM
 from lm_eval.api.registry import register_model
-from rich.console import Console
 
-from gazebench.adapter import Query
 from gazebench.engine.config import RunConfig
-from gazebench.engine.device import default_batch_size, inference, resolve_device
-from gazebench.engine.distributed import start
-from gazebench.engine.evaluate import (
-    build_adapter,
-    check_tasks,
-    describe_adapter,
-    fit_context,
-    fit_on_every_rank,
-)
-from gazebench.engine.fit import run_fingerprint
-from gazebench.engine.kinds import kind_of
+from gazebench.engine.evaluate import check_tasks
+from gazebench.engine.kinds import ItemSet, task_items
+from gazebench.engine.kinds.base import item
 from gazebench.engine.kinds.report import ReportKind
-from gazebench.engine.loader import predict_batches
-from gazebench.engine.predict import predict_split
+from gazebench.engine.predict import batch_plan, pending
 from gazebench.engine.predictions import read_predictions, score_matrix
+from gazebench.engine.session import Session, describe_adapter
 from gazebench.engine.workload import TaskData, load_task_data
 from gazebench.errors import ConfigError
+from gazebench.outputs import Reports
 from gazebench.records import Sample
 
 
@@ -62,32 +53,23 @@ class GazebenchLM(LM):
                                     model_args=tuple(sorted(model_options.items())), train_task=train_task,
                                     device=_engine_device(device), batch_size=_batch_size(batch_size))
         self.root = resolve_root(data_root)
-        self.adapter = build_adapter(self.run_config)
-        self.ranks, self._device = start(resolve_device(self.run_config.device))  # cuda:LOCAL_RANK when launched
-        self.batch_size = self.run_config.batch_size or default_batch_size(self._device)
+        self.session = Session.open(self.run_config)  # cuda:LOCAL_RANK when launched
+        self.adapter, self.ranks, self._device = self.session.adapter, self.session.ranks, self.session.device
+        self.batch_size = self.session.batch_size
         self.data: dict[str, TaskData] = {}
         self.samples: dict[str, dict[str, Sample]] = {}
         self.probs: dict[tuple[str, str], dict[str, float]] = {}
-        self.fit_fingerprint: str | None = None
-        self.reused_checkpoint: bool | None = None
-        self._fit()
+        if self.adapter.trainable:  # restore the fit from the engine's cache, or fit and cache it, as `run` does
+            self.data.update(load_task_data([train_task], self.root, None))
+        self.session.prepare(self.data.get(train_task))
 
-    def _fit(self) -> None:
-        """Restore the fitted model from the engine's cache, or fit and cache it, as `engine.evaluate` does."""
-        config, adapter = self.run_config, self.adapter
-        if adapter.trainable:
-            self.data.update(load_task_data([config.train_task], self.root, None))
-        torch.manual_seed(config.seed)
-        adapter.to(self._device)
-        if not adapter.trainable:
-            return
-        train = self.data[config.train_task]
-        self.fit_fingerprint = run_fingerprint(config, adapter, train.sha, self._device)
-        console = Console(stderr=True, quiet=not self.ranks.main)
-        self.reused_checkpoint = fit_on_every_rank(
-            adapter, self.fit_fingerprint,
-            lambda workdir: fit_context(adapter, train, self._device, config, self.batch_size, workdir, console),
-            console.print, self.ranks)
+    @property
+    def fit_fingerprint(self) -> str | None:
+        return self.session.fit_fingerprint
+
+    @property
+    def reused_checkpoint(self) -> bool | None:
+        return self.session.reused_checkpoint
 
     # lm-eval shards requests by `rank` / `world_size` and synchronises through the four methods below; under
     # `accelerate launch` / `torchrun` they are this process's place in the launched group (rank 0 of 1 otherwise).
@@ -174,11 +156,12 @@ class GazebenchLM(LM):
                 todo.setdefault(task, {})[sample.sample_id] = sample
         labels = self.adapter.spec.labels
         for task, samples in todo.items():
+            definition = self.data[task].task
             with tempfile.TemporaryDirectory(prefix="gazebench-lm-eval-") as tmp:
                 folder = Path(tmp)
-                predict_split(self.adapter, list(samples.values()), folder, kind=kind_of(self.data[task].task),
-                              batch_size=self.batch_size,
-                              chunk_size=self.run_config.chunk_size, device=self._device)
+                items = task_items(definition, tuple(samples.values()), self.adapter.spec.image_size)
+                plan = batch_plan(pending(items.samples, folder), self.batch_size, self.run_config.chunk_size)
+                self.session.predict(self.session.check(definition), plan, folder, queries=items.queries)
                 df = read_predictions(folder)
                 scores = score_matrix(df, labels, folder)
             for sample_id, row in zip(df["sample_id"], scores, strict=True):
@@ -191,21 +174,17 @@ class GazebenchLM(LM):
         if not kind.answers(self.adapter):
             raise NotImplementedError(f"model {self.run_config.model!r} generates no reports; gazebench tasks "
                                       "score it through loglikelihood (the gazebench_<task> multiple_choice tasks)")
-        side = self.adapter.spec.image_size
-        queries: dict[str, Query] = {}
+        side, texts = self.adapter.spec.image_size, {}
         for task in dict.fromkeys(t for t, _ in pairs):
-            queries |= kind.items(self.data[task].task, [s for t, s in pairs if t == task], side).queries
-        samples = [s for _, s in pairs]
-        groups = [tuple(samples[k:k + self.batch_size]) for k in range(0, len(samples), self.batch_size)]
-        texts: list[str] = []
-        # the engine's predict contract: references reach a privileged model only
-        for group, batch in predict_batches(groups, self.adapter.spec, self._device, queries={
-                s.sample_id: queries.get(s.sample_id, Query()) for s in samples}):
-            with inference(self._device):
-                out = kind.predict(self.adapter, batch)
-            texts.extend(kind.columns(out, [s.sample_id for s in group], self.adapter.spec.image_size,
-                                      self.adapter)["report"])
-        return texts
+            samples = [s for t, s in pairs if t == task]
+            # every requested image, with its query as the report kind builds it where it has a reference report
+            # (the reference reaches a privileged model only)
+            built = {i.item_id: i for i in kind.items(self.data[task].task, samples, side).items}
+            items = ItemSet(tuple(built.get(s.sample_id) or item(s, None) for s in samples))
+            for group, out in self.session.answers(kind, items):  # each out is a Reports (checked by the kind)
+                column = kind.columns(cast(Reports, out), [s.sample_id for s in group], side, self.adapter)["report"]
+                texts.update({(task, s.sample_id): text for s, text in zip(group, column, strict=True)})
+        return [texts[(t, s.sample_id)] for t, s in pairs]
 
 
 def _engine_device(device: str | None) -> str:

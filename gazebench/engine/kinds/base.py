@@ -135,6 +135,8 @@ class Kind(ABC):
     """True if the stored output is model text or geometry derived from the dataset (the run gets a note)."""
     reads_labels: bool = False
     """True if a task's `labels` decide its scores (listings show them)."""
+    label_views: bool = False
+    """True if the viewer's per-label pages apply (ROC, reliability, confusion, the sample browser by loss)."""
 
     def check_task(self, task: Task) -> None:
         """A task definition this kind cannot score is a ValueError naming the task."""
@@ -223,8 +225,7 @@ class Kind(ABC):
 
         a, b = (self.scores(task, items, aligned(items.samples, df, c.where), c.side, c.where)
                 for df, c in zip(dfs, ctxs, strict=True))
-        out = {"n": len(items.items), "metrics": paired_block(a, b, metric_names(self.family), n_boot, seed, 0.95),
-               "tests": {}}
-        for m in out["metrics"].values():
+        metrics = paired_block(a, b, metric_names(self.family), n_boot, seed, 0.95)
+        for m in metrics.values():
             m["verdict"] = verdict(m["diff"], m["ci"], m["mdd"])
-        return out
+        return {"n": len(items.items), "metrics": metrics, "tests": {}}

@@ -42,6 +42,7 @@ class ClassificationKind(Kind):
     method = "classify"
     output = Probabilities
     reads_labels = True
+    label_views = True
     model_text = False
 
     def check_model(self, task: Task, adapter: Adapter, model: str) -> None:

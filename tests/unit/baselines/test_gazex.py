@@ -128,13 +128,14 @@ def test_fit_and_predict_every_kind(small_root: Path, tmp_path: Path) -> None:
     args = (("batch_size", 4), ("box_tokens", 12), ("epochs", 1), ("max_regions", 3), ("report_tokens", 12))
     config = RunConfig(model="gazex", tasks=tasks, limit=6, n_boot=20, model_args=args)
     out = evaluate(config, output_dir=tmp_path / "runs", data_root=small_root)
-    results = out.results["results"]
+    results = out.results.tasks
     assert set(tasks) <= set(results)
-    assert np.isfinite(results["mimic-eye"]["auroc"])
-    assert {"bleu1", "ce_micro_f1"} <= set(results["mimic-eye-report"])
-    assert "miou" in results["reflacx-grounding"] and "accuracy" in results["cxr-vqa"]
+    assert np.isfinite(results["mimic-eye"].metrics["auroc"].value)  # type: ignore[arg-type]
+    assert {"bleu1", "ce_micro_f1"} <= set(results["mimic-eye-report"].metrics)
+    assert "miou" in results["reflacx-grounding"].metrics and "accuracy" in results["cxr-vqa"].metrics
     grounding = results["reflacx-grounding"]
-    assert grounding["diagnostics"]["parse_failed"]["n"] == grounding["n"]
-    assert grounding["n_missing"] == round(grounding["diagnostics"]["parse_failed"]["mean"] * grounding["n"])
+    failed = grounding.diagnostics["parse_failed"]
+    assert failed.n == grounding.n and failed.mean is not None
+    assert grounding.details["n_missing"] == round(failed.mean * grounding.n)
     again = evaluate(config, output_dir=tmp_path / "runs2", data_root=small_root)
-    assert again.reused_checkpoint and again.results["results"]["cxr-vqa"] == results["cxr-vqa"]
+    assert again.reused_checkpoint and again.results.tasks["cxr-vqa"] == results["cxr-vqa"]

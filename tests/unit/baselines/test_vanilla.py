@@ -12,7 +12,7 @@ from gazebench.baselines.vanilla import VanillaAdapter, report_template
 from gazebench.errors import ConfigError
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.vlm.backbone import offline_tokenizer
-from gazebench.vlm.prompt import PromptBuilder
+from gazebench.vlm.chat import PromptBuilder
 from gazebench.vlm.report import parses, render_report
 from gazebench.vlm.vision_input import to_qwen_pixels
 

@@ -32,8 +32,10 @@ from gazebench.bridges.lm_eval import (
 )
 from gazebench.engine import RunConfig, evaluate
 from gazebench.errors import ConfigError
+from gazebench.metrics.vocabulary import metrics_for
 from gazebench.models.random import RandomAdapter
 from gazebench.outputs import Probabilities, Reports
+from gazebench.results import RunResults
 from gazebench.task import get_task
 
 ALL = ("chexpert", "mimic-eye", "rsna", "siim-acr")
@@ -67,7 +69,7 @@ register_model("test-lm-eval-labels-only")(LabelsOnly)
 
 
 def engine_results(root: Path, out: Path, model: str, seed: int, tasks: tuple[str, ...] = ALL,
-                   **model_args: Any) -> dict[str, Any]:
+                   **model_args: Any) -> RunResults:
     config = RunConfig(model=model, tasks=tasks, seed=seed, n_boot=10, limit=LIMIT,
                        model_args=tuple(sorted(model_args.items())))
     return evaluate(config, output_dir=out, data_root=root, console=Console(quiet=True)).results
@@ -82,15 +84,17 @@ def both(small_root: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
             for model, seed in SEEDS.items()}
 
 
-def assert_same_metrics(engine: dict[str, Any], bridge: dict[str, Any], tasks: tuple[str, ...]) -> None:
+def assert_same_metrics(engine: RunResults, bridge: dict[str, Any], tasks: tuple[str, ...]) -> None:
     for name in tasks:
-        want, got = engine["results"][name], bridge["results"][lm_eval_task_name(name)]
-        assert bridge["n-samples"][lm_eval_task_name(name)]["effective"] == want["n"]
-        blocks = [("", want)] + [(f"_{subset}", want[subset]) for subset, _ in get_task(name).subsets]
+        want, got = engine.tasks[name], bridge["results"][lm_eval_task_name(name)]
+        assert bridge["n-samples"][lm_eval_task_name(name)]["effective"] == want.n
+        blocks = [("", want.metrics)] + [(f"_{subset}", want.blocks[subset].metrics)
+                                         for subset, _ in get_task(name).subsets]
         for suffix, block in blocks:
-            for stat in ("auroc", "acc", "f1"):
-                assert block[stat] is not None, (name, stat)
-                assert got[f"{stat}{suffix},none"] == pytest.approx(block[stat], abs=1e-9), (name, stat + suffix)
+            for m in metrics_for(want.family):
+                value = block[m.name].value
+                assert value is not None, (name, m.name)
+                assert got[f"{m.name}{suffix},none"] == pytest.approx(value, abs=1e-9), (name, m.name + suffix)
 
 
 @pytest.mark.parametrize("model", sorted(SEEDS))
@@ -138,7 +142,7 @@ def test_fitted_model_reuses_the_engines_checkpoint(small_root: Path, tmp_path: 
     engine = engine_results(small_root, tmp_path, "cnn", 0, ("rsna",), **CNN_ARGS)
     lm = GazebenchLM(model="cnn", seed=0, data_root=small_root, **CNN_ARGS)
     assert lm.reused_checkpoint is True
-    assert lm.fit_fingerprint == engine["config"]["fit_fingerprint"]
+    assert lm.fit_fingerprint == engine.config["fit_fingerprint"]
     bridge = simple_evaluate(model=lm, tasks=[task_config("rsna", small_root)],
                              task_manager=TaskManager(include_defaults=False), limit=LIMIT, bootstrap_iters=0)
     assert_same_metrics(engine, bridge, ("rsna",))

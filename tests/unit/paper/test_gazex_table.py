@@ -10,12 +10,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from fixtures.results import run_results
 from gazebench.cli.main import cli
 from gazebench.errors import ConfigError
-from gazebench.paper.gazex_render import to_csv, to_markdown
+from gazebench.paper.gazex_table import to_csv, to_markdown
 from gazebench.paper.papers import PAPERS, get_paper
 from gazebench.paper.runner import PaperSettings, write_outputs
 from gazebench.paper.table import ComparisonRuns, MethodRuns, PaperTable
+from gazebench.results import RunResults
 
 NOTE = "Computed on the simulated reader study"
 GAZEX = {m.key: m for m in PAPERS["gazex"].methods}
@@ -32,12 +34,12 @@ def scanpath(icc_x: float) -> dict:
             "dist_px": 42.5, "kendall_tau": 0.125, "finding_f1": 0.75}
 
 
-def results(bleu4: float, icc_x: float | None = None) -> dict:
+def results(bleu4: float, icc_x: float | None = None) -> RunResults:
     blocks = {"mimic-eye-report": report(bleu4),
               "cxr-vqa": {"kind": "vqa", "accuracy": 0.5, "accuracy_ci": [0.4, 0.6]}}
     if icc_x is not None:
         blocks["mimic-eye-scanpath"] = scanpath(icc_x)
-    return {"results": blocks, "config": {"limit": None}, "scoring": {"n_boot": 200}, "dataset_note": NOTE}
+    return run_results(blocks, config={"limit": None}, scoring={"n_boot": 200}, dataset_note=NOTE)
 
 
 def paired(diff: float, mdd: float) -> dict:

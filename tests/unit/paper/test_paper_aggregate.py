@@ -5,6 +5,7 @@ import math
 
 import pytest
 
+from fixtures.results import run_results
 from gazebench.paper.aggregate import (
     Cell,
     delta,
@@ -14,10 +15,11 @@ from gazebench.paper.aggregate import (
     metric_cell,
     paired_cell,
 )
+from gazebench.results import RunResults
 
 
-def result(auroc: float | None, ci: tuple[float, float] = (0.5, 0.9), task: str = "mimic-eye") -> dict:
-    return {"results": {task: {"auroc": auroc, "auroc_ci": list(ci), "acc": 0.8, "acc_ci": [0.7, 0.9]}}}
+def result(auroc: float | None, ci: tuple[float, float] = (0.5, 0.9), task: str = "mimic-eye") -> RunResults:
+    return run_results({task: {"auroc": auroc, "auroc_ci": list(ci), "acc": 0.8, "acc_ci": [0.7, 0.9]}})
 
 
 def test_single_seed_cell_carries_the_bootstrap_ci() -> None:
@@ -58,9 +60,9 @@ def test_paired_cell_one_seed_and_several() -> None:
 
 
 def test_gaze_values_average_over_seeds_and_skip_models_without_gaze() -> None:
-    def gaze(acc: float, nss: float) -> dict:
-        return {"results": {"mimic-eye": {"gaze": {"scanpath": {"exact_position_accuracy": acc},
-                                                    "saliency": {"nss": nss, "cc": None}}}}}
+    def gaze(acc: float, nss: float) -> RunResults:
+        return run_results({"mimic-eye": {"gaze": {"scanpath": {"exact_position_accuracy": acc},
+                                                    "saliency": {"nss": nss, "cc": None}}}})
 
     values = gaze_values([gaze(0.2, 1.0), gaze(0.4, 2.0)], "mimic-eye")
     assert values is not None

@@ -2,16 +2,19 @@
 difference, zero-shot without paper numbers, gaze alignment, comparisons, notes and the command."""
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from fixtures.results import run_results
+from gazebench.paper.classification_table import to_csv, to_latex, to_markdown
 from gazebench.paper.methods import BY_KEY, PAPER_SOURCE, Comparison, PaperMethod
-from gazebench.paper.render import to_csv, to_latex, to_markdown
 from gazebench.paper.runner import write_outputs
 from gazebench.paper.table import ComparisonRuns, MethodRuns, PaperTable
+from gazebench.results import RunResults
 
 NOTE = "Computed on the simulated reader study"
 
@@ -22,11 +25,10 @@ def block(auroc: float, acc: float, f1: float, gaze: dict | None = None) -> dict
     return out | ({"gaze": gaze} if gaze else {})
 
 
-def results(auroc: float, gaze: dict | None = None) -> dict:
-    return {"results": {"mimic-eye": block(auroc, 0.8, 0.6, gaze), "rsna": block(0.7, 0.65, 0.5)},
-            "config": {"limit": None}, "scoring": {"n_boot": 200, "threshold_policy": "fixed", "ci_level": 0.95},
-            "thresholds": {"policy": "fixed", "source": "0.5"},
-            "dataset_note": NOTE}
+def results(auroc: float, gaze: dict | None = None) -> RunResults:
+    return run_results({"mimic-eye": block(auroc, 0.8, 0.6, gaze), "rsna": block(0.7, 0.65, 0.5)},
+                       config={"limit": None}, scoring={"n_boot": 200, "threshold_policy": "fixed", "ci_level": 0.95},
+                       thresholds={"policy": "fixed", "source": "0.5"}, dataset_note=NOTE)
 
 
 @pytest.fixture
@@ -93,7 +95,8 @@ def test_several_seeds_render_mean_and_sd(table: PaperTable) -> None:
 
 
 def test_tracks_are_marked_and_the_mdd_is_shown(table: PaperTable) -> None:
-    privileged = results(0.99) | {"config": {"n_boot": 200, "limit": None, "adapter": {"track": "privileged"}}}
+    privileged = dataclasses.replace(results(0.99), config={"n_boot": 200, "limit": None,
+                                                            "adapter": {"track": "privileged"}})
     cmp = {"tasks": {t: {"metrics": {s: {"diff": 0.01, "ci": [-0.02, 0.04], "p_value": 0.5, "mdd": 0.05}
                                      for s in ("auroc", "acc", "f1")}} for t in ("mimic-eye", "rsna")}}
     marked = PaperTable(table.methods + (MethodRuns(PaperMethod("oracle", "Oracle"), (Path("d"),), (privileged,)),),

@@ -40,5 +40,5 @@ def test_paper_runs_are_shared_with_gazebench_run(small_root: Path, tmp_path: Pa
     runs = run_method(PaperMethod("test-paper-counting", "test-paper-counting"), settings,
                       tuple(default_task_names()), lambda line: None)
     assert runs.run_dirs == (made,) and PaperCounting.forwards == 0
-    assert settings.threshold_policy == "max-f1" and runs.results[0]["scoring"]["threshold_policy"] == "max-f1"
+    assert settings.threshold_policy == "max-f1" and runs.results[0].scoring["threshold_policy"] == "max-f1"
     assert (made / "scores" / "max-f1__nboot20__ci0.95.json").is_file()

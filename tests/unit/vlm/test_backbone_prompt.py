@@ -7,7 +7,7 @@ import torch
 
 from gazebench.errors import ConfigError
 from gazebench.vlm.backbone import build_backbone, gaze_token_strings, offline_tokenizer
-from gazebench.vlm.prompt import IGNORE, INSTRUCTION, PromptBuilder
+from gazebench.vlm.chat import IGNORE, INSTRUCTION, PromptBuilder
 from gazebench.vlm.report import render_report
 from gazebench.vlm.vision_input import to_qwen_pixels
 
