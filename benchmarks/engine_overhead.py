@@ -31,13 +31,15 @@ from rich.console import Console
 from gazebench.adapter import Adapter, predict_inputs
 from gazebench.engine import RunConfig, evaluate
 from gazebench.engine.device import inference, resolve_device, torch_threads
-from gazebench.engine.evaluate import build_adapter, resolve
+from gazebench.engine.evaluate import resolve
 from gazebench.engine.fit import load_or_fit
 from gazebench.engine.kinds.classification import ClassificationKind
 from gazebench.engine.loader import pixels
-from gazebench.engine.predict import predict_split, read_predictions, score_matrix
+from gazebench.engine.predict import predict_split
+from gazebench.engine.predictions import read_predictions, score_matrix
 from gazebench.engine.rundir import RunDir
 from gazebench.engine.scoring import score_run
+from gazebench.engine.session import build_adapter
 from gazebench.engine.workload import load_task_data
 from gazebench.paths import data_root
 from gazebench.records import Sample
