@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Literal
 
 from gazebench.errors import ConfigError
+from gazebench.labels import CHEXPERT5, CHEXPERT_LABELS
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,57 @@ def _plain(name: str, display: str, family: str, description: str, higher: bool,
     return Metric(name, display, family, higher_is_better=higher, scale=1.0, unit=unit, description=description)
 
 
+CE_STATS: tuple[tuple[str, str], ...] = (("f1", "F1"), ("precision", "P"), ("recall", "R"))
+
+
+@dataclass(frozen=True)
+class CEConvention:
+    """One way published tables score clinical efficacy (CE): a label set, what an uncertain (-1) labeler code
+    counts as, and the averages kept; its metrics are `<key>_<average>_<stat><suffix>`."""
+
+    key: str
+    labels: tuple[str, ...]
+    uncertain: Literal["negative", "positive", "ignore"]
+    averages: tuple[str, ...]
+    suffix: str
+    source: str
+    """Who reports CE this way."""
+
+    def metric(self, average: str, stat: str) -> str:
+        """The results-JSON key of one of this convention's statistics, e.g. `ce5_macro_f1_uncpos`."""
+        return f"{self.key}_{average}_{stat}{self.suffix}"
+
+
+CE_CONVENTIONS: tuple[CEConvention, ...] = (
+    CEConvention("ce14", CHEXPERT_LABELS, "negative", ("micro", "macro", "example"), "",
+                 "uncertain = negative: R2Gen / CMN compute_ce, LLaVA-Rad's default"),
+    CEConvention("ce5", CHEXPERT5, "negative", ("micro", "macro"), "",
+                 "uncertain = negative; the 5 labels of Miura et al. 2021 (mF1-5)"),
+    CEConvention("ce14", CHEXPERT_LABELS, "positive", ("micro", "macro", "example"), "_uncpos",
+                 "uncertain = positive: f1chexbert 'rrg' mode, ViLMedic, RadEval, LLaVA-Rad's '+'"),
+    CEConvention("ce5", CHEXPERT5, "positive", ("micro", "macro"), "_uncpos",
+                 "uncertain = positive, 5 labels: f1chexbert 'rrg' mF1-5, LLaVA-Rad's '+'"),
+)
+"""Every CE convention the report family prints (docs/metrics.md). No 4-label set is declared: none was
+confirmed from a primary source."""
+
+
+def _ce_metric(c: CEConvention, average: str, stat: str, title: str) -> Metric:
+    unc = " unc+" if c.uncertain == "positive" else ""
+    return _fraction(c.metric(average, stat), f"CE{len(c.labels)}-{average} {title}{unc}", "report",
+                     f"clinical efficacy {title}, {len(c.labels)} CheXpert labels, {average} average, {c.source}; "
+                     "labeler recorded as `labeler`")
+
+
 REPORT = (
     *(_fraction(f"bleu{n}", f"BLEU-{n}", "report", f"corpus BLEU-{n} (coco-caption definition)") for n in (1, 2, 3, 4)),
     _fraction("rougeL", "ROUGE-L", "report", "mean ROUGE-L F (beta 1.2, coco-caption)"),
     _plain("ciderD", "CIDEr-D", "report", "mean CIDEr-D (sigma 6, x10, corpus document frequencies)", True),
     *(_fraction(f"ce_{avg}_{stat}", f"CE-{avg} {title}", "report",
-                f"clinical efficacy {title} over the 14 CheXpert labels, {avg} average, rules labeler")
-      for avg in ("micro", "macro", "example") for stat, title in (("f1", "F1"), ("precision", "P"), ("recall", "R"))),
+                f"clinical efficacy {title} over the 14 CheXpert labels, {avg} average, uncertain as the task's "
+                "`ce_uncertain` declares (default positive: = ce14_*_uncpos)")
+      for avg in ("micro", "macro", "example") for stat, title in CE_STATS),
+    *(_ce_metric(c, avg, stat, title) for c in CE_CONVENTIONS for avg in c.averages for stat, title in CE_STATS),
 )
 GROUNDING = (
     _fraction("miou", "mIoU", "grounding", "mean IoU of the predicted box with the reference box"),

@@ -1,6 +1,7 @@
 """Report generation: one item per test image with a reference report; BLEU-1..4, ROUGE-L, CIDEr-D
 (coco-caption definitions, gazebench.metrics.nlg) and clinical efficacy P/R/F1 (micro, macro, example) from
-the task's labeler applied to generated and reference reports alike (gazebench.metrics.clinical).
+the task's labeler applied to generated and reference reports alike (gazebench.metrics.clinical), under the
+task's uncertain policy (`ce_*`) and every published convention (`ce14_*`, `ce5_*`, `*_uncpos`).
 
 Bootstrap: BLEU from resampled per-item sufficient statistics; ROUGE-L, CIDEr-D and example-based CE as
 weighted means of per-item values (CIDEr-D keeps the full test set's document frequencies); micro and macro CE
@@ -18,39 +19,40 @@ import pandas as pd
 from gazebench.adapter import Adapter, Predictions, Query
 from gazebench.engine.kinds.base import ItemScores, ItemSet, KindScorer, item
 from gazebench.engine.kinds.columns import stored_texts, texts
-from gazebench.engine.kinds.prf import prf, weighted_mean
-from gazebench.metrics.clinical import binarize
+from gazebench.engine.kinds.prf import weighted_mean
+from gazebench.labels import CHEXPERT_LABELS, LABEL_INDEX
+from gazebench.metrics.clinical import CECounts, ce_averages, ce_counts
 from gazebench.metrics.nlg import bleu_from_stats, nlg_scores
 from gazebench.metrics.nlg.tokenize import Punctuation
+from gazebench.metrics.vocabulary import CE_CONVENTIONS, CE_STATS, CEConvention
 from gazebench.records import Sample
 from gazebench.reports.labelers import LABELERS
 from gazebench.task import Task
 
+CEScores = tuple[tuple[CEConvention, CECounts], ...]
 PUNCTUATION: Punctuation = "drop"
 """coco-caption tokenisation (punctuation deleted), recorded with the scores."""
 
 
-def ce_counts(task: Task, generated: Sequence[str], references: Sequence[str]) -> tuple[np.ndarray, ...]:
-    """(N, 14) TP, FP, FN of the labeler's binarised codes (uncertain per task.ce_uncertain) and the number
-    of cells left out by the "ignore" policy."""
+def ce_scores(task: Task, generated: Sequence[str], references: Sequence[str]) -> CEScores:
+    """CE counts under the task's own `ce_uncertain` (the `ce_*` metrics) and under every declared convention
+    (vocabulary.CE_CONVENTIONS), from one labeling of the generated and the reference reports."""
     labeler = LABELERS.create(task.labeler)
-    y, keep_y = binarize(labeler.label(list(references)), task.ce_uncertain)
-    p, keep_p = binarize(labeler.label(list(generated)), task.ce_uncertain)
-    keep = keep_y & keep_p
-    return y & p & keep, (1 - y) & p & keep, y & (1 - p) & keep, np.asarray((~keep).sum())
+    ref, gen = labeler.label(list(references)), labeler.label(list(generated))
+    task_policy = CEConvention("ce", CHEXPERT_LABELS, task.ce_uncertain, ("micro", "macro", "example"), "",
+                               "the task's ce_uncertain")
+    return tuple((c, ce_counts(ref, gen, c.uncertain, [LABEL_INDEX[n] for n in c.labels]))
+                 for c in (task_policy, *CE_CONVENTIONS))
 
 
-def ce_metrics(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, w: np.ndarray) -> dict[str, float]:
-    """ce_{micro,macro,example}_{precision,recall,f1} of (N, L) counts under item weights `w`."""
+def ce_metrics(scores: CEScores, w: np.ndarray) -> dict[str, float]:
+    """Every CE metric (`<key>_<average>_<stat><suffix>`) of `scores` under item weights `w`."""
     out: dict[str, float] = {}
-    label_sums = [w @ c for c in (tp, fp, fn)]
-    averages = {
-        "micro": [float(v) for v in prf(*(s.sum() for s in label_sums))],
-        "macro": [float(v.mean()) for v in prf(*label_sums)],
-        "example": [weighted_mean(v, w) for v in prf(tp.sum(1), fp.sum(1), fn.sum(1))],
-    }
-    for avg, values in averages.items():
-        out.update({f"ce_{avg}_{k}": v for k, v in zip(("precision", "recall", "f1"), values, strict=True)})
+    for convention, counts in scores:
+        averages = ce_averages(counts, w)
+        for average in convention.averages:
+            prf_ = averages[average]
+            out.update({convention.metric(average, stat): getattr(prf_, stat) for stat, _ in CE_STATS})
     return out
 
 
@@ -72,15 +74,16 @@ class ReportKind(KindScorer):
         hyps = stored_texts(df, "report", where)
         refs = [str(i.reference) for i in items.items]
         nlg = nlg_scores(hyps, [[r] for r in refs], punctuation=PUNCTUATION)
-        tp, fp, fn, ignored = ce_counts(task, hyps, refs)
+        ce = ce_scores(task, hyps, refs)
 
         def statistic(w: np.ndarray) -> dict[str, float]:
             bleu = bleu_from_stats(w @ nlg.bleu_stats)
             out = {f"bleu{n + 1}": float(b) for n, b in enumerate(bleu)}
             out["rougeL"] = weighted_mean(nlg.rouge_l_items, w)
             out["ciderD"] = weighted_mean(nlg.cider_d_items, w)
-            return out | ce_metrics(tp, fp, fn, w)
+            return out | ce_metrics(ce, w)
 
         extra = {"punctuation": PUNCTUATION, "labeler": task.labeler, "ce_uncertain_policy": task.ce_uncertain,
-                 "n_empty_reports": sum(not h.strip() for h in hyps), "n_ce_cells_ignored": int(ignored)}
+                 "n_empty_reports": sum(not h.strip() for h in hyps), "n_ce_cells_ignored": ce[0][1].n_ignored_cells,
+                 "ce_conventions": {f"{c.key}*{c.suffix}": c.source for c, _ in ce[1:]}}
         return ItemScores(statistic, np.array([i.sample.patient_id for i in items.items], dtype=object), extra)
