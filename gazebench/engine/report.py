@@ -65,7 +65,8 @@ def results_table(results: dict[str, Any], title: str = "") -> Table:
     if any(zero_width(r.get(f"{m}_ci")) for r in results["results"].values() for m in ("auroc", "acc", "f1")):
         notes.append(ZERO_WIDTH_NOTE)
     notes += [f"skipped {name}: {reason}" for name, reason in (results.get("unsupported") or {}).items()]
-    table.caption = "\n".join(notes + diagnostics_lines(results) + skipped_lines(results)) or None
+    table.caption = "\n".join(notes + diagnostics_lines(results) + placeholder_lines(results)
+                               + skipped_lines(results)) or None
     return table
 
 
@@ -85,6 +86,18 @@ def diagnostics_lines(results: dict[str, Any]) -> list[str]:
                  for key, d in (r.get("diagnostics") or {}).items()]
         if parts:
             lines.append(f"{name} diagnostics: {', '.join(parts)}")
+    return lines
+
+
+def placeholder_lines(results: dict[str, Any]) -> list[str]:
+    """One line per report task whose texts held de-identification placeholders (`___`), dropped before the
+    lexical metrics (gazebench.metrics.nlg.tokenize): `mimic-eye-report: dropped 3 "___" ...`."""
+    lines = []
+    for name, r in results["results"].items():
+        n = r.get("n_placeholders_dropped") or {}
+        if any(n.values()):
+            lines.append(f"{name}: dropped de-identification placeholders (___) before BLEU/ROUGE-L/CIDEr-D: "
+                         f"{n.get('generated', 0)} in generated, {n.get('reference', 0)} in reference reports")
     return lines
 
 

@@ -84,6 +84,8 @@ class ReportKind(KindScorer):
             return out | ce_metrics(ce, w)
 
         extra = {"punctuation": PUNCTUATION, "labeler": task.labeler, "ce_uncertain_policy": task.ce_uncertain,
-                 "n_empty_reports": sum(not h.strip() for h in hyps), "n_ce_cells_ignored": ce[0][1].n_ignored_cells,
+                 "n_empty_reports": sum(not h.strip() for h in hyps),
+                 "n_placeholders_dropped": {"generated": nlg.n_placeholders[0], "reference": nlg.n_placeholders[1]},
+                 "n_ce_cells_ignored": ce[0][1].n_ignored_cells,
                  "ce_conventions": {f"{c.key}*{c.suffix}": c.source for c, _ in ce[1:]}}
         return ItemScores(statistic, np.array([i.sample.patient_id for i in items.items], dtype=object), extra)
