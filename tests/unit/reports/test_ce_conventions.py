@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from sklearn.metrics import f1_score, precision_score, recall_score
 
 from gazebench.cli.main import cli
+from gazebench.engine.report import placeholder_lines
 from gazebench.engine.workload import load_task_data
 from gazebench.labels import LABEL_INDEX
 from gazebench.metrics.clinical import binarize
@@ -42,6 +43,14 @@ def test_oracle_prints_every_convention(small_root: Path, tmp_path: Path) -> Non
         assert f"{METRICS[name].display} " in printed, name
         assert block[name] is not None and len(block[f"{name}_ci"]) == 2
     assert block["ce5_micro_f1_uncpos"] == 1.0 and block["ce14_micro_f1"] == 1.0  # the oracle copies the reference
+    assert block["n_placeholders_dropped"] == {"generated": 0, "reference": 0}  # FINDINGS sections hold no ___
+
+
+def test_dropped_placeholders_are_said_under_the_table() -> None:
+    results = {"results": {TASK: {"n_placeholders_dropped": {"generated": 2, "reference": 5}},
+                           "other": {"n_placeholders_dropped": {"generated": 0, "reference": 0}}, "mimic-eye": {}}}
+    assert placeholder_lines(results) == [f"{TASK}: dropped de-identification placeholders (___) before "
+                                          "BLEU/ROUGE-L/CIDEr-D: 2 in generated, 5 in reference reports"]
 
 
 def test_random_equals_sklearn_on_the_same_label_matrices(small_root: Path, tmp_path: Path) -> None:
