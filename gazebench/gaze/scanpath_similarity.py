@@ -184,3 +184,18 @@ def string_edit_distance(a: ArrayLike, b: ArrayLike, image_size: tuple[float, fl
     """GazeSearch's string-edit distance: Levenshtein distance of the two scanpaths' region strings on an n×n
     grid, unnormalised (a count of edits; 0 = identical strings)."""
     return float(levenshtein(sed_string(a, image_size, n), sed_string(b, image_size, n)))
+
+
+SIMILARITY_METRICS = (*(f"mm_{d}" for d in MULTIMATCH_DIMENSIONS), "scanmatch", "dtw", "sed")
+"""The per-pair scores `similarity` returns (results-JSON keys of the scanpath family)."""
+
+
+def similarity(predicted: ArrayLike, reference: ArrayLike, image_size: tuple[float, float],
+               settings: ScanMatchSettings, sed_n: int = SED_GRID) -> dict[str, float]:
+    """Every scanpath similarity of a predicted scanpath against a reference one (MultiMatch's five as
+    `mm_<dimension>`, ScanMatch, DTW in pixels, GazeSearch's SED on an sed_n × sed_n grid)."""
+    out = {f"mm_{k}": v for k, v in multimatch(predicted, reference, image_size).items()}
+    out["scanmatch"] = scanmatch(predicted, reference, image_size, settings)
+    out["dtw"] = dtw(predicted, reference)
+    out["sed"] = string_edit_distance(predicted, reference, image_size, sed_n)
+    return out
