@@ -114,7 +114,7 @@ def test_every_icc_form_equals_pingouin(seed: int) -> None:
     table = rng.normal(size=(12, 3)) + rng.normal(size=(12, 1)) * 2 + np.array([0.0, 0.7, -0.4])
     long = pd.DataFrame([(i, j, table[i, j]) for i in range(12) for j in range(3)], columns=["t", "r", "v"])
     theirs = pg.intraclass_corr(long, targets="t", raters="r", ratings="v").set_index("Type")["ICC"]
-    names = {"1,1": "ICC(1,1)", "2,1": "ICC(A,1)", "3,1": "ICC(C,1)"}  # pingouin 0.7's names (A: absolute, C: consistency)
+    names = {"1,1": "ICC(1,1)", "2,1": "ICC(A,1)", "3,1": "ICC(C,1)"}  # pingouin 0.7: A absolute, C consistency
     for form in ICC_FORMS:
         assert icc(table, form) == pytest.approx(float(theirs[names[form]]), abs=1e-12), form
     with pytest.raises(MetricInputError, match="unknown ICC form"):
