@@ -99,3 +99,9 @@ def test_icc_form_is_selectable_and_recorded(runs: dict[str, Path]) -> None:
     table = np.array([[10.0, 110.0], [20.0, 121.0], [30.0, 128.0]])  # an offset: consistency high, agreement low
     assert icc(table, "3,1") > 0.9 > 0.1 > icc(table, "2,1")
     assert ScanpathKind.name == "scanpath" and GRID == (14, 14)
+
+
+def test_an_unknown_icc_form_is_refused_when_the_task_is_defined() -> None:
+    with pytest.raises(ValueError, match="icc_form must be one of 1,1, 2,1, 3,1"):
+        dataclasses.replace(get_task(TASK), icc_form="2,k")
+    assert get_task(TASK).describe()["icc_form"] == "2,1" and get_task("mimic-eye").describe()["icc_form"] is None
