@@ -52,7 +52,9 @@ def multimatch(a: ArrayLike, b: ArrayLike, image_size: tuple[float, float]) -> d
         return dict.fromkeys(MULTIMATCH_DIMENSIONS, float("nan"))
 
     def record(p: np.ndarray) -> np.recarray:
-        return np.rec.fromarrays([p[:, 0], p[:, 1], p[:, 2]], names="start_x,start_y,duration")
+        """The (start_x, start_y, duration) record array docomparison reads."""
+        dtype = np.dtype([("start_x", np.float64), ("start_y", np.float64), ("duration", np.float64)])
+        return np.rec.array(np.ascontiguousarray(p).view(dtype).reshape(-1))
 
     with np.errstate(invalid="ignore"):
         values = docomparison(record(pa), record(pb), screensize=[float(image_size[0]), float(image_size[1])])
