@@ -14,6 +14,7 @@ from gazebench.engine.config import config_hash
 from gazebench.engine.rundir import RunDir, jsonable, read_json
 from gazebench.errors import ConfigError
 from gazebench.metrics.bootstrap import MACRO_STATS
+from gazebench.metrics.calibration import CALIBRATION_STATS
 
 UNHASHED_CONFIG_KEYS = ("execution", "config_hash")
 """config.json keys outside the hashed payload (see ResolvedConfig.to_json)."""
@@ -145,8 +146,18 @@ def _check_block(where: Path, name: str, block: object) -> None:
     """Each macro point estimate lies within its CI and equals the mean of its per-label values."""
     if not isinstance(block, dict):
         raise ConfigError(f"{where}: results for {name} are not a mapping")
+    _check_stats(where, name, block, MACRO_STATS)
+    if isinstance(block.get("calibration"), dict):
+        _check_stats(where, f"{name}/calibration", block["calibration"], CALIBRATION_STATS)
+    for key, sub in block.items():
+        if isinstance(sub, dict) and key not in ("per_label", "threshold_policy", "gaze") and "auroc" in sub:
+            _check_block(where, f"{name}/{key}", sub)
+
+
+def _check_stats(where: Path, name: str, block: dict[str, Any], stats: Iterable[str]) -> None:
+    """Each of `stats` lies within its CI and equals the mean of its per-label values, where both exist."""
     per_label = block.get("per_label")
-    for stat in MACRO_STATS:
+    for stat in stats:
         value, ci = _finite(block.get(stat)), block.get(f"{stat}_ci")
         if value is None:
             continue
@@ -159,9 +170,6 @@ def _check_block(where: Path, name: str, block: object) -> None:
         if labels and not math.isclose(value, sum(labels) / len(labels), rel_tol=1e-9, abs_tol=1e-12):
             raise ConfigError(f"{where}: {name} {stat} {value:.4f} is not the mean of its per-label values "
                               f"({sum(labels) / len(labels):.4f})")
-    for key, sub in block.items():
-        if isinstance(sub, dict) and key not in ("per_label", "threshold_policy", "gaze") and "auroc" in sub:
-            _check_block(where, f"{name}/{key}", sub)
 
 
 def _finite(value: object) -> float | None:

@@ -131,8 +131,10 @@ VQA = (
     *(_fraction(f"acc_{t}", f"Acc {t}", "vqa", f"accuracy over {t} questions") for t in VQA_TYPES),
 )
 SCANPATH = (
-    _plain("icc_x", "ICC x", "scanpath", "ICC(2,1) of matched predicted vs radiologist region centroids, x", True),
-    _plain("icc_y", "ICC y", "scanpath", "ICC(2,1) of matched predicted vs radiologist region centroids, y", True),
+    _plain("icc_x", "ICC x", "scanpath", "ICC of matched predicted vs radiologist region centroids, x; the task's "
+           "Shrout & Fleiss form (default ICC(2,1)), named in the results' icc_form", True),
+    _plain("icc_y", "ICC y", "scanpath", "ICC of matched predicted vs radiologist region centroids, y; form as icc_x",
+           True),
     _plain("dist_px", "Dist px", "scanpath", "mean distance of matched centroids, image pixels", False, "px"),
     _plain("dist_cells", "Dist cells", "scanpath", "mean distance of matched centroids, 14x14 grid cells", False,
            "cells"),
@@ -145,6 +147,23 @@ SCANPATH = (
     _plain("finding_tp", "Find TP", "scanpath", "model's findings in the reader majority (count)", True),
     _plain("finding_fn", "Find FN", "scanpath", "reader-majority findings the model missed (count)", False),
     _plain("finding_fp", "Find FP", "scanpath", "model's findings outside the reader majority (count)", False),
+    *(_plain(f"mm_{d}", f"MM {d}", "scanpath", f"MultiMatch {d} similarity (multimatch-gaze, image as screen, no "
+             "grouping) of the predicted region sequence vs each reading's", True)
+      for d in ("vector", "direction", "length", "position", "duration")),
+    _plain("scanmatch", "ScanMatch", "scanpath", "ScanMatch (Cristino et al. 2010) on the 14x14 grid, no temporal "
+           "bins, threshold 2 sd of the readings' saccades, gap 0", True),
+    _plain("dtw", "DTW px", "scanpath", "dynamic time warping distance of the predicted region sequence vs each "
+           "reading's, sum of Euclidean distances, image pixels", False, "px"),
+    _plain("sed", "SED", "scanpath", "string-edit distance on a 5x5 grid as GazeSearch (WACV 2025) computes it, "
+           "unnormalised edit count", False),
+    _fraction("auc_judd", "AUC-Judd", "scanpath", "AUC-Judd of the predicted regions' map at each reading's fixations"),
+    _fraction("sauc", "sAUC", "scanpath", "shuffled AUC (MIT AUC_shuffled): negatives are other images' fixated cells"),
+    _plain("nss", "NSS", "scanpath", "NSS, pysaliency convention (population sd, repeated fixations counted)", True),
+    _plain("nss_mit", "NSS (MIT)", "scanpath", "NSS, MIT benchmark convention (sample sd, binary fixation map)", True),
+    _plain("sim", "SIM", "scanpath", "SIM vs the reading's heatmap, pysaliency convention (maps as they are)", True),
+    _plain("sim_mit", "SIM (MIT)", "scanpath", "SIM, MIT benchmark convention (min-max rescaled maps)", True),
+    _plain("cc", "CC", "scanpath", "Pearson CC of the predicted map and the reading's heatmap", True),
+    _plain("kld", "KLD", "scanpath", "KL divergence of the reading's heatmap from the predicted map (MIT eps)", False),
 )
 
 METRIC_FAMILIES: Mapping[str, tuple[Metric, ...]] = MappingProxyType(
