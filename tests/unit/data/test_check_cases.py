@@ -100,11 +100,11 @@ def test_nan_fixations_and_missing_fixations_are_counted_skips(trees: dict[str, 
     fixations.write_bytes(b"\r\n".join(lines))
     (root / f"patient_{F.S3}" / "REFLACX" / "main_data" / F.R_D / "fixations.csv").unlink()
     report = check("mimic-eye", root)
-    skipped = "\n".join(report.skipped)
-    assert (f"{root}/patient_*/REFLACX/main_data/*/fixations.csv: blank, NaN or infinite fixation time or "
-            f"position: 1 (patient_{F.S1}: {F.R_A} row 2)") in skipped
-    assert (f"fixation time more than 3600 s from the reading's clock origin: 1 (patient_{F.S1}: {F.R_A} row 3)"
-            in skipped)
+    skipped, damaged = "\n".join(report.skipped), "\n".join(report.damaged)
+    assert (f"{root}/patient_*/REFLACX/main_data/*/fixations.csv: blank or NaN timestamp_start_fixation: "
+            f"1 ({fixations} row 2)") in damaged
+    assert (f"fixation time more than 3600 s from the reading's clock origin: 1 ({fixations} row 3)" in damaged)
+    assert report.damaged_rows == 2 and not report.clean
     assert (f"{root}/patient_*/REFLACX/main_data: REFLACX case without fixations.csv: 1 (patient_{F.S3}: {F.R_D})"
             in skipped)
     # D_D lost its only reading: no longer a sample, and that is said too
