@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 
+from gazebench.data.skips import SkipLog
+
 MAX_SECONDS = 3600.0
 """No fixation time lies more than an hour from the reading's clock origin (REFLACX: the dictation audio
 start; EyeGaze: the image's own clock), and none lasts longer: readings take minutes."""
@@ -59,3 +61,16 @@ def off_frame(box: tuple[float, float, float, float], size: tuple[int, int]) -> 
     if xmax <= 0 or ymax <= 0 or xmin >= width or ymin >= height:
         return "outside"
     return "across" if xmin < 0 or ymin < 0 or xmax > width or ymax > height else "inside"
+
+
+def keep_reference(box: tuple[float, float, float, float], size: tuple[int, int] | None, skips: SkipLog,
+                   where: str, what: str, item: str) -> bool:
+    """Whether a reference `what` (ellipse, box) of file `where` lands on the image: entirely outside it is
+    recorded as damaged (and dropped), reaching past the border is kept as drawn and counted; `size` None
+    (the image cannot be read: the image check names it) keeps the box unchecked."""
+    placed = "inside" if size is None else off_frame(box, size)
+    if placed == "outside":
+        skips.damaged(f"{where}: {what} entirely outside the image", item)
+    elif placed == "across":
+        skips.kept(f"{where}: {what} reaching past the image border (kept as drawn)", item)
+    return placed != "outside"

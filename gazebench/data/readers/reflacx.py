@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gazebench.data.plausible import implausible, off_frame, off_image
+from gazebench.data.plausible import implausible, keep_reference, off_image
 from gazebench.data.readers import READERS
 from gazebench.data.readers.mimic_cxr import SPLITS
 from gazebench.data.release import release_version
@@ -146,12 +146,7 @@ def read_ellipses(path: Path, reader: str, skips: SkipLog, size: tuple[int, int]
                       f"{reader} row {row.line}")
         elif not names:
             skips.add(f"{where}: ellipse with no label marked True", f"{reader} row {row.line}")
-        elif (placed := off_frame(box, size)) == "outside":  # type: ignore[arg-type]
-            skips.damaged(f"{where}: ellipse entirely outside the image (image_size_x, image_size_y)",
-                          f"{path} row {row.line}")
-        else:
-            if placed == "across":
-                skips.kept(f"{where}: ellipse reaching past the image border (kept as drawn)", f"{path} row {row.line}")
+        elif keep_reference(box, size, skips, where, "ellipse", f"{path} row {row.line}"):  # type: ignore[arg-type]
             found += [Finding(name, box, certainty, reader) for name in names]  # type: ignore[arg-type]
     return tuple(found)
 
