@@ -35,13 +35,13 @@ def _print_report(report: CheckReport) -> None:
     table.add_row("positives", ", ".join(f"{k} {v}" for k, v in report.labels.items()) or "-")
     console.print(table)
     for line in report.problems:
-        console.print(f"[red]problem[/red] {escape(line)}", highlight=False)
+        console.print(f"[red]problem[/red] {escape(line)}", highlight=False, soft_wrap=True)
     for line in report.damaged:
-        console.print(f"[red]damaged[/red] {escape(line)}", highlight=False)
+        console.print(f"[red]damaged[/red] {escape(line)}", highlight=False, soft_wrap=True)
     for line in report.skipped:
-        console.print(f"[yellow]skipped[/yellow] {escape(line)}", highlight=False)
+        console.print(f"[yellow]skipped[/yellow] {escape(line)}", highlight=False, soft_wrap=True)
     for line in report.kept:
-        console.print(f"[cyan]kept[/cyan] {escape(line)}", highlight=False)
+        console.print(f"[cyan]kept[/cyan] {escape(line)}", highlight=False, soft_wrap=True)
 
 
 @command.command("check")
