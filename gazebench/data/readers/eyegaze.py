@@ -42,7 +42,7 @@ def read_master_sheet(path: Path, extra: tuple[str, ...] = ()) -> dict[str, Row]
     out: dict[str, Row] = {}
     for row in read_csv(path, required=("dicom_id", *extra)):
         if row["dicom_id"] in out:
-            raise row.error(f"duplicate dicom_id {row['dicom_id']}")
+            raise row.error(f"duplicate dicom_id {row['dicom_id']} (also row {out[row['dicom_id']].line})")
         out[row["dicom_id"]] = row
     return out
 

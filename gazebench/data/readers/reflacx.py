@@ -266,9 +266,11 @@ def read_reflacx(root: Path, images_root: Path | None = None) -> Dataset:
         study = re.search(r"/s(\d+)/", first["image"])
         if study is None:
             raise first.error(f"image path has no s<study_id> folder: {first['image']!r}")
-        splits = {r["split"] for r in rows}
-        if len(splits) != 1:
-            raise first.error(f"readings of {dicom_id} disagree on split: {sorted(splits)}")
+        for column in ("split", "subject_id", "image"):
+            values = {r[column] for r in rows}
+            if len(values) != 1:
+                lines = ", ".join(f"row {r.line} {r[column]!r}" for r in rows)
+                raise first.error(f"readings of {dicom_id} disagree on {column}: {lines}")
         samples.append(Sample(
             sample_id=dicom_id,
             patient_id=first["subject_id"].split(".")[0],

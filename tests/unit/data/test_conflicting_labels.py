@@ -85,3 +85,22 @@ def test_mimic_eye_tables_with_two_rows_for_one_id_name_both_rows(table: str, ke
     report = check("mimic-eye", root)
     assert not report.usable
     assert report.problems[0].startswith(f"{path}, row {row}: duplicate {key} (also row {first})")
+
+
+def test_eyegaze_master_sheet_rows_of_one_image_name_both_rows(trees: dict[str, Path], tmp_path: Path) -> None:
+    mirror = Path(shutil.copytree(trees["eyegaze"].parents[3], tmp_path / "mirror"))
+    master = mirror / "physionet.org/files/egd-cxr/1.0.0/master_sheet.csv"
+    row = append(master, master.read_text().splitlines()[1].replace(",M,", ",F,"))
+    report = check("eyegaze", master.parent)
+    assert report.problems == (f"{master}, row {row}: duplicate dicom_id {F.D_E1} (also row 2)",)
+
+
+def test_reflacx_readings_of_one_image_that_disagree_name_every_row(trees: dict[str, Path], tmp_path: Path) -> None:
+    mirror = Path(shutil.copytree(trees["reflacx"].parents[3], tmp_path / "mirror"))
+    phase1 = mirror / "physionet.org/files/reflacx-xray-localization/1.0.0/main_data/metadata_phase_1.csv"
+    lines = phase1.read_bytes().split(b"\r\n")
+    lines[2] = lines[2].replace(b",train,", b",test,")
+    phase1.write_bytes(b"\r\n".join(lines))
+    report = check("reflacx", phase1.parents[1])
+    assert report.problems == (f"{phase1}, row 2: readings of {F.D_R1} disagree on split: row 2 'train', "
+                               "row 3 'test'",)
