@@ -104,3 +104,18 @@ def test_reflacx_readings_of_one_image_that_disagree_name_every_row(trees: dict[
     report = check("reflacx", phase1.parents[1])
     assert report.problems == (f"{phase1}, row 2: readings of {F.D_R1} disagree on split: row 2 'train', "
                                "row 3 'test'",)
+
+
+def test_vqa_question_asked_twice_with_different_answers_is_damaged(trees: dict[str, Path], tmp_path: Path) -> None:
+    for name in ("mimic-eye", "medical-cxr-vqa"):
+        shutil.copytree(trees[name], tmp_path / name)
+    table = tmp_path / "medical-cxr-vqa" / "medical-cxr-vqa-questions.csv"
+    row = append(table, f"50000001,{F.S1},presence,is there evidence of cardiomegaly in this image?,No")
+    splits = tmp_path / "medical-cxr-vqa" / "splits_mimic_llm_VQA.json"
+    splits.write_text(splits.read_text().replace('"test": [0,', f'"test": [{row - 2}, 0,'))
+    report = check("medical-cxr-vqa", tmp_path / "medical-cxr-vqa")
+    assert report.damaged == (f"{table}: one question of a study with different answers (all passed over): 1 "
+                              f"({table} rows 2, {row})",)
+    sample = next(s for s in READERS.create("medical-cxr-vqa", root=tmp_path / "medical-cxr-vqa").samples
+                  if s.study_id == "50000001")
+    assert [q.kind for q in sample.questions] == ["view", "location"]
