@@ -103,12 +103,14 @@ def placeholder_lines(results: dict[str, Any]) -> list[str]:
 
 def skipped_lines(results: dict[str, Any]) -> list[str]:
     """One line per reason the data readers passed something over, per task (never silent):
-    `skipped rsna: image file not found: 1 (4f3a…)`."""
+    `skipped rsna: image file not found: 1 (4f3a…)`; rows of kind "damaged" or "kept" (gazebench.records.SKIP_KINDS)
+    say so in place of "skipped"."""
     lines = []
     for task, reasons in (results.get("skipped") or {}).items():
         for reason, info in (reasons or {}).items():
             examples = ", ".join(str(e) for e in (info.get("examples") or [])[:3])
-            lines.append(f"skipped {task}: {reason}: {info.get('count')}" + (f" ({examples})" if examples else ""))
+            lines.append(f"{info.get('kind') or 'skipped'} {task}: {reason}: {info.get('count')}"
+                         + (f" ({examples})" if examples else ""))
     return lines
 
 
