@@ -73,6 +73,16 @@ REPORT = (
                 f"clinical efficacy {title} over the 14 CheXpert labels, {avg} average, rules labeler")
       for avg in ("micro", "macro", "example") for stat, title in (("f1", "F1"), ("precision", "P"), ("recall", "R"))),
 )
+REPORT_MODEL_BASED = (
+    *(_fraction(f"chexbert{n}_{avg}_f1", f"CheXbert-{n} {avg} F1", "report",
+                f"F1 of CheXbert-labeler (f1chexbert 'rrg' mode: uncertain = positive) labels of generated vs "
+                f"reference reports, {n} labels, {avg} average (gazebench.metrics.model_based.chexbert)")
+      for n in (14, 5) for avg in ("micro", "macro")),
+    _fraction("bertscore_f1", "BERTScore F1", "report",
+              "mean BERTScore F1 of generated vs reference report (bert-score; model, layer, baseline rescaling "
+              "and idf in the report signature)"),
+)
+"""Model-based report metrics: computed only from local weights (`--metric-arg`), else recorded as not computed."""
 GROUNDING = (
     _fraction("miou", "mIoU", "grounding", "mean IoU of the predicted box with the reference box"),
     *(_fraction(f"hit{t}", f"Acc@{t}", "grounding", f"share of items with IoU >= {t}") for t in ("0.1", "0.3", "0.5")),
@@ -102,7 +112,7 @@ SCANPATH = (
 )
 
 METRIC_FAMILIES: Mapping[str, tuple[Metric, ...]] = MappingProxyType(
-    {"classification": CLASSIFICATION, "calibration": CALIBRATION, "report": REPORT, "grounding": GROUNDING,
+    {"classification": CLASSIFICATION, "calibration": CALIBRATION, "report": REPORT + REPORT_MODEL_BASED, "grounding": GROUNDING,
      "vqa": VQA, "scanpath": SCANPATH})
 """Family name → its metrics in table order; a new family is one tuple and one entry here."""
 

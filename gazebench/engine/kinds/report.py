@@ -1,6 +1,7 @@
 """Report generation: one item per test image with a reference report; BLEU-1..4, ROUGE-L, CIDEr-D
 (coco-caption definitions, gazebench.metrics.nlg) and clinical efficacy P/R/F1 (micro, macro, example) from
-the task's labeler applied to generated and reference reports alike (gazebench.metrics.clinical).
+the task's labeler applied to generated and reference reports alike (gazebench.metrics.clinical); the
+model-based metrics whose local weights are given (CheXbert F1, BERTScore: gazebench.metrics.model_based).
 
 Bootstrap: BLEU from resampled per-item sufficient statistics; ROUGE-L, CIDEr-D and example-based CE as
 weighted means of per-item values (CIDEr-D keeps the full test set's document frequencies); micro and macro CE
@@ -20,6 +21,7 @@ from gazebench.engine.kinds.base import ItemScores, ItemSet, KindScorer, item
 from gazebench.engine.kinds.columns import stored_texts, texts
 from gazebench.engine.kinds.prf import prf, weighted_mean
 from gazebench.metrics.clinical import binarize
+from gazebench.metrics.model_based import model_based_scores
 from gazebench.metrics.nlg import bleu_from_stats, nlg_scores
 from gazebench.metrics.nlg.tokenize import Punctuation
 from gazebench.records import Sample
@@ -73,14 +75,27 @@ class ReportKind(KindScorer):
         refs = [str(i.reference) for i in items.items]
         nlg = nlg_scores(hyps, [[r] for r in refs], punctuation=PUNCTUATION)
         tp, fp, fn, ignored = ce_counts(task, hyps, refs)
+        model_based = model_based_scores(hyps, refs)
 
         def statistic(w: np.ndarray) -> dict[str, float]:
             bleu = bleu_from_stats(w @ nlg.bleu_stats)
             out = {f"bleu{n + 1}": float(b) for n, b in enumerate(bleu)}
             out["rougeL"] = weighted_mean(nlg.rouge_l_items, w)
             out["ciderD"] = weighted_mean(nlg.cider_d_items, w)
-            return out | ce_metrics(tp, fp, fn, w)
+            return out | ce_metrics(tp, fp, fn, w) | model_based.statistic(w)
 
         extra = {"punctuation": PUNCTUATION, "labeler": task.labeler, "ce_uncertain_policy": task.ce_uncertain,
-                 "n_empty_reports": sum(not h.strip() for h in hyps), "n_ce_cells_ignored": int(ignored)}
+                 "n_empty_reports": sum(not h.strip() for h in hyps), "n_ce_cells_ignored": int(ignored),
+                 "model_metrics": model_based.record,
+                 "signature": report_signature(task, model_based.signature_parts)}
         return ItemScores(statistic, np.array([i.sample.patient_id for i in items.items], dtype=object), extra)
+
+
+def report_signature(task: Task, model_based: Sequence[str]) -> str:
+    """sacrebleu-style configuration string of a report score: tokenisation, punctuation, CE labeler and its
+    uncertain policy, each model-based metric's settings and weights digest, the gazebench version."""
+    import gazebench
+
+    parts = ["bleu|rougeL|ciderD", "tok:coco", f"punct:{PUNCTUATION}", f"ce:{task.labeler}",
+             f"unc:{task.ce_uncertain}", *model_based, f"gazebench:{gazebench.__version__}"]
+    return "|".join(parts)
