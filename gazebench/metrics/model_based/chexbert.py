@@ -16,6 +16,7 @@ and plain containers only, never unpickled code.
 """
 from __future__ import annotations
 
+import pickle
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -100,7 +101,7 @@ class CheXbertF1(ModelMetric):
             state = {k.replace("module.", "", 1): v for k, v in state.items() if k.replace("module.", "", 1)
                      not in IGNORED_KEYS}
             model.load_state_dict(state, strict=True)  # type: ignore[attr-defined]
-        except (OSError, ValueError, RuntimeError, KeyError, TypeError, AttributeError) as exc:
+        except (OSError, ValueError, RuntimeError, KeyError, TypeError, AttributeError, pickle.UnpicklingError) as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise ConfigError(f"{path}: the CheXbert labeler could not be loaded ({type(exc).__name__}: "
                               f"{first})") from None
