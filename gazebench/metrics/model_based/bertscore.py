@@ -58,8 +58,7 @@ class BERTScoreMetric(ModelMetric):
                               "file it did not write); convert the encoder to model.safetensors")
 
     def settings(self, options: MetricOptions) -> str:
-        layers = options.bertscore_layers if options.bertscore_layers is not None else "default"
-        return (f"{options.bertscore_model},L{layers},{'rescaled' if options.bertscore_rescale else 'raw'},"
+        return (f"{options.bertscore_model},L{_layers(options)},{'rescaled' if options.bertscore_rescale else 'raw'},"
                 f"{'idf' if options.bertscore_idf else 'noidf'}")
 
     def scorer(self, path: Path, options: MetricOptions, refs: Sequence[str]) -> object:

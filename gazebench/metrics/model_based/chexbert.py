@@ -77,12 +77,14 @@ class CheXbertF1(ModelMetric):
     metrics = tuple(f"chexbert{n}_{avg}_f1" for n in (14, 5) for avg in ("micro", "macro"))
     package = "f1chexbert"
     distribution = "f1chexbert"
-    layout = f"{CHECKPOINT} and bert-base-uncased's config.json + vocab.txt"
+    layout = f"{CHECKPOINT} and bert-base-uncased's config.json + vocab.txt (or tokenizer.json)"
 
     def check(self, path: Path) -> None:
-        for name in (CHECKPOINT, "config.json", "vocab.txt"):
+        for name in (CHECKPOINT, "config.json"):
             if not (path / name).is_file():
                 raise ConfigError(f"{path}: no {name} for CheXbert F1 (expected {self.layout})")
+        if not any((path / name).is_file() for name in ("vocab.txt", "tokenizer.json")):
+            raise ConfigError(f"{path}: no vocab.txt or tokenizer.json for CheXbert F1 (expected {self.layout})")
 
     def settings(self, options: MetricOptions) -> str:
         return "rrg"

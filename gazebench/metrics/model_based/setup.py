@@ -29,7 +29,7 @@ class MetricOptions:
     """`--metric-arg` options: where each model-based metric's weights are, and how it scores."""
 
     chexbert: str | None = None
-    """Folder holding chexbert.pth and bert-base-uncased's config.json and vocab.txt (CheXbert F1)."""
+    """Folder holding chexbert.pth and bert-base-uncased's config.json and vocab.txt or tokenizer.json."""
     bertscore: str | None = None
     """Folder of the BERTScore encoder, a transformers checkpoint (ReXrank: distilroberta-base)."""
     bertscore_model: str = "distilroberta-base"
@@ -90,8 +90,11 @@ class MetricSetup:
         """`chexbert:rrg,w:<digest12>` per metric (`chexbert:none` when not computed)."""
         out = []
         for name, s in sorted(self.status.items()):
-            settings = MODEL_METRICS.create(name).settings(self.options)
-            out.append(f"{name}:{settings},w:{s.digest[:DIGEST_CHARS]}" if isinstance(s, Ready) else f"{name}:none")
+            if isinstance(s, Ready):
+                settings = MODEL_METRICS.create(name).settings(self.options)
+                out.append(f"{name}:{settings},w:{s.digest[:DIGEST_CHARS]}")
+            else:
+                out.append(f"{name}:none")
         return out
 
     def record(self) -> dict[str, dict[str, Any]]:
