@@ -16,8 +16,8 @@ from gazebench.engine.workload import TaskData, load_task_data
 from gazebench.errors import ConfigError
 from gazebench.metrics.bootstrap import MACRO_STATS
 from gazebench.metrics.model_based import resolve_setup, using_setup
-from gazebench.metrics.randomization import N_PERMUTATIONS
 from gazebench.metrics.power import verdict
+from gazebench.metrics.randomization import N_PERMUTATIONS
 
 
 def check_comparable(a: RunDir, ca: dict[str, Any], b: RunDir, cb: dict[str, Any]) -> list[str]:

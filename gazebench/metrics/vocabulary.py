@@ -112,8 +112,8 @@ SCANPATH = (
 )
 
 METRIC_FAMILIES: Mapping[str, tuple[Metric, ...]] = MappingProxyType(
-    {"classification": CLASSIFICATION, "calibration": CALIBRATION, "report": REPORT + REPORT_MODEL_BASED, "grounding": GROUNDING,
-     "vqa": VQA, "scanpath": SCANPATH})
+    {"classification": CLASSIFICATION, "calibration": CALIBRATION, "report": REPORT + REPORT_MODEL_BASED,
+     "grounding": GROUNDING, "vqa": VQA, "scanpath": SCANPATH})
 """Family name → its metrics in table order; a new family is one tuple and one entry here."""
 
 METRICS: Mapping[str, Metric] = MappingProxyType({m.name: m for family in METRIC_FAMILIES.values() for m in family})

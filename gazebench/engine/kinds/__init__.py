@@ -88,13 +88,14 @@ def kind_comparison(task: Task, items: ItemSet, df_a: pd.DataFrame, df_b: pd.Dat
 def randomization(task: Task, items: ItemSet, dfs: tuple[pd.DataFrame, pd.DataFrame], side: int, where: Path,
                   n_perm: int, seed: int) -> dict[str, float | None]:
     """AR p-values of B vs A: both runs' outputs scored as one stacked item set (A's items, then B's), so each
-    trial's mixed systems are item weightings (gazebench.metrics.randomization)."""
+    trial's mixed systems are item weightings (gazebench.metrics.randomization, ReportKind.stacked_statistic)."""
     from gazebench.engine.scoring import aligned
     from gazebench.metrics.randomization import paired_randomization
 
-    stacked = pd.concat([aligned(items.samples, df, where) for df in dfs], ignore_index=True)
-    scores = scorer(task).scores(task, ItemSet(items.items + items.items), stacked, side, where)
-    return paired_randomization(scores.statistic, len(items.items), metric_names(task.family), n_perm, seed)
+    report = scorer(task)
+    assert isinstance(report, ReportKind)
+    statistic = report.stacked_statistic(task, items, tuple(aligned(items.samples, df, where) for df in dfs), where)
+    return paired_randomization(statistic, len(items.items), metric_names(task.family), n_perm, seed)
 
 
 def raise_empty(task: Task, where: Path) -> None:

@@ -9,7 +9,7 @@ from resampled per-item TP/FP/FN. Reference text is read from the data directory
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +89,22 @@ class ReportKind(KindScorer):
                  "model_metrics": model_based.record,
                  "signature": report_signature(task, model_based.signature_parts)}
         return ItemScores(statistic, np.array([i.sample.patient_id for i in items.items], dtype=object), extra)
+
+    def stacked_statistic(self, task: Task, items: ItemSet, dfs: tuple[pd.DataFrame, pd.DataFrame],
+                          where: Path) -> Callable[[np.ndarray], dict[str, float]]:
+        """Metrics of any item weighting of two runs' outputs stacked (A's N items, then B's N), e.g. a mixed
+        system of the approximate-randomization test. CIDEr-D's document frequencies come from the references
+        once, as in each run's own score (stacking would count them twice and change the idf of n-grams no
+        reference has), so its per-item values are each run's own."""
+        stacked = self.scores(task, ItemSet(items.items + items.items), pd.concat(dfs, ignore_index=True), 0, where)
+        refs = [[str(i.reference)] for i in items.items]
+        cider = np.concatenate([nlg_scores(stored_texts(df, "report", where), refs,
+                                           punctuation=PUNCTUATION).cider_d_items for df in dfs])
+
+        def statistic(w: np.ndarray) -> dict[str, float]:
+            return stacked.statistic(w) | {"ciderD": weighted_mean(cider, w)}
+
+        return statistic
 
 
 def report_signature(task: Task, model_based: Sequence[str]) -> str:
