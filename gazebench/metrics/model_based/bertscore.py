@@ -48,7 +48,7 @@ class BERTScoreMetric(ModelMetric):
     metrics = ("bertscore_f1",)
     package = "bert_score"
     distribution = "bert-score"
-    layout = "a transformers encoder checkpoint (config.json, tokenizer files, model.safetensors)"
+    layout = "a transformers encoder checkpoint (config.json, tokenizer, model.safetensors)"
 
     def check(self, path: Path) -> None:
         if not (path / "config.json").is_file():

@@ -77,7 +77,7 @@ class CheXbertF1(ModelMetric):
     metrics = tuple(f"chexbert{n}_{avg}_f1" for n in (14, 5) for avg in ("micro", "macro"))
     package = "f1chexbert"
     distribution = "f1chexbert"
-    layout = f"{CHECKPOINT} and bert-base-uncased's config.json + vocab.txt (or tokenizer.json)"
+    layout = f"{CHECKPOINT} + bert-base-uncased's config.json and vocab.txt (or tokenizer.json)"
 
     def check(self, path: Path) -> None:
         for name in (CHECKPOINT, "config.json"):

@@ -60,8 +60,8 @@ class ModelMetric(ABC):
 
     def missing_line(self) -> str:
         """The one line shown when no weights were given."""
-        return (f"{self.title} not computed: no weights; put {self.layout} in a folder and pass "
-                f"--metric-arg {self.name}=DIR (or set {self.env}=DIR)")
+        return (f"{self.title} not computed: no weights; give --metric-arg {self.name}=DIR or {self.env}=DIR, "
+                f"DIR holding {self.layout}")
 
     @abstractmethod
     def check(self, path: Path) -> None:

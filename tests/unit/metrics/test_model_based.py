@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -15,7 +14,7 @@ EXTRA = "needs the report-metrics extra: pip install -e '.[report-metrics]'"
 pytest.importorskip("f1chexbert", reason=EXTRA)
 pytest.importorskip("bert_score", reason=EXTRA)
 
-from fixtures.report_metrics import bertscore_folder, chexbert_folder  # noqa: E402
+from fixtures.report_metrics import bertscore_folder, chexbert_folder, library_chexbert, library_reports  # noqa: E402
 from gazebench.errors import ConfigError  # noqa: E402
 from gazebench.metrics.model_based import MetricOptions, resolve_setup  # noqa: E402
 from gazebench.metrics.model_based.bertscore import BERTScoreMetric, baseline_file  # noqa: E402
@@ -40,37 +39,6 @@ def encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return bertscore_folder(tmp_path_factory.mktemp("encoder"))
 
 
-class EncodePlus:
-    """A transformers-5 tokenizer with transformers 4's `encode_plus(tokens)`: token ids between [CLS] and
-    [SEP] (`get_input_ids` on a list of tokens, then `build_inputs_with_special_tokens`)."""
-
-    def __init__(self, tok: Any) -> None:
-        self.tok = tok
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.tok, name)
-
-    def encode_plus(self, tokens: list[str]) -> dict[str, list[int]]:
-        return {"input_ids": [self.tok.cls_token_id, *self.tok.convert_tokens_to_ids(tokens), self.tok.sep_token_id]}
-
-
-def library_chexbert(folder: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
-    """f1chexbert's F1CheXbert on the tiny checkpoint: bert-base-uncased's tokenizer and config read from
-    `folder` instead of the hub, chexbert.pth from a private cache folder."""
-    import f1chexbert.f1chexbert as lib
-    from transformers import BertConfig, BertTokenizer
-
-    tok = BertTokenizer.from_pretrained(folder)
-    monkeypatch.setattr(lib, "BertTokenizer", SimpleNamespace(from_pretrained=lambda name: EncodePlus(tok)))
-    monkeypatch.setattr(lib, "AutoConfig", SimpleNamespace(from_pretrained=lambda name: BertConfig.from_pretrained(
-        folder)))
-    cache = tmp_path / "f1chexbert-cache"
-    cache.mkdir()
-    shutil.copy(folder / "chexbert.pth", cache)
-    monkeypatch.setattr(lib, "CACHE_DIR", str(cache))
-    return lib.F1CheXbert(device="cpu")
-
-
 def test_chexbert_f1_equals_f1chexbert(chexbert: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import torch
 
@@ -82,16 +50,7 @@ def test_chexbert_f1_equals_f1chexbert(chexbert: Path, monkeypatch: pytest.Monke
     theirs = np.array([lib.get_label(r.strip()) for r in HYPS + REFS])
     np.testing.assert_array_equal(ours, theirs)
     assert 0 < ours.sum() < ours.size and len({tuple(r) for r in ours}) > 2  # the tiny labeler is not constant
-    # F1CheXbert.forward's classification reports (forward itself stops earlier under scikit-learn >= 1.8: its
-    # private `_check_targets` returns four values there, for its accuracy line)
-    from sklearn.metrics import classification_report
-
-    refs = [lib.get_label(r.strip()) for r in REFS]
-    hyps = [lib.get_label(h.strip()) for h in HYPS]
-    top5 = lib.target_names_5_index
-    cr = classification_report(refs, hyps, target_names=lib.target_names, output_dict=True)
-    cr5 = classification_report([np.array(r)[top5] for r in refs], [np.array(h)[top5] for h in hyps],
-                                target_names=lib.target_names_5, output_dict=True)
+    cr, cr5 = library_reports(lib, HYPS, REFS)
     got = metric.evidence(chexbert, MetricOptions(), HYPS, REFS).statistic(np.ones(len(HYPS)))
     for n, report in ((14, cr), (5, cr5)):
         for avg in ("micro", "macro"):
