@@ -19,6 +19,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -89,12 +90,11 @@ class CheXbertF1(ModelMetric):
     def settings(self, options: MetricOptions) -> str:
         return "rrg"
 
-    def labels(self, path: Path, reports: Sequence[str]) -> np.ndarray:
-        """(N, 14) "rrg" labels (1 = positive or uncertain) in TARGET_NAMES order."""
+    def load(self, path: Path) -> tuple[Any, Any]:
+        """(tokenizer, labeler in eval mode) from `path`; a file that does not load is one line naming it."""
         import torch
         from transformers import BertConfig, BertTokenizer
 
-        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
         try:
             tokenizer = BertTokenizer.from_pretrained(path, local_files_only=True)
             model = _labeler(BertConfig.from_pretrained(path, local_files_only=True))
@@ -107,7 +107,15 @@ class CheXbertF1(ModelMetric):
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise ConfigError(f"{path}: the CheXbert labeler could not be loaded ({type(exc).__name__}: "
                               f"{first})") from None
-        model.to(device)  # type: ignore[attr-defined]
+        return tokenizer, model
+
+    def labels(self, path: Path, reports: Sequence[str], loaded: tuple[Any, Any] | None = None) -> np.ndarray:
+        """(N, 14) "rrg" labels (1 = positive or uncertain) in TARGET_NAMES order."""
+        import torch
+
+        tokenizer, model = loaded if loaded is not None else self.load(path)
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        model.to(device)
         out = np.zeros((len(reports), len(TARGET_NAMES)), dtype=np.int64)
         with torch.no_grad():
             for start in range(0, len(reports), BATCH):
@@ -118,13 +126,14 @@ class CheXbertF1(ModelMetric):
                 for i, e in enumerate(encoded):
                     ids[i, : len(e)] = torch.tensor(e)
                     mask[i, : len(e)] = 1
-                heads = model(ids.to(device), mask.to(device))  # type: ignore[operator]
+                heads = model(ids.to(device), mask.to(device))
                 classes = torch.stack([h.argmax(dim=1) for h in heads], dim=1).cpu().numpy()
                 out[start:start + len(encoded)] = np.isin(classes, (1, 3))  # get_label(mode="rrg")
         return out
 
     def evidence(self, path: Path, options: MetricOptions, hyps: Sequence[str], refs: Sequence[str]) -> Evidence:
-        y, p = self.labels(path, refs), self.labels(path, [h.strip() for h in hyps])
+        loaded = self.load(path)
+        y, p = self.labels(path, refs, loaded), self.labels(path, [h.strip() for h in hyps], loaded)
         columns = np.concatenate([y & p, (1 - y) & p, y & (1 - p)], axis=1).astype(np.float64)
         return Evidence(columns, reduce)
 
