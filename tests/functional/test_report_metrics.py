@@ -70,6 +70,8 @@ def test_without_weights_the_run_completes_and_says_what_is_missing(plain: tuple
     lines = table.splitlines()
     assert any("CheXbert F1 not computed: no weights; give --metric-arg chexbert=DIR" in line for line in lines)
     assert any(f"{TASK} signature:" in line for line in lines)
+    board = invoke("leaderboard", str(run.parent))
+    assert f"Report signature (random, {TASK}): bleu|rougeL|ciderD|tok:coco" in board.replace("\\|", "|")
 
 
 def test_tiny_weights_score_through_run_and_score_as_the_libraries_do(

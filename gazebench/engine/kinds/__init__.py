@@ -75,11 +75,12 @@ def kind_comparison(task: Task, items: ItemSet, df_a: pd.DataFrame, df_b: pd.Dat
     a = kind_scores(task, items, df_a, side[0], where[0])
     b = kind_scores(task, items, df_b, side[1], where[1])
     names = metric_names(task.family)
-    out = {"n": len(items.items), "metrics": paired_block(a, b, names, n_boot, seed, 0.95)}
+    metrics = paired_block(a, b, names, n_boot, seed, 0.95)
+    out: dict[str, Any] = {"n": len(items.items), "metrics": metrics}
     if task.kind == "report":
         p_values = randomization(task, items, (df_a, df_b), side[0], where[0], n_perm, seed)
         for k in names:
-            out["metrics"][k]["ar_p_value"] = p_values[k]
+            metrics[k]["ar_p_value"] = p_values[k]
         out["randomization"] = {"test": "paired approximate randomization (RadEval PairedTest)", "n_perm": n_perm,
                                 "seed": seed, "signature": f"ar:{n_perm}|seed:{seed}"}
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -49,6 +50,7 @@ class BERTScoreMetric(ModelMetric):
     package = "bert_score"
     distribution = "bert-score"
     layout = "a transformers encoder checkpoint (config.json, tokenizer, model.safetensors)"
+    implementation = "bert_score.BERTScorer.score (empty reports: its own value for an empty candidate)"
 
     def check(self, path: Path) -> None:
         if not (path / "config.json").is_file():
@@ -61,7 +63,7 @@ class BERTScoreMetric(ModelMetric):
         return (f"{options.bertscore_model},L{_layers(options)},{'rescaled' if options.bertscore_rescale else 'raw'},"
                 f"{'idf' if options.bertscore_idf else 'noidf'}")
 
-    def scorer(self, path: Path, options: MetricOptions, refs: Sequence[str]) -> object:
+    def scorer(self, path: Path, options: MetricOptions, refs: Sequence[str]) -> Any:
         from bert_score import BERTScorer
 
         baseline = baseline_file(options) if options.bertscore_rescale else None
@@ -80,16 +82,16 @@ class BERTScoreMetric(ModelMetric):
         f1 = np.full(len(hyps), self.empty_f1(scorer, options))
         keep = [i for i, h in enumerate(hyps) if h.strip()]
         if keep:
-            _, _, f = scorer.score([hyps[i] for i in keep], [refs[i] for i in keep])  # type: ignore[attr-defined]
+            _, _, f = scorer.score([hyps[i] for i in keep], [refs[i] for i in keep])
             f1[keep] = f.numpy().astype(np.float64)
         return Evidence(f1[:, None], reduce)
 
     @staticmethod
-    def empty_f1(scorer: object, options: MetricOptions) -> float:
+    def empty_f1(scorer: Any, options: MetricOptions) -> float:
         """bert-score's F1 of an empty candidate: raw 0, rescaled (0 - b) / (1 - b) with its F baseline b."""
         if not options.bertscore_rescale:
             return 0.0
-        b = float(scorer.baseline_vals[2])  # type: ignore[attr-defined]
+        b = float(scorer.baseline_vals[2])
         return (0.0 - b) / (1.0 - b)
 
 

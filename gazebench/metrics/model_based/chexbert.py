@@ -19,13 +19,16 @@ from __future__ import annotations
 import pickle
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gazebench.errors import ConfigError
 from gazebench.metrics.model_based.registry import Evidence, ModelMetric
 from gazebench.metrics.model_based.setup import MetricOptions
+
+if TYPE_CHECKING:
+    from transformers import BertConfig
 
 CHECKPOINT = "chexbert.pth"
 TARGET_NAMES = ("Enlarged Cardiomediastinum", "Cardiomegaly", "Lung Opacity", "Lung Lesion", "Edema",
@@ -40,7 +43,7 @@ IGNORED_KEYS = ("bert.embeddings.position_ids",)
 """A buffer older transformers saved in state dicts; f1chexbert loads with strict=False and skips it too."""
 
 
-def _labeler(config: object) -> object:
+def _labeler(config: BertConfig) -> Any:
     """f1chexbert's `bert_labeler` layout on a BertConfig, random weights (eval mode: dropout off)."""
     import torch
     from transformers import BertModel
@@ -50,7 +53,7 @@ def _labeler(config: object) -> object:
             super().__init__()
             self.bert = BertModel(config)
             self.dropout = torch.nn.Dropout(0.1)
-            hidden = self.bert.pooler.dense.in_features
+            hidden = config.hidden_size  # bert_labeler's `pooler.dense.in_features`
             self.linear_heads = torch.nn.ModuleList([torch.nn.Linear(hidden, 4) for _ in range(13)]
                                                     + [torch.nn.Linear(hidden, 2)])
 
@@ -61,14 +64,14 @@ def _labeler(config: object) -> object:
     return CheXbertLabeler().eval()
 
 
-def encode(tokenizer: object, report: str) -> list[int]:
+def encode(tokenizer: Any, report: str) -> list[int]:
     """f1chexbert's `tokenize` for one report, with the transformers-5 calls that equal `encode_plus`."""
     text = " ".join(report.strip().replace("\n", " ").split())
-    tokens = tokenizer.tokenize(text)  # type: ignore[attr-defined]
-    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id  # type: ignore[attr-defined]
+    tokens = tokenizer.tokenize(text)
+    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
     if not tokens:
         return [cls, sep]
-    ids = [cls, *tokenizer.convert_tokens_to_ids(tokens), sep]  # type: ignore[attr-defined]
+    ids = [cls, *tokenizer.convert_tokens_to_ids(tokens), sep]
     return ids if len(ids) <= MAX_TOKENS else [*ids[: MAX_TOKENS - 1], sep]
 
 
@@ -79,6 +82,8 @@ class CheXbertF1(ModelMetric):
     package = "f1chexbert"
     distribution = "f1chexbert"
     layout = f"{CHECKPOINT} + bert-base-uncased's config.json and vocab.txt (or tokenizer.json)"
+    implementation = ("f1chexbert's bert_labeler and scoring path ported to transformers 5 (its encode_plus call "
+                      "fails there; docs/metrics.md), checked against f1chexbert in the tests")
 
     def check(self, path: Path) -> None:
         for name in (CHECKPOINT, "config.json"):
@@ -102,7 +107,7 @@ class CheXbertF1(ModelMetric):
             state = raw.get("model_state_dict", raw) if isinstance(raw, dict) else raw
             state = {k.replace("module.", "", 1): v for k, v in state.items() if k.replace("module.", "", 1)
                      not in IGNORED_KEYS}
-            model.load_state_dict(state, strict=True)  # type: ignore[attr-defined]
+            model.load_state_dict(state, strict=True)
         except (OSError, ValueError, RuntimeError, KeyError, TypeError, AttributeError, pickle.UnpicklingError) as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise ConfigError(f"{path}: the CheXbert labeler could not be loaded ({type(exc).__name__}: "

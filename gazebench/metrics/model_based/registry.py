@@ -49,6 +49,8 @@ class ModelMetric(ABC):
     """Its PyPI name (the version is recorded with the scores)."""
     layout: str
     """What the weights folder must hold, for the one-line message when it is missing or incomplete."""
+    implementation: str = "the library's own scorer"
+    """How the library is used, recorded with the scores (a port says so)."""
 
     @property
     def env(self) -> str:

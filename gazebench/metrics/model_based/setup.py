@@ -104,7 +104,8 @@ class MetricSetup:
             metric = MODEL_METRICS.create(name)
             if isinstance(s, Ready):
                 out[name] = {"computed": True, "metrics": list(metric.metrics), "weights_sha256": s.digest,
-                             "library": f"{metric.distribution} {s.version}", "settings": metric.settings(self.options)}
+                             "library": f"{metric.distribution} {s.version}", "implementation": metric.implementation,
+                             "settings": metric.settings(self.options)}
             else:
                 out[name] = {"computed": False, "metrics": list(metric.metrics), "reason": s.reason}
         return out
