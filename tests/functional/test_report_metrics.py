@@ -92,7 +92,7 @@ def test_tiny_weights_score_through_run_and_score_as_the_libraries_do(
     run, _ = plain
     rerun = json.loads(invoke("run", "--model", "random", "--tasks", TASK, "--data-root", str(small_root),
                               "--output-dir", str(run.parent), *FAST, *metric_args(weights), "--json"))
-    assert [p.name for p in run.parent.iterdir()] == [run.name]  # scoring options: same run, not a new one
+    assert list(run.parent.glob("random__*")) == [run]  # scoring options: the same run, not a new one
     assert list((run / "scores").glob("*__mm*.json"))  # stored beside results.json, which stays as it was
     r = rerun["results"][TASK]
     for name in ("chexbert", "bertscore"):
@@ -131,3 +131,23 @@ def test_a_bad_metric_arg_is_one_line_before_any_work(small_root: Path, tmp_path
     assert result.exit_code == 2 and not list(tmp_path.iterdir())
     assert result.output.strip() == ("error: --metric-arg bertscore=/no/such/dir: not a directory (expected a "
                                      "transformers encoder checkpoint (config.json, tokenizer, model.safetensors))")
+
+
+def test_compare_gives_the_approximate_randomization_test_beside_the_bootstrap(
+        plain: tuple[Path, dict[str, Any]], small_root: Path, weights: dict[str, Path]) -> None:
+    run, _ = plain
+    invoke("run", "--model", "oracle", "--tasks", TASK, "--data-root", str(small_root), "--output-dir",
+           str(run.parent), *FAST)
+    (oracle,) = run.parent.glob("oracle__*")
+    out = json.loads(invoke("compare", str(run), str(oracle), "--n-boot", "20", "--n-perm", "200",
+                            *metric_args(weights), "--json"))
+    block = out["tasks"][TASK]
+    assert block["randomization"]["signature"] == "ar:200|seed:0"
+    m = block["metrics"]
+    assert m["bleu4"]["ar_p_value"] == 0.0 and m["bleu4"]["p_value"] < 0.05  # the ceiling differs, both tests agree
+    assert m["chexbert14_micro_f1"]["a"] is not None and m["chexbert14_micro_f1"]["ar_p_value"] is not None
+    assert 0.0 <= m["bertscore_f1"]["ar_p_value"] <= 1.0
+    table = invoke("compare", str(run), str(oracle), "--n-boot", "20", "--n-perm", "50")
+    assert "AR p" in table and "paired approximate randomization (ar:50|seed:0)" in table
+    assert json.loads(invoke("compare", str(run), str(oracle), "--n-boot", "20", "--n-perm", "50", "--json"))[
+        "tasks"][TASK]["metrics"]["chexbert14_micro_f1"]["ar_p_value"] is None  # no weights: not computed
