@@ -15,7 +15,9 @@ from gazebench.engine.verify import verify_run
 from gazebench.engine.workload import TaskData, load_task_data
 from gazebench.errors import ConfigError
 from gazebench.metrics.bootstrap import MACRO_STATS
+from gazebench.metrics.model_based import resolve_setup, using_setup
 from gazebench.metrics.power import verdict
+from gazebench.metrics.randomization import N_PERMUTATIONS
 
 
 def check_comparable(a: RunDir, ca: dict[str, Any], b: RunDir, cb: dict[str, Any]) -> list[str]:
@@ -36,12 +38,16 @@ def check_comparable(a: RunDir, ca: dict[str, Any], b: RunDir, cb: dict[str, Any
 
 
 def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str | None = None,
-                 n_boot: int | None = None, threshold_policy: str | None = None) -> dict[str, Any]:
-    """JSON-ready comparison of run B against run A on every task they share (both verified first)."""
+                 n_boot: int | None = None, threshold_policy: str | None = None, n_perm: int = N_PERMUTATIONS,
+                 metric_args: tuple[tuple[str, Any], ...] = ()) -> dict[str, Any]:
+    """JSON-ready comparison of run B against run A on every task they share (both verified first); report tasks
+    with the model-based metrics of `metric_args` and a paired approximate-randomization test beside the
+    bootstrap."""
     from gazebench.metrics import delong_macro, paired_bootstrap, summary
     from gazebench.paths import data_root as resolve_root
 
     va, vb = verify_run(run_a), verify_run(run_b)
+    setup = resolve_setup(metric_args)  # weights found and digested before any scoring
     a, b = RunDir(va.path), RunDir(vb.path)
     ca, cb = va.config, vb.config
     tasks = check_comparable(a, ca, b, cb)
@@ -59,7 +65,8 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str 
     for name in tasks:
         td: TaskData = data[name]
         if td.task.kind != "classification":
-            out["tasks"][name] = _kind_comparison(td, (a, b), (ca, cb), boots, seed)
+            with using_setup(setup):
+                out["tasks"][name] = _kind_comparison(td, (a, b), (ca, cb), boots, seed, n_perm)
             continue
         samples = td.eval_samples
         y = td.task.targets(samples)
@@ -81,7 +88,7 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str 
 
 
 def _kind_comparison(td: TaskData, runs: tuple[RunDir, RunDir], configs: tuple[dict[str, Any], dict[str, Any]],
-                     n_boot: int, seed: int) -> dict[str, Any]:
+                     n_boot: int, seed: int, n_perm: int) -> dict[str, Any]:
     """Paired comparison of a non-classification task: every metric of its family, with verdicts. The items are
     built in run A's model frame (references are only used for scoring, in image pixels, so any frame agrees)."""
     from gazebench.engine.kinds import kind_comparison, task_items
@@ -90,7 +97,7 @@ def _kind_comparison(td: TaskData, runs: tuple[RunDir, RunDir], configs: tuple[d
     items = task_items(td.task, td.eval_samples, sides[0])
     folders = (runs[0].predictions(td.task.name), runs[1].predictions(td.task.name))
     out = kind_comparison(td.task, items, read_predictions(folders[0]), read_predictions(folders[1]),
-                          (sides[0], sides[1]), folders, n_boot, seed)
+                          (sides[0], sides[1]), folders, n_boot, seed, n_perm)
     for m in out["metrics"].values():
         m["verdict"] = verdict(m["diff"], m["ci"], m["mdd"])
     return out

@@ -65,9 +65,19 @@ def results_table(results: dict[str, Any], title: str = "") -> Table:
     if any(zero_width(r.get(f"{m}_ci")) for r in results["results"].values() for m in ("auroc", "acc", "f1")):
         notes.append(ZERO_WIDTH_NOTE)
     notes += [f"skipped {name}: {reason}" for name, reason in (results.get("unsupported") or {}).items()]
-    table.caption = "\n".join(notes + diagnostics_lines(results) + placeholder_lines(results)
+    table.caption = "\n".join(notes + report_lines(results) + diagnostics_lines(results) + placeholder_lines(results)
                                + skipped_lines(results)) or None
     return table
+
+
+def report_lines(results: dict[str, Any]) -> list[str]:
+    """Under each report task: its configuration signature, and one line per model-based metric not computed."""
+    lines = []
+    for name, r in results["results"].items():
+        if r.get("signature"):
+            lines.append(f"{name} signature: {r['signature']}")
+        lines += [f"{name}: {m['reason']}" for m in (r.get("model_metrics") or {}).values() if not m["computed"]]
+    return lines
 
 
 def family_cells(block: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ must equal the one recorded when the predictions were made.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,6 +23,7 @@ from gazebench.engine.slices import slice_results
 from gazebench.engine.verify import prediction_digests, seal_results
 from gazebench.engine.workload import TaskData
 from gazebench.errors import ConfigError
+from gazebench.metrics.model_based import using_setup
 from gazebench.metrics.vocabulary import metrics_for
 from gazebench.records import Sample
 from gazebench.task import get_task
@@ -237,6 +239,8 @@ def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -
     check_data(config, data, run.path)
     seed = int(config["seed"])
     thresholds = run_thresholds(run, config, data, options.threshold_policy)
+    setup = options.metric_setup()  # model-based report metrics: weights found and digested before scoring
+    options = replace(options, model_metrics=setup.identity)
     results, curves = {}, {}
     for name in config["tasks"]:
         folder = run.predictions(name)
@@ -247,8 +251,9 @@ def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -
             continue
         side = int(config["adapter"]["spec"]["image_size"])
         items = task_items(task, data[name].eval_samples, side)
-        results[name] = kind_result(task, items, read_predictions(folder), side, folder, options.n_boot, seed,
-                                    options.ci_level)
+        with using_setup(setup):
+            results[name] = kind_result(task, items, read_predictions(folder), side, folder, options.n_boot, seed,
+                                        options.ci_level)
     provenance = read_json(run.provenance) if run.provenance.is_file() else {}
     out: dict[str, Any] = {
         "results": results,
@@ -285,7 +290,7 @@ def primary_scoring(run: RunDir) -> ScoringOptions:
 
 def rescore(run_dir: Path | str, *, data_root: Path | str | None = None, threshold_policy: str | None = None,
             n_boot: int | None = None, ci_level: float | None = None,
-            slices: tuple[str, ...] | None = None) -> dict[str, Any]:
+            slices: tuple[str, ...] | None = None, metric_args: tuple[tuple[str, Any], ...] = ()) -> dict[str, Any]:
     """`gazebench score`: a finished run's results under its own scoring options, or under the ones given,
     from its saved predictions alone (the model is never built); writes nothing."""
     from gazebench.engine.workload import run_data
@@ -296,7 +301,7 @@ def rescore(run_dir: Path | str, *, data_root: Path | str | None = None, thresho
     options = ScoringOptions(threshold_policy=threshold_policy or own.threshold_policy,
                              n_boot=n_boot if n_boot is not None else own.n_boot,
                              ci_level=ci_level if ci_level is not None else own.ci_level,
-                             slices=slices if slices is not None else own.slices)
+                             slices=slices if slices is not None else own.slices, metric_args=metric_args)
     return score_run(run, run_data(config, data_root), options)
 
 

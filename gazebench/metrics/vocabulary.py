@@ -119,6 +119,16 @@ REPORT = (
       for avg in ("micro", "macro", "example") for stat, title in CE_STATS),
     *(_ce_metric(c, avg, stat, title) for c in CE_CONVENTIONS for avg in c.averages for stat, title in CE_STATS),
 )
+REPORT_MODEL_BASED = (
+    *(_fraction(f"chexbert{n}_{avg}_f1", f"CheXbert-{n} {avg} F1", "report",
+                f"F1 of CheXbert-labeler (f1chexbert 'rrg' mode: uncertain = positive) labels of generated vs "
+                f"reference reports, {n} labels, {avg} average (gazebench.metrics.model_based.chexbert)")
+      for n in (14, 5) for avg in ("micro", "macro")),
+    _fraction("bertscore_f1", "BERTScore F1", "report",
+              "mean BERTScore F1 of generated vs reference report (bert-score; model, layer, baseline rescaling "
+              "and idf in the report signature)"),
+)
+"""Model-based report metrics: computed only from local weights (`--metric-arg`), else recorded as not computed."""
 GROUNDING = (
     _fraction("miou", "mIoU", "grounding", "mean IoU of the predicted box with the reference box"),
     *(_fraction(f"hit{t}", f"Acc@{t}", "grounding", f"share of items with IoU >= {t}") for t in ("0.1", "0.3", "0.5")),
@@ -167,8 +177,8 @@ SCANPATH = (
 )
 
 METRIC_FAMILIES: Mapping[str, tuple[Metric, ...]] = MappingProxyType(
-    {"classification": CLASSIFICATION, "calibration": CALIBRATION, "report": REPORT, "grounding": GROUNDING,
-     "vqa": VQA, "scanpath": SCANPATH})
+    {"classification": CLASSIFICATION, "calibration": CALIBRATION, "report": REPORT + REPORT_MODEL_BASED,
+     "grounding": GROUNDING, "vqa": VQA, "scanpath": SCANPATH})
 """Family name → its metrics in table order; a new family is one tuple and one entry here."""
 
 METRICS: Mapping[str, Metric] = MappingProxyType({m.name: m for family in METRIC_FAMILIES.values() for m in family})

@@ -16,6 +16,7 @@ from gazebench.engine.kinds.grounding import GroundingKind
 from gazebench.engine.kinds.report import ReportKind
 from gazebench.engine.kinds.scanpath import ScanpathKind
 from gazebench.engine.kinds.vqa import VQAKind
+from gazebench.metrics.randomization import N_PERMUTATIONS
 from gazebench.metrics.vocabulary import metric_names
 from gazebench.records import Sample
 from gazebench.task import Task
@@ -68,11 +69,34 @@ def kind_result(task: Task, items: ItemSet, df: pd.DataFrame, side: int, where: 
 
 
 def kind_comparison(task: Task, items: ItemSet, df_a: pd.DataFrame, df_b: pd.DataFrame, side: tuple[int, int],
-                    where: tuple[Path, Path], n_boot: int, seed: int) -> dict[str, Any]:
-    """Paired comparison (B − A) of two runs' stored predictions on the same items, every metric of the family."""
+                    where: tuple[Path, Path], n_boot: int, seed: int, n_perm: int = N_PERMUTATIONS) -> dict[str, Any]:
+    """Paired comparison (B − A) of two runs' stored predictions on the same items, every metric of the family;
+    report tasks also get a paired approximate-randomization p-value per metric (`ar_p_value`)."""
     a = kind_scores(task, items, df_a, side[0], where[0])
     b = kind_scores(task, items, df_b, side[1], where[1])
-    return {"n": len(items.items), "metrics": paired_block(a, b, metric_names(task.family), n_boot, seed, 0.95)}
+    names = metric_names(task.family)
+    metrics = paired_block(a, b, names, n_boot, seed, 0.95)
+    out: dict[str, Any] = {"n": len(items.items), "metrics": metrics}
+    if task.kind == "report":
+        p_values = randomization(task, items, (df_a, df_b), side[0], where[0], n_perm, seed)
+        for k in names:
+            metrics[k]["ar_p_value"] = p_values[k]
+        out["randomization"] = {"test": "paired approximate randomization (RadEval PairedTest)", "n_perm": n_perm,
+                                "seed": seed, "signature": f"ar:{n_perm}|seed:{seed}"}
+    return out
+
+
+def randomization(task: Task, items: ItemSet, dfs: tuple[pd.DataFrame, pd.DataFrame], side: int, where: Path,
+                  n_perm: int, seed: int) -> dict[str, float | None]:
+    """AR p-values of B vs A: both runs' outputs scored as one stacked item set (A's items, then B's), so each
+    trial's mixed systems are item weightings (gazebench.metrics.randomization, ReportKind.stacked_statistic)."""
+    from gazebench.engine.scoring import aligned
+    from gazebench.metrics.randomization import paired_randomization
+
+    report = scorer(task)
+    assert isinstance(report, ReportKind)
+    statistic = report.stacked_statistic(task, items, tuple(aligned(items.samples, df, where) for df in dfs), where)
+    return paired_randomization(statistic, len(items.items), metric_names(task.family), n_perm, seed)
 
 
 def raise_empty(task: Task, where: Path) -> None:

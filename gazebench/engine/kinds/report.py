@@ -1,7 +1,8 @@
 """Report generation: one item per test image with a reference report; BLEU-1..4, ROUGE-L, CIDEr-D
 (coco-caption definitions, gazebench.metrics.nlg) and clinical efficacy P/R/F1 (micro, macro, example) from
 the task's labeler applied to generated and reference reports alike (gazebench.metrics.clinical), under the
-task's uncertain policy (`ce_*`) and every published convention (`ce14_*`, `ce5_*`, `*_uncpos`).
+task's uncertain policy (`ce_*`) and every published convention (`ce14_*`, `ce5_*`, `*_uncpos`); the
+model-based metrics whose local weights are given (CheXbert F1, BERTScore: gazebench.metrics.model_based).
 
 Bootstrap: BLEU from resampled per-item sufficient statistics; ROUGE-L, CIDEr-D and example-based CE as
 weighted means of per-item values (CIDEr-D keeps the full test set's document frequencies); micro and macro CE
@@ -9,7 +10,7 @@ from resampled per-item TP/FP/FN. Reference text is read from the data directory
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from gazebench.engine.kinds.columns import stored_texts, texts
 from gazebench.engine.kinds.prf import weighted_mean
 from gazebench.labels import CHEXPERT_LABELS, LABEL_INDEX
 from gazebench.metrics.clinical import CECounts, ce_averages, ce_counts
+from gazebench.metrics.model_based import model_based_scores
 from gazebench.metrics.nlg import bleu_from_stats, nlg_scores
 from gazebench.metrics.nlg.tokenize import Punctuation
 from gazebench.metrics.vocabulary import CE_CONVENTIONS, CE_STATS, CEConvention
@@ -75,17 +77,46 @@ class ReportKind(KindScorer):
         refs = [str(i.reference) for i in items.items]
         nlg = nlg_scores(hyps, [[r] for r in refs], punctuation=PUNCTUATION)
         ce = ce_scores(task, hyps, refs)
+        model_based = model_based_scores(hyps, refs)
 
         def statistic(w: np.ndarray) -> dict[str, float]:
             bleu = bleu_from_stats(w @ nlg.bleu_stats)
             out = {f"bleu{n + 1}": float(b) for n, b in enumerate(bleu)}
             out["rougeL"] = weighted_mean(nlg.rouge_l_items, w)
             out["ciderD"] = weighted_mean(nlg.cider_d_items, w)
-            return out | ce_metrics(ce, w)
+            return out | ce_metrics(ce, w) | model_based.statistic(w)
 
         extra = {"punctuation": PUNCTUATION, "labeler": task.labeler, "ce_uncertain_policy": task.ce_uncertain,
                  "n_empty_reports": sum(not h.strip() for h in hyps),
                  "n_placeholders_dropped": {"generated": nlg.n_placeholders[0], "reference": nlg.n_placeholders[1]},
                  "n_ce_cells_ignored": ce[0][1].n_ignored_cells,
-                 "ce_conventions": {f"{c.key}*{c.suffix}": c.source for c, _ in ce[1:]}}
+                 "ce_conventions": {f"{c.key}*{c.suffix}": c.source for c, _ in ce[1:]},
+                 "model_metrics": model_based.record,
+                 "signature": report_signature(task, model_based.signature_parts)}
         return ItemScores(statistic, np.array([i.sample.patient_id for i in items.items], dtype=object), extra)
+
+    def stacked_statistic(self, task: Task, items: ItemSet, dfs: tuple[pd.DataFrame, pd.DataFrame],
+                          where: Path) -> Callable[[np.ndarray], dict[str, float]]:
+        """Metrics of any item weighting of two runs' outputs stacked (A's N items, then B's N), e.g. a mixed
+        system of the approximate-randomization test. CIDEr-D's document frequencies come from the references
+        once, as in each run's own score (stacking would count them twice and change the idf of n-grams no
+        reference has), so its per-item values are each run's own."""
+        stacked = self.scores(task, ItemSet(items.items + items.items), pd.concat(dfs, ignore_index=True), 0, where)
+        refs = [[str(i.reference)] for i in items.items]
+        cider = np.concatenate([nlg_scores(stored_texts(df, "report", where), refs,
+                                           punctuation=PUNCTUATION).cider_d_items for df in dfs])
+
+        def statistic(w: np.ndarray) -> dict[str, float]:
+            return stacked.statistic(w) | {"ciderD": weighted_mean(cider, w)}
+
+        return statistic
+
+
+def report_signature(task: Task, model_based: Sequence[str]) -> str:
+    """sacrebleu-style configuration string of a report score: tokenisation, punctuation, CE labeler and its
+    uncertain policy, each model-based metric's settings and weights digest, the gazebench version."""
+    import gazebench
+
+    parts = ["bleu|rougeL|ciderD", "tok:coco", f"punct:{PUNCTUATION}", f"ce:{task.labeler}",
+             f"unc:{task.ce_uncertain}", *model_based, f"gazebench:{gazebench.__version__}"]
+    return "|".join(parts)
