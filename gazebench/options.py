@@ -188,14 +188,14 @@ class Options:
         """These options minus `names` (options a factory fixes itself, e.g. the gaze target of `random-gaze`)."""
         return Options(tuple(o for o in self.items if o.name not in names))
 
-    def parse(self, raw: Mapping[str, Any], model: str) -> dict[str, Any]:
+    def parse(self, raw: Mapping[str, Any], model: str, flag: str = "--model-arg") -> dict[str, Any]:
         """Each raw value (a CLI string or a JSON-parsed value) as its option's type; every bad key or value is
-        reported at once, one `--model-arg KEY=VALUE: ...` clause each, in a single ConfigError line."""
+        reported at once, one `<flag> KEY=VALUE: ...` clause each, in a single ConfigError line."""
         known = {o.name: o for o in self.items}
         out: dict[str, Any] = {}
         errors = []
         for key, value in raw.items():
-            shown = f"--model-arg {key}={_shown(value)}"
+            shown = f"{flag} {key}={_shown(value)}"
             if key not in known:
                 errors.append(f"{shown}: {self._unknown(key, model)}")
                 continue

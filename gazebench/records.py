@@ -156,6 +156,12 @@ class Sample:
 
 SHOWN_EXAMPLES = 3
 """Examples kept per skip reason (ids, file names or `row N`; never patient text)."""
+SHOWN_DAMAGED = 20
+"""Examples kept per reason of kind "damaged" (file and row of each value that cannot be real)."""
+SKIP_KINDS = ("skipped", "damaged", "kept")
+"""What a Skip counts: items passed over ("skipped"); items passed over because a value in them cannot be real —
+an impossible fixation, labels that contradict each other, a reference off the image ("damaged": `data check`
+fails on any); items read and kept but worth telling, such as rows merged by a stated rule ("kept")."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,8 @@ class Skip:
     reason: str
     count: int
     examples: tuple[str, ...] = ()
+    kind: str = "skipped"
+    """One of SKIP_KINDS."""
 
     @property
     def line(self) -> str:
@@ -173,8 +181,10 @@ class Skip:
         return f"{self.reason}: {self.count} ({shown})"
 
     def to_dict(self) -> dict[str, object]:
-        """`{"count": n, "examples": [...]}`, the form results.json records per reason."""
-        return {"count": self.count, "examples": list(self.examples)}
+        """`{"count": n, "examples": [...]}` (plus `"kind"` unless "skipped"), the form results.json records per
+        reason."""
+        out: dict[str, object] = {"count": self.count, "examples": list(self.examples)}
+        return out if self.kind == "skipped" else {**out, "kind": self.kind}
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from gazebench.labels import CHEXPERT_LABELS, label_indices
 from gazebench.records import Dataset, Sample
 from gazebench.registry import Registry
+
+if TYPE_CHECKING:
+    from gazebench.metrics.agreement import IccForm
 
 UncertainPolicy = Literal["ignore", "zeros", "ones"]
 BlankPolicy = Literal["negative", "ignore"]
@@ -69,6 +72,8 @@ class Task:
     """What an uncertain (-1) labeler code counts as in clinical-efficacy scores (gazebench.metrics.clinical)."""
     answer_sets: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """VQA: the closed answer set of each question type, given to the model as the item's choices."""
+    icc_form: IccForm = "2,1"
+    """Scanpath: the Shrout & Fleiss ICC form of icc_x / icc_y (gazebench.metrics.agreement.ICC_FORMS)."""
 
     def __post_init__(self) -> None:
         from gazebench.data.attributes import ATTRIBUTES
@@ -80,6 +85,11 @@ class Task:
             raise ValueError(f"task {self.name}: slices {self.slices} must be among {ATTRIBUTES}")
         for _, names in self.subsets:
             label_indices(names)
+        from gazebench.metrics.agreement import ICC_FORMS
+
+        if self.icc_form not in ICC_FORMS:
+            raise ValueError(f"task {self.name!r}: icc_form must be one of {', '.join(ICC_FORMS)}, "
+                             f"not {self.icc_form!r}")
 
     @property
     def label_columns(self) -> list[int]:
@@ -141,6 +151,7 @@ class Task:
             "queries": self.queries,
             "min_certainty": self.min_certainty,
             "answer_sets": {k: list(v) for k, v in self.answer_sets},
+            "icc_form": self.icc_form if self.kind == "scanpath" else None,
         }
 
 

@@ -8,8 +8,10 @@ from typing import Any
 import click
 from rich.table import Table
 
+from gazebench.cli.run_cmd import METRIC_ARG_HELP, parse_model_args
 from gazebench.engine.config import THRESHOLD_POLICIES
 from gazebench.engine.run_table import stdout_console
+from gazebench.metrics.randomization import N_PERMUTATIONS
 from gazebench.metrics.vocabulary import formatted, metric
 
 
@@ -32,7 +34,7 @@ def comparison_table(result: dict[str, Any]) -> Table:
     table = Table(title=f"B = {marked(result['model_b'], result['track_b'])} vs "
                         f"A = {marked(result['model_a'], result['track_a'])} (paired bootstrap, "
                         f"{result['n_boot']} replicates)")
-    for col in ("task", "metric", "A", "B", "B − A [95% CI]", "p", "MDD (80% power)", "verdict",
+    for col in ("task", "metric", "A", "B", "B − A [95% CI]", "p", "AR p", "MDD (80% power)", "verdict",
                 "per-label test p (Holm, min over labels)", "labels p<0.05"):
         table.add_column(col)
     degenerate = False
@@ -42,11 +44,14 @@ def comparison_table(result: dict[str, Any]) -> Table:
             degenerate |= zero_width(m["ci"])
             declared = metric(stat)
             table.add_row(name if k == 0 else "", declared.display if declared else stat, formatted(stat, m["a"]),
-                          formatted(stat, m["b"]),
-                          diff_text(stat, m), _p(m["p_value"]), formatted(stat, m["mdd"]), m["verdict"] or "–",
+                          formatted(stat, m["b"]), diff_text(stat, m), _p(m["p_value"]),
+                          _p(m["ar_p_value"]) if "ar_p_value" in m else "",
+                          formatted(stat, m["mdd"]), m["verdict"] or "–",
                           _p(test["p_holm_min"]) if test else "",
                           (", ".join(test["holm_significant"]) or "none") if test else "")
     notes = [*legend((result["track_a"], result["track_b"])), MDD_NOTE] + ([ZERO_WIDTH_NOTE] if degenerate else [])
+    notes += [f"{name}: AR p = paired approximate randomization ({r['randomization']['signature']})"
+              for name, r in result["tasks"].items() if "randomization" in r]
     table.caption = "\n".join(notes)
     return table
 
@@ -58,10 +63,13 @@ def comparison_table(result: dict[str, Any]) -> Table:
 @click.option("--n-boot", type=click.IntRange(min=1), default=None, help="Default: RUN_A's.")
 @click.option("--threshold-policy", type=click.Choice(THRESHOLD_POLICIES), default=None,
               help="Apply to both runs; default: each run's own policy.")
+@click.option("--n-perm", type=click.IntRange(min=1), default=N_PERMUTATIONS, show_default=True,
+              help="Approximate-randomization trials for report tasks (RadEval's default).")
+@click.option("--metric-arg", "metric_args", multiple=True, metavar="KEY=VALUE", help=METRIC_ARG_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
 @click.option("--out", type=click.Path(), default=None, help="Also write the comparison JSON here.")
 def command(run_a: str, run_b: str, data_root: str | None, n_boot: int | None, threshold_policy: str | None,
-            as_json: bool, out: str | None) -> None:
+            n_perm: int, metric_args: tuple[str, ...], as_json: bool, out: str | None) -> None:
     """Compare RUN_B against RUN_A on the tasks both evaluated (same data, same images); both runs are
     verified first."""
     from gazebench.cli.output import check_out_file, write_out
@@ -70,7 +78,8 @@ def command(run_a: str, run_b: str, data_root: str | None, n_boot: int | None, t
 
     if out is not None:
         check_out_file(out, "--out")
-    result = compare_runs(run_a, run_b, data_root=data_root, n_boot=n_boot, threshold_policy=threshold_policy)
+    result = compare_runs(run_a, run_b, data_root=data_root, n_boot=n_boot, threshold_policy=threshold_policy,
+                          n_perm=n_perm, metric_args=parse_model_args(metric_args, "--metric-arg"))
     text = json.dumps(jsonable(result), indent=2)
     if out is not None:
         write_out(out, text + "\n", "--out")

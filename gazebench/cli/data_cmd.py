@@ -21,7 +21,9 @@ def command() -> None:
 
 def _print_report(report: CheckReport) -> None:
     console = Console()
-    verdict = "[green]usable[/green]" if report.usable else "[red]NOT usable[/red]"
+    verdict = ("[green]usable[/green]" if report.clean else
+               f"[red]usable, but {report.damaged_rows} damaged rows are passed over[/red]" if report.usable
+               else "[red]NOT usable[/red]")
     console.print(f"[bold]{escape(report.name)}[/bold] {escape(report.version)} at {escape(report.root)}: {verdict}")
     table = Table(show_header=False)
     table.add_row("images", str(report.images))
@@ -33,9 +35,13 @@ def _print_report(report: CheckReport) -> None:
     table.add_row("positives", ", ".join(f"{k} {v}" for k, v in report.labels.items()) or "-")
     console.print(table)
     for line in report.problems:
-        console.print(f"[red]problem[/red] {escape(line)}", highlight=False)
+        console.print(f"[red]problem[/red] {escape(line)}", highlight=False, soft_wrap=True)
+    for line in report.damaged:
+        console.print(f"[red]damaged[/red] {escape(line)}", highlight=False, soft_wrap=True)
     for line in report.skipped:
-        console.print(f"[yellow]skipped[/yellow] {escape(line)}", highlight=False)
+        console.print(f"[yellow]skipped[/yellow] {escape(line)}", highlight=False, soft_wrap=True)
+    for line in report.kept:
+        console.print(f"[cyan]kept[/cyan] {escape(line)}", highlight=False, soft_wrap=True)
 
 
 @command.command("check")
@@ -46,7 +52,8 @@ def _print_report(report: CheckReport) -> None:
               help="Side of the cached square each image is decoded to; the model's input size makes runs reuse it.")
 def check_command(name: str, root: Path, as_json: bool, size: int) -> None:
     """Read ROOT with the dataset reader NAME, decode every image, and report images, patients, split sizes,
-    label positives, fixations, every bad file and every skip. Exits 1 when the tree is not usable."""
+    label positives, fixations, every bad file, every damaged row (impossible fixations, conflicting labels,
+    references off the image) and every skip. Exits 1 when the tree is not usable or has damaged rows."""
     from gazebench.paths import cache_dir
 
     cache_dir()  # the decoded images fill the run's cache: a bad $GAZEBENCH_CACHE fails here, in one line
@@ -55,7 +62,7 @@ def check_command(name: str, root: Path, as_json: bool, size: int) -> None:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
         _print_report(report)
-    if not report.usable:
+    if not report.clean:
         sys.exit(1)
 
 

@@ -12,14 +12,17 @@ from gazebench.engine.config import DEVICES, MAX_SEED, PRECISIONS, THRESHOLD_POL
 from gazebench.engine.run_table import results_table, stdout_console
 from gazebench.errors import ConfigError
 
+METRIC_ARG_HELP = ("Model-based report metric option (scoring, not hashed), e.g. chexbert=DIR, bertscore=DIR, "
+                   "bertscore_model=distilroberta-base; see docs/metrics.md.")
 
-def parse_model_args(pairs: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
+
+def parse_model_args(pairs: tuple[str, ...], flag: str = "--model-arg") -> tuple[tuple[str, Any], ...]:
     """KEY=VALUE pairs; values parse as JSON where they can (numbers, booleans), else stay strings."""
     out = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise ConfigError(f"--model-arg {pair!r}: expected KEY=VALUE")
+            raise ConfigError(f"{flag} {pair!r}: expected KEY=VALUE")
         try:
             out[key] = json.loads(value)
         except json.JSONDecodeError:
@@ -51,13 +54,14 @@ def parse_model_args(pairs: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
               help="Torch CPU threads (default: torch's, one per core; at most 4 per CPU); recorded in provenance, "
                    "not hashed.")
 @click.option("--model-arg", "model_args", multiple=True, metavar="KEY=VALUE", help="Passed to the model factory.")
+@click.option("--metric-arg", "metric_args", multiple=True, metavar="KEY=VALUE", help=METRIC_ARG_HELP)
 @click.option("--include", "includes", multiple=True, type=click.Path(dir_okay=False),
               help="Python file(s) to import first (they may register models).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results JSON on stdout.")
 def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed: int, device: str,
             precision: str, batch_size: int | None, limit: int | None, threshold_policy: str, n_boot: int,
             ci_level: float, chunk_size: int, threads: int | None, model_args: tuple[str, ...],
-            includes: tuple[str, ...], as_json: bool) -> None:
+            metric_args: tuple[str, ...], includes: tuple[str, ...], as_json: bool) -> None:
     """Evaluate MODEL on TASKS; a rerun resumes an interrupted run and reuses a fitted model."""
     from gazebench.engine import evaluate
     from gazebench.engine.distributed import finish
@@ -71,7 +75,8 @@ def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed
     config = RunConfig(model=model, tasks=tuple(t.name for t in resolve_tasks(tasks)), seed=seed,
                        threshold_policy=threshold_policy, n_boot=n_boot, ci_level=ci_level, limit=limit,
                        model_args=parse_model_args(model_args), device=device, batch_size=batch_size,
-                       chunk_size=chunk_size, threads=threads, precision=precision)
+                       chunk_size=chunk_size, threads=threads, precision=precision,
+                       metric_args=parse_model_args(metric_args, "--metric-arg"))
     outcome = evaluate(config, output_dir=Path(output_dir), data_root=data_root)
     finish()  # a launched process leaves its group before it exits
     if not outcome.writer:  # a launched rank other than 0: rank 0 prints

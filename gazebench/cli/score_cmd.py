@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from gazebench.cli.run_cmd import METRIC_ARG_HELP, parse_model_args
 from gazebench.engine.config import THRESHOLD_POLICIES
 from gazebench.engine.run_table import results_table, stdout_console
 from gazebench.errors import ConfigError
@@ -23,11 +24,13 @@ from gazebench.errors import ConfigError
               help="Default: the run's own.")
 @click.option("--slices", default=None, metavar="ATTR,...",
               help="Subgroup attributes to slice the metrics by (view, sex, age); default: each task's own.")
+@click.option("--metric-arg", "metric_args", multiple=True, metavar="KEY=VALUE", help=METRIC_ARG_HELP)
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Also write the results JSON here (outside the run directory).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results JSON on stdout.")
 def command(run_dir: str, data_root: str | None, threshold_policy: str | None, n_boot: int | None,
-            ci_level: float | None, slices: str | None, out: str | None, as_json: bool) -> None:
+            ci_level: float | None, slices: str | None, metric_args: tuple[str, ...], out: str | None,
+            as_json: bool) -> None:
     """Rescore RUN_DIR from its saved predictions, with zero model forwards, and print the table.
 
     The run's predictions and results.json are never modified. Scoring options other than the run's own
@@ -41,7 +44,8 @@ def command(run_dir: str, data_root: str | None, threshold_policy: str | None, n
         raise ConfigError(f"--out {out}: run directories are immutable; write the rescored results elsewhere")
     results = rescore(run_dir, data_root=data_root, threshold_policy=threshold_policy, n_boot=n_boot,
                       ci_level=ci_level,
-                      slices=None if slices is None else tuple(s.strip() for s in slices.split(",") if s.strip()))
+                      slices=None if slices is None else tuple(s.strip() for s in slices.split(",") if s.strip()),
+                      metric_args=parse_model_args(metric_args, "--metric-arg"))
     try:
         stored = store_scores(RunDir(Path(run_dir)), results)
     except OSError as exc:

@@ -43,15 +43,32 @@ class CheckReport:
     splits: dict[str, int] = field(default_factory=dict)
     """Images per split the dataset ships (MIMIC-EYE: the official MIMIC-CXR split)."""
     problems: tuple[str, ...] = ()
-    """One line per thing that makes the tree unusable: every bad image file, duplicate id, empty test split."""
+    """One line per thing that makes the tree unusable: every bad image file (unreadable, too small, not a chest
+    radiograph), duplicate id, empty test split."""
     skipped: tuple[str, ...] = ()
-    """The reader's pass-over reasons (Dataset.skips), counted per reason with first examples."""
+    """The reader's pass-over reasons (Dataset.skips of kind "skipped"), counted per reason with first examples."""
+    damaged: tuple[str, ...] = ()
+    """Reasons of kind "damaged": rows a run passes over because a value in them cannot be real (impossible
+    fixations, conflicting labels, references off the image), each with its count and files and rows."""
+    kept: tuple[str, ...] = ()
+    """Reasons of kind "kept": rows read as they are but counted (merged rows and the rule, off-image fixations)."""
+    damaged_rows: int = 0
+    skip_counts: dict[str, dict[str, object]] = field(default_factory=dict)
+    """Every reason → {"count", "examples", "kind" unless skipped}, as a run records it in results.json."""
     usable: bool = False
+    """A run can read the tree (no problem); `data check` still exits 1 when `damaged` is not empty."""
+
+    @property
+    def clean(self) -> bool:
+        """Usable and without damaged rows: what `data check` exits 0 on."""
+        return self.usable and not self.damaged
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
         out = asdict(self)
-        out["problems"], out["skipped"] = list(self.problems), list(self.skipped)
+        for key in ("problems", "skipped", "damaged", "kept"):
+            out[key] = list(getattr(self, key))
+        out["clean"] = self.clean
         return out
 
 
@@ -152,6 +169,10 @@ def check(name: str, root: Path, size: int = CHECK_SIZE, progress: bool = False)
         readings=sum(len(s.gaze) for s in samples) if has_gaze else None,
         splits=_split_counts(dataset),
         problems=tuple(problems),
-        skipped=dataset.skipped,
+        skipped=tuple(s.line for s in dataset.skips if s.kind == "skipped"),
+        damaged=tuple(s.line for s in dataset.skips if s.kind == "damaged"),
+        kept=tuple(s.line for s in dataset.skips if s.kind == "kept"),
+        damaged_rows=sum(s.count for s in dataset.skips if s.kind == "damaged"),
+        skip_counts={s.reason: s.to_dict() for s in dataset.skips},
         usable=not problems,
     )

@@ -6,7 +6,9 @@ centre/width) are applied with pydicom's own `apply_modality_lut` / `apply_voi_l
 result is scaled by that transform's output range (2**BitsStored - 1 when the file has no VOI, as REFLACX and
 torchxrayvision do), then MONOCHROME1 is inverted, so bright always means dense. Resizing squeezes to a square
 without cropping. Only regular files are opened (never a FIFO or device), and images above MAX_PIXELS are
-refused as decompression bombs before their pixels are decoded.
+refused as decompression bombs before their pixels are decoded. Only chest radiographs are read: a DICOM
+whose Modality is not a projection radiograph (CT, MR, US, ...) or whose pixels are not grey (RGB, PALETTE
+COLOR, ...) is refused, and `load_image` refuses images with a side under MIN_SIDE pixels.
 """
 from __future__ import annotations
 
@@ -38,6 +40,15 @@ def read_npy(path: Path) -> np.ndarray:
 
 
 DICOM_SUFFIXES = (".dcm", ".dicom")
+MIN_SIDE = 16
+"""Smallest image side accepted as a chest radiograph (pixels): below it no anatomy can be resolved (a 1 x 1
+"X-ray" is a broken file); the smallest public CXR benchmark images (MedMNIST's ChestMNIST, 28 x 28) pass."""
+RADIOGRAPH_MODALITIES = ("CR", "DX", "RG")
+"""DICOM Modality values of projection radiographs (PS3.3 C.7.3.1.1.1: computed, digital, and film-screen
+radiography); any other (CT, MR, US, RTDOSE, SEG, ...) is not a chest radiograph and is refused."""
+GREY_PHOTOMETRIC = ("MONOCHROME1", "MONOCHROME2")
+"""The only PhotometricInterpretation values read: colour or PALETTE COLOR pixels are not a radiograph's grey
+values (a palette image's stored values are indices, not intensities)."""
 MAX_PIXELS = 50_000_000
 """Largest image accepted (pixels over all frames): about 7000 x 7000, several times the largest chest
 radiograph (MIMIC-CXR tops out near 4300 x 3500); anything bigger is refused as a decompression bomb."""
@@ -91,6 +102,26 @@ def _decode(path: Path, at_least: int | None = None) -> tuple[np.ndarray, int]:
         raise DataError(path, f"cannot decode image ({type(exc).__name__}: {exc})") from None
 
 
+def check_size(path: Path, width: int, height: int) -> None:
+    """A DataError naming `path` unless both sides are at least MIN_SIDE pixels."""
+    if min(width, height) < MIN_SIDE:
+        raise DataError(path, f"image is {width}x{height} pixels, below the minimum of {MIN_SIDE} per side for a "
+                              "chest radiograph")
+
+
+def check_radiograph_dicom(path: Path, ds: Any) -> None:
+    """A DataError naming `path` and the value unless the DICOM `ds` is a projection radiograph (Modality in
+    RADIOGRAPH_MODALITIES, when the file records one) with grey pixels (GREY_PHOTOMETRIC)."""
+    modality = str(ds.get("Modality", "") or "").strip().upper()
+    if modality and modality not in RADIOGRAPH_MODALITIES:
+        raise DataError(path, f"DICOM Modality is {modality}, not a chest radiograph "
+                              f"({', '.join(RADIOGRAPH_MODALITIES)}); refused")
+    photometric = str(ds.get("PhotometricInterpretation", "") or "").strip().upper()
+    if photometric not in GREY_PHOTOMETRIC:
+        raise DataError(path, f"DICOM PhotometricInterpretation is {photometric or 'missing'}, not "
+                              f"{' or '.join(GREY_PHOTOMETRIC)}; refused (not read as grey values)")
+
+
 def _voi_lut_range(ds: Any) -> tuple[float, float]:
     """(min, max) of the first VOI LUT's entries, read through pydicom over the LUT's whole input domain (the
     descriptor's bit count is often wrong, e.g. 16 for 12-bit entries, so the entries decide)."""
@@ -135,16 +166,14 @@ def _decode_dicom(path: Path) -> tuple[np.ndarray, int]:
     ds = pydicom.dcmread(path)
     if "PixelData" not in ds:
         raise DataError(path, "cannot decode image: DICOM has no pixel data (a header-only or truncated file)")
+    check_radiograph_dicom(path, ds)
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     if int(ds.Rows) * int(ds.Columns) * frames > MAX_PIXELS:
         raise _bomb(path, int(ds.Rows) * int(ds.Columns) * frames)
     ds.BitsStored = int(ds.get("BitsStored", 8) or 8)
     pixels = np.asarray(ds.pixel_array)
-    if pixels.ndim == 3 and int(ds.get("SamplesPerPixel", 1)) == 1:
-        pixels = pixels[0]  # multi-frame: first frame
-    if pixels.ndim == 3:  # colour: luma of the stored RGB, no grey LUTs apply
-        grey = pixels[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
-        return np.clip(grey / float(2**ds.BitsStored - 1), 0.0, 1.0), ds.BitsStored
+    if pixels.ndim == 3:
+        pixels = pixels[0]  # multi-frame: first frame (grey only: colour was refused above)
     return _display(pixels, ds), ds.BitsStored
 
 
@@ -185,9 +214,15 @@ def image_size(path: Path) -> tuple[int, int]:
         raise DataError(path, f"cannot read image size ({type(exc).__name__}: {exc})") from None
 
 
+ACCEPTANCE = f"accept-v1: sides >= {MIN_SIDE}; DICOM Modality {'/'.join(RADIOGRAPH_MODALITIES)}, grey only"
+"""What load_image refuses, part of the cache key (not of PREPROCESSING: the pixels of accepted images do not
+change), so an image cached before a rule existed is checked again."""
+
+
 def _cache_path(path: Path, size: int) -> Path:
     info = path.stat()
-    key = hashlib.sha256(f"{PREPROCESSING}|{path}|{info.st_size}|{info.st_mtime_ns}|{size}".encode()).hexdigest()
+    key = hashlib.sha256(f"{PREPROCESSING}|{ACCEPTANCE}|{path}|{info.st_size}|{info.st_mtime_ns}|{size}"
+                         .encode()).hexdigest()
     return cache_dir() / "images" / key[:2] / f"{key}.npy"
 
 
@@ -218,8 +253,9 @@ PREPROCESSING = ("v2: decode; DICOM modality LUT, VOI LUT or window, scaled by i
 
 def load_image(path: Path, size: int) -> np.ndarray:
     """(size, size) float32 in [0, 1], decoded once and then served from cache_dir()/"images" (keyed by
-    PREPROCESSING, the resolved path, file size, mtime and size; stored as uint8 for 8-bit sources, uint16
-    otherwise)."""
+    PREPROCESSING, ACCEPTANCE, the resolved path, file size, mtime and size; stored as uint8 for 8-bit sources,
+    uint16 otherwise). An image with a side under MIN_SIDE, or a DICOM that is not a grey projection radiograph,
+    is a DataError naming the file and the value."""
     if size <= 0:
         raise ValueError(f"image size must be positive, not {size}")
     check_file(Path(path))
@@ -234,6 +270,7 @@ def load_image(path: Path, size: int) -> np.ndarray:
         except (OSError, ValueError):
             pass  # a torn or foreign file: decode again and overwrite it
     image, bits = _decode(path, size)
+    check_size(path, *image_size(path))  # the header's size: a JPG may have been decoded at a reduced scale
     resized = _resize(image, size)
     dtype, top = (np.uint8, 255.0) if bits <= 8 else (np.uint16, 65535.0)
     stored = np.round(resized * top).astype(dtype)

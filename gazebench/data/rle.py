@@ -4,6 +4,10 @@ from __future__ import annotations
 import numpy as np
 
 
+class RunsPastImage(ValueError):
+    """An RLE whose runs end past the last pixel: a mask (partly) off the image."""
+
+
 def decode_rle(rle: str, height: int = 1024, width: int = 1024) -> np.ndarray:
     """(height, width) bool mask from a relative column-major RLE; "-1" or blank is an empty mask.
 
@@ -23,7 +27,7 @@ def decode_rle(rle: str, height: int = 1024, width: int = 1024) -> np.ndarray:
     if any(v < 0 for v in numbers):
         raise ValueError("RLE has a negative start or length")
     if sum(numbers) > flat.size:
-        raise ValueError(f"RLE runs past the end of a {height}x{width} image")
+        raise RunsPastImage(f"RLE runs past the end of a {height}x{width} image")
     values = np.array(numbers, dtype=np.int64)
     starts, lengths = values[0::2], values[1::2]
     ends = np.cumsum(starts + lengths)

@@ -13,6 +13,8 @@ from gazebench.engine.scoring import check_data, primary_scoring, run_thresholds
 from gazebench.engine.verify import verify_run
 from gazebench.engine.workload import load_task_data
 from gazebench.errors import ConfigError
+from gazebench.metrics.model_based import resolve_setup, using_setup
+from gazebench.metrics.randomization import N_PERMUTATIONS
 
 
 def check_comparable(a: RunDir, ca: dict[str, Any], b: RunDir, cb: dict[str, Any]) -> list[str]:
@@ -33,11 +35,15 @@ def check_comparable(a: RunDir, ca: dict[str, Any], b: RunDir, cb: dict[str, Any
 
 
 def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str | None = None,
-                 n_boot: int | None = None, threshold_policy: str | None = None) -> dict[str, Any]:
-    """JSON-ready comparison of run B against run A on every task they share (both verified first)."""
+                 n_boot: int | None = None, threshold_policy: str | None = None, n_perm: int = N_PERMUTATIONS,
+                 metric_args: tuple[tuple[str, Any], ...] = ()) -> dict[str, Any]:
+    """JSON-ready comparison of run B against run A on every task they share (both verified first); report tasks
+    with the model-based metrics of `metric_args` and a paired approximate-randomization test beside the
+    bootstrap."""
     from gazebench.paths import data_root as resolve_root
 
     va, vb = verify_run(run_a), verify_run(run_b)
+    setup = resolve_setup(metric_args)  # weights found and digested before any scoring
     a, b = RunDir(va.path), RunDir(vb.path)
     ca, cb = va.config, vb.config
     tasks = check_comparable(a, ca, b, cb)
@@ -59,5 +65,6 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str 
         # the items in run A's model frame (references are only used for scoring, in image pixels)
         items = task_items(task, data[name].eval_samples, ctxs[0].side)
         dfs = (read_predictions(ctxs[0].where), read_predictions(ctxs[1].where))
-        out["tasks"][name] = kind_of(task).compare(task, items, dfs, ctxs, boots, seed)
+        with using_setup(setup):
+            out["tasks"][name] = kind_of(task).compare(task, items, dfs, ctxs, boots, seed, n_perm)
     return out

@@ -12,9 +12,12 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gazebench.errors import ConfigError
+
+if TYPE_CHECKING:
+    from gazebench.metrics.model_based import MetricSetup
 
 THRESHOLD_POLICIES = ("fixed", "max-f1", "youden")
 DEVICES = ("auto", "cpu", "cuda")
@@ -40,8 +43,16 @@ class ScoringOptions:
     """Coverage of the percentile bootstrap confidence intervals."""
     slices: tuple[str, ...] | None = None
     """Attributes to slice the metrics by (`--slices`); None: the ones each task declares (`Task.slices`)."""
+    metric_args: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
+    """`--metric-arg` pairs: weights folders and settings of the model-based report metrics. Paths, so not
+    compared: `model_metrics` (their content identity) is."""
+    model_metrics: str | None = None
+    """Identity of the model-based metrics scored (weights digests and settings; '' for none); None: resolved
+    from `metric_args` and the environment (gazebench.metrics.model_based)."""
 
     def __post_init__(self) -> None:
+        if self.model_metrics is None:
+            object.__setattr__(self, "model_metrics", self.metric_setup().identity)
         if self.slices is not None:
             from gazebench.engine.slices import check_slices
 
@@ -66,16 +77,26 @@ class ScoringOptions:
 
         return metric_names(METRIC_FAMILY)
 
+    def metric_setup(self) -> MetricSetup:
+        """The model-based report metrics these options score, weights found and digested."""
+        from gazebench.metrics.model_based import resolve_setup
+
+        return resolve_setup(self.metric_args)
+
     def to_dict(self) -> dict[str, Any]:
         """The `scoring` block of a results JSON."""
         out = {"threshold_policy": self.threshold_policy, "n_boot": self.n_boot, "ci_level": self.ci_level,
                "metrics": list(self.metrics)}
+        if self.model_metrics:
+            out["model_metrics"] = self.model_metrics
         return out if self.slices is None else {**out, "slices": list(self.slices)}
 
     def file_name(self) -> str:
-        """`<policy>__nboot<N>__ci<level>[__slices-a-b].json`: where a re-scoring under these options is stored."""
+        """`<policy>__nboot<N>__ci<level>[__slices-a-b][__mm<digest>].json`: where a re-scoring under these
+        options is stored (`mm`: a digest of the model-based metrics' identity, when any is scored)."""
         sliced = "" if self.slices is None else "__slices-" + "-".join(self.slices)
-        return f"{self.threshold_policy}__nboot{self.n_boot}__ci{self.ci_level:g}{sliced}.json"
+        mm = f"__mm{hashlib.sha256(self.model_metrics.encode()).hexdigest()[:12]}" if self.model_metrics else ""
+        return f"{self.threshold_policy}__nboot{self.n_boot}__ci{self.ci_level:g}{sliced}{mm}.json"
 
     @classmethod
     def from_dict(cls, block: dict[str, Any], where: object) -> ScoringOptions:
@@ -83,7 +104,8 @@ class ScoringOptions:
         try:
             sliced = block.get("slices")
             return cls(threshold_policy=block["threshold_policy"], n_boot=block["n_boot"],
-                       ci_level=block["ci_level"], slices=None if sliced is None else tuple(sliced))
+                       ci_level=block["ci_level"], slices=None if sliced is None else tuple(sliced),
+                       model_metrics=str(block.get("model_metrics") or ""))
         except (KeyError, TypeError) as exc:
             raise ConfigError(f"{where}: no valid `scoring` block ({type(exc).__name__}: {exc})") from None
         except ConfigError as exc:
@@ -120,6 +142,8 @@ class RunConfig:
     """Numeric precision of fit and predict: auto, fp32 or bf16 (autocast; trainable weights stay fp32)."""
     input_transform: str | None = None
     """A probe run's alteration of the test inputs (gazebench.engine.transforms); hashed, absent when None."""
+    metric_args: tuple[tuple[str, Any], ...] = ()
+    """Scoring option (not hashed): `--metric-arg` pairs of the model-based report metrics."""
 
     def __post_init__(self) -> None:
         if not self.tasks:
@@ -147,7 +171,8 @@ class RunConfig:
     @property
     def scoring(self) -> ScoringOptions:
         """The options that turn this run's saved predictions into numbers."""
-        return ScoringOptions(threshold_policy=self.threshold_policy, n_boot=self.n_boot, ci_level=self.ci_level)
+        return ScoringOptions(threshold_policy=self.threshold_policy, n_boot=self.n_boot, ci_level=self.ci_level,
+                              metric_args=self.metric_args)
 
     @property
     def model_kwargs(self) -> dict[str, Any]:
@@ -162,7 +187,7 @@ class RunConfig:
 
 UNHASHED = ("batch_size", "chunk_size", "device", "threads")
 """RunConfig fields that schedule the work without changing the numbers (the resolved device kind is hashed)."""
-SCORING = ("threshold_policy", "n_boot", "ci_level")
+SCORING = ("threshold_policy", "n_boot", "ci_level", "metric_args")
 """RunConfig fields that score saved predictions (recorded in results JSON under `scoring`, not hashed)."""
 
 

@@ -38,7 +38,7 @@ from gazebench.engine.rundir import (
 from gazebench.engine.scoring import primary_scoring, score_run, store_scores
 from gazebench.engine.session import Session, describe_adapter
 from gazebench.engine.transforms import InputTransform, input_transform
-from gazebench.engine.workload import TaskData, load_task_data, tasks_to_load
+from gazebench.engine.workload import TaskData, load_task_data, tasks_to_load, with_current_skips
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
 from gazebench.results import RunResults
@@ -195,7 +195,7 @@ def finished(run: RunDir, data: dict[str, TaskData], config: RunConfig, console:
     predictions (no model forward) stored under scores/, leaving results.json as it is."""
     if primary_scoring(run) == config.scoring:
         console.print(f"[green]complete already:[/] {run.path}")
-        return RunOutcome(run.path, run.load_results(), already_complete=True)
+        return RunOutcome(run.path, with_current_skips(run.load_results(), data), already_complete=True)
     results = score_run(run, data, config.scoring)
     stored = store_scores(run, results)
     console.print(f"[green]complete already; re-scored from saved predictions (no model forward):[/] {stored}")

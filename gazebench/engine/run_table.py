@@ -62,8 +62,32 @@ def results_table(results: RunResults, title: str = "") -> Table:
     if degenerate:
         notes.append(ZERO_WIDTH_NOTE)
     notes += [f"skipped {name}: {reason}" for name, reason in results.unsupported.items()]
-    table.caption = "\n".join(notes + diagnostics_lines(results) + skipped_lines(results)) or None
+    table.caption = "\n".join(notes + report_lines(results) + diagnostics_lines(results) + placeholder_lines(results)
+                               + skipped_lines(results)) or None
     return table
+
+
+def report_lines(results: RunResults) -> list[str]:
+    """Under each report task: its configuration signature, and one line per model-based metric not computed."""
+    lines = []
+    for name, r in results.tasks.items():
+        if r.details.get("signature"):
+            lines.append(f"{name} signature: {r.details['signature']}")
+        lines += [f"{name}: {m['reason']}" for m in (r.details.get("model_metrics") or {}).values()
+                  if not m["computed"]]
+    return lines
+
+
+def placeholder_lines(results: RunResults) -> list[str]:
+    """One line per report task whose texts held de-identification placeholders (`___`), dropped before the
+    lexical metrics (gazebench.metrics.nlg.tokenize): `mimic-eye-report: dropped 3 "___" ...`."""
+    lines = []
+    for name, r in results.tasks.items():
+        n = r.details.get("n_placeholders_dropped") or {}
+        if any(n.values()):
+            lines.append(f"{name}: dropped de-identification placeholders (___) before BLEU/ROUGE-L/CIDEr-D: "
+                         f"{n.get('generated', 0)} in generated, {n.get('reference', 0)} in reference reports")
+    return lines
 
 
 def diagnostics_lines(results: RunResults) -> list[str]:
@@ -79,12 +103,14 @@ def diagnostics_lines(results: RunResults) -> list[str]:
 
 def skipped_lines(results: RunResults) -> list[str]:
     """One line per reason the data readers passed something over, per task (never silent):
-    `skipped rsna: image file not found: 1 (4f3a…)`."""
+    `skipped rsna: image file not found: 1 (4f3a…)`; rows of kind "damaged" or "kept" (gazebench.records.SKIP_KINDS)
+    say so in place of "skipped"."""
     lines = []
     for task, reasons in results.data_skips.items():
         for reason, info in (reasons or {}).items():
             examples = ", ".join(str(e) for e in (info.get("examples") or [])[:3])
-            lines.append(f"skipped {task}: {reason}: {info.get('count')}" + (f" ({examples})" if examples else ""))
+            lines.append(f"{info.get('kind') or 'skipped'} {task}: {reason}: {info.get('count')}"
+                         + (f" ({examples})" if examples else ""))
     return lines
 
 

@@ -7,6 +7,7 @@ must equal the one recorded when the predictions were made.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -20,6 +21,7 @@ from gazebench.engine.rundir import RunDir, atomic_write_json, read_json
 from gazebench.engine.verify import prediction_digests, seal_results
 from gazebench.engine.workload import TaskData
 from gazebench.errors import ConfigError
+from gazebench.metrics.model_based import using_setup
 from gazebench.metrics.vocabulary import metrics_for
 from gazebench.results import SCHEMA_VERSION, RunResults
 from gazebench.task import get_task
@@ -87,13 +89,16 @@ def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -
     config = run.load_config()
     check_data(config, data, run.path)
     thresholds = run_thresholds(run, config, data, options.threshold_policy)
+    setup = options.metric_setup()  # model-based report metrics: weights found and digested before scoring
+    options = replace(options, model_metrics=setup.identity)
     results, curves = {}, {}
     for name in config["tasks"]:
         task, folder = data[name].task, run.predictions(name)
         kind, ctx = kind_of(task), score_context(config, folder, options, thresholds)
         items = task_items(task, data[name].eval_samples, ctx.side)
         df = read_predictions(folder)
-        results[name] = kind.result(task, items, df, ctx)
+        with using_setup(setup):
+            results[name] = kind.result(task, items, df, ctx)
         curve = kind.curve(task, items, df, ctx)
         if curve is not None:
             curves[name] = curve
@@ -127,7 +132,7 @@ def primary_scoring(run: RunDir) -> ScoringOptions:
 
 def rescore(run_dir: Path | str, *, data_root: Path | str | None = None, threshold_policy: str | None = None,
             n_boot: int | None = None, ci_level: float | None = None,
-            slices: tuple[str, ...] | None = None) -> RunResults:
+            slices: tuple[str, ...] | None = None, metric_args: tuple[tuple[str, Any], ...] = ()) -> RunResults:
     """`gazebench score`: a finished run's results under its own scoring options, or under the ones given,
     from its saved predictions alone (the model is never built); writes nothing."""
     from gazebench.engine.workload import run_data
@@ -138,7 +143,7 @@ def rescore(run_dir: Path | str, *, data_root: Path | str | None = None, thresho
     options = ScoringOptions(threshold_policy=threshold_policy or own.threshold_policy,
                              n_boot=n_boot if n_boot is not None else own.n_boot,
                              ci_level=ci_level if ci_level is not None else own.ci_level,
-                             slices=slices if slices is not None else own.slices)
+                             slices=slices if slices is not None else own.slices, metric_args=metric_args)
     return score_run(run, run_data(config, data_root), options)
 
 

@@ -77,6 +77,17 @@ def load_task_data(names: Iterable[str], data_root: Path, limit: int | None) -> 
     return out
 
 
+def with_current_skips(results: dict[str, Any], data: dict[str, TaskData]) -> dict[str, Any]:
+    """A finished run's `results` with "skipped" recomputed from the data this call read (and sealed again):
+    two trees identical once their bad rows are passed over share one run, but the skips a run reports (files,
+    rows, reasons) are those of the tree it was asked to read."""
+    from gazebench.engine.verify import seal_results
+
+    recorded = results.get("skipped") or {}
+    current = {name: data[name].skips if name in data else recorded[name] for name in recorded}
+    return results if current == recorded else seal_results({**results, "skipped": current})
+
+
 def tasks_to_load(tasks: tuple[str, ...], train_task: str, data_root: Path, *, trainable: bool,
                   tuned: bool) -> list[str]:
     """The evaluated tasks plus the in-domain train task, whose validate split is always predicted when its

@@ -157,6 +157,15 @@ def gaze_heatmap(fix: Fixations, image_size: tuple[float, float], grid: Grid) ->
     return (heat / heat.sum()).reshape(rows, cols)
 
 
+def points_heatmap(points: np.ndarray, image_size: tuple[float, float], grid: Grid,
+                   pixels_per_degree: float) -> np.ndarray:
+    """A predicted scanpath (K, 2) as a saliency map: each point a fixation of equal weight, the same 1-degree
+    Gaussians as `gaze_heatmap`; EmptyScanpath when no point lies on the image."""
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    k = np.arange(len(pts), dtype=np.float64)
+    return gaze_heatmap(Fixations(k, k + 1.0, pts[:, 0], pts[:, 1], pixels_per_degree), image_size, grid)
+
+
 def pixel_heatmap(fix: Fixations, image_size: tuple[float, float], out_size: tuple[int, int]) -> np.ndarray:
     """The same heatmap at pixel resolution of an image resized to out_size = (width, height): (height, width)."""
     width, height = out_size

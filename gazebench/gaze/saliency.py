@@ -1,17 +1,35 @@
-"""Saliency-map metrics (Bylinskii et al. TPAMI 2019; formulas as in pysaliency and the MIT benchmark, docs/metrics.md).
+"""Saliency-map metrics (Bylinskii et al. TPAMI 2019) under the conventions of the field's two canonical
+codebases, each named (docs/metrics.md):
 
-A saliency map P is scored against a reference density Q (a gaze heatmap) and a fixation map (fixation counts
-per pixel or cell, same shape). All maps must be finite; KLD and SIM also need non-negative maps.
+- "pysaliency" (Kümmerer's pysaliency, `pysaliency.metrics`): NSS z-scores with the population sd and averages
+  over fixations, a cell fixated twice counting twice; SIM normalises each map to sum 1 as it is.
+- "mit" (the MIT saliency benchmark code, cvzoya/saliency, Bylinskii et al.): NSS z-scores with MATLAB's `std`
+  (sample sd, N − 1) and averages over the fixated cells of a binary fixation map; SIM min–max rescales each
+  map to [0, 1] before normalising it to sum 1 (so a positive floor, e.g. a softmax map, is removed).
+
+CC, KLD (MIT's ε) and AUC-Judd agree between the two up to jitter; shuffled AUC follows MIT's AUC_shuffled
+(negatives: fixated cells of other images). A saliency map P is scored against a reference density Q (a gaze
+heatmap) and a fixation map (fixation counts per pixel or cell, same shape). All maps must be finite; KLD and
+SIM also need non-negative maps.
 """
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from numpy.typing import ArrayLike
+
+Convention = Literal["pysaliency", "mit"]
+CONVENTIONS: tuple[Convention, ...] = ("pysaliency", "mit")
 
 EPS = 2.2204e-16
 """KLD regulariser, the MIT benchmark's value."""
 JITTER = 1e-7
 """AUC-Judd tie-breaking noise, relative to the map's range."""
+SAUC_SPLITS = 100
+"""Shuffled AUC: random draws of negatives averaged (MIT's Nsplits)."""
+SAUC_STEP = 0.1
+"""Shuffled AUC: threshold step on the [0, 1]-rescaled map (MIT's stepSize)."""
 
 
 def _maps(*maps: ArrayLike) -> list[np.ndarray]:
@@ -36,14 +54,23 @@ def _fixated(fix_mask: np.ndarray) -> np.ndarray:
     return fix_mask
 
 
-def nss(sal_map: ArrayLike, fix_mask: ArrayLike) -> float:
-    """Normalized scanpath saliency: mean z-scored saliency (population sd) at fixations, weighted by count.
+def _convention(convention: str) -> None:
+    if convention not in CONVENTIONS:
+        raise ValueError(f"unknown saliency convention {convention!r} (known: {', '.join(CONVENTIONS)})")
 
-    NaN for a constant map.
+
+def nss(sal_map: ArrayLike, fix_mask: ArrayLike, convention: Convention = "pysaliency") -> float:
+    """Normalized scanpath saliency: mean z-scored saliency at fixations.
+
+    pysaliency: population sd, each cell weighted by its fixation count; mit: sample sd (N − 1), each fixated
+    cell once. NaN for a constant map.
     """
+    _convention(convention)
     p, m = _maps(sal_map, fix_mask)
     m = _fixated(m)
-    sd = p.std()
+    if convention == "mit":
+        m = (m > 0).astype(np.float64)
+    sd = p.std(ddof=1 if convention == "mit" and p.size > 1 else 0)
     if sd == 0:
         return float("nan")
     return float(np.sum((p - p.mean()) / sd * m) / m.sum())
@@ -64,10 +91,26 @@ def kld(pred: ArrayLike, ref: ArrayLike) -> float:
     return float(np.sum(q * np.log(EPS + q / (p + EPS))))
 
 
-def sim(a: ArrayLike, b: ArrayLike) -> float:
-    """Histogram intersection Σ min(A, B) of the two maps normalised to sum 1 (1 = identical)."""
+def _rescaled(m: np.ndarray) -> np.ndarray:
+    """MIT's min–max rescale to [0, 1]; NaN everywhere for a constant map (MATLAB's 0/0)."""
+    span = m.max() - m.min()
+    return (m - m.min()) / span if span > 0 else np.full_like(m, np.nan)
+
+
+def sim(a: ArrayLike, b: ArrayLike, convention: Convention = "pysaliency") -> float:
+    """Histogram intersection Σ min(A, B) of the two maps normalised to sum 1 (1 = identical).
+
+    pysaliency: each map normalised as it is; mit: each map min–max rescaled first (NaN if one is constant).
+    """
+    _convention(convention)
     a, b = _maps(a, b)
-    return float(np.minimum(_density(a), _density(b)).sum())
+    da, db = _density(a), _density(b)
+    if convention == "mit":
+        ra, rb = _rescaled(a), _rescaled(b)
+        if np.isnan(ra).any() or np.isnan(rb).any():
+            return float("nan")
+        da, db = ra / ra.sum(), rb / rb.sum()
+    return float(np.minimum(da, db).sum())
 
 
 def auc_judd(sal_map: ArrayLike, fix_mask: ArrayLike, rng: np.random.Generator | None = None) -> float:
@@ -94,14 +137,54 @@ def auc_judd(sal_map: ArrayLike, fix_mask: ArrayLike, rng: np.random.Generator |
     return float(np.sum(np.diff(fp) * (tp[1:] + tp[:-1]) / 2))
 
 
+def shuffled_auc(sal_map: ArrayLike, fix_mask: ArrayLike, other_mask: ArrayLike,
+                 rng: np.random.Generator | None = None, n_splits: int = SAUC_SPLITS, step: float = SAUC_STEP) -> float:
+    """Shuffled AUC as MIT's AUC_shuffled: positives are the map's values at this image's fixated cells,
+    negatives as many values drawn without replacement from the cells fixated on other images (`other_mask`,
+    the union of their fixation maps), thresholds 0, step, ... up to the largest value on the [0, 1]-rescaled
+    map, trapezoid ROC area averaged over `n_splits` draws (seeded 0 when rng is None).
+
+    It discounts the centre bias every observer shares. NaN for a constant map or when no other image has a
+    fixation.
+    """
+    p, m, o = _maps(sal_map, fix_mask, other_mask)
+    fixated = _fixated(m).ravel() > 0
+    others = np.flatnonzero(o.ravel() > 0)
+    if np.any(o < 0):
+        raise ValueError("the other images' fixation map must be non-negative")
+    s = _rescaled(p).ravel()
+    if others.size == 0 or np.isnan(s).any():
+        return float("nan")
+    rng = np.random.default_rng(0) if rng is None else rng
+    pos = s[fixated]
+    n_neg = min(pos.size, others.size)
+    areas = []
+    for _ in range(n_splits):
+        neg = s[rng.permutation(others)[:n_neg]]
+        top = max(pos.max(), neg.max())  # MATLAB's 0:step:top, endpoint within its colon tolerance
+        thresholds = step * np.arange(int(np.floor(top / step + 1e-10)), -1, -1)
+        tp = np.concatenate([[0.0], (pos[None, :] >= thresholds[:, None]).mean(axis=1), [1.0]])
+        fp = np.concatenate([[0.0], (neg[None, :] >= thresholds[:, None]).mean(axis=1), [1.0]])
+        areas.append(np.sum(np.diff(fp) * (tp[1:] + tp[:-1]) / 2))
+    return float(np.mean(areas))
+
+
 def saliency_summary(
-    sal_map: ArrayLike, ref_heatmap: ArrayLike, fix_mask: ArrayLike, rng: np.random.Generator | None = None
+    sal_map: ArrayLike, ref_heatmap: ArrayLike, fix_mask: ArrayLike, rng: np.random.Generator | None = None,
+    other_mask: ArrayLike | None = None,
 ) -> dict[str, float]:
-    """NSS and AUC-Judd against the fixation map; CC, KLD and SIM against the reference heatmap."""
-    return {
+    """NSS (both conventions), AUC-Judd and, given other images' fixations, shuffled AUC against the fixation
+    map; CC, KLD and SIM (both conventions) against the reference heatmap. `<metric>_mit` is the MIT
+    convention, the plain name pysaliency's."""
+    out = {
         "nss": nss(sal_map, fix_mask),
+        "nss_mit": nss(sal_map, fix_mask, "mit"),
         "auc_judd": auc_judd(sal_map, fix_mask, rng),
         "cc": cc(sal_map, ref_heatmap),
         "kld": kld(sal_map, ref_heatmap),
         "sim": sim(sal_map, ref_heatmap),
+        "sim_mit": sim(sal_map, ref_heatmap, "mit"),
     }
+    if other_mask is not None:
+        out["sauc"] = shuffled_auc(sal_map, fix_mask, other_mask, rng)
+    return out

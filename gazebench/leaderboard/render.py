@@ -16,7 +16,8 @@ LIMITED_NOTE = "[limit N]: only the first N samples of each split were evaluated
 
 def notes(board: Leaderboard, dataset_note: str | None) -> list[str]:
     """Footnotes: what the values are, the simulated-data caveat, the limited-run mark, the track and
-    zero-width legends, and which runs were left out (refused or duplicate), by directory name."""
+    zero-width legends, which runs were left out (refused or duplicate), by directory name, and each report
+    task's configuration signature."""
     long = board.long
     policies = ", ".join(sorted({p for p in long["threshold_policy"] if isinstance(p, str)}))  # classification
     out = [f"Classification: macro AUROC, Acc and F1 in percent with patient-bootstrap CIs; Acc/F1 thresholds: "
@@ -32,6 +33,9 @@ def notes(board: Leaderboard, dataset_note: str | None) -> list[str]:
     if board.refused:
         out.append("Left out, failed verification: " + ", ".join(path.name for path, _ in board.refused) + ".")
     out += [f"Duplicate: {line}." for line in board.duplicates]
+    signatures = {(run.label, task, block["signature"]) for run in board.runs
+                  for task, block in run.results["results"].items() if block.get("signature")}
+    out += [f"Report signature ({label}, {task}): {sig}" for label, task, sig in sorted(signatures)]
     return out
 
 

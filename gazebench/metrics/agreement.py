@@ -1,8 +1,10 @@
 """Agreement between a model's predicted gaze regions and a radiologist's, and between a model's reported
 findings and REFLACX readers': matched-centroid ICC, distance and order agreement, and finding TP/FN/FP.
 
-ICC(2,1) follows Shrout & Fleiss (1979): two-way random effects, absolute agreement, single rater, so a
-constant offset or a scale error (e.g. a forgotten ×4 from GazeX's quarter frame) counts as disagreement.
+ICC forms follow Shrout & Fleiss (1979) and are named with every ICC number: ICC(1,1) one-way random,
+ICC(2,1) two-way random with absolute agreement (the default: a constant offset or a scale error, e.g. a
+forgotten ×4 from GazeX's quarter frame, counts as disagreement), ICC(3,1) two-way mixed consistency (blind
+to a constant offset between raters).
 Raw cosine similarity of coordinate vectors is not an agreement measure: every pixel coordinate is
 positive, so two unrelated sets of centroids already have cosine near 1 (docs/gazex_track.md);
 `cosine_similarity` exists only to set GazeX's published figure beside ICC.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -65,9 +68,32 @@ def mean_squares(table: object) -> MeanSquares:
     )
 
 
+IccForm = Literal["1,1", "2,1", "3,1"]
+ICC_FORMS: Mapping[str, str] = {
+    "1,1": "ICC(1,1): one-way random effects, single rater",
+    "2,1": "ICC(2,1): two-way random effects, absolute agreement, single rater",
+    "3,1": "ICC(3,1): two-way mixed effects, consistency, single rater",
+}
+"""Shrout & Fleiss form → how every ICC number computed under it is labelled."""
+DEFAULT_ICC_FORM: IccForm = "2,1"
+
+
+def check_icc_form(form: str) -> IccForm:
+    """`form` if it is a known Shrout & Fleiss form, else a MetricInputError naming the known ones."""
+    if form not in ICC_FORMS:
+        raise MetricInputError(f"unknown ICC form {form!r} (known: {', '.join(ICC_FORMS)})")
+    return form  # type: ignore[return-value]
+
+
+def icc(table: object, form: IccForm = DEFAULT_ICC_FORM) -> float:
+    """ICC of an (n targets, k raters) table under the Shrout & Fleiss `form` ("1,1", "2,1" or "3,1")."""
+    ms = mean_squares(table)
+    return {"1,1": ms.icc_1_1, "2,1": ms.icc_2_1, "3,1": ms.icc_3_1}[check_icc_form(form)]()
+
+
 def icc_2_1(table: object) -> float:
     """ICC(2,1) of an (n targets, k raters) table."""
-    return mean_squares(table).icc_2_1()
+    return icc(table, "2,1")
 
 
 def cosine_similarity(a: object, b: object) -> float:
@@ -139,10 +165,11 @@ def region_agreement(
 
 @dataclass(frozen=True)
 class CentroidAgreement:
-    """Pooled over readings: ICC(2,1) per axis (k = 2 raters: model, radiologist), distances, order."""
+    """Pooled over readings: ICC per axis (k = 2 raters: model, radiologist), distances, order."""
 
     icc_x: float
     icc_y: float
+    icc_form: IccForm
     mean_distance_px: float
     mean_distance_cells: float
     mean_kendall_tau: float
@@ -153,8 +180,8 @@ class CentroidAgreement:
     n_readings_without_tau: int
 
 
-def centroid_agreement(readings: Sequence[RegionAgreement]) -> CentroidAgreement:
-    """Pool the matched centroids of many readings into per-axis ICC(2,1) and mean distances."""
+def centroid_agreement(readings: Sequence[RegionAgreement], form: IccForm = DEFAULT_ICC_FORM) -> CentroidAgreement:
+    """Pool the matched centroids of many readings into per-axis ICCs (of `form`) and mean distances."""
     pred = np.concatenate([a.predicted for a in readings] or [np.zeros((0, 2))])
     ref = np.concatenate([a.reference for a in readings] or [np.zeros((0, 2))])
     if len(pred) < 2:
@@ -162,8 +189,9 @@ def centroid_agreement(readings: Sequence[RegionAgreement]) -> CentroidAgreement
     taus = np.asarray([a.kendall_tau for a in readings], dtype=np.float64)
     finite = taus[np.isfinite(taus)]
     return CentroidAgreement(
-        icc_x=icc_2_1(np.column_stack([pred[:, 0], ref[:, 0]])),
-        icc_y=icc_2_1(np.column_stack([pred[:, 1], ref[:, 1]])),
+        icc_x=icc(np.column_stack([pred[:, 0], ref[:, 0]]), form),
+        icc_y=icc(np.column_stack([pred[:, 1], ref[:, 1]]), form),
+        icc_form=check_icc_form(form),
         mean_distance_px=float(np.concatenate([a.distance_px for a in readings]).mean()),
         mean_distance_cells=float(np.concatenate([a.distance_cells for a in readings]).mean()),
         mean_kendall_tau=float(finite.mean()) if len(finite) else float("nan"),

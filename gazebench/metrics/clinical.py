@@ -75,6 +75,47 @@ def binarize(codes: object, uncertain: UncertainPolicy) -> tuple[np.ndarray, np.
     return positive.astype(np.int64), keep
 
 
+@dataclass(frozen=True, eq=False)
+class CECounts:
+    """Per-report, per-label TP / FP / FN (N, L) of binarised codes, and the cells left out ("ignore")."""
+
+    tp: np.ndarray
+    fp: np.ndarray
+    fn: np.ndarray
+    n_ignored_cells: int
+
+
+def ce_counts(
+    reference: object, generated: object, uncertain: UncertainPolicy, columns: Sequence[int] | None = None
+) -> CECounts:
+    """TP / FP / FN of generated-report codes against reference-report codes (both (N, L)), on `columns` only
+    (e.g. the CheXpert-5 columns of 14-label codes; all when None)."""
+    y, keep_y = binarize(reference, uncertain)
+    p, keep_p = binarize(generated, uncertain)
+    if y.shape != p.shape:
+        raise MetricInputError(f"reference codes have shape {y.shape} but generated codes have shape {p.shape}")
+    if columns is not None:
+        cols = list(columns)
+        y, p, keep_y, keep_p = y[:, cols], p[:, cols], keep_y[:, cols], keep_p[:, cols]
+    keep = keep_y & keep_p
+    return CECounts(y & p & keep, (1 - y) & p & keep, y & (1 - p) & keep, int((~keep).sum()))
+
+
+def ce_averages(counts: CECounts, weights: np.ndarray | None = None) -> dict[str, PRF]:
+    """Micro, macro and example-based P/R/F1 of `counts` with per-report `weights` (a bootstrap replicate's
+    multiplicities; all 1 when None): micro pools weighted TP/FP/FN over labels, macro averages per-label
+    values, example-based is the weighted mean of per-report values."""
+    w = np.ones(counts.tp.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
+    sums = [w @ c for c in (counts.tp, counts.fp, counts.fn)]
+    micro = _prf(*(s.sum() for s in sums))
+    macro = _prf(*sums)
+    per_report = _prf(counts.tp.sum(1), counts.fp.sum(1), counts.fn.sum(1))
+    total = float(w.sum())
+    example = [float(w @ v / total) if total > 0 else float("nan") for v in per_report]
+    return {"micro": PRF(*(float(v) for v in micro)), "macro": PRF(*(float(v.mean()) for v in macro)),
+            "example": PRF(*example)}
+
+
 def clinical_efficacy(
     reference: object,
     generated: object,
@@ -82,27 +123,21 @@ def clinical_efficacy(
     uncertain: UncertainPolicy = "positive",
 ) -> ClinicalEfficacy:
     """CE scores of generated-report label codes against reference-report codes, both (N, L)."""
-    y, keep_y = binarize(reference, uncertain)
-    p, keep_p = binarize(generated, uncertain)
-    if y.shape != p.shape:
-        raise MetricInputError(f"reference codes have shape {y.shape} but generated codes have shape {p.shape}")
-    if len(labels) != y.shape[1]:
-        raise MetricInputError(f"{len(labels)} label names given for {y.shape[1]} label columns")
-    keep = keep_y & keep_p
-    tp, fp, fn = (y & p & keep), ((1 - y) & p & keep), (y & (1 - p) & keep)
-    per_p, per_r, per_f = _prf(tp.sum(0), fp.sum(0), fn.sum(0))
-    micro = _prf(tp.sum(), fp.sum(), fn.sum())
-    ex_p, ex_r, ex_f = _prf(tp.sum(1), fp.sum(1), fn.sum(1))
+    counts = ce_counts(reference, generated, uncertain)
+    if len(labels) != counts.tp.shape[1]:
+        raise MetricInputError(f"{len(labels)} label names given for {counts.tp.shape[1]} label columns")
+    averages = ce_averages(counts)
+    per_p, per_r, per_f = _prf(counts.tp.sum(0), counts.fp.sum(0), counts.fn.sum(0))
     return ClinicalEfficacy(
-        micro=PRF(*(float(v) for v in micro)),
-        macro=PRF(float(per_p.mean()), float(per_r.mean()), float(per_f.mean())),
-        example=PRF(float(ex_p.mean()), float(ex_r.mean()), float(ex_f.mean())),
+        micro=averages["micro"],
+        macro=averages["macro"],
+        example=averages["example"],
         per_label={
             n: PRF(float(a), float(b), float(c)) for n, a, b, c in zip(labels, per_p, per_r, per_f, strict=True)
         },
-        support={n: int(s) for n, s in zip(labels, (y & keep).sum(0), strict=True)},
+        support={n: int(s) for n, s in zip(labels, (counts.tp + counts.fn).sum(0), strict=True)},
         labels=tuple(labels),
         uncertain=uncertain,
-        n_reports=int(y.shape[0]),
-        n_ignored_cells=int((~keep).sum()),
+        n_reports=int(counts.tp.shape[0]),
+        n_ignored_cells=counts.n_ignored_cells,
     )

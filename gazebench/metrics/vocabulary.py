@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Literal
 
 from gazebench.errors import ConfigError, RegistryError
+from gazebench.labels import CHEXPERT5, CHEXPERT_LABELS
 from gazebench.registry import Registry
 
 
@@ -66,14 +68,68 @@ def _plain(name: str, display: str, family: str, description: str, higher: bool,
     return Metric(name, display, family, higher_is_better=higher, scale=1.0, unit=unit, description=description)
 
 
+CE_STATS: tuple[tuple[str, str], ...] = (("f1", "F1"), ("precision", "P"), ("recall", "R"))
+
+
+@dataclass(frozen=True)
+class CEConvention:
+    """One way published tables score clinical efficacy (CE): a label set, what an uncertain (-1) labeler code
+    counts as, and the averages kept; its metrics are `<key>_<average>_<stat><suffix>`."""
+
+    key: str
+    labels: tuple[str, ...]
+    uncertain: Literal["negative", "positive", "ignore"]
+    averages: tuple[str, ...]
+    suffix: str
+    source: str
+    """Who reports CE this way."""
+
+    def metric(self, average: str, stat: str) -> str:
+        """The results-JSON key of one of this convention's statistics, e.g. `ce5_macro_f1_uncpos`."""
+        return f"{self.key}_{average}_{stat}{self.suffix}"
+
+
+CE_CONVENTIONS: tuple[CEConvention, ...] = (
+    CEConvention("ce14", CHEXPERT_LABELS, "negative", ("micro", "macro", "example"), "",
+                 "uncertain = negative: R2Gen / CMN compute_ce, LLaVA-Rad's default"),
+    CEConvention("ce5", CHEXPERT5, "negative", ("micro", "macro"), "",
+                 "uncertain = negative; the 5 labels of Miura et al. 2021 (mF1-5)"),
+    CEConvention("ce14", CHEXPERT_LABELS, "positive", ("micro", "macro", "example"), "_uncpos",
+                 "uncertain = positive: f1chexbert 'rrg' mode, ViLMedic, RadEval, LLaVA-Rad's '+'"),
+    CEConvention("ce5", CHEXPERT5, "positive", ("micro", "macro"), "_uncpos",
+                 "uncertain = positive, 5 labels: f1chexbert 'rrg' mF1-5, LLaVA-Rad's '+'"),
+)
+"""Every CE convention the report family prints (docs/metrics.md). No 4-label set is declared: none was
+confirmed from a primary source."""
+
+
+def _ce_metric(c: CEConvention, average: str, stat: str, title: str) -> Metric:
+    unc = " unc+" if c.uncertain == "positive" else ""
+    return _fraction(c.metric(average, stat), f"CE{len(c.labels)}-{average} {title}{unc}", "report",
+                     f"clinical efficacy {title}, {len(c.labels)} CheXpert labels, {average} average, {c.source}; "
+                     "labeler recorded as `labeler`")
+
+
 REPORT = (
     *(_fraction(f"bleu{n}", f"BLEU-{n}", "report", f"corpus BLEU-{n} (coco-caption definition)") for n in (1, 2, 3, 4)),
     _fraction("rougeL", "ROUGE-L", "report", "mean ROUGE-L F (beta 1.2, coco-caption)"),
     _plain("ciderD", "CIDEr-D", "report", "mean CIDEr-D (sigma 6, x10, corpus document frequencies)", True),
     *(_fraction(f"ce_{avg}_{stat}", f"CE-{avg} {title}", "report",
-                f"clinical efficacy {title} over the 14 CheXpert labels, {avg} average, rules labeler")
-      for avg in ("micro", "macro", "example") for stat, title in (("f1", "F1"), ("precision", "P"), ("recall", "R"))),
+                f"clinical efficacy {title} over the 14 CheXpert labels, {avg} average, uncertain as the task's "
+                "`ce_uncertain` declares (default positive: = ce14_*_uncpos)")
+      for avg in ("micro", "macro", "example") for stat, title in CE_STATS),
+    *(_ce_metric(c, avg, stat, title) for c in CE_CONVENTIONS for avg in c.averages for stat, title in CE_STATS),
 )
+REPORT_MODEL_BASED = (
+    *(_fraction(f"chexbert{n}_{avg}_f1", f"CheXbert-{n} {avg} F1", "report",
+                f"F1 of CheXbert-labeler (f1chexbert 'rrg' mode: uncertain = positive) labels of generated vs "
+                f"reference reports, {n} labels, {avg} average (gazebench.metrics.model_based.chexbert)")
+      for n in (14, 5) for avg in ("micro", "macro")),
+    _fraction("bertscore_f1", "BERTScore F1", "report",
+              "mean BERTScore F1 of generated vs reference report (bert-score; model, layer, baseline rescaling "
+              "and idf in the report signature)"),
+)
+"""Model-based report metrics: computed only from local weights (`--metric-arg`), else recorded as not computed."""
 GROUNDING = (
     _fraction("miou", "mIoU", "grounding", "mean IoU of the predicted box with the reference box"),
     *(_fraction(f"hit{t}", f"Acc@{t}", "grounding", f"share of items with IoU >= {t}") for t in ("0.1", "0.3", "0.5")),
@@ -86,8 +142,10 @@ VQA = (
     *(_fraction(f"acc_{t}", f"Acc {t}", "vqa", f"accuracy over {t} questions") for t in VQA_TYPES),
 )
 SCANPATH = (
-    _plain("icc_x", "ICC x", "scanpath", "ICC(2,1) of matched predicted vs radiologist region centroids, x", True),
-    _plain("icc_y", "ICC y", "scanpath", "ICC(2,1) of matched predicted vs radiologist region centroids, y", True),
+    _plain("icc_x", "ICC x", "scanpath", "ICC of matched predicted vs radiologist region centroids, x; the task's "
+           "Shrout & Fleiss form (default ICC(2,1)), named in the results' icc_form", True),
+    _plain("icc_y", "ICC y", "scanpath", "ICC of matched predicted vs radiologist region centroids, y; form as icc_x",
+           True),
     _plain("dist_px", "Dist px", "scanpath", "mean distance of matched centroids, image pixels", False, "px"),
     _plain("dist_cells", "Dist cells", "scanpath", "mean distance of matched centroids, 14x14 grid cells", False,
            "cells"),
@@ -100,11 +158,28 @@ SCANPATH = (
     _plain("finding_tp", "Find TP", "scanpath", "model's findings in the reader majority (count)", True),
     _plain("finding_fn", "Find FN", "scanpath", "reader-majority findings the model missed (count)", False),
     _plain("finding_fp", "Find FP", "scanpath", "model's findings outside the reader majority (count)", False),
+    *(_plain(f"mm_{d}", f"MM {d}", "scanpath", f"MultiMatch {d} similarity (multimatch-gaze, image as screen, no "
+             "grouping) of the predicted region sequence vs each reading's", True)
+      for d in ("vector", "direction", "length", "position", "duration")),
+    _plain("scanmatch", "ScanMatch", "scanpath", "ScanMatch (Cristino et al. 2010) on the 14x14 grid, no temporal "
+           "bins, threshold 2 sd of the readings' saccades, gap 0", True),
+    _plain("dtw", "DTW px", "scanpath", "dynamic time warping distance of the predicted region sequence vs each "
+           "reading's, sum of Euclidean distances, image pixels", False, "px"),
+    _plain("sed", "SED", "scanpath", "string-edit distance on a 5x5 grid as GazeSearch (WACV 2025) computes it, "
+           "unnormalised edit count", False),
+    _fraction("auc_judd", "AUC-Judd", "scanpath", "AUC-Judd of the predicted regions' map at each reading's fixations"),
+    _fraction("sauc", "sAUC", "scanpath", "shuffled AUC (MIT AUC_shuffled): negatives are other images' fixated cells"),
+    _plain("nss", "NSS", "scanpath", "NSS, pysaliency convention (population sd, repeated fixations counted)", True),
+    _plain("nss_mit", "NSS (MIT)", "scanpath", "NSS, MIT benchmark convention (sample sd, binary fixation map)", True),
+    _plain("sim", "SIM", "scanpath", "SIM vs the reading's heatmap, pysaliency convention (maps as they are)", True),
+    _plain("sim_mit", "SIM (MIT)", "scanpath", "SIM, MIT benchmark convention (min-max rescaled maps)", True),
+    _plain("cc", "CC", "scanpath", "Pearson CC of the predicted map and the reading's heatmap", True),
+    _plain("kld", "KLD", "scanpath", "KL divergence of the reading's heatmap from the predicted map (MIT eps)", False),
 )
 
 METRIC_FAMILIES: Mapping[str, tuple[Metric, ...]] = MappingProxyType(
-    {"classification": CLASSIFICATION, "calibration": CALIBRATION, "report": REPORT, "grounding": GROUNDING,
-     "vqa": VQA, "scanpath": SCANPATH})
+    {"classification": CLASSIFICATION, "calibration": CALIBRATION, "report": REPORT + REPORT_MODEL_BASED,
+     "grounding": GROUNDING, "vqa": VQA, "scanpath": SCANPATH})
 """Family name → its metrics in table order; a new family is one tuple and one entry here."""
 
 METRICS: Mapping[str, Metric] = MappingProxyType({m.name: m for family in METRIC_FAMILIES.values() for m in family})

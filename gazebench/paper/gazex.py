@@ -60,6 +60,15 @@ class PublishedFigure:
     """The published range (low == high for a single number), on the metric's display scale."""
     text: str
     """How the paper states it."""
+    form: str | None = None
+    """The ICC form (Shrout & Fleiss) the paper names for an ICC figure; None where it does not say."""
+
+    @property
+    def form_label(self) -> str:
+        """`ICC(2,1)`-style label, or "form not stated"; empty for a figure that is not an ICC."""
+        if not self.metric.startswith("icc"):
+            return ""
+        return f"ICC({self.form})" if self.form else "form not stated"
 
 
 PUBLISHED: tuple[PublishedFigure, ...] = (
@@ -74,6 +83,9 @@ GAZEX_NOTES: tuple[str, ...] = (
     "the paper also reports cosine similarity > 0.9 between predicted and expert gaze clusters, which gazebench "
     "does not use as a measure (unrelated positive coordinates already have a cosine near 0.9; see "
     "docs/gazex_track.md). It publishes no other number we can place beside ours.",
+    "Our scanpath ICC is ICC(2,1) (two-way random, absolute agreement, single rater) unless the task selects "
+    "another form; each run records its form and pairing (results: icc_form, icc_pairing). The GazeX paper's "
+    "ICC ≈ 0.62–0.65 states neither form nor pairing (form not stated), so it is shown beside ours, not as equal.",
     "Scanpath ICC is computed after Hungarian matching of every radiologist region to the nearest predicted one, "
     "so even `random` clusters reach a clearly positive ICC by construction (docs/gazex_track.md): read a "
     "model's ICC against the `random` row (add it with `--methods paper,random`), not against 0.",

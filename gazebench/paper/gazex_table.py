@@ -49,7 +49,8 @@ def _published(kind: str, stat: str) -> str:
     if not figures:
         return SKIPPED
     f = figures[0]
-    return f"≈ {f.low:.2f}" if f.low == f.high else f"≈ {f.low:.2f}–{f.high:.2f}"
+    text = f"≈ {f.low:.2f}" if f.low == f.high else f"≈ {f.low:.2f}–{f.high:.2f}"
+    return f"{text} ({f.form_label})" if f.form_label else text
 
 
 def task_rows(table: PaperTable, task: str) -> tuple[list[str], list[list[str]]]:
@@ -94,9 +95,18 @@ def to_markdown(table: PaperTable) -> str:
     return "\n".join(out) + "\n"
 
 
-def _record(section: str, method: str, track: str, task: str, stat: str, cell: Cell) -> dict[str, Any]:
+def _our_form(m: MethodRuns, task: str, stat: str) -> str:
+    """The ICC form the method's runs recorded for `task` (e.g. "ICC(2,1)"); empty for a non-ICC metric."""
+    if not stat.startswith("icc"):
+        return ""
+    forms = {str(r["results"][task].get("icc_form", "form not recorded")).split(":")[0]
+             for r in m.results if task in r.get("results", {})}
+    return " / ".join(sorted(forms))
+
+
+def _record(section: str, method: str, track: str, task: str, stat: str, cell: Cell, form: str = "") -> dict[str, Any]:
     return {"section": section, "method": method, "track": track, "task": task, "metric": stat, "value": cell.mean,
-            "sd": cell.sd, "low": cell.low, "high": cell.high, "n_seeds": cell.n_seeds}
+            "sd": cell.sd, "low": cell.low, "high": cell.high, "n_seeds": cell.n_seeds, "form": form}
 
 
 def to_csv(table: PaperTable) -> str:
@@ -107,9 +117,9 @@ def to_csv(table: PaperTable) -> str:
         kind = task_kind(table, task)
         for m in table.methods:
             if _ran(m, task):
-                recs += [_record("results", m.method.key, m.track, task, s, metric_cell(m.results, task, s))
-                         for s in KEY_METRICS.get(kind, ())]
-        recs += [_record("published", "gazex-paper", "", task, p.metric, Cell(None, None, p.low, p.high))
+                recs += [_record("results", m.method.key, m.track, task, s, metric_cell(m.results, task, s),
+                                 _our_form(m, task, s)) for s in KEY_METRICS.get(kind, ())]
+        recs += [_record("published", "gazex-paper", "", task, p.metric, Cell(None, None, p.low, p.high), p.form_label)
                  for p in PUBLISHED if p.kind == kind]
     for c in table.comparisons:
         for task in table.tasks:
@@ -120,8 +130,8 @@ def to_csv(table: PaperTable) -> str:
                                  "task": task, "metric": stat, "value": p.diff, "sd": p.sd, "low": p.low,
                                  "high": p.high, "n_seeds": p.n_seeds, "p_value": p.p_value, "mdd": p.mdd,
                                  "verdict": p.verdict})
-    cols = ["section", "method", "track", "baseline", "task", "metric", "value", "sd", "low", "high", "n_seeds",
-            "p_value", "mdd", "verdict"]
+    cols = ["section", "method", "track", "baseline", "task", "metric", "form", "value", "sd", "low", "high",
+            "n_seeds", "p_value", "mdd", "verdict"]
     buf = io.StringIO()
     pd.DataFrame(recs).reindex(columns=cols).to_csv(buf, index=False, float_format="%.4f", lineterminator="\n")
     return buf.getvalue()

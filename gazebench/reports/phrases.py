@@ -111,19 +111,22 @@ CUES: tuple[Cue, ...] = (
            r"disappearance of", r"drainage of", r"previously (?:demonstrated|visualized|seen)", r"no evidence of",
            r"\bnor\b"),
     *_cues("negative", True, 2, r"\bnormal\b", r"unremarkable", r"resolved"),
-    *_cues("negative", False, 3, r"(?:is|are|was|were) not (?:seen|identified|present|visualized|evident|enlarged)",
+    *_cues("negative", False, 4, r"(?:is|are|was|were) not (?:seen|identified|present|visualized|evident|enlarged)",
            r"not (?:seen|identified|present|visualized|evident|enlarged)", r"no longer (?:seen|present|visualized)",
            r"(?:has|have) (?:resolved|cleared)", r"resolved", r"(?:has|have) been removed", r"removed",
            r"(?:is|are) absent", r"within (?:the )?(?:upper )?normal limits", r"\bnormal\b", r"unremarkable",
            r"(?:is|are|was|has been|have been) (?:excluded|ruled out)"),
-    *_cues("uncertain_post", True, 8, r"\bmay\b", r"\bmight\b", r"\bcould\b", r"\bwould\b", r"possible", r"possibly",
+    *_cues("uncertain_post", True, 8, r"\b(?:may|might|could|would) (?:also )?be\b",
+           r"\bmay\b", r"\bmight\b", r"\bcould\b", r"\bwould\b", r"possible", r"possibly",
            r"presumabl[ey]", r"probable", r"probably", r"questionable", r"question of", r"suspect(?:ed)?",
-           r"suspicious", r"suspicion", r"suggestion of", r"concern(?:ing)? for", r"worrisome", r"\bfavou?r",
+           r"suspicious", r"suspicion", r"suggestion of", r"concern(?:ing)? for", r"worrisome",
+           r"\bfavou?r(?:s|ed|ing)?\b(?! to\b)",
            r"consider", r"differential", r"borderline", r"maybe", r"secondary to", r"correlate clinically",
            r"versus", r"\bvs\b"),
     *_cues("uncertain_post", True, 2, r"\bor\b"),
-    *_cues("uncertain_post", False, 3, r"(?:may|might|could|would) be", r"possibl[ey]", r"probabl[ey]", r"questionable",
-           r"suspected", r"poorly (?:seen|visualized|evaluated)", r"not well (?:seen|visualized|evaluated)",
+    *_cues("uncertain_post", False, 3, r"(?:may|might|could|would) be(?! (?:secondary|due|related|caused)\b)",
+           r"\b(?:is|are|was|were|be|been|seems?|appears?) (?:possibl[ey]|probabl[ey]|questionable|suspected)\b",
+           r"poorly (?:seen|visualized|evaluated)", r"not well (?:seen|visualized|evaluated)",
            r"not clearly (?:seen|visualized)", r"obscured", r"not appreciated", r"incompletely evaluated"),
     *_cues("uncertain_post", False, 1, r"\bor\b", r"versus", r"\bvs\b"),
 )
@@ -135,11 +138,32 @@ BROAD_HEDGES: tuple[Cue, ...] = _cues(
 """Hedges the CheXpert labeler leaves positive; the "rules-broad" labeler treats them as uncertain."""
 
 GAP_BLOCKERS: frozenset[str] = frozenset(
-    {"is", "are", "was", "were", "be", "been", "has", "have", "had", "there", "with"}
+    {"is", "are", "was", "were", "be", "been", "has", "have", "had", "there", "with", "no", "without"}
 )
-"""A preceding cue does not reach over a verb or "with" ("no effusion with ...", "no X and there is Y")."""
+"""A preceding cue does not reach over a verb, "with" ("no effusion with ...", "no X and there is Y") or another
+negation ("no new X or Y, and no Z": the nearer "no" governs Z)."""
 POST_GAP_BLOCKERS: frozenset[str] = frozenset({"with", "without", "no", "not", "but", "or", "of", "to", "in"})
 """Words a following cue does not reach back over."""
+ARTICLES: frozenset[str] = frozenset({"the", "a", "an"})
+"""Not counted in a following cue's gap ("the heart and the mediastinum are normal" reaches as far as without)."""
+SINGULAR_VERBS: frozenset[str] = frozenset({"is", "was", "has"})
+"""A following cue reaches back over "and" only for a coordinated subject, whose verb is plural ("the heart and
+mediastinum are normal"); with a singular verb the "and" joins another clause ("pneumothorax and the tube
+has been removed": only the tube is removed)."""
+
+FINITE_VERBS: frozenset[str] = frozenset({
+    "is", "are", "was", "were", "has", "have", "had", "remains", "remain", "appears", "appear", "seems", "seem",
+    "persists", "persist", "measures", "measure", "projects", "project", "terminates", "terminate", "extends",
+    "extend", "lies", "lie", "may", "might", "could", "would", "can", "will", "should", "shows", "show",
+    "demonstrates", "demonstrate", "overlies", "overlie", "ends", "end"})
+"""Verbs that show an "and" opens a new clause with its own subject and verb."""
+NEW_CLAUSE_VERB_WITHIN = 6
+"""The new clause's verb must come within this many words after "and" (its subject in between)."""
+CLAUSE_LEFT = (
+    r"\b(?:is|are|was|were|has|have|had|be|been|remains?|appears?|seen|noted|present|identified|demonstrated"
+    r"|no|not|without|negative)\b"
+)
+"""What precedes a clause-opening "and" has a verb or a negation of its own (else "and" coordinates a subject)."""
 
 CLAUSE_BREAK = (
     r";|:|\?|!"

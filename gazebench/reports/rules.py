@@ -3,8 +3,10 @@ regular-expression scope rules in place of its dependency parses; docs/gazex_tra
 
 Per report: clean the text, split sentences and clauses, find mention phrases per observation, classify
 each mention by the first cue tier that governs it (pre-negation uncertainty > negation > post-negation
-uncertainty > positive), aggregate per observation (positive > uncertain > negative), then No Finding = 1
-iff no observation other than Support Devices, and no other abnormality, is positive or uncertain.
+uncertainty > positive), aggregate per observation as the CheXpert labeler's stages/aggregate.py does
+(negative with uncertain → uncertain, whatever else; negative or uncertain with positive → positive), then
+No Finding = 1 iff no observation other than Support Devices, and no other abnormality, is positive or
+uncertain.
 """
 from __future__ import annotations
 
@@ -38,8 +40,22 @@ def clauses(text: str) -> list[str]:
     """Sentences (split at . ? ! not inside a number) cut further at clause boundaries; each padded with spaces."""
     out = []
     for sentence in re.split(r"(?<!\d)\.(?!\d)|\n", text):
-        out += [f" {c.strip()} " for c in re.split(phrases.CLAUSE_BREAK, sentence) if c and c.strip(" ,")]
+        for piece in re.split(phrases.CLAUSE_BREAK, sentence):
+            out += [f" {c.strip()} " for c in _split_and(piece) if c.strip(" ,")]
     return out
+
+
+def _split_and(piece: str) -> list[str]:
+    """Cut at an "and" that opens a new clause: what follows has its own verb within a few words ("and the
+    heart is enlarged") and what precedes has a verb or a negation of its own ("there is no effusion",
+    "no pneumothorax"); a coordinated subject ("the heart and the mediastinum are normal") stays whole."""
+    for m in re.finditer(r"\band\b", piece):
+        left, right = piece[: m.start()], piece[m.end() :]
+        head = _WORD.findall(right)[: phrases.NEW_CLAUSE_VERB_WITHIN + 1]
+        if re.search(phrases.CLAUSE_LEFT, left) and phrases.FINITE_VERBS.intersection(head[1:]) \
+                and head and head[0] not in phrases.FINITE_VERBS:
+            return [left, *_split_and(right)]
+    return [piece]
 
 
 def _alternation(words: Sequence[str]) -> re.Pattern[str]:
@@ -130,16 +146,20 @@ class RuleLabeler(ReportLabeler):
                         return True
                 elif not cue.before and c.start() >= m.end:
                     between = clause[m.end : c.start()]
-                    gap = _WORD.findall(between)
-                    blocked = "," in between or phrases.POST_GAP_BLOCKERS.intersection(gap)
+                    gap = [w for w in _WORD.findall(between) if w not in phrases.ARTICLES]
+                    blocked = "," in between or phrases.POST_GAP_BLOCKERS.intersection(gap) or (
+                        "and" in gap and phrases.SINGULAR_VERBS.intersection(_WORD.findall(clause[m.end : c.end()])))
                     if len(gap) <= cue.max_gap and not blocked:
                         return True
         return False
 
 
 def _aggregate(codes: list[float]) -> float:
-    """Positive beats uncertain beats negative (the CheXpert labeler's aggregation)."""
-    for code in (POSITIVE, UNCERTAIN, NEGATIVE):
-        if code in codes:
-            return code
-    return float("nan")
+    """One code from an observation's mention codes, in the order of the CheXpert labeler's `dict_to_vec`
+    (stages/aggregate.py): negative and uncertain → uncertain (even beside a positive); negative and positive
+    → positive; uncertain and positive → positive; all equal → that code."""
+    if NEGATIVE in codes and UNCERTAIN in codes:
+        return UNCERTAIN
+    if POSITIVE in codes:
+        return POSITIVE
+    return codes[0] if codes else float("nan")

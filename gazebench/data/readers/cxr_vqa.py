@@ -67,6 +67,22 @@ def question(row: Row, index: int) -> Question:
     return Question(str(index), kind, row["question"], normalise(row["answer"]))
 
 
+def contradicting_rows(rows: list[Row], table: Path, skips: SkipLog) -> set[int]:
+    """Lines of one study's rows that ask the same question (type and text) with different answers: no answer
+    among them can be the reference, so all are passed over as damaged, named with the file and rows."""
+    answers: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for row in rows:
+        answers[(row["question_type"].lower(), row["question"].strip().lower())].append(row)
+    out: set[int] = set()
+    for same in answers.values():
+        if len({normalise(r["answer"]) for r in same}) > 1:
+            lines = [r.line for r in same]
+            skips.damaged(f"{table}: one question of a study with different answers (all passed over)",
+                          f"{table} rows {', '.join(map(str, lines))}")
+            out.update(lines)
+    return out
+
+
 @READERS.register("medical-cxr-vqa")
 def read_cxr_vqa(root: Path, images_root: Path | None = None) -> Dataset:
     """One sample per study with its questions, on the study's frontal image under `images_root` (default:
@@ -98,11 +114,12 @@ def read_cxr_vqa(root: Path, images_root: Path | None = None) -> Dataset:
         if not placed:
             continue
         split, questions = placed[0][2], []
+        contradicted = contradicting_rows([row for _, row, _ in placed], table, skips)
         for i, row, own in placed:
             if own != split:
                 skips.add(f"{root / SPLIT_FILE}: question in another split than its study's first question",
                           f"row {row.line}")
-            else:
+            elif row.line not in contradicted:
                 questions.append(question(row, i))
         samples.append(Sample(
             sample_id=image.dicom_id, patient_id=subject, study_id=study, image_path=image.path,

@@ -17,7 +17,7 @@ import numpy as np
 
 from gazebench.data.codes import label_vector
 from gazebench.data.images import image_size, on_disk
-from gazebench.data.plausible import implausible
+from gazebench.data.plausible import implausible, off_image
 from gazebench.data.readers import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
@@ -42,7 +42,7 @@ def read_master_sheet(path: Path, extra: tuple[str, ...] = ()) -> dict[str, Row]
     out: dict[str, Row] = {}
     for row in read_csv(path, required=("dicom_id", *extra)):
         if row["dicom_id"] in out:
-            raise row.error(f"duplicate dicom_id {row['dicom_id']}")
+            raise row.error(f"duplicate dicom_id {row['dicom_id']} (also row {out[row['dicom_id']].line})")
         out[row["dicom_id"]] = row
     return out
 
@@ -101,8 +101,10 @@ def readings_by_image(
     skips: SkipLog,
 ) -> dict[str, list[GazeRecord]]:
     """One GazeRecord per (SESSION_ID, DICOM_ID) of `fixations_csv`, keyed by dicom_id. `frames` gives each
-    image's DICOM (width, height); rows of calibration screens, of images without a frame, off-image and
-    implausible fixations (gazebench.data.plausible) are dropped and counted in `skips`."""
+    image's DICOM (width, height); rows of calibration screens, of images without a frame and at negative
+    X/Y_ORIGINAL (the release's off-image mark) are dropped and counted in `skips`, fixations that cannot be
+    real (gazebench.data.plausible; a negative FPOGD too) are dropped as damaged with file and row, and ones past
+    the far image border are kept and counted."""
     groups: dict[tuple[str, str], list[tuple[float, float, float, float]]] = defaultdict(list)
     for row in read_csv(fixations_csv, required=FIXATION_COLUMNS):
         dicom_id = row["DICOM_ID"]
@@ -115,13 +117,21 @@ def readings_by_image(
             continue
         t, duration = row.number("Time (in secs)"), row.number("FPOGD")
         x, y = row.number("X_ORIGINAL"), row.number("Y_ORIGINAL")
-        reason = implausible(t, t + duration, x, y, frames[dicom_id])
+        if duration < 0:
+            skips.damaged(f"{fixations_csv}: negative fixation duration FPOGD (time reversed)",
+                          f"{fixations_csv} row {row.line}")
+            continue
+        reason = implausible(t, t + duration, x, y, frames[dicom_id], clock_from_zero=True,
+                             names=("Time (in secs)", "Time (in secs) + FPOGD", "X_ORIGINAL", "Y_ORIGINAL"))
         if reason is not None:
-            skips.add(f"{fixations_csv}: {reason}", f"row {row.line}")
+            skips.damaged(f"{fixations_csv}: {reason}", f"{fixations_csv} row {row.line}")
             continue
         if x < 0 or y < 0:
             skips.add(f"{fixations_csv}: fixation off the image (negative X_ORIGINAL/Y_ORIGINAL)", f"row {row.line}")
             continue
+        if off_image(x, y, frames[dicom_id]):
+            skips.kept(f"{fixations_csv}: fixation off the image (kept; the gaze metrics pass it over)",
+                       f"{fixations_csv} row {row.line}")
         groups[(row["SESSION_ID"], dicom_id)].append((t, t + duration, x, y))
     out: dict[str, list[GazeRecord]] = defaultdict(list)
     for (session, dicom_id), fixations in sorted(groups.items()):

@@ -62,23 +62,27 @@ def study_time(text: str) -> str:
 def read_study_labels(path: Path) -> dict[StudyKey, tuple[float, ...]]:
     """Study-level CheXpert (or NegBio) codes keyed by (subject_id, study_id), in CHEXPERT_LABELS order."""
     out: dict[StudyKey, tuple[float, ...]] = {}
+    lines: dict[StudyKey, int] = {}
     for row in iter_csv(path, required=("subject_id", "study_id", *MIMIC_LABEL_COLUMNS)):
         key = (mimic_id(row, "subject_id"), mimic_id(row, "study_id"))
         if key in out:
-            raise row.error(f"duplicate study {key[1]} of subject {key[0]}")
-        out[key] = label_vector(row)
+            raise row.error(f"duplicate study {key[1]} of subject {key[0]} (also row {lines[key]}"
+                            f"{'' if label_vector(row) == out[key] else ', with other labels'})")
+        out[key], lines[key] = label_vector(row), row.line
     return out
 
 
 def read_metadata(path: Path) -> dict[str, ImageMeta]:
     """Image metadata keyed by dicom_id."""
     out: dict[str, ImageMeta] = {}
+    lines: dict[str, int] = {}
     for row in iter_csv(path, required=METADATA_COLUMNS):
         dicom_id = row["dicom_id"]
         if not dicom_id:
             raise row.error("blank dicom_id")
         if dicom_id in out:
-            raise row.error(f"duplicate dicom_id {dicom_id}")
+            raise row.error(f"duplicate dicom_id {dicom_id} (also row {lines[dicom_id]})")
+        lines[dicom_id] = row.line
         try:
             time = study_time(row["StudyTime"])
         except ValueError as exc:
@@ -101,10 +105,13 @@ def read_metadata(path: Path) -> dict[str, ImageMeta]:
 def read_split(path: Path) -> dict[str, str]:
     """Official split (train/validate/test) keyed by dicom_id."""
     out: dict[str, str] = {}
+    lines: dict[str, int] = {}
     for row in iter_csv(path, required=("dicom_id", "split")):
         if row["split"] not in SPLITS:
             raise row.error(f"split must be one of {', '.join(SPLITS)}, not {row['split']!r}")
-        if row["dicom_id"] in out:
-            raise row.error(f"duplicate dicom_id {row['dicom_id']}")
-        out[row["dicom_id"]] = row["split"]
+        dicom_id = row["dicom_id"]
+        if dicom_id in out:
+            other = "" if out[dicom_id] == row["split"] else f", split {out[dicom_id]} there"
+            raise row.error(f"duplicate dicom_id {dicom_id} (also row {lines[dicom_id]}{other})")
+        out[dicom_id], lines[dicom_id] = row["split"], row.line
     return out

@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from gazebench.data.plausible import off_frame
 from gazebench.data.readers import READERS
 from gazebench.data.readers.mimic_images import image_index
 from gazebench.data.release import release_version
@@ -77,7 +78,8 @@ def _split(row: Row) -> str:
 def read_ms_cxr(root: Path, images_root: Path | None = None) -> Dataset:
     """One sample per MS-CXR image with its phrase–box pairs. Images are looked up under `images_root`
     (default: the folder holding `root`, i.e. the data root); rows whose image is not there, whose box is
-    empty or leaves the image, or whose image size disagrees with the MIMIC-CXR metadata are counted skips."""
+    empty or leaves the image, or whose image size disagrees with the MIMIC-CXR metadata are counted skips (a
+    box entirely outside the image as damaged)."""
     root = Path(root)
     table = alignment_file(root)
     rows = read_csv(table, required=COLUMNS)
@@ -107,7 +109,9 @@ def read_ms_cxr(root: Path, images_root: Path | None = None) -> Dataset:
                           f"row {row.line}")
             elif not (box[2] > box[0] and box[3] > box[1]):
                 skips.add(f"{table}: box with zero width or height", f"row {row.line}")
-            elif box[0] < 0 or box[1] < 0 or box[2] > size[0] or box[3] > size[1]:
+            elif off_frame(box, size) == "outside":
+                skips.damaged(f"{table}: box entirely outside the image", f"{table} row {row.line}")
+            elif off_frame(box, size) == "across":
                 skips.add(f"{table}: box outside the image", f"row {row.line}")
             else:
                 phrases.append(Phrase(row["label_text"], _category(row), box))

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gazebench.data.plausible import implausible
+from gazebench.data.plausible import implausible, keep_reference, off_image
 from gazebench.data.readers import READERS
 from gazebench.data.readers.mimic_cxr import SPLITS
 from gazebench.data.release import release_version
@@ -61,17 +61,21 @@ PHASES = ("metadata_phase_1.csv", "metadata_phase_2.csv", "metadata_phase_3.csv"
 
 def read_fixations(path: Path, image_size: tuple[int, int], skips: SkipLog) -> Fixations:
     """`fixations.csv` as Fixations sorted by start; pixels_per_degree = mean of both angular columns.
-    Fixations that cannot be real (gazebench.data.plausible) are skipped and counted in `skips`; a file
-    where none is plausible is a DataError."""
+    Fixations that cannot be real (gazebench.data.plausible) are passed over as damaged, and fixations off the
+    image kept and counted, in `skips` with the file and row; a file where none is plausible is a DataError."""
     rows = read_csv(path, required=FIXATION_COLUMNS)
+    pattern = path.parent.parent / "*" / path.name
     kept = []
     for row in rows:
         values = [row.number(c) for c in FIXATION_COLUMNS]
-        reason = implausible(values[0], values[1], values[2], values[3], image_size)
-        if reason is None:
-            kept.append(values)
-        else:
-            skips.add(f"{path.parent.parent / '*' / path.name}: {reason}", f"{path.parent.name} row {row.line}")
+        reason = implausible(values[0], values[1], values[2], values[3], image_size, names=FIXATION_COLUMNS[:4])
+        if reason is not None:
+            skips.damaged(f"{pattern}: {reason}", f"{path} row {row.line}")
+            continue
+        if off_image(values[2], values[3], image_size):
+            skips.kept(f"{pattern}: fixation off the image (kept; the gaze metrics pass it over)",
+                       f"{path} row {row.line}")
+        kept.append(values)
     if rows and not kept:
         raise DataError(path, f"none of its {len(rows)} fixations is plausible (times, order or positions)")
     table = np.array(kept, dtype=np.float64).reshape(-1, 6)
@@ -122,10 +126,11 @@ def read_reading(case_dir: Path, reading_id: str, image_size: tuple[int, int], s
     )
 
 
-def read_ellipses(path: Path, reader: str, skips: SkipLog) -> tuple[Finding, ...]:
+def read_ellipses(path: Path, reader: str, skips: SkipLog, size: tuple[int, int]) -> tuple[Finding, ...]:
     """One reading's `anomaly_location_ellipses.csv` as Findings, one per True label column of each row.
     A blank/non-numeric coordinate, a certainty outside 1-5 or a non-boolean label is a DataError; an
-    ellipse of zero width or height, or with no label marked, is skipped and counted."""
+    ellipse of zero width or height, or with no label marked, is skipped and counted; one entirely outside the
+    `size` (W, H) image is damaged, one reaching past its border is kept as drawn and counted."""
     found: list[Finding] = []
     where = f"{path.parent.parent / '*' / path.name}"
     for row in read_csv(path, required=ELLIPSE_COLUMNS):
@@ -141,7 +146,7 @@ def read_ellipses(path: Path, reader: str, skips: SkipLog) -> tuple[Finding, ...
                       f"{reader} row {row.line}")
         elif not names:
             skips.add(f"{where}: ellipse with no label marked True", f"{reader} row {row.line}")
-        else:
+        elif keep_reference(box, size, skips, where, "ellipse", f"{path} row {row.line}"):  # type: ignore[arg-type]
             found += [Finding(name, box, certainty, reader) for name in names]  # type: ignore[arg-type]
     return tuple(found)
 
@@ -153,7 +158,7 @@ def findings_by_image(metadata: list[Row], main_data: Path, skips: SkipLog) -> d
     for row in metadata:
         path = main_data / row["id"] / ELLIPSES
         if path.is_file():
-            out[row["dicom_id"]] += read_ellipses(path, row["id"], skips)
+            out[row["dicom_id"]] += read_ellipses(path, row["id"], skips, image_size(row))
         else:
             skips.add(f"{main_data}: REFLACX case without {ELLIPSES}", row["id"])
     return out
@@ -261,9 +266,11 @@ def read_reflacx(root: Path, images_root: Path | None = None) -> Dataset:
         study = re.search(r"/s(\d+)/", first["image"])
         if study is None:
             raise first.error(f"image path has no s<study_id> folder: {first['image']!r}")
-        splits = {r["split"] for r in rows}
-        if len(splits) != 1:
-            raise first.error(f"readings of {dicom_id} disagree on split: {sorted(splits)}")
+        for column in ("split", "subject_id", "image"):
+            values = {r[column] for r in rows}
+            if len(values) != 1:
+                lines = ", ".join(f"row {r.line} {r[column]!r}" for r in rows)
+                raise first.error(f"readings of {dicom_id} disagree on {column}: {lines}")
         samples.append(Sample(
             sample_id=dicom_id,
             patient_id=first["subject_id"].split(".")[0],

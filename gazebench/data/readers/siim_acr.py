@@ -1,5 +1,6 @@
 """SIIM-ACR Pneumothorax Segmentation (Kaggle 2019): `train-rle.csv` (header ` EncodedPixels` with a leading
-space, values possibly padded too), one row per region, unioned per ImageId; Pneumothorax = any RLE but -1.
+space, values possibly padded too), one row per region, unioned per ImageId (MERGE_RULE; `-1` rows beside RLE
+rows are reported as damaged, every merge is counted); Pneumothorax = any RLE but -1.
 DICOMs live at `dicom-images-train/{StudyUID}/{SeriesUID}/{ImageId}.dcm` and are found by one walk.
 """
 from __future__ import annotations
@@ -10,9 +11,9 @@ from pathlib import Path
 from gazebench.data.attributes import dicom_attributes
 from gazebench.data.readers import READERS
 from gazebench.data.release import release_version
-from gazebench.data.rle import decode_rle
+from gazebench.data.rle import RunsPastImage, decode_rle
 from gazebench.data.skips import SkipLog
-from gazebench.data.tables import read_csv
+from gazebench.data.tables import Row, read_csv
 from gazebench.errors import DataError
 from gazebench.labels import LABEL_INDEX
 from gazebench.records import Dataset, Sample
@@ -37,28 +38,48 @@ def _labels(positive: bool) -> tuple[float, ...]:
     return tuple(labels)
 
 
+MERGE_RULE = "an image is positive if any of its rows has an RLE; its mask is the union of those RLEs"
+
+
+def merge_rows(image_id: str, rows: list[Row], table: Path, skips: SkipLog) -> list[str]:
+    """The RLEs of one ImageId's rows (by MERGE_RULE); several rows are counted as a merge, `-1` rows beside
+    RLE rows (labels that contradict each other) as damaged."""
+    rles = [row["EncodedPixels"] for row in rows if row["EncodedPixels"] not in ("", EMPTY)]
+    lines = ", ".join(str(row.line) for row in rows)
+    if rles and len(rles) < len(rows):
+        skips.damaged(f"{table}: ImageId with both -1 (no pneumothorax) and RLE rows (merged: {MERGE_RULE})",
+                      f"{image_id} rows {lines}")
+    elif len(rows) > 1:
+        skips.kept(f"{table}: several rows of one ImageId merged into one sample ({MERGE_RULE})",
+                   f"{image_id} rows {lines}")
+    return rles
+
+
 @READERS.register("siim-acr")
 def read_siim_acr(root: Path) -> Dataset:
-    """One sample per ImageId whose DICOM is on disk, all in split "test"; mask_rle keeps every region."""
+    """One sample per ImageId whose DICOM is on disk, all in split "test"; mask_rle keeps every region. A row
+    whose RLE runs past the 1024 x 1024 image is passed over as damaged (a mask off the image)."""
     root = Path(root)
     table = root / "train-rle.csv"
-    regions: dict[str, list[str]] = {}
+    by_image: dict[str, list[Row]] = {}
+    skips = SkipLog()
     for row in read_csv(table, required=("ImageId", "EncodedPixels")):
         image_id, rle = row["ImageId"], row["EncodedPixels"]
         if not image_id or "/" in image_id or image_id in (".", ".."):
             raise row.error(f"not an ImageId: {image_id!r}")
-        regions.setdefault(image_id, [])
-        if rle in ("", EMPTY):
-            continue
-        try:
-            decode_rle(rle)
-        except ValueError as exc:
-            raise row.error(f"bad EncodedPixels: {exc}") from None
-        regions[image_id].append(rle)
+        if rle not in ("", EMPTY):
+            try:
+                decode_rle(rle)
+            except RunsPastImage as exc:
+                skips.damaged(f"{table}: mask outside the image ({exc})", f"{table} row {row.line}")
+                continue
+            except ValueError as exc:
+                raise row.error(f"bad EncodedPixels: {exc}") from None
+        by_image.setdefault(image_id, []).append(row)
+    regions = {image_id: merge_rows(image_id, rows, table, skips) for image_id, rows in by_image.items()}
     if not (root / IMAGES).is_dir():
         raise DataError(root / IMAGES, "image folder not found")
     images = index_images(root / IMAGES)
-    skips = SkipLog()
     samples = []
     for image_id, rles in sorted(regions.items()):
         if image_id not in images:
@@ -74,6 +95,6 @@ def read_siim_acr(root: Path) -> Dataset:
         samples=tuple(samples),
         skips=skips.summary(),
         version=release_version(root, "2019 (train-rle.csv)"),
-        info={"labels": "Pneumothorax = any EncodedPixels other than -1; others blank",
+        info={"labels": f"Pneumothorax = any EncodedPixels other than -1 ({MERGE_RULE}); others blank",
               "patients": "SIIM ships no patient id; each ImageId is its own patient"},
     )

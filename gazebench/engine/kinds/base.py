@@ -16,6 +16,7 @@ import pandas as pd
 from gazebench.adapter import Adapter, ImageBatch, Query
 from gazebench.engine.config import ScoringOptions
 from gazebench.errors import ConfigError, GazebenchError
+from gazebench.metrics.randomization import N_PERMUTATIONS
 from gazebench.outputs import Output, OutputError
 from gazebench.records import Sample
 from gazebench.results import TaskResult
@@ -214,10 +215,12 @@ class Kind(ABC):
         return None
 
     def compare(self, task: Task, items: ItemSet, dfs: tuple[pd.DataFrame, pd.DataFrame],
-                ctxs: tuple[ScoreContext, ScoreContext], n_boot: int, seed: int) -> dict[str, Any]:
+                ctxs: tuple[ScoreContext, ScoreContext], n_boot: int, seed: int,
+                n_perm: int = N_PERMUTATIONS) -> dict[str, Any]:
         """Paired comparison (B − A) of two runs' predictions on the same items, every metric of the family:
         {"n", "metrics": {name: {a, b, diff, ci, p_value, sd, mdd, verdict}}, "tests": {name: a kind's own test
-        of that metric, with "test", "p_holm_min" and "holm_significant"}}."""
+        of that metric, with "test", "p_holm_min" and "holm_significant"}}; `n_perm` is the number of trials of a
+        kind's own randomization test, where it has one (report)."""
         from gazebench.engine.kinds.bootstrap import paired_block
         from gazebench.engine.predictions import aligned
         from gazebench.metrics.power import verdict

@@ -19,6 +19,7 @@ from gazebench.engine.kinds.base import ItemScores, ItemSet, Kind, ScoreContext,
 from gazebench.engine.predictions import aligned, diagnostics_summary, gaze_columns, score_matrix
 from gazebench.engine.slices import slice_results
 from gazebench.errors import ConfigError, GazebenchError
+from gazebench.metrics.randomization import N_PERMUTATIONS
 from gazebench.metrics.vocabulary import AUROC, metrics_for
 from gazebench.outputs import Probabilities
 from gazebench.records import Sample
@@ -87,23 +88,28 @@ class ClassificationKind(Kind):
         return f"AUROC labels {used}/{total} used; thresholds {policy}"
 
     def check_result(self, result: TaskResult, where: str) -> None:
-        """Each macro value is the mean of its per-label values (also in every label-subset block)."""
-        per_label = result.details.get("per_label")
-        for metric in metrics_for(self.family):
-            value = result.value(metric).value
-            found = [v.get(metric.name) for v in per_label.values()] if isinstance(per_label, dict) else []
-            labels = [float(v) for v in found if isinstance(v, (int, float)) and np.isfinite(v)]
-            if value is not None and labels and not np.isclose(value, sum(labels) / len(labels), rtol=1e-9,
-                                                                 atol=1e-12):
-                raise ConfigError(f"{where} {metric.name} {value:.4f} is not the mean of its per-label values "
-                                  f"({sum(labels) / len(labels):.4f})")
+        """Each macro value is the mean of its per-label values, in the task's own metrics and in every block that
+        records per-label values (calibration)."""
+        groups = [(where, result.family, result.metrics, result.details.get("per_label"))]
+        groups += [(f"{where}/{key}", block.family, block.metrics, block.details.get("per_label"))
+                   for key, block in result.blocks.items()]
+        for name, family, metrics, per_label in groups:
+            for metric in metrics_for(family):
+                value = metrics[metric.name].value if metric.name in metrics else None
+                found = [v.get(metric.name) for v in per_label.values()] if isinstance(per_label, dict) else []
+                labels = [float(v) for v in found if isinstance(v, (int, float)) and np.isfinite(v)]
+                if value is not None and labels and not np.isclose(value, sum(labels) / len(labels), rtol=1e-9,
+                                                                     atol=1e-12):
+                    raise ConfigError(f"{name} {metric.name} {value:.4f} is not the mean of its per-label values "
+                                      f"({sum(labels) / len(labels):.4f})")
 
     def curve(self, task: Task, items: ItemSet, df: pd.DataFrame, ctx: ScoreContext) -> dict[str, list[float]]:
         samples = items.samples
         return macro_roc(task.targets(samples), score_matrix(aligned(samples, df, ctx.where), task.labels, ctx.where))
 
     def compare(self, task: Task, items: ItemSet, dfs: tuple[pd.DataFrame, pd.DataFrame],
-                ctxs: tuple[ScoreContext, ScoreContext], n_boot: int, seed: int) -> dict[str, Any]:
+                ctxs: tuple[ScoreContext, ScoreContext], n_boot: int, seed: int,
+                n_perm: int = N_PERMUTATIONS) -> dict[str, Any]:
         from gazebench.metrics import delong_macro, paired_bootstrap, summary
         from gazebench.metrics.bootstrap import MACRO_STATS
         from gazebench.metrics.power import verdict

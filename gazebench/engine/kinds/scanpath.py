@@ -1,9 +1,13 @@
 """Gaze trajectory: one item per test image with REFLACX readings. Each reading's fixations are clustered
 into regions ordered by time (gazebench.gaze.clusters); the model's predicted clusters (mapped from its input
-frame to image pixels) are matched to each reading's (gazebench.metrics.agreement): ICC(2,1) of matched
-centroids per axis, mean centroid distance in pixels and in cells of a 14×14 grid, Kendall τ-b of the orders.
-Findings: the model's report, labelled by the task's labeler, against the strict majority of the image's
-REFLACX readers (names mapped to CheXpert), beside each reader against the same majority."""
+frame to image pixels) are matched to each reading's (gazebench.metrics.agreement): ICC of matched
+centroids per axis (the task's ICC form, default ICC(2,1)), mean centroid distance in pixels and in cells of a
+14×14 grid, Kendall τ-b of the orders. Scanpath similarity of the predicted region sequence to each reading's
+(gazebench.gaze.scanpath_similarity: MultiMatch, ScanMatch, DTW, GazeSearch's SED) and saliency of the predicted
+regions as a map against each reading's fixations (gazebench.gaze.saliency: NSS and SIM under both conventions,
+shuffled AUC with other images' fixations as negatives). Findings: the model's report, labelled by the task's
+labeler, against the strict majority of the image's REFLACX readers (names mapped to CheXpert), beside each
+reader against the same majority."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -27,9 +31,20 @@ from gazebench.engine.kinds.base import (
 )
 from gazebench.engine.kinds.columns import point_lists, stored_points, stored_texts, texts
 from gazebench.engine.kinds.prf import prf, weighted_mean
-from gazebench.gaze.clusters import cluster_fixations
+from gazebench.gaze.clusters import GazeRegions, cluster_fixations
+from gazebench.gaze.heatmap import fixation_counts, gaze_heatmap, points_heatmap
+from gazebench.gaze.saliency import saliency_summary
+from gazebench.gaze.scanpath import EmptyScanpath
+from gazebench.gaze.scanpath_similarity import (
+    MULTIMATCH_MIN_FIXATIONS,
+    SED_GRID,
+    SIMILARITY_METRICS,
+    ScanMatchSettings,
+    saccade_threshold,
+    similarity,
+)
 from gazebench.labels import CHEXPERT_LABELS
-from gazebench.metrics.agreement import examination_agreement, icc_2_1, region_agreement
+from gazebench.metrics.agreement import ICC_FORMS, IccForm, examination_agreement, icc, region_agreement
 from gazebench.metrics.clinical import binarize
 from gazebench.metrics.inputs import MetricInputError
 from gazebench.outputs import Scanpaths
@@ -54,13 +69,91 @@ def reader_findings(task: Task, sample: Sample) -> dict[str, set[str]]:
     return readers
 
 
-def _icc(pairs: np.ndarray, w: np.ndarray, axis: int) -> float:
-    """ICC(2,1) of the (model, radiologist) coordinate pairs, each pair repeated by its item's weight."""
+SALIENCY_METRICS = ("auc_judd", "sauc", "nss", "nss_mit", "sim", "sim_mit", "cc", "kld")
+"""Saliency of the predicted regions (as a map) against each reading, on GRID (gazebench.gaze.saliency)."""
+ICC_PAIRING = ("each radiologist region paired with its Hungarian-matched predicted region (min total centroid "
+               "distance), pairs of all readings pooled, k = 2 raters (model, radiologist), one ICC per axis")
+
+
+def _icc(pairs: np.ndarray, w: np.ndarray, axis: int, form: IccForm) -> float:
+    """ICC of the (model, radiologist) coordinate pairs, each pair repeated by its item's weight."""
     rows = np.repeat(pairs[:, :, axis], w.astype(np.int64), axis=0)
     try:
-        return icc_2_1(rows)
+        return icc(rows, form)
     except MetricInputError:
         return float("nan")
+
+
+def _scanpath_settings(items: Sequence[Item]) -> tuple[ScanMatchSettings, str]:
+    """ScanMatch on GRID with Cristino et al.'s advised threshold, 2·sd of the radiologists' saccade amplitudes
+    between regions (in bins), over this task's readings; the default threshold when there are too few."""
+    refs = [g.centroids for i in items for _, g in i.reference]
+    sizes = [i.image_size for i in items for _ in i.reference]
+    threshold = saccade_threshold(refs, sizes, GRID)
+    if np.isfinite(threshold) and threshold > 0:
+        return ScanMatchSettings(bins=GRID, threshold=threshold), "2 sd of the readings' region-to-region saccades"
+    return ScanMatchSettings(bins=GRID), "default (fewer than 2 region-to-region saccades among the readings)"
+
+
+def _on_image(points: np.ndarray, size: tuple[float, float]) -> tuple[np.ndarray, int]:
+    """Points clipped into the image (string metrics bin them), and how many needed it."""
+    hi = np.nextafter(np.asarray(size, dtype=np.float64), 0)
+    clipped = np.clip(points, 0.0, hi)
+    return clipped, int(np.any(clipped != points, axis=1).sum())
+
+
+def _fixated(item: Item) -> dict[str, np.ndarray]:
+    """Each reading's fixation counts on GRID, by reading id."""
+    by_id = {r.reading_id: r for r in item.sample.gaze}
+    return {rid: fixation_counts(by_id[rid].fixations, item.image_size, GRID) for rid, _ in item.reference}
+
+
+def _gaze_scores(pred: list[np.ndarray], items: Sequence[Item]) -> tuple[np.ndarray, dict[str, Any]]:
+    """(N, metrics) per-item means over readings of SIMILARITY_METRICS then SALIENCY_METRICS, and the counts and
+    settings behind them."""
+    settings, source = _scanpath_settings(items)
+    fixated = [_fixated(i) for i in items]
+    union = [np.sum([m > 0 for m in f.values()], axis=0) > 0 for f in fixated]
+    total = np.sum(union, axis=0)
+    rng = np.random.default_rng(0)
+    rows, n_clipped, n_short, n_no_map = [], 0, 0, 0
+    for p, it, fix, own in zip(pred, items, fixated, union, strict=True):
+        points, clipped = _on_image(p, it.image_size)
+        n_clipped += clipped
+        by_id = {r.reading_id: r for r in it.sample.gaze}
+        others = (total - own) > 0
+        per_reading = []
+        for rid, regions in it.reference:
+            ref = _regions(regions)
+            n_short += int(min(len(points), len(ref)) < MULTIMATCH_MIN_FIXATIONS)
+            sim = similarity(points, ref, it.image_size, settings) if len(points) else {}
+            try:
+                sal = points_heatmap(points, it.image_size, GRID, by_id[rid].fixations.pixels_per_degree)
+                heat = gaze_heatmap(by_id[rid].fixations, it.image_size, GRID)
+                sal_scores = saliency_summary(sal, heat, fix[rid], rng, others)
+            except EmptyScanpath:
+                n_no_map += 1
+                sal_scores = {}
+            per_reading.append([sim.get(k, np.nan) for k in SIMILARITY_METRICS]
+                               + [sal_scores.get(k, np.nan) for k in SALIENCY_METRICS])
+        table = np.asarray(per_reading, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            finite = np.isfinite(table)
+            rows.append(np.where(finite.any(axis=0), np.nansum(table, axis=0) / np.maximum(finite.sum(axis=0), 1),
+                                 np.nan))
+    extra = {"scanmatch_settings": {"bins": list(settings.bins), "threshold_bins": settings.threshold,
+                           "threshold_source": source, "gap": settings.gap, "temporal_bin_s": settings.temporal_bin_s},
+             "sed_grid": [SED_GRID, SED_GRID], "n_predicted_points_clipped_into_image": n_clipped,
+             "n_readings_too_short_for_multimatch": n_short, "n_readings_without_predicted_map": n_no_map,
+             "mm_duration_note": "null: predicted scanpaths carry no durations (the other four do not use them)",
+             "saliency_map": "the predicted regions as equal-weight fixations, 1-degree Gaussians, on the grid",
+             "sauc_negatives": "fixated grid cells of every other image's readings (MIT AUC_shuffled, 100 splits)"}
+    return np.asarray(rows, dtype=np.float64).reshape(len(items), -1), extra
+
+
+def _regions(regions: GazeRegions) -> np.ndarray:
+    """A reading's regions as a scanpath (x, y, dwell seconds) in time order."""
+    return np.asarray([(r.x, r.y, r.dwell_s) for r in regions.regions], dtype=np.float64).reshape(-1, 3)
 
 
 class ScanpathKind(Kind):
@@ -121,12 +214,15 @@ class ScanpathKind(Kind):
         all_pairs = np.concatenate(pairs).reshape(-1, 2, 2)
         px, cells = np.concatenate(dist_px), np.concatenate(dist_cells)
         tau_mean = np.array([np.nanmean(t) if np.isfinite(t).any() else np.nan for t in map(np.array, taus)])
+        gaze, gaze_extra = _gaze_scores(pred, items.items)
+        form = task.icc_form
 
         def statistic(w: np.ndarray) -> dict[str, float]:
             pw = np.repeat(w, n_pairs)
             tp, fn, fp, rtp, rfn, rfp = w @ count
             precision, recall, f1 = (float(v) for v in prf(tp, fp, fn))
-            return {"icc_x": _icc(all_pairs, pw, 0), "icc_y": _icc(all_pairs, pw, 1),
+            means = {k: weighted_mean(gaze[:, j], w) for j, k in enumerate(SIMILARITY_METRICS + SALIENCY_METRICS)}
+            return means | {"icc_x": _icc(all_pairs, pw, 0, form), "icc_y": _icc(all_pairs, pw, 1, form),
                     "dist_px": weighted_mean(px, pw), "dist_cells": weighted_mean(cells, pw),
                     "kendall_tau": weighted_mean(tau_mean, w), "finding_precision": precision,
                     "finding_recall": recall, "finding_f1": f1, "reader_finding_f1": float(prf(rtp, rfp, rfn)[2]),
@@ -137,5 +233,6 @@ class ScanpathKind(Kind):
                  "n_items_without_prediction": int(sum(len(p) == 0 for p in pred)),
                  "n_fixations_noise": int(n_noise), "n_fixations_off_image": int(n_off),
                  "majority": "strict (> half the image's REFLACX readers); each reader counts towards it",
-                 "labeler": task.labeler, "finding_labels": list(FINDING_LABELS)}
+                 "labeler": task.labeler, "finding_labels": list(FINDING_LABELS),
+                 "icc_form": ICC_FORMS[form], "icc_pairing": ICC_PAIRING} | gaze_extra
         return ItemScores(statistic, np.array([i.sample.patient_id for i in items.items], dtype=object), extra)

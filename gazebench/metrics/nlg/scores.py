@@ -11,7 +11,7 @@ from gazebench.metrics.inputs import MetricInputError
 from gazebench.metrics.nlg.bleu import bleu_from_stats, bleu_stats
 from gazebench.metrics.nlg.cider import cider_d
 from gazebench.metrics.nlg.rouge import rouge_l
-from gazebench.metrics.nlg.tokenize import Punctuation, coco_tokenize
+from gazebench.metrics.nlg.tokenize import Punctuation, coco_tokenize, placeholders
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,6 +30,8 @@ class NLGScores:
     """Per-item CIDEr-D under the full corpus' document frequencies."""
     punctuation: Punctuation
     """Tokenisation mode the scores were computed under."""
+    n_placeholders: tuple[int, int]
+    """De-identification placeholders (`___`) dropped from the hypotheses and from the references."""
 
 
 def nlg_scores(
@@ -49,4 +51,5 @@ def nlg_scores(
     b1, b2, b3, b4 = bleu_from_stats(stats.sum(axis=0))
     rouge = np.asarray([rouge_l(h, r) for h, r in zip(hyps, refs, strict=True)])
     cider, cider_items = cider_d(hyps, refs)
-    return NLGScores((b1, b2, b3, b4), float(rouge.mean()), cider, stats, rouge, cider_items, punctuation)
+    dropped = (sum(map(placeholders, hypotheses)), sum(placeholders(r) for item in references for r in item))
+    return NLGScores((b1, b2, b3, b4), float(rouge.mean()), cider, stats, rouge, cider_items, punctuation, dropped)

@@ -79,7 +79,13 @@ def test_truncated_dicom_is_named(trees: dict[str, Path], tmp_path: Path) -> Non
 def test_odd_and_overflowing_rle_name_file_and_row(trees: dict[str, Path], tmp_path: Path, rle: str, why: str) -> None:
     root = copy(trees, "siim-acr", tmp_path)
     n = append_line(root / "train-rle.csv", f"{F.SIIM_IDS[1]}, {rle}")
-    (problem,) = check("siim-acr", root).problems
+    report = check("siim-acr", root)
+    if why == "runs past the end":  # a mask off the image: a damaged row, passed over
+        (line,) = report.damaged
+        assert line == (f"{root / 'train-rle.csv'}: mask outside the image (RLE runs past the end of a 1024x1024 "
+                        f"image): 1 ({root / 'train-rle.csv'} row {n})") and report.usable
+        return
+    (problem,) = report.problems
     assert problem.startswith(f"{root / 'train-rle.csv'}, row {n}: bad EncodedPixels") and why in problem
 
 
@@ -100,11 +106,11 @@ def test_nan_fixations_and_missing_fixations_are_counted_skips(trees: dict[str, 
     fixations.write_bytes(b"\r\n".join(lines))
     (root / f"patient_{F.S3}" / "REFLACX" / "main_data" / F.R_D / "fixations.csv").unlink()
     report = check("mimic-eye", root)
-    skipped = "\n".join(report.skipped)
-    assert (f"{root}/patient_*/REFLACX/main_data/*/fixations.csv: blank, NaN or infinite fixation time or "
-            f"position: 1 (patient_{F.S1}: {F.R_A} row 2)") in skipped
-    assert (f"fixation time more than 3600 s from the reading's clock origin: 1 (patient_{F.S1}: {F.R_A} row 3)"
-            in skipped)
+    skipped, damaged = "\n".join(report.skipped), "\n".join(report.damaged)
+    assert (f"{root}/patient_*/REFLACX/main_data/*/fixations.csv: blank or NaN timestamp_start_fixation: "
+            f"1 ({fixations} row 2)") in damaged
+    assert (f"fixation time more than 3600 s from the reading's clock origin: 1 ({fixations} row 3)" in damaged)
+    assert report.damaged_rows == 2 and not report.clean
     assert (f"{root}/patient_*/REFLACX/main_data: REFLACX case without fixations.csv: 1 (patient_{F.S3}: {F.R_D})"
             in skipped)
     # D_D lost its only reading: no longer a sample, and that is said too

@@ -51,5 +51,5 @@ def test_blank_coordinate_is_a_counted_skip_naming_file_and_row(trees: dict[str,
     lines[5] = lines[5].rsplit(",", 1)[0] + ","
     (root / "fixations.csv").write_text("\n".join(lines) + "\n")
     skips = {s.reason: s for s in READERS.create("eyegaze", root=root).skips}
-    nan = skips[f"{root / 'fixations.csv'}: blank, NaN or infinite fixation time or position"]
-    assert nan.count == 1 and nan.examples == ("row 6",)
+    nan = skips[f"{root / 'fixations.csv'}: blank or NaN Y_ORIGINAL"]
+    assert nan.count == 1 and nan.examples == (f"{root / 'fixations.csv'} row 6",) and nan.kind == "damaged"

@@ -43,10 +43,11 @@ def test_reflacx_skips_each_bad_row_with_file_and_row(tmp_path: Path) -> None:
     skips = SkipLog()
     fix = read_fixations(path, SIZE, skips)
     assert list(fix.t_start) == [0.1, 0.5]
-    lines = {s.reason.split(": ", 1)[1]: s.examples for s in skips.summary()}
-    assert lines == {"fixation ends before it starts": ("P300R000001 row 3",),
-                     "blank, NaN or infinite fixation time or position": ("P300R000001 row 4",),
-                     "fixation time more than 3600 s from the reading's clock origin": ("P300R000001 row 5",)}
+    lines = {s.reason.split(": ", 1)[1]: (s.examples, s.kind) for s in skips.summary()}
+    assert lines == {"fixation ends before it starts (time reversed)": ((f"{path} row 3",), "damaged"),
+                     "blank or NaN timestamp_start_fixation": ((f"{path} row 4",), "damaged"),
+                     "fixation time more than 3600 s from the reading's clock origin": ((f"{path} row 5",),
+                                                                                          "damaged")}
     assert all(s.reason.startswith(f"{tmp_path / 'main_data' / '*' / 'fixations.csv'}: ") for s in skips.summary())
 
 

@@ -39,9 +39,11 @@ def test_bad_rle_names_file_and_row(tmp_path: Path) -> None:
     table.write_text(table.read_text().replace(F.SIIM_RLES[1], "5000 3 7"))
     with pytest.raises(DataError, match=r"train-rle\.csv, row 4: bad EncodedPixels: RLE has an odd number"):
         READERS.create("siim-acr", root=root)
-    table.write_text(table.read_text().replace("5000 3 7", "1048570 10"))
-    with pytest.raises(DataError, match=r"row 4: bad EncodedPixels: RLE runs past the end"):
-        READERS.create("siim-acr", root=root)
+    table.write_text(table.read_text().replace("5000 3 7", "1048570 10"))  # a mask off the image: damaged
+    dataset = READERS.create("siim-acr", root=root)
+    off = next(s for s in dataset.skips if "mask outside the image" in s.reason)
+    assert off.kind == "damaged" and off.examples == (f"{table} row 4",)
+    assert next(s for s in dataset.samples if s.sample_id == F.SIIM_IDS[0]).mask_rle == (F.SIIM_RLES[0],)
 
 
 def test_missing_image_folder_is_an_error(tmp_path: Path) -> None:

@@ -32,3 +32,28 @@ def test_missing_image_is_recorded_in_results(small_root: Path, tmp_path: Path) 
                                      "--data-root", str(root), "--output-dir", str(tmp_path / "runs")])
     assert shown.exit_code == 0, shown.output
     assert f"skipped chexpert: {reason}: 1" in " ".join(shown.stdout.split())
+
+
+def test_a_reused_run_reports_the_skips_of_the_tree_it_was_asked_to_read(small_root: Path, tmp_path: Path) -> None:
+    roots = []
+    for copy in ("first", "second"):  # two damaged copies, identical once their missing image is passed over
+        root = tmp_path / copy
+        root.mkdir()
+        for entry in small_root.iterdir():
+            if entry.name != "CheXpert-v1.0-small":
+                (root / entry.name).symlink_to(entry)
+        chexpert = Path(shutil.copytree(small_root / "CheXpert-v1.0-small", root / "CheXpert-v1.0-small"))
+        sorted(chexpert.rglob("*_frontal.jpg"))[0].unlink()
+        roots.append(root)
+    config = RunConfig(model="random", tasks=("chexpert",), n_boot=50)
+    first = evaluate(config, output_dir=tmp_path / "runs", data_root=roots[0])
+    second = evaluate(config, output_dir=tmp_path / "runs", data_root=roots[1])
+    assert second.already_complete and second.run_dir == first.run_dir  # same data: the run is reused
+    (reason,) = [r for r in second.results["skipped"]["chexpert"] if "image file missing" in r]
+    assert reason.startswith(str(roots[1] / "CheXpert-v1.0-small"))  # the second copy's, not the first's
+    recorded = json.loads((first.run_dir / "results.json").read_text())["skipped"]["chexpert"]
+    assert all(r.startswith(str(roots[0])) for r in recorded)  # the sealed record of the run is left as made
+    shown = CliRunner().invoke(cli, ["run", "--model", "random", "--tasks", "chexpert", "--n-boot", "50", "--json",
+                                     "--data-root", str(roots[1]), "--output-dir", str(tmp_path / "runs")])
+    assert shown.exit_code == 0, shown.output
+    assert reason in json.loads(shown.stdout)["skipped"]["chexpert"]

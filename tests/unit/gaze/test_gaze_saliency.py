@@ -1,10 +1,15 @@
-"""Saliency metrics against hand values and straightforward loop versions of the reference formulas."""
+"""Saliency metrics against hand values, straightforward loop versions of the reference formulas (MIT benchmark
+code, pysaliency) and pysaliency's own metrics module, under both conventions."""
 from __future__ import annotations
+
+import importlib.util
+import math
+from types import ModuleType
 
 import numpy as np
 import pytest
 
-from gazebench.gaze.saliency import EPS, auc_judd, cc, kld, nss, saliency_summary, sim
+from gazebench.gaze.saliency import EPS, auc_judd, cc, kld, nss, saliency_summary, shuffled_auc, sim
 
 
 def maps(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -84,8 +89,10 @@ def test_constant_maps_give_nan() -> None:
 def test_summary_keys() -> None:
     sal, ref, fix = maps(0)
     s = saliency_summary(sal, ref, fix)
-    assert set(s) == {"nss", "auc_judd", "cc", "kld", "sim"}
-    assert s["cc"] == cc(sal, ref)
+    assert set(s) == {"nss", "nss_mit", "auc_judd", "cc", "kld", "sim", "sim_mit"}
+    assert s["cc"] == cc(sal, ref) and s["nss_mit"] == nss(sal, fix, "mit") and s["sim_mit"] == sim(sal, ref, "mit")
+    other = np.roll(fix, 1, axis=1)
+    assert saliency_summary(sal, ref, fix, other_mask=other)["sauc"] == shuffled_auc(sal, fix, other)
 
 
 @pytest.mark.parametrize(
@@ -95,8 +102,105 @@ def test_summary_keys() -> None:
         (lambda: cc(np.ones((2, 2)), np.ones((3, 2))), "same shape"),
         (lambda: kld(np.array([[1.0, -1.0]]), np.ones((1, 2))), "non-negative"),
         (lambda: sim(np.array([[np.nan, 1.0]]), np.ones((1, 2))), "finite"),
+        (lambda: sim(np.ones((1, 2)), np.ones((1, 2)), "judd"), "unknown saliency convention"),  # type: ignore[arg-type]
+        (lambda: shuffled_auc(np.eye(2), np.eye(2), -np.eye(2)), "non-negative"),
     ],
 )
 def test_bad_maps_are_rejected(call: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()  # type: ignore[operator]
+
+
+def test_nss_conventions_by_hand() -> None:
+    sal = np.array([[4.0, 3.0], [2.0, 1.0]])
+    z_pop, z_sample = 1.5 / math.sqrt(1.25), 1.5 / math.sqrt(5 / 3)  # (4 - 2.5) / sd
+    assert nss(sal, [[2, 0], [0, 0]]) == pytest.approx(z_pop)
+    assert nss(sal, [[2, 0], [0, 0]], "mit") == pytest.approx(z_sample)
+    # pysaliency counts the cell fixated twice twice; MIT's binary map counts each fixated cell once
+    assert nss(sal, [[2, 0], [0, 1]]) == pytest.approx((2 * z_pop - z_pop) / 3)
+    assert nss(sal, [[2, 0], [0, 1]], "mit") == pytest.approx(0.0)
+    assert nss(sal, [[1, 0], [0, 0]], "mit") / nss(sal, [[1, 0], [0, 0]]) == pytest.approx(math.sqrt(3 / 4))
+
+
+def test_sim_conventions_by_hand() -> None:
+    floor = np.array([[1.0, 1.0], [1.0, 3.0]])  # a positive floor, as a softmax map has
+    peak = np.array([[0.0, 0.0], [0.0, 1.0]])
+    assert sim(floor, peak) == pytest.approx(0.5)  # densities (1/6, 1/6, 1/6, 1/2) vs (0, 0, 0, 1)
+    assert sim(floor, peak, "mit") == pytest.approx(1.0)  # min-max removes the floor: (0, 0, 0, 1)
+    assert np.isnan(sim(np.ones((2, 2)), peak, "mit"))  # MATLAB's 0/0 on a constant map
+
+
+def test_shuffled_auc_by_hand() -> None:
+    sal = np.array([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]])  # rescaled: 0, .2, .4, .6, .8, 1
+    fix = np.array([[0, 0, 1], [0, 1, 0]])  # positives .4 and .8
+    others = np.array([[1, 1, 0], [0, 0, 0]])  # negatives 0 and .2 (as many as positives: every draw the same)
+    assert shuffled_auc(sal, fix, others) == pytest.approx(1.0)
+    assert shuffled_auc(sal, others, fix) == pytest.approx(0.0)
+    # positives .4, .8 vs negatives .2, 1.0: thresholds 1.0 .. 0 give (fp, tp) = (0,0) (.5,0) (.5,.5) (.5,1) (1,1)
+    assert shuffled_auc(sal, fix, np.array([[0, 1, 0], [0, 0, 1]])) == pytest.approx(0.5)
+    # with more negatives than positives each split draws two of them; the mean over splits lies between
+    mixed = shuffled_auc(sal, fix, np.array([[1, 1, 0], [0, 0, 1]]))
+    assert 0.5 < mixed < 1.0 and mixed == shuffled_auc(sal, fix, np.array([[1, 1, 0], [0, 0, 1]]))
+    assert np.isnan(shuffled_auc(sal, fix, np.zeros((2, 3))))
+    assert np.isnan(shuffled_auc(np.ones((2, 3)), fix, others))
+
+
+def auc_shuffled_loop(sal: np.ndarray, fix: np.ndarray, other: np.ndarray, splits: list[np.ndarray]) -> float:
+    """MIT's AUC_shuffled.m line by line, given each split's negative cells."""
+    s = ((sal - sal.min()) / (sal.max() - sal.min())).ravel().tolist()
+    sth = [v for v, f in zip(s, fix.ravel().tolist(), strict=True) if f > 0]
+    aucs = []
+    for cells in splits:
+        cur = [s[i] for i in cells]
+        top, k, ths = max(sth + cur), 0, []
+        while k * 0.1 <= top + 1e-12:
+            ths.append(k * 0.1)
+            k += 1
+        tp = [0.0] + [sum(v >= t for v in sth) / len(sth) for t in reversed(ths)] + [1.0]
+        fp = [0.0] + [sum(v >= t for v in cur) / len(cur) for t in reversed(ths)] + [1.0]
+        aucs.append(sum((fp[j + 1] - fp[j]) * (tp[j + 1] + tp[j]) / 2 for j in range(len(tp) - 1)))
+    return sum(aucs) / len(aucs)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_shuffled_auc_matches_the_mit_code(seed: int) -> None:
+    sal, _, fix = maps(seed)
+    other = (np.random.default_rng(seed + 10).random(sal.shape) < 0.5).astype(int)
+    cells = np.flatnonzero(other.ravel() > 0)
+    n = min(int((fix > 0).sum()), cells.size)
+    draw = np.random.default_rng(7)
+    splits = [draw.permutation(cells)[:n] for _ in range(100)]
+    assert shuffled_auc(sal, fix, other, np.random.default_rng(7)) == pytest.approx(
+        auc_shuffled_loop(sal, fix, other, splits))
+
+
+def pysaliency_metrics() -> ModuleType:
+    """pysaliency 0.2.22's own `metrics` module, loaded from its installed file: the package's __init__ imports
+    `pkg_resources`, which setuptools >= 81 no longer ships, but metrics.py needs numpy alone."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        dist = distribution("pysaliency")
+    except PackageNotFoundError:
+        pytest.skip("pysaliency is not installed (it is in the test extra: pip install -e .[test])")
+    assert dist.version == "0.2.22"
+    spec = importlib.util.spec_from_file_location("pysaliency_metrics", str(dist.locate_file("pysaliency/metrics.py")))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pysaliency_convention_equals_pysaliency(seed: int) -> None:
+    ps = pysaliency_metrics()
+    sal, ref, fix = maps(seed)
+    ys, xs = np.nonzero(fix)
+    reps = fix[ys, xs]
+    values = ps.NSS(sal, np.repeat(xs, reps), np.repeat(ys, reps))  # one value per fixation
+    assert nss(sal, fix) == pytest.approx(float(np.mean(values)), rel=1e-12)
+    assert sim(sal, ref) == pytest.approx(float(ps.SIM(sal, ref)), rel=1e-12)
+    assert cc(sal, ref) == pytest.approx(float(ps.CC(sal, ref)), rel=1e-12)
+    assert kld(sal, ref) == pytest.approx(float(ps.MIT_KLDiv(sal, ref)), rel=1e-9)
+    # the MIT convention differs from pysaliency's as the benchmark code does
+    assert nss(sal, fix, "mit") != pytest.approx(nss(sal, fix))

@@ -101,3 +101,21 @@ def test_finding_counts_against_reader_majority() -> None:
     assert finding_counts(set(), set()).f1 == 0.0
     counts = FindingCounts(2, 1, 1)
     assert counts.precision == pytest.approx(2 / 3) and counts.f1 == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_every_icc_form_equals_pingouin(seed: int) -> None:
+    pg = pytest.importorskip("pingouin", reason="pingouin is in the test extra: pip install -e .[test]")
+    import pandas as pd
+
+    from gazebench.metrics.agreement import ICC_FORMS, icc
+
+    rng = np.random.default_rng(seed)
+    table = rng.normal(size=(12, 3)) + rng.normal(size=(12, 1)) * 2 + np.array([0.0, 0.7, -0.4])
+    long = pd.DataFrame([(i, j, table[i, j]) for i in range(12) for j in range(3)], columns=["t", "r", "v"])
+    theirs = pg.intraclass_corr(long, targets="t", raters="r", ratings="v").set_index("Type")["ICC"]
+    names = {"1,1": "ICC(1,1)", "2,1": "ICC(A,1)", "3,1": "ICC(C,1)"}  # pingouin 0.7: A absolute, C consistency
+    for form in ICC_FORMS:
+        assert icc(table, form) == pytest.approx(float(theirs[names[form]]), abs=1e-12), form
+    with pytest.raises(MetricInputError, match="unknown ICC form"):
+        icc(table, "2,k")  # type: ignore[arg-type]

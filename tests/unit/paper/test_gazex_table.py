@@ -75,7 +75,8 @@ def test_markdown_per_task_tables_on_display_scales(table: PaperTable) -> None:
     assert gaze.startswith("| GazeX | 0.700 [0.600, 0.750] | 0.600 | 42.500 | 0.125 | 75.00 |")
     assert line(md, "| Vanilla |", "## mimic-eye-scanpath") == "| Vanilla | – | – | – | – | – |"
     published = line(md, "| GazeX paper (published) |", "## mimic-eye-scanpath")
-    assert published == "| GazeX paper (published) | ≈ 0.62–0.65 | ≈ 0.62–0.65 | – | – | – |"
+    assert published == ("| GazeX paper (published) | ≈ 0.62–0.65 (form not stated) | ≈ 0.62–0.65 (form not stated) "
+                         "| – | – | – |")
     assert "GazeX paper (published)" not in md[md.index("## cxr-vqa"):md.index("## Paired")]
     scan_head = line(md, "| Method |", "## mimic-eye-scanpath")
     assert scan_head == "| Method | ICC x | ICC y | Dist px | Kendall tau | Find F1 |"
@@ -108,6 +109,8 @@ def test_csv_is_long_numeric_and_labels_the_papers_figures(table: PaperTable) ->
     pub = df[df.section == "published"]
     assert set(pub.metric) == {"icc_x", "icc_y"} and set(pub.method) == {"gazex-paper"}
     assert pub.low.tolist() == [0.62, 0.62] and pub.high.tolist() == [0.65, 0.65] and pub.value.isna().all()
+    assert set(pub.form) == {"form not stated"}
+    assert icc.form == "form not recorded"  # ours: the form the run recorded (this hand-made one records none)
     cmp = df[df.section == "comparison"]
     assert set(cmp.metric) == {"bleu4", "ce_micro_f1", "accuracy"} and set(cmp.baseline) == {"vanilla"}
     assert cmp[cmp.metric == "bleu4"].iloc[0].verdict == "B > A"
