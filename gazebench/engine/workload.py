@@ -4,11 +4,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gazebench.errors import ConfigError
 from gazebench.records import Dataset, Sample
 from gazebench.task import Task, get_task
+
+if TYPE_CHECKING:
+    from gazebench.results import RunResults
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,15 +80,18 @@ def load_task_data(names: Iterable[str], data_root: Path, limit: int | None) -> 
     return out
 
 
-def with_current_skips(results: dict[str, Any], data: dict[str, TaskData]) -> dict[str, Any]:
-    """A finished run's `results` with "skipped" recomputed from the data this call read (and sealed again):
+def with_current_skips(results: RunResults, data: dict[str, TaskData]) -> RunResults:
+    """A finished run's `results` with its data skips recomputed from the data this call read (and sealed again):
     two trees identical once their bad rows are passed over share one run, but the skips a run reports (files,
     rows, reasons) are those of the tree it was asked to read."""
     from gazebench.engine.verify import seal_results
+    from gazebench.results import RunResults  # noqa: F811 (the runtime import of the annotation)
 
-    recorded = results.get("skipped") or {}
+    recorded = dict(results.data_skips)
     current = {name: data[name].skips if name in data else recorded[name] for name in recorded}
-    return results if current == recorded else seal_results({**results, "skipped": current})
+    if current == recorded:
+        return results
+    return RunResults.from_json(seal_results({**results.to_json(), "skipped": current}), "re-sealed results")
 
 
 def tasks_to_load(tasks: tuple[str, ...], train_task: str, data_root: Path, *, trainable: bool,

@@ -33,8 +33,8 @@ def notes(board: Leaderboard, dataset_note: str | None) -> list[str]:
     if board.refused:
         out.append("Left out, failed verification: " + ", ".join(path.name for path, _ in board.refused) + ".")
     out += [f"Duplicate: {line}." for line in board.duplicates]
-    signatures = {(run.label, task, block["signature"]) for run in board.runs
-                  for task, block in run.results["results"].items() if block.get("signature")}
+    signatures = {(run.label, task, r.details["signature"]) for run in board.runs
+                  for task, r in run.results.tasks.items() if r.details.get("signature")}
     out += [f"Report signature ({label}, {task}): {sig}" for label, task, sig in sorted(signatures)]
     return out
 

@@ -99,8 +99,8 @@ def _our_form(m: MethodRuns, task: str, stat: str) -> str:
     """The ICC form the method's runs recorded for `task` (e.g. "ICC(2,1)"); empty for a non-ICC metric."""
     if not stat.startswith("icc"):
         return ""
-    forms = {str(r["results"][task].get("icc_form", "form not recorded")).split(":")[0]
-             for r in m.results if task in r.get("results", {})}
+    forms = {str(r.tasks[task].details.get("icc_form", "form not recorded")).split(":")[0]
+             for r in m.results if task in r.tasks}
     return " / ".join(sorted(forms))
 
 

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from gazebench.cli.main import cli
+from gazebench.results import RunResults
 
 EXTRA = "needs the report-metrics extra: pip install -e '.[report-metrics]'"
 pytest.importorskip("f1chexbert", reason=EXTRA)
@@ -58,14 +59,15 @@ def plain(small_root: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
 
 def test_without_weights_the_run_completes_and_says_what_is_missing(plain: tuple[Path, dict[str, Any]]) -> None:
     run, results = plain
-    r = results["results"][TASK]
-    assert r["bleu4"] is not None and r["ce_micro_f1"] is not None  # the other metrics ran
-    assert r["chexbert14_micro_f1"] is None and r["bertscore_f1"] is None
+    r = RunResults.from_json(results, "stdout").tasks[TASK]
+    assert r.metrics["bleu4"].value is not None  # the other metrics ran
+    assert r.metrics["ce_micro_f1"].value is not None
+    assert r.metrics["chexbert14_micro_f1"].value is None and r.metrics["bertscore_f1"].value is None
     for name, flag in (("chexbert", "--metric-arg chexbert=DIR"), ("bertscore", "--metric-arg bertscore=DIR")):
-        record = r["model_metrics"][name]
+        record = r.details["model_metrics"][name]
         assert record["computed"] is False and flag in record["reason"] and "\n" not in record["reason"]
-    assert r["signature"].startswith("bleu|rougeL|ciderD|tok:coco|punct:drop|ce:rules|unc:positive|")
-    assert "bertscore:none|chexbert:none" in r["signature"] and "model_metrics" not in results["scoring"]
+    assert r.details["signature"].startswith("bleu|rougeL|ciderD|tok:coco|punct:drop|ce:rules|unc:positive|")
+    assert "bertscore:none|chexbert:none" in r.details["signature"] and "model_metrics" not in results["scoring"]
     table = invoke("score", str(run))
     lines = table.splitlines()
     assert any("CheXbert F1 not computed: no weights; give --metric-arg chexbert=DIR" in line for line in lines)
@@ -82,9 +84,8 @@ def test_tiny_weights_score_through_run_and_score_as_the_libraries_do(
     from gazebench.data.digest import directory_digest
     from gazebench.engine.kinds import task_items
     from gazebench.engine.kinds.columns import stored_texts
-    from gazebench.engine.predict import read_predictions
+    from gazebench.engine.predictions import aligned, read_predictions
     from gazebench.engine.rundir import RunDir
-    from gazebench.engine.scoring import aligned
     from gazebench.engine.workload import run_data
     from gazebench.metrics.model_based.bertscore import baseline_file
     from gazebench.metrics.model_based.setup import MetricOptions
@@ -94,11 +95,11 @@ def test_tiny_weights_score_through_run_and_score_as_the_libraries_do(
                               "--output-dir", str(run.parent), *FAST, *metric_args(weights), "--json"))
     assert list(run.parent.glob("random__*")) == [run]  # scoring options: the same run, not a new one
     assert list((run / "scores").glob("*__mm*.json"))  # stored beside results.json, which stays as it was
-    r = rerun["results"][TASK]
+    r = RunResults.from_json(rerun, "stdout").tasks[TASK]
     for name in ("chexbert", "bertscore"):
-        record = r["model_metrics"][name]
+        record = r.details["model_metrics"][name]
         assert record["computed"] and record["weights_sha256"] == directory_digest(weights[name])
-        assert f"w:{record['weights_sha256'][:12]}" in r["signature"]
+        assert f"w:{record['weights_sha256'][:12]}" in r.details["signature"]
     assert rerun["scoring"]["model_metrics"]
 
     # the same reports through the libraries themselves
@@ -111,18 +112,21 @@ def test_tiny_weights_score_through_run_and_score_as_the_libraries_do(
     cr, cr5 = library_reports(library_chexbert(weights["chexbert"], monkeypatch, tmp_path), hyps, refs)
     for n, report in ((14, cr), (5, cr5)):
         for avg in ("micro", "macro"):
-            assert r[f"chexbert{n}_{avg}_f1"] == pytest.approx(report[f"{avg} avg"]["f1-score"], abs=1e-12)
+            expected = report[f"{avg} avg"]["f1-score"]
+            assert r.metrics[f"chexbert{n}_{avg}_f1"].value == pytest.approx(expected, abs=1e-12)
     assert all(h.strip() for h in hyps)  # the random model's reports are never empty: bert-score scores all
     options = MetricOptions(bertscore_model="bert-base-uncased", bertscore_layers=2)
     scorer = BERTScorer(model_type=str(weights["bertscore"]), num_layers=2, lang="en", rescale_with_baseline=True,
                         baseline_path=str(baseline_file(options)))
-    assert r["bertscore_f1"] == pytest.approx(float(np.mean(scorer.score(hyps, refs)[2].numpy())), abs=1e-6)
-    lo, hi = r["bertscore_f1_ci"]
-    assert lo <= r["bertscore_f1"] <= hi
+    expected = float(np.mean(scorer.score(hyps, refs)[2].numpy()))
+    assert r.metrics["bertscore_f1"].value == pytest.approx(expected, abs=1e-6)
+    lo, hi = r.metrics["bertscore_f1"].ci
+    assert lo <= r.metrics["bertscore_f1"].value <= hi
 
     again = json.loads(invoke("score", str(run), *metric_args(weights), "--json"))
-    assert again["results"][TASK] == r
-    assert json.loads(invoke("score", str(run), "--json"))["results"][TASK]["chexbert14_micro_f1"] is None
+    assert RunResults.from_json(again, "stdout").tasks[TASK] == r
+    plain_again = RunResults.from_json(json.loads(invoke("score", str(run), "--json")), "stdout").tasks[TASK]
+    assert plain_again.metrics["chexbert14_micro_f1"].value is None
 
 
 def test_a_bad_metric_arg_is_one_line_before_any_work(small_root: Path, tmp_path: Path) -> None:

@@ -37,31 +37,31 @@ def runs(small_root: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
 
 def test_every_field_metric_is_reported_with_its_ci(runs: dict[str, Path]) -> None:
     for run in runs.values():
-        block = verify_run(run).results["results"][TASK]
+        block = verify_run(run).results.tasks[TASK]
         for k in SIMILARITY_METRICS + SALIENCY_METRICS:
-            assert k in block and f"{k}_ci" in block, k
-        assert block["mm_duration"] is None and "no durations" in block["mm_duration_note"]
+            assert k in block.metrics and len(block.metrics[k].ci) == 2, k
+        assert block.metrics["mm_duration"].value is None and "no durations" in block.details["mm_duration_note"]
         for k in ("mm_vector", "mm_position", "scanmatch", "dtw", "sed", "sauc", "nss", "nss_mit", "sim", "sim_mit"):
-            assert block[k] is not None and math.isfinite(block[k]), k
-        assert block["icc_form"] == ICC_FORMS["2,1"] and "Hungarian" in block["icc_pairing"]
-        assert block["scanmatch_settings"]["threshold_source"].startswith("2 sd")
+            value = block.metrics[k].value
+            assert value is not None and math.isfinite(value), k
+        assert block.details["icc_form"] == ICC_FORMS["2,1"] and "Hungarian" in block.details["icc_pairing"]
+        assert block.details["scanmatch_settings"]["threshold_source"].startswith("2 sd")
 
 
 def test_oracle_beats_random_on_the_scanpath_metrics(runs: dict[str, Path]) -> None:
-    oracle = verify_run(runs["oracle"]).results["results"][TASK]
-    rnd = verify_run(runs["random"]).results["results"][TASK]
+    oracle = verify_run(runs["oracle"]).results.tasks[TASK].metrics
+    rnd = verify_run(runs["random"]).results.tasks[TASK].metrics
     for k in ("mm_vector", "mm_position", "scanmatch", "sauc", "nss", "sim"):
-        assert oracle[k] > rnd[k], k
+        assert oracle[k].value > rnd[k].value, k
     for k in ("dtw", "sed"):
-        assert oracle[k] < rnd[k], k
+        assert oracle[k].value < rnd[k].value, k
 
 
 def test_multimatch_on_the_task_equals_multimatch_gaze_on_the_same_scanpaths(runs: dict[str, Path],
                                                                              small_root: Path) -> None:
     """Recompute the reported mm_* from the stored predictions and the readings' regions with docomparison."""
     from gazebench.engine.kinds.columns import stored_points
-    from gazebench.engine.predict import read_predictions
-    from gazebench.engine.scoring import aligned
+    from gazebench.engine.predictions import aligned, read_predictions
     from gazebench.engine.workload import run_data
 
     run = verify_run(runs["random"])
@@ -85,17 +85,17 @@ def test_multimatch_on_the_task_equals_multimatch_gaze_on_the_same_scanpaths(run
         if values:
             per_item.append(np.mean(values, axis=0))
     expected = np.mean(per_item, axis=0)
-    block = run.results["results"][TASK]
-    got = [block[f"mm_{d}"] for d in ("vector", "direction", "length", "position")]
-    assert got == pytest.approx(list(expected),
-                                                                                                      rel=1e-12)
+    block = run.results.tasks[TASK]
+    got = [block.metrics[f"mm_{d}"].value for d in ("vector", "direction", "length", "position")]
+    assert got == pytest.approx(list(expected), rel=1e-12)
 
 
 def test_icc_form_is_selectable_and_recorded(runs: dict[str, Path]) -> None:
-    results = verify_run(runs["random"]).results["results"]
+    results = verify_run(runs["random"]).results.tasks
     default, mixed = results[TASK], results["test-scanpath-icc31"]
-    assert mixed["icc_form"] == ICC_FORMS["3,1"]
-    assert mixed["icc_x"] != default["icc_x"] and mixed["dist_px"] == default["dist_px"]
+    assert mixed.details["icc_form"] == ICC_FORMS["3,1"]
+    assert mixed.metrics["icc_x"].value != default.metrics["icc_x"].value
+    assert mixed.metrics["dist_px"].value == default.metrics["dist_px"].value
     table = np.array([[10.0, 110.0], [20.0, 121.0], [30.0, 128.0]])  # an offset: consistency high, agreement low
     assert icc(table, "3,1") > 0.9 > 0.1 > icc(table, "2,1")
     assert ScanpathKind.name == "scanpath" and GRID == (14, 14)

@@ -120,11 +120,11 @@ def test_point_moved_outside_its_ci_with_the_seal_recomputed(made: dict[str, Pat
 
 def test_hand_edited_calibration_ci_with_the_seal_recomputed(made: dict[str, Path], tmp_path: Path) -> None:
     runs = copy(made, tmp_path, "random")
-    assert verify_run(runs["random"]).results["results"]["mimic-eye"]["calibration"]["ece_ci"][0] is not None
+    assert verify_run(runs["random"]).results.tasks["mimic-eye"].blocks["calibration"].metrics["ece"].ci[0] is not None
 
     def above(r: dict) -> None:  # the CI a plain percentile bootstrap of the biased ECE can print
-        block = r["results"]["mimic-eye"]["calibration"]
-        block["ece_ci"] = [block["ece"] + 0.01, block["ece"] + 0.05]
+        ece = r["results"]["mimic-eye"]["blocks"]["calibration"]["metrics"]["ece"]
+        ece["ci"] = [ece["value"] + 0.01, ece["value"] + 0.05]
 
     edit_json(runs["random"] / "results.json", above, reseal=True)
     assert "mimic-eye/calibration ece" in refusal(runs["random"]) and "outside its CI" in refusal(runs["random"])
