@@ -49,7 +49,7 @@ def test_a_reused_run_reports_the_skips_of_the_tree_it_was_asked_to_read(small_r
     first = evaluate(config, output_dir=tmp_path / "runs", data_root=roots[0])
     second = evaluate(config, output_dir=tmp_path / "runs", data_root=roots[1])
     assert second.already_complete and second.run_dir == first.run_dir  # same data: the run is reused
-    (reason,) = [r for r in second.results["skipped"]["chexpert"] if "image file missing" in r]
+    (reason,) = [r for r in second.results.data_skips["chexpert"] if "image file missing" in r]
     assert reason.startswith(str(roots[1] / "CheXpert-v1.0-small"))  # the second copy's, not the first's
     recorded = json.loads((first.run_dir / "results.json").read_text())["skipped"]["chexpert"]
     assert all(r.startswith(str(roots[0])) for r in recorded)  # the sealed record of the run is left as made

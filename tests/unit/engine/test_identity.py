@@ -142,11 +142,11 @@ def test_models_declare_the_local_weights_they_load(tmp_path: Path) -> None:
     """Every built-in model that loads a local checkpoint names it in weights(); `tiny` ones name nothing."""
     from transformers import AutoModel, SwinConfig
 
+    from fixtures.vlm import save_tiny_qwen
     from gazebench.baselines.clip.encoders import TINY_SWIN
     from gazebench.baselines.medclip.adapter import MedCLIPAdapter
     from gazebench.baselines.vanilla.adapter import VanillaAdapter
     from gazebench.reference_model import GazeTokenAdapter
-    from tests.fixtures.vlm import save_tiny_qwen
 
     swin = tmp_path / "swin"
     AutoModel.from_config(SwinConfig(image_size=64, **TINY_SWIN)).save_pretrained(swin)

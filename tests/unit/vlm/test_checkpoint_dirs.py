@@ -10,12 +10,12 @@ import pytest
 import torch
 from transformers import AutoModel, BertConfig, SwinConfig
 
+from fixtures.vlm import save_tiny_qwen
 from gazebench.adapter import get_model
 from gazebench.baselines.clip.encoders import TINY_BERT, TINY_SWIN
 from gazebench.baselines.clip.tokenizer import tiny_tokenizer
 from gazebench.errors import ConfigError
 from gazebench.vlm.backbone import build_backbone, check_backbone
-from tests.fixtures.vlm import save_tiny_qwen
 
 
 @pytest.fixture(scope="module")
