@@ -25,7 +25,7 @@ def command(run_dirs: tuple[str, ...], port: int, data_root: str | None, export:
         raise ConfigError("--include-images is only for --export")
     viewer = Viewer.open([Path(p) for p in run_dirs], Path(data_root) if data_root else None)
     if export is not None:
-        from gazebench.cli.output import check_out_file
+        from gazebench.outputs import check_out_file
         from gazebench.viewer.export import IMAGES_NOTICE, export_html
 
         check_out_file(export, "--export")

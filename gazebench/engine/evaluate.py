@@ -32,15 +32,16 @@ from gazebench.engine.rundir import (
     RunLock,
     atomic_write_json,
     atomic_write_text,
-    check_output_dir,
     provenance,
     run_dir_name,
 )
 from gazebench.engine.scoring import primary_scoring, score_run, store_scores
 from gazebench.engine.transforms import InputTransform, input_transform
+from gazebench.engine.verify import verify_config, verify_run
 from gazebench.engine.workload import TaskData, load_task_data, tasks_to_load
 from gazebench.errors import ConfigError
 from gazebench.options import options_of
+from gazebench.outputs import check_out_dir
 from gazebench.records import Sample
 from gazebench.task import Task, default_task_names, get_task
 
@@ -159,7 +160,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     merging, scoring), every rank fits (DDP) and predicts its own shard, and the others return rank 0's results."""
     from gazebench.paths import data_root as resolve_root
 
-    check_output_dir(output_dir)
+    check_out_dir(output_dir, "--output-dir")
     config = canonical_options(config)
     adapter = build_adapter(config)
     ranks, device = start(resolve_device(config.device))
@@ -256,7 +257,9 @@ def _claim(run: RunDir, held: ExitStack, resolved: ResolvedConfig, data: dict[st
 
 def finished(run: RunDir, data: dict[str, TaskData], config: RunConfig, console: Console) -> RunOutcome:
     """A finished run: its own results under the same scoring options, else a re-scoring of its saved
-    predictions (no model forward) stored under scores/, leaving results.json as it is."""
+    predictions (no model forward) stored under scores/, leaving results.json as it is; verified first, so an
+    edited or incomplete run is refused, never shown complete."""
+    verify_run(run.path)
     if primary_scoring(run) == config.scoring:
         console.print(f"[green]complete already:[/] {run.path}")
         return RunOutcome(run.path, run.load_results(), already_complete=True)
@@ -270,7 +273,7 @@ def _write_header(run: RunDir, resolved: ResolvedConfig, data: dict[str, TaskDat
                   data_root: Path | str | None) -> None:
     """config.json, provenance.json and data_manifest.json; an existing run must have the same hash."""
     if run.config.is_file():
-        existing = run.load_config().get("config_hash")
+        existing = verify_config(run).get("config_hash")
         if existing != resolved.config_hash:
             raise ConfigError(f"{run.path}: holds a run with config hash {existing}, not {resolved.config_hash}")
         return

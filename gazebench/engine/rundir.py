@@ -161,26 +161,6 @@ class RunDir:
         return dict(read_json(self.results))
 
 
-def check_output_dir(path: Path | str) -> None:
-    """Refuse, in one line naming it, an output folder that is a file or cannot be written (checked by creating
-    a temp file, since root passes os.access) before any data is loaded or model built."""
-    target = Path(path).expanduser()
-    probe = target
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    if not probe.is_dir():
-        where = "is a file" if probe == target else f"lies under {probe}, which is a file"
-        raise ConfigError(f"--output-dir {target}: {where}, not a folder")
-    what = "is not writable" if probe == target else f"cannot be created: {probe} is not writable"
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise ConfigError(f"--output-dir {target}: {what}")
-    try:
-        with tempfile.TemporaryFile(dir=probe, prefix=".gazebench-write-test-"):
-            pass
-    except OSError as exc:
-        raise ConfigError(f"--output-dir {target}: {what} ({exc.strerror or exc})") from None
-
-
 class RunLock:
     """An O_EXCL lock file holding the writer's pid; a lock left by a dead process is taken over."""
 

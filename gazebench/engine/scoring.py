@@ -19,7 +19,7 @@ from gazebench.engine.kinds import kind_result, task_items
 from gazebench.engine.predict import DIAGNOSTIC_PREFIX, gaze_columns, read_predictions, score_matrix
 from gazebench.engine.rundir import RunDir, atomic_write_json, read_json
 from gazebench.engine.slices import slice_results
-from gazebench.engine.verify import prediction_digests, seal_results
+from gazebench.engine.verify import prediction_digests, seal_results, verify_run
 from gazebench.engine.workload import TaskData
 from gazebench.errors import ConfigError
 from gazebench.metrics.vocabulary import metrics_for
@@ -291,7 +291,7 @@ def rescore(run_dir: Path | str, *, data_root: Path | str | None = None, thresho
     from gazebench.engine.workload import run_data
 
     run = RunDir(Path(run_dir))
-    config = run.load_config()  # first: a folder that is not a run is told so before "incomplete"
+    config = verify_run(run.path).config  # an edited run is refused, as by every command that reads runs
     own = primary_scoring(run)
     options = ScoringOptions(threshold_policy=threshold_policy or own.threshold_policy,
                              n_boot=n_boot if n_boot is not None else own.n_boot,

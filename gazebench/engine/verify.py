@@ -22,6 +22,8 @@ TRACKS = ("standard", "gaze-at-inference", "privileged")
 OLDER = ("made by an older gazebench (no evidence/seal); remove this results.json and rerun the run with this "
          "version (its saved predictions are rescored)")
 CI_TOLERANCE = 1e-9
+REDO = "remove the run directory and rerun it (a fitted model is reused from the cache)"
+"""The advice for a finished run whose evidence no longer holds: rerunning into it would only find it finished."""
 
 
 def folder_digest(folder: Path) -> str:
@@ -78,15 +80,23 @@ def track_of(config: Mapping[str, Any]) -> str:
 def verify_run(path: Path | str) -> VerifiedRun:
     """Check a run before its numbers are used; a one-line ConfigError naming the file when anything disagrees."""
     run = RunDir(Path(path))
-    config = run.load_config()
-    _check_config(run, config)
+    config = verify_config(run)
     if not run.complete:
         raise ConfigError(f"{run.path}: run is incomplete (no results.json); rerun it to resume")
     results = read_json(run.results)
     if not isinstance(results, dict) or not isinstance(results.get("results"), dict):
         raise ConfigError(f"{run.results}: not a gazebench results file (no \"results\" mapping)")
     _check_results(run, config, results)
+    _check_sidecars(run, results)
     return VerifiedRun(run.path, config, results)
+
+
+def verify_config(run: RunDir) -> dict[str, Any]:
+    """config.json of a run directory, checked against its own hash and the folder name (for an unfinished run
+    about to be resumed: an edited setting must not be resumed under the old identity)."""
+    config = run.load_config()
+    _check_config(run, config)
+    return config
 
 
 def _check_config(run: RunDir, config: dict[str, Any]) -> None:
@@ -95,7 +105,7 @@ def _check_config(run: RunDir, config: dict[str, Any]) -> None:
     actual = config_hash({k: v for k, v in config.items() if k not in UNHASHED_CONFIG_KEYS})
     if actual != recorded:
         raise ConfigError(f"{run.config}: edited after the run (its contents hash to {actual[:12]}, "
-                          f"recorded config_hash {recorded[:12]})")
+                          f"recorded config_hash {recorded[:12]}); {REDO}")
     suffix = run.path.name.rpartition("__")[2]
     if suffix != recorded[: len(suffix)] or len(suffix) < 10:
         raise ConfigError(f"{run.path}: directory name does not end in its config hash ({recorded[:10]}); "
@@ -138,7 +148,26 @@ def _check_evidence(run: RunDir, config: dict[str, Any], evidence: object) -> No
             raise ConfigError(f"{run.path / key}: holds predictions the results were not computed from")
         if scored[key] != now[key]:
             raise ConfigError(f"{run.path / key}: prediction files changed since scoring (a chunk or saliency "
-                              "sidecar was edited, truncated, added, removed or renamed)")
+                              f"sidecar was edited, truncated, added, removed or renamed); {REDO}")
+
+
+def _check_sidecars(run: RunDir, results: dict[str, Any]) -> None:
+    """thresholds.json is the one results.json records, and every re-scoring under scores/ is sealed, made from
+    this config and from the same prediction files (a hand-edited scores file is refused like results.json)."""
+    if run.thresholds.is_file() and read_json(run.thresholds) != results.get("thresholds"):
+        raise ConfigError(f"{run.thresholds}: differs from the thresholds results.json was scored with")
+    if not run.scores_dir.is_dir():
+        return
+    for path in sorted(p for p in run.scores_dir.iterdir() if not p.name.startswith(".")):
+        scores = read_json(path) if path.suffix == ".json" and path.is_file() else None
+        if not isinstance(scores, dict) or not isinstance(scores.get("results"), dict):
+            raise ConfigError(f"{path}: not a gazebench re-scoring (scores/ holds only files `gazebench score` wrote)")
+        if scores.get("seal") != results_seal(scores):
+            raise ConfigError(f"{path}: edited after scoring (its seal does not match its contents)")
+        if scores.get("config") != results["config"] or scores.get("evidence") != results["evidence"]:
+            raise ConfigError(f"{path}: not made from this run's config.json and prediction files")
+        for task, block in scores["results"].items():
+            _check_block(path, str(task), block)
 
 
 def _check_block(where: Path, name: str, block: object) -> None:

@@ -263,9 +263,9 @@ def test_out_paths_that_cannot_be_written(made: dict[str, Path], tmp_path: Path,
     blocker.write_text("x")
     for args, needle in (
         (["leaderboard", str(made["random"]), "--out", str(tmp_path)], "is a folder, not a file"),
-        (["leaderboard", str(made["random"]), "--out", str(blocker / "x.md")], "is not a folder"),
-        (["compare", str(made["random"]), str(made["oracle"]), "--out", str(blocker / "c.json")], "is not a folder"),
-        (["paper-table", "--methods", "random", "--results-dir", str(blocker / "r")], "is not a folder"),
+        (["leaderboard", str(made["random"]), "--out", str(blocker / "x.md")], "not a folder"),
+        (["compare", str(made["random"]), str(made["oracle"]), "--out", str(blocker / "c.json")], "not a folder"),
+        (["paper-table", "--methods", "random", "--results-dir", str(blocker / "r")], "not a folder"),
     ):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code != 0 and result.output.startswith("error: --") and needle in result.output
