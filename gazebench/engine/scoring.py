@@ -19,7 +19,7 @@ from gazebench.engine.kinds import kind_result, task_items
 from gazebench.engine.predict import DIAGNOSTIC_PREFIX, gaze_columns, read_predictions, score_matrix
 from gazebench.engine.rundir import RunDir, atomic_write_json, read_json
 from gazebench.engine.slices import slice_results
-from gazebench.engine.verify import prediction_digests, seal_results, verify_run
+from gazebench.engine.verify import prediction_digests, prediction_files, seal_results, verify_run
 from gazebench.engine.workload import TaskData
 from gazebench.errors import ConfigError
 from gazebench.metrics.vocabulary import metrics_for
@@ -263,7 +263,8 @@ def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -
         "scoring": options.to_dict(),
         "thresholds": thresholds,
         "evidence": {"config_hash": config["config_hash"],
-                     "prediction_digests": prediction_digests(run, list(config["tasks"]), config["train_task"])},
+                     "prediction_digests": prediction_digests(run, list(config["tasks"]), config["train_task"]),
+                     "prediction_files": prediction_files(run, list(config["tasks"]), config["train_task"])},
         "git_hash": (provenance.get("git") or {}).get("commit"),
         "gazebench_version": gazebench.__version__,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

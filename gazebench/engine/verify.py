@@ -43,6 +43,15 @@ def prediction_digests(run: RunDir, tasks: list[str], train_task: str) -> dict[s
     return out
 
 
+def prediction_files(run: RunDir, tasks: list[str], train_task: str) -> dict[str, str]:
+    """{"predictions/<task>/<file>": sha256} for every file the folders of `prediction_digests` hold, so a
+    refusal names the very chunk that was edited, removed or added."""
+    folders = [run.predictions(t) for t in tasks] + [run.validation(train_task)]
+    return {str(f.relative_to(run.path)): hashlib.sha256(f.read_bytes()).hexdigest()
+            for folder in folders if folder.is_dir()
+            for f in sorted(folder.iterdir()) if f.is_file() and not f.name.startswith(".")}
+
+
 def results_seal(results: Mapping[str, Any]) -> str:
     """sha256 of the canonical JSON of a results record without its seal (as written to, and read from, disk)."""
     return config_hash(jsonable({k: v for k, v in results.items() if k != "seal"}))
@@ -139,6 +148,9 @@ def _check_evidence(run: RunDir, config: dict[str, Any], evidence: object) -> No
     if not isinstance(evidence, dict) or evidence.get("config_hash") != config.get("config_hash") \
             or not isinstance(evidence.get("prediction_digests"), dict):
         raise ConfigError(f"{run.results}: \"evidence\" does not hold this run's config hash and folder digests")
+    if isinstance(evidence.get("prediction_files"), dict):
+        _check_files(run, evidence["prediction_files"],
+                     prediction_files(run, list(config["tasks"]), str(config["train_task"])))
     scored = evidence["prediction_digests"]
     now = prediction_digests(run, list(config["tasks"]), str(config["train_task"]))
     for key in sorted({*scored, *now}):
@@ -149,6 +161,18 @@ def _check_evidence(run: RunDir, config: dict[str, Any], evidence: object) -> No
         if scored[key] != now[key]:
             raise ConfigError(f"{run.path / key}: prediction files changed since scoring (a chunk or saliency "
                               f"sidecar was edited, truncated, added, removed or renamed); {REDO}")
+
+
+def _check_files(run: RunDir, scored: dict[str, str], now: dict[str, str]) -> None:
+    """Each prediction file on disk is one scored, unchanged; the first that is not is named."""
+    for key in sorted({*scored, *now}):
+        if key not in now:
+            raise ConfigError(f"{run.path / key}: scored, but now missing; {REDO}")
+        if key not in scored:
+            raise ConfigError(f"{run.path / key}: not among the prediction files the results were computed from; "
+                              f"{REDO}")
+        if scored[key] != now[key]:
+            raise ConfigError(f"{run.path / key}: edited since scoring (its sha256 is not the one scored); {REDO}")
 
 
 def _check_sidecars(run: RunDir, results: dict[str, Any]) -> None:
