@@ -26,6 +26,7 @@ from gazebench.engine.distributed import Ranks, start
 from gazebench.engine.fit import load_or_fit, run_fingerprint, weights_digests
 from gazebench.engine.kinds import OUTPUT_NOTE, itemless_tasks, prediction_inputs, unsupported_tasks
 from gazebench.engine.loader import shuffled_batches
+from gazebench.engine.memory import check_fits
 from gazebench.engine.predict import batch_plan, pending, predict_samples
 from gazebench.engine.rundir import (
     RunDir,
@@ -164,6 +165,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     config = canonical_options(config)
     adapter = build_adapter(config)
     ranks, device = start(resolve_device(config.device))
+    check_fits(adapter, config.model, config.batch_size or default_batch_size(device), device)
     console = console or Console(stderr=True, quiet=not ranks.main)
     all_tasks = set(config.tasks) == set(default_task_names())
     config, unsupported = skip_tasks(config, unsupported_tasks(config.tasks, adapter.spec.kinds), console)
