@@ -23,6 +23,7 @@ from gazebench.adapter import MODELS, Adapter, FitContext
 from gazebench.engine.config import ResolvedConfig, RunConfig
 from gazebench.engine.device import default_batch_size, resolve_device, resolve_precision, torch_threads
 from gazebench.engine.distributed import Ranks, start
+from gazebench.engine.failures import logged_failure
 from gazebench.engine.fit import load_or_fit, run_fingerprint, weights_digests
 from gazebench.engine.kinds import OUTPUT_NOTE, itemless_tasks, prediction_inputs, unsupported_tasks
 from gazebench.engine.loader import shuffled_batches
@@ -215,10 +216,11 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
             for label, todo, folder, kind, queries, pixel_transform in shards:
                 task_id = bar.add_task(label if ranks.world == 1 else f"{label} (rank 0 of {ranks.world})",
                                        total=sum(len(g) for g in todo))
-                predicted += predict_samples(adapter, todo, folder, chunk_size=config.chunk_size, device=device,
-                                             precision=resolved.facts["precision"],
-                                             progress=partial(bar.advance, task_id), ranks=ranks, kind=kind,
-                                             queries=queries, transform=pixel_transform)
+                with logged_failure(run.path, config.model, label):
+                    predicted += predict_samples(adapter, todo, folder, chunk_size=config.chunk_size, device=device,
+                                                 precision=resolved.facts["precision"],
+                                                 progress=partial(bar.advance, task_id), ranks=ranks, kind=kind,
+                                                 queries=queries, transform=pixel_transform)
         ranks.barrier()  # every shard is on disk
         if ranks.main:
             if any(data[name].task.kind != "classification" for name in config.tasks):

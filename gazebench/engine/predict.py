@@ -23,6 +23,7 @@ from gazebench.adapter import Adapter, Predictions, Query
 from gazebench.data.images import read_npy
 from gazebench.engine.device import inference
 from gazebench.engine.distributed import ONE_PROCESS, Ranks
+from gazebench.engine.failures import model_failure
 from gazebench.engine.loader import Group, PixelTransform, predict_batches
 from gazebench.engine.rundir import atomic_write_bytes, atomic_write_text
 from gazebench.errors import ConfigError, GazebenchError
@@ -123,9 +124,12 @@ def predict_samples(adapter: Adapter, groups: Sequence[Group], folder: Path, *, 
     parts: list[tuple[pd.DataFrame, np.ndarray | None]] = []
     filled = predicted = 0
     # one prefetching loader across chunks
-    for group, batch in predict_batches(groups, adapter.spec, device, kind, queries, transform):
-        with inference(device, precision):
-            out = adapter.predict(batch)
+    for number, (group, batch) in enumerate(predict_batches(groups, adapter.spec, device, kind, queries, transform), 1):
+        try:
+            with inference(device, precision):
+                out = adapter.predict(batch)
+        except Exception as exc:  # the model's own code: one line here, the traceback in the run's log
+            raise model_failure(f"{type(adapter).__qualname__}.predict", number, len(groups), group, exc) from exc
         # ids from the engine's own samples, never from the batch
         parts.append(_frame(group, out, adapter) if kind == "classification"
                      else (_kind_frame(group, out, adapter, kind), None))
