@@ -85,11 +85,13 @@ def _kind_comparison(td: TaskData, runs: tuple[RunDir, RunDir], configs: tuple[d
     """Paired comparison of a non-classification task: every metric of its family, with verdicts. The items are
     built in run A's model frame (references are only used for scoring, in image pixels, so any frame agrees)."""
     from gazebench.engine.kinds import kind_comparison, task_items
+    from gazebench.engine.references import kind_predictions
 
     sides = tuple(int(c["adapter"]["spec"]["image_size"]) for c in configs)
     items = task_items(td.task, td.eval_samples, sides[0])
     folders = (runs[0].predictions(td.task.name), runs[1].predictions(td.task.name))
-    out = kind_comparison(td.task, items, read_predictions(folders[0]), read_predictions(folders[1]),
+    out = kind_comparison(td.task, items, kind_predictions(folders[0], items, configs[0]),
+                          kind_predictions(folders[1], items, configs[1]),
                           (sides[0], sides[1]), folders, n_boot, seed)
     for m in out["metrics"].values():
         m["verdict"] = verdict(m["diff"], m["ci"], m["mdd"])

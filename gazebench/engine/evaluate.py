@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from gazebench.adapter import MODELS, Adapter, FitContext
 from gazebench.engine.config import ResolvedConfig, RunConfig
 from gazebench.engine.device import default_batch_size, resolve_device, resolve_precision, torch_threads
-from gazebench.engine.distributed import Ranks, start
+from gazebench.engine.distributed import Ranks, record_launch, start
 from gazebench.engine.failures import logged_failure
 from gazebench.engine.fit import load_or_fit, run_fingerprint, weights_digests
 from gazebench.engine.kinds import OUTPUT_NOTE, itemless_tasks, prediction_inputs, unsupported_tasks
@@ -190,6 +190,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
             ranks.barrier()
             return outcome if ranks.main else RunOutcome(run.path, run.load_results(), already_complete=True,
                                                          writer=False)
+        record_launch(run.path, ranks)  # launcher, world size and hosts: recorded, not hashed
         torch.manual_seed(config.seed)
         adapter.to(device)
         reused = None

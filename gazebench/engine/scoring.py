@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 
 from gazebench.engine.config import METRIC_FAMILY, ScoringOptions
+from gazebench.engine.distributed import read_launches
 from gazebench.engine.families import family_block
 from gazebench.engine.kinds import kind_result, task_items
 from gazebench.engine.predict import DIAGNOSTIC_PREFIX, gaze_columns, read_predictions, score_matrix
+from gazebench.engine.references import kind_predictions
 from gazebench.engine.rundir import RunDir, atomic_write_json, read_json
 from gazebench.engine.slices import slice_results
 from gazebench.engine.verify import prediction_digests, prediction_files, seal_results, verify_run
@@ -247,8 +249,8 @@ def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -
             continue
         side = int(config["adapter"]["spec"]["image_size"])
         items = task_items(task, data[name].eval_samples, side)
-        results[name] = kind_result(task, items, read_predictions(folder), side, folder, options.n_boot, seed,
-                                    options.ci_level)
+        results[name] = kind_result(task, items, kind_predictions(folder, items, config), side, folder,
+                                    options.n_boot, seed, options.ci_level)
     provenance = read_json(run.provenance) if run.provenance.is_file() else {}
     out: dict[str, Any] = {
         "results": results,
@@ -273,6 +275,7 @@ def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -
         "skipped": {name: data[name].skips for name in config["tasks"]},
         "curves": curves,
         "unsupported": dict(config.get("unsupported_tasks") or {}),
+        "launches": read_launches(run.path),
     }
     if any(data[name].simulated for name in config["tasks"]):
         out["dataset_note"] = SIMULATED_NOTE

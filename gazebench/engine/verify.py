@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from gazebench.engine.config import config_hash
+from gazebench.engine.distributed import LAUNCHES_NAME
 from gazebench.engine.rundir import RunDir, jsonable, read_json
 from gazebench.errors import ConfigError
 from gazebench.metrics.bootstrap import MACRO_STATS
@@ -180,6 +181,10 @@ def _check_sidecars(run: RunDir, results: dict[str, Any]) -> None:
     this config and from the same prediction files (a hand-edited scores file is refused like results.json)."""
     if run.thresholds.is_file() and read_json(run.thresholds) != results.get("thresholds"):
         raise ConfigError(f"{run.thresholds}: differs from the thresholds results.json was scored with")
+    launches = run.path / LAUNCHES_NAME
+    if "launches" in results and (launches.is_file() or results["launches"]) \
+            and (read_json(launches) if launches.is_file() else None) != results["launches"]:
+        raise ConfigError(f"{launches}: differs from the launches results.json records")
     if not run.scores_dir.is_dir():
         return
     for path in sorted(p for p in run.scores_dir.iterdir() if not p.name.startswith(".")):

@@ -79,8 +79,28 @@ def index(viewer: Viewer, link: Callable[[str], str] = lambda url: url,
                                  pct(m["diff"], m["ci"]), pct(m["mdd"]), html.escape(str(m["verdict"]))])
         body += (f"<h2>Paired differences against {html.escape(labels[0])} (B − A, points)</h2>"
                  + rows_table(["model B", "task", "metric", "B − A [95% CI]", "MDD (80% power)", "verdict"], rows))
-    body += probes_html(viewer, labels)
+    body += probes_html(viewer, labels) + launches_html(viewer, labels)
     return page("gazebench viewer", body, dataset_note(viewer))
+
+
+def launch_text(record: dict[str, Any]) -> str:
+    """`torchrun, 2 processes on 1 host (a1b2c3d4e5f6 ×2)` or `one process`, for one launch record."""
+    world = int(record.get("world_size") or 1)
+    if world == 1:
+        return "one process"
+    hosts = [str(h) for h in record.get("hosts") or []]
+    spread = ", ".join(f"{h} ×{hosts.count(h)}" for h in dict.fromkeys(hosts))
+    return (f"{record.get('launcher') or 'unknown launcher'}, {world} processes on {len(set(hosts))} host(s) "
+            f"({spread})")
+
+
+def launches_html(viewer: Viewer, labels: list[str]) -> str:
+    """How each run was executed: every launch that predicted into it (a resume adds one), hosts by digest."""
+    rows = [[html.escape(label), html.escape(run.path.name),
+             "<br>".join(html.escape(f"{r.get('started', '')}: {launch_text(r)}") for r in launches)]
+            for run, label in zip(viewer.runs, labels, strict=True) if (launches := run.results.get("launches"))]
+    return ("<h2>Execution (launcher, world size, hosts by sha256 digest)</h2>"
+            + rows_table(["model", "run", "launches"], rows)) if rows else ""
 
 
 def probes_html(viewer: Viewer, labels: list[str]) -> str:
