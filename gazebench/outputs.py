@@ -4,9 +4,11 @@ a temp file: root passes os.access on read-only mounts), writes are atomic with 
 are formula-safe (OWASP "CSV injection": a text cell starting with = + - @ or a tab/CR is prefixed with ')."""
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -85,6 +87,13 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with every text cell and column name passed through `safe_cell`: what every CSV writer writes."""
     out = frame.rename(columns=lambda c: safe_cell(c) if isinstance(c, str) else c)
     for col in out.columns:
-        if out[col].dtype == object:
+        if not pd.api.types.is_numeric_dtype(out[col]):
             out[col] = out[col].map(safe_cell)
     return out
+
+
+def csv_text(frame: pd.DataFrame, **to_csv: Any) -> str:
+    """`frame` as CSV text (no index, \\n line ends) after `safe_frame`: the one way gazebench writes a CSV."""
+    buf = io.StringIO()
+    safe_frame(frame).to_csv(buf, index=False, lineterminator="\n", **to_csv)
+    return buf.getvalue()

@@ -3,13 +3,13 @@ its kind's key metrics, the GazeX paper's published figures labelled as the pape
 of GazeX against each other method on each task's headline metrics. Pure functions of the table."""
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pandas as pd
 
 from gazebench.leaderboard.tracks import marked
 from gazebench.metrics.vocabulary import METRICS
+from gazebench.outputs import csv_text
 from gazebench.paper.aggregate import Cell, format_cell, format_paired, metric_cell, paired_cell
 from gazebench.paper.gazex import GAZEX_NOTES, GAZEX_SOURCE, HEADLINE_METRICS, KEY_METRICS, PUBLISHED
 from gazebench.paper.render import md_table
@@ -123,9 +123,7 @@ def to_csv(table: PaperTable) -> str:
                                  "verdict": p.verdict})
     cols = ["section", "method", "track", "baseline", "task", "metric", "value", "sd", "low", "high", "n_seeds",
             "p_value", "mdd", "verdict"]
-    buf = io.StringIO()
-    pd.DataFrame(recs).reindex(columns=cols).to_csv(buf, index=False, float_format="%.4f", lineterminator="\n")
-    return buf.getvalue()
+    return csv_text(pd.DataFrame(recs).reindex(columns=cols), float_format="%.4f")
 
 
 def render_all(table: PaperTable) -> dict[str, str]:

@@ -2,7 +2,6 @@
 for a paper). Pure functions of the table."""
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,6 +9,7 @@ import pandas as pd
 
 from gazebench.leaderboard.render import latex_escape, md_escape
 from gazebench.leaderboard.tracks import marked
+from gazebench.outputs import csv_text
 from gazebench.paper.aggregate import (
     delta,
     format_cell,
@@ -138,9 +138,7 @@ def to_csv(table: PaperTable) -> str:
                              "n_seeds": p.n_seeds, "p_value": p.p_value, "mdd": p.mdd, "verdict": p.verdict})
     cols = ["section", "method", "track", "baseline", "task", "metric", "value", "sd", "low", "high", "n_seeds",
             "paper", "delta", "p_value", "mdd", "verdict"]
-    buf = io.StringIO()
-    pd.DataFrame(recs).reindex(columns=cols).to_csv(buf, index=False, float_format="%.4f", lineterminator="\n")
-    return buf.getvalue()
+    return csv_text(pd.DataFrame(recs).reindex(columns=cols), float_format="%.4f")
 
 
 def _latex_tabular(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
