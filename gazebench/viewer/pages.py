@@ -150,9 +150,15 @@ def pr_curve(view: TaskView) -> tuple[list[float], list[float]]:
 
 
 def task_page(viewer: Viewer, index_: int, task: str, link: Callable[[str], str] = lambda url: url) -> str:
-    """One run's task: headline numbers, ROC, PR and reliability charts, per-label table, confusion, slices."""
+    """One run's task: headline numbers, ROC, PR and reliability charts, per-label table, confusion, slices (a
+    task of another kind: its family's metrics, see gazebench.viewer.kinds)."""
     run = viewer.run(index_)
     r = viewer.results(index_, task)
+    if viewer.kind_of(index_, task) != "classification":
+        from gazebench.viewer.kinds import task_body
+
+        body = task_body(r, viewer.kind(index_, task), link(f"/samples/{index_}/{quote(task)}"))
+        return page(f"{run.config['model']} — {task}", body, dataset_note(viewer))
     view = viewer.task(index_, task)
     cal = r.get("calibration") or {}
     head = rows_table(["AUROC", "Acc", "F1", "ECE", "Brier", "n (patients)", "thresholds"],
@@ -218,7 +224,13 @@ def sample_order(viewer: Viewer, index_: int, task: str, sort: str, other: int |
 
 
 def samples_page(viewer: Viewer, index_: int, task: str, sort: str = "loss", other: int | None = None) -> str:
-    """The per-sample browser: ids, positive labels, top scores, loss and disagreement, errors first."""
+    """The per-sample browser: ids, positive labels, top scores, loss and disagreement, errors first (a task of
+    another kind: its items)."""
+    if viewer.kind_of(index_, task) != "classification":
+        from gazebench.viewer.kinds import samples_body
+
+        return page(f"{viewer.run(index_).config['model']} — {task}: items",
+                    samples_body(viewer.kind(index_, task), index_), dataset_note(viewer))
     view = viewer.task(index_, task)
     order, dis = sample_order(viewer, index_, task, sort if sort in SORTS else "loss", other)
     loss = view.loss()
@@ -245,6 +257,11 @@ def sample_page(viewer: Viewer, index_: int, task: str, sample_id: str) -> str:
     generated report beside the labeler's reading and the reference when the run has reports."""
     from gazebench.viewer.panels import report_panel
 
+    if viewer.kind_of(index_, task) != "classification":
+        from gazebench.viewer.kinds import sample_body
+
+        kind = viewer.kind(index_, task)
+        return page(f"{sample_id} ({task})", sample_body(kind, index_, kind.index_of(sample_id)), dataset_note(viewer))
     view = viewer.task(index_, task)
     i = next((k for k, s in enumerate(view.samples) if s.sample_id == sample_id), None)
     if i is None:
