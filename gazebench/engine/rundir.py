@@ -7,6 +7,8 @@
         predictions/<task>/chunk-rank1of2-00000.csv  ... written by rank 1 of a 2-process launch
         results.json                                 written last; its presence marks the run complete
         scores/<policy>__nboot<N>__ci<level>.json    later re-scorings under other scoring options
+        launches.json                                launcher, world size and host digests of each launch
+        run.log                                      full tracebacks of a model that raised while predicting
 
 One writer: the lock and every file but the prediction chunks belong to rank 0 of a launched run; each rank
 writes only chunk files of its own name (gazebench.engine.predict).
