@@ -2,7 +2,8 @@
 batch × 4 bytes of float32, twice: the loader prefetches one batch while the model reads another), plus the
 model's parameters, checked against the memory available now before any data is read, so an impossible setting
 (`--model-arg image_size=100000`) is one line instead of the kernel's OOM kill. A lower bound: activations come
-on top, so passing this check does not promise the run fits."""
+on top, so passing this check does not promise the run fits. A trainable model's own batch-size options count
+too (fit holds a batch of that size)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,6 +25,14 @@ def input_bytes(adapter: Adapter, batch_size: int) -> int:
     """Bytes of the float32 input tensors of `IN_FLIGHT` batches of `batch_size` images."""
     spec = adapter.spec
     return IN_FLIGHT * batch_size * spec.channels * spec.image_size * spec.image_size * BYTES_PER_VALUE
+
+
+def training_batch_sizes(adapter: Adapter) -> list[int]:
+    """The batch sizes a trainable model declares in its config (options named `*batch_size`): fit holds those."""
+    if not adapter.trainable:
+        return []
+    return [int(v) for k, v in adapter.config().items()
+            if k.endswith("batch_size") and isinstance(v, int) and not isinstance(v, bool)]
 
 
 def parameter_bytes(adapter: Adapter) -> int:
@@ -59,13 +68,14 @@ def check_fits(adapter: Adapter, model: str, batch_size: int, device: torch.devi
     free = available_bytes(device) if available is None else available
     if free is None:
         return
+    batch_size = max(batch_size, *training_batch_sizes(adapter))
     need = input_bytes(adapter, batch_size) + parameter_bytes(adapter)
     if need > free:
         spec = adapter.spec
         raise ConfigError(f"model {model!r}: {IN_FLIGHT} batches of {batch_size} inputs of {spec.image_size}×"
                           f"{spec.image_size}×{spec.channels} float32 and the model's parameters need at least "
                           f"{_gib(need)}, more than the {_gib(free)} free on {device.type}; "
-                          "lower image_size or --batch-size")
+                          "lower image_size, --batch-size or the model's own batch size option")
 
 
 def _gib(n: int) -> str:

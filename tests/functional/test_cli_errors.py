@@ -171,7 +171,8 @@ class Mine(RandomAdapter):
 '''
 
 
-@pytest.mark.parametrize("case", ["tasks twice", "image too large for memory", "model name taken"])
+@pytest.mark.parametrize("case", ["tasks twice", "image too large for memory", "training batch too large for memory",
+                                  "model name taken"])
 def test_run_refuses_in_one_line_before_any_run_directory(tmp_path: Path, small_root: Path, case: str) -> None:
     plugin = tmp_path / "dup_model.py"
     plugin.write_text(DUPLICATE_MODEL)
@@ -180,6 +181,9 @@ def test_run_refuses_in_one_line_before_any_run_directory(tmp_path: Path, small_
                         "--tasks rsna,mimic-eye,rsna: rsna given more than once"),
         "image too large for memory": (["--model", "cnn", "--tasks", "rsna", "--model-arg", "image_size=2048",
                                         "--batch-size", "4096"], "float32 and the model's parameters need at least"),
+        "training batch too large for memory": (["--model", "cnn", "--tasks", "rsna", "--model-arg",
+                                                 "image_size=2048", "--model-arg", "train_batch_size=4096"],
+                                                "2 batches of 4096 inputs of 2048×2048×1 float32"),
         "model name taken": (["--model", "random", "--tasks", "rsna", "--include", str(plugin)],
                              "model 'random' is already registered by gazebench.models.random.RandomAdapter; "
                              "gazebench_include_dup_model_"),
@@ -198,9 +202,9 @@ def test_the_memory_check_weighs_inputs_and_parameters_against_free_memory() -> 
     from gazebench.errors import ConfigError
     from gazebench.models.cnn import SmallCNN
 
-    adapter = SmallCNN(image_size=64, width=4)
-    need = input_bytes(adapter, 8) + parameter_bytes(adapter)
+    adapter = SmallCNN(image_size=64, width=4, train_batch_size=16)
+    need = input_bytes(adapter, 16) + parameter_bytes(adapter)  # fit's batch of 16 outweighs predict's 8
     assert input_bytes(adapter, 8) == 2 * 8 * 1 * 64 * 64 * 4 and parameter_bytes(adapter) > 0
     check_fits(adapter, "cnn", 8, torch.device("cpu"), available=need)
-    with pytest.raises(ConfigError, match="lower image_size or --batch-size"):
+    with pytest.raises(ConfigError, match="lower image_size, --batch-size or the model's own batch size option"):
         check_fits(adapter, "cnn", 8, torch.device("cpu"), available=need - 1)
