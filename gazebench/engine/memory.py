@@ -68,7 +68,7 @@ def check_fits(adapter: Adapter, model: str, batch_size: int, device: torch.devi
     free = available_bytes(device) if available is None else available
     if free is None:
         return
-    batch_size = max(batch_size, *training_batch_sizes(adapter))
+    batch_size = max([batch_size, *training_batch_sizes(adapter)])
     need = input_bytes(adapter, batch_size) + parameter_bytes(adapter)
     if need > free:
         spec = adapter.spec
