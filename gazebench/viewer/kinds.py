@@ -27,6 +27,7 @@ from gazebench.engine.scoring import aligned
 from gazebench.engine.workload import TaskData
 from gazebench.errors import ConfigError
 from gazebench.metrics.vocabulary import metric_names
+from gazebench.records import GazeRecord
 
 PAGE_ROWS = 200
 """Items listed per browser page."""
@@ -140,9 +141,16 @@ def sample_body(view_: KindView, index_: int, i: int) -> str:
                 + f"<p>predicted box (yellow, image pixels): {shown}; reference (lime): {ref}</p>")
     text, note = _text(view_, i, "report")
     points = predicted_points(view_, i)
+    reading = first_reading(it)
     return (img + f"<p>predicted scanpath (yellow): {len(points)} regions; radiologist (cyan): "
-            f"{len(it.sample.gaze[0].fixations) if it.sample.gaze else 0} fixations of the first reading</p>"
+            f"{len(reading.fixations) if reading is not None else 0} fixations of the first scored reading</p>"
             + _side_by_side("reported findings", text, note, "", ""))
+
+
+def first_reading(it: Item) -> GazeRecord | None:
+    """The first reading a scanpath item is scored against (its reference holds (reading id, clusters) pairs)."""
+    first = it.reference[0][0] if it.reference else None
+    return next((r for r in it.sample.gaze if r.reading_id == first), None)
 
 
 def _side_by_side(left: str, text: str, note: str, right: str, reference: str) -> str:
@@ -196,10 +204,11 @@ def image_png(view_: KindView, i: int) -> bytes:
     elif view_.kind == "scanpath":
         points = predicted_points(view_, i)
         _path(left, points[:, 0] * sx, points[:, 1] * sy, "yellow")
-        if it.sample.gaze:
-            fx = it.sample.gaze[0].fixations
+        reading = first_reading(it)
+        if reading is not None:
+            fx = reading.fixations
             _path(right, np.asarray(fx.x) * sx, np.asarray(fx.y) * sy, "cyan")
-        right.set_title("radiologist (first reading)", fontsize=10)
+        right.set_title("radiologist (first scored reading)", fontsize=10)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
