@@ -32,6 +32,24 @@ CHOICES_KEY = "gazebench.option.choices"
 OPTIONS_ATTR = "gazebench_options"
 """Attribute of a registered factory (function or class) holding its `Options` (set by `with_options`)."""
 
+MAX_IMAGE_SIZE = 2048
+"""Largest square input side (pixels) any model option takes: a 2048² float32 image is 16 MiB per channel."""
+MAX_BATCH = 4096
+MAX_EPOCHS = 10_000
+MAX_WIDTH = 8192
+"""Channel, projection and attention widths (and LoRA alpha)."""
+MAX_RANK = 1024
+MAX_TOKENS = 8192
+"""Text lengths and generation budgets."""
+MAX_COUNT = 10_000
+"""Per-image or per-class counts (prompts, sentences, regions, gaze targets)."""
+MAX_LR = 10.0
+MAX_WEIGHT = 1000.0
+"""Loss weights and weight decay."""
+MAX_SECONDS = 3600.0
+MAX_SEED = 2**32 - 1
+"""Largest seed (--seed and every seed option): numpy's legacy seeding and most samplers take 32-bit seeds."""
+
 _INT = re.compile(r"[+-]?\d+")
 _TRUE, _FALSE = ("true", "1"), ("false", "0")
 
@@ -75,6 +93,10 @@ class Bounds:
 
 def _num(x: float | None) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+NAMED_BOUNDS = {"seed": Bounds(ge=0, le=MAX_SEED)}
+"""Bounds of an option known by name only (read from a plugin's signature): `seed=-1` is refused like `--seed -1`."""
 
 
 def option(default: T, *, ge: float | None = None, gt: float | None = None, le: float | None = None,
@@ -252,7 +274,8 @@ def options_of(factory: Callable[..., Any]) -> Options | None:
         if p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL) or p.default is p.empty or p.name not in hints:
             return None
         kind, nullable, choices = _kind_of(hints[p.name])
-        items.append(Option(p.name, kind, p.default, nullable=nullable, choices=choices))
+        items.append(Option(p.name, kind, p.default, nullable=nullable, choices=choices,
+                            bounds=NAMED_BOUNDS.get(p.name, Bounds())))
     return Options(tuple(items))
 
 

@@ -47,7 +47,8 @@ class Registry(Generic[T]):
         with self._lock:
             existing = self._items.get(name)
             if existing is not None and _qualname(existing) != _qualname(factory):
-                raise ValueError(f"{self.kind} {name!r} is already registered by {_qualname(existing)}")
+                raise ValueError(f"{self.kind} {name!r} is already registered by {_qualname(existing)}; "
+                                 f"{_qualname(factory)} cannot register it too")
             self._items[name] = factory
 
     def get(self, name: str) -> Callable[..., T]:

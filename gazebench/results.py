@@ -249,7 +249,8 @@ class RunResults:
     """Per task what the data readers passed over, {reason: {"count", "examples"}}."""
     provenance: Mapping[str, Any] = field(default_factory=dict)
     """versions, n-samples, higher_is_better, evidence, git_hash, gazebench_version, date, data,
-    task_definitions: what the numbers were computed from, as recorded."""
+    task_definitions: what the numbers were computed from, as recorded; launches: how it was executed (launcher,
+    world size, host digests; gazebench.engine.distributed), outside the run's identity."""
     dataset_note: str | None = None
     seal: str | None = None
 
@@ -267,6 +268,11 @@ class RunResults:
     @property
     def evidence(self) -> Mapping[str, Any]:
         return self.provenance.get("evidence") or {}
+
+    @property
+    def launches(self) -> tuple[Mapping[str, Any], ...]:
+        """Every launch that predicted into the run (a resume adds one); () for a run scored before they were."""
+        return tuple(self.provenance.get("launches") or ())
 
     def to_json(self) -> dict[str, Any]:
         """The JSON results.json holds (without its seal; gazebench.engine.verify.seal_results adds it)."""
@@ -307,6 +313,7 @@ class RunResults:
                    curves=_need(data["curves"], dict, f"{where}: curves"),
                    unsupported=_need(data["unsupported"], dict, f"{where}: unsupported"),
                    data_skips=_need(data["skipped"], dict, f"{where}: skipped"),
-                   provenance={k: data[k] for k in extra}, dataset_note=data.get("dataset_note"),
+                   provenance={k: data[k] for k in (*extra, "launches") if k in data},
+                   dataset_note=data.get("dataset_note"),
                    seal=data.get("seal"))
 

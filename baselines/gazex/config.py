@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
-from gazebench.options import option
+from gazebench.options import MAX_COUNT, MAX_EPOCHS, MAX_LR, MAX_TOKENS, option
 from gazebench.vlm.config import VLMConfig
 
 Trajectory = Literal["ordered", "shuffled", "off"]
@@ -19,21 +19,21 @@ class GazeXConfig(VLMConfig):
 
     trajectory: Trajectory = "ordered"
     """Gaze-trajectory target: regions in reading order, the same regions permuted, or no trajectory task."""
-    lr: float = option(5e-3, gt=0)
+    lr: float = option(5e-3, gt=0, le=MAX_LR)
     """AdamW learning rate (tiny: its random word rows train too; a real backbone gets the family's 1e-4)."""
-    epochs: int = option(3, ge=1)
+    epochs: int = option(3, ge=1, le=MAX_EPOCHS)
     """Epochs of the multitask LM loss (no early stopping: validation has no single score for four tasks)."""
-    max_regions: int = option(6, ge=1)
+    max_regions: int = option(6, ge=1, le=MAX_COUNT)
     """Gaze regions of a trajectory target (the first in reading order); the predicted trajectory is cut there."""
-    grounding_per_image: int = option(2, ge=0)
+    grounding_per_image: int = option(2, ge=0, le=MAX_COUNT)
     """Distinct REFLACX findings an image contributes as grounding examples (chosen per image, seeded)."""
-    vqa_per_image: int = option(4, ge=0)
+    vqa_per_image: int = option(4, ge=0, le=MAX_COUNT)
     """Questions an image contributes as VQA examples (chosen per image, seeded)."""
-    report_tokens: int = option(96, ge=1)
+    report_tokens: int = option(96, ge=1, le=MAX_TOKENS)
     """Greedy-generation budget of a report (tokens)."""
-    box_tokens: int = option(24, ge=1)
+    box_tokens: int = option(24, ge=1, le=MAX_TOKENS)
     """Greedy-generation budget per box (a trajectory gets `max_regions` times this)."""
-    answer_tokens: int = option(8, ge=1)
+    answer_tokens: int = option(8, ge=1, le=MAX_TOKENS)
     """Greedy-generation budget of a VQA answer."""
 
     REAL_WEIGHTS: ClassVar[dict[str, Any]] = VLMConfig.REAL_WEIGHTS | {

@@ -26,7 +26,7 @@ from gazebench.adapter import Adapter, ImageBatch, InputSpec, Provenance, regist
 from gazebench.baselines.hf.loading import check_dir, dual_encoder_family, load_model, load_processor, model_type
 from gazebench.errors import ConfigError
 from gazebench.labels import CHEXPERT_LABELS
-from gazebench.options import dataclass_options, option, with_options
+from gazebench.options import MAX_IMAGE_SIZE, dataclass_options, option, with_options
 from gazebench.outputs import Probabilities
 from gazebench.vlm.backbone import default_dtype
 from gazebench.vlm.inputs import to_uint8_images
@@ -45,7 +45,7 @@ class HFCLIPConfig:
 
     path: str = ""
     """The local checkpoint directory (required)."""
-    image_size: int = option(224, ge=14)
+    image_size: int = option(224, ge=14, le=MAX_IMAGE_SIZE)
     """Side of the square image handed to the model's own image processor (which then resizes it its own way)."""
 
 

@@ -17,7 +17,7 @@ from gazebench.baselines.hf.generative import GenerativeVLMAdapter
 from gazebench.baselines.hf.loading import check_dir, image_text_family, input_builder, load_model
 from gazebench.errors import ConfigError
 from gazebench.labels import CHEXPERT_LABELS
-from gazebench.options import dataclass_options, option, with_options
+from gazebench.options import MAX_IMAGE_SIZE, MAX_TOKENS, dataclass_options, option, with_options
 from gazebench.outputs import Probabilities
 from gazebench.vlm.backbone import default_dtype
 from gazebench.vlm.inputs import InputBuilder
@@ -31,10 +31,10 @@ class HFVLMConfig:
 
     path: str = ""
     """The local checkpoint directory (required)."""
-    image_size: int = option(448, ge=14)
+    image_size: int = option(448, ge=14, le=MAX_IMAGE_SIZE)
     """Side of the square image handed to the model's own processor (which then resizes it its own way); a
     multiple of 28 for a Qwen2.5-VL read through gazebench's Qwen input builder."""
-    max_new_tokens: int = option(128, ge=1)
+    max_new_tokens: int = option(128, ge=1, le=MAX_TOKENS)
     """Generation budget of `generate` (greedy)."""
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gazebench.errors import ConfigError
-from gazebench.options import option
+from gazebench.options import MAX_EPOCHS, MAX_WEIGHT, option
 from gazebench.vlm.config import VLMConfig, stage_budget
 
 
@@ -17,11 +17,11 @@ class SFTConfig(VLMConfig):
 
     heatmap: bool = False
     """True for SFT-Heatmap: a pointer heatmap head trained with KL(q‖p) against the pooled gaze heatmap."""
-    epochs_heatmap: int = option(0, ge=0)
+    epochs_heatmap: int = option(0, ge=0, le=MAX_EPOCHS)
     """Stage-1 epochs of heatmap KL alone (SFT-Heatmap only; the reference model's gaze stage)."""
-    epochs: int = option(6, ge=1)
+    epochs: int = option(6, ge=1, le=MAX_EPOCHS)
     """Label-stage epochs: masked BCE + λ_LM·report LM loss (+ λ_heatmap·KL for SFT-Heatmap)."""
-    lambda_heatmap: float = option(0.0, ge=0)
+    lambda_heatmap: float = option(0.0, ge=0, le=MAX_WEIGHT)
     """Weight of the heatmap KL in the label stage (SFT-Heatmap only)."""
 
     def __post_init__(self) -> None:

@@ -72,9 +72,9 @@ def command(run_a: str, run_b: str, data_root: str | None, n_boot: int | None, t
             n_perm: int, metric_args: tuple[str, ...], as_json: bool, out: str | None) -> None:
     """Compare RUN_B against RUN_A on the tasks both evaluated (same data, same images); both runs are
     verified first."""
-    from gazebench.cli.output import check_out_file, write_out
     from gazebench.engine.compare import compare_runs
     from gazebench.engine.rundir import jsonable
+    from gazebench.writable import check_out_file, write_out
 
     if out is not None:
         check_out_file(out, "--out")

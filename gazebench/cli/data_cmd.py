@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from gazebench.data.check import CHECK_SIZE, CheckReport, check
+from gazebench.options import MAX_SEED
 
 
 @click.group("data")
@@ -69,11 +70,13 @@ def check_command(name: str, root: Path, as_json: bool, size: int) -> None:
 @command.command("synth")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write.")
 @click.option("--size", type=click.Choice(["small", "default", "large"]), default="default", show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True)
 def synth_command(out: Path, size: str, seed: int) -> None:
     """Write the simulated reader study (MIMIC-EYE, CheXpert, RSNA, SIIM-ACR trees) into OUT."""
     from gazebench.synthetic import generate
+    from gazebench.writable import check_out_dir
 
+    check_out_dir(out, "--out")
     written = Path(generate(out, size=size, seed=seed))
     for tree in sorted(p for p in written.iterdir() if p.is_dir()):
         click.echo(str(tree))

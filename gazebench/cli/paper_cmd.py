@@ -56,9 +56,9 @@ def command(paper: str, methods: str, data_root: str | None, backbone: str, seed
     detectable difference); every run is verified before its numbers are used."""
     from rich.console import Console
 
-    from gazebench.cli.output import check_out_dir
     from gazebench.paper import PaperSettings, build_table, get_paper, write_outputs
     from gazebench.paths import cache_dir
+    from gazebench.writable import check_out_dir
 
     get_paper(paper)  # an unknown --paper fails here, in one line, before any work
     cache_dir()  # a bad $GAZEBENCH_CACHE fails here, in one line, before any work

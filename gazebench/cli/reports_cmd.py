@@ -40,7 +40,9 @@ def label(in_csv: str, out: str, column: str, labeler: str, includes: tuple[str,
     """Write 1 / 0 / -1 / blank codes for every report in IN_CSV's --column."""
     from gazebench.engine.plugins import include
     from gazebench.reports import LABELERS
+    from gazebench.writable import check_out_file, csv_text, write_out
 
+    check_out_file(out, "--out")
     include(includes)
     path = Path(in_csv)
     if not path.is_file():
@@ -62,10 +64,7 @@ def label(in_csv: str, out: str, column: str, labeler: str, includes: tuple[str,
     result = frame[keep].copy() if keep else pd.DataFrame({"row": range(len(frame))})
     for j, name in enumerate(CHEXPERT_LABELS):
         result[name] = pd.Series(codes[:, j]).astype("Int64")  # 1 / 0 / -1, blank for NaN
-    try:
-        result.to_csv(out, index=False)
-    except OSError as exc:
-        raise ConfigError(f"--out {out}: cannot write ({exc.strerror or exc})") from None
+    write_out(out, csv_text(result), "--out")
     dropped = [c for c in frame.columns if c not in keep]
     empty = sum(1 for t in texts if not t.strip())
     click.echo(f"labeled {len(texts)} reports with {labeler!r} ({empty} empty) → {out}; "

@@ -11,6 +11,7 @@ import click
 from gazebench.engine.config import DEVICES, MAX_SEED, PRECISIONS, THRESHOLD_POLICIES, RunConfig
 from gazebench.engine.run_table import results_table, stdout_console
 from gazebench.errors import ConfigError
+from gazebench.options import MAX_BATCH
 
 METRIC_ARG_HELP = ("Model-based report metric option (scoring, not hashed), e.g. chexbert=DIR, bertscore=DIR, "
                    "bertscore_model=distilroberta-base; see docs/metrics.md.")
@@ -40,7 +41,7 @@ def parse_model_args(pairs: tuple[str, ...], flag: str = "--model-arg") -> tuple
 @click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
 @click.option("--precision", type=click.Choice(PRECISIONS), default="auto", show_default=True,
               help="Fit and predict in fp32 or under bf16 autocast (auto: bf16 on CUDA, fp32 on CPU); hashed.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Default: 32 on CPU, 128 on CUDA.")
+@click.option("--batch-size", type=click.IntRange(1, MAX_BATCH), default=None, help="Default: 32 on CPU, 128 on CUDA.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Evaluate only the first N samples per split.")
 @click.option("--threshold-policy", type=click.Choice(THRESHOLD_POLICIES), default="fixed", show_default=True,
               help="Scoring option: not part of the run identity; changing it on a finished run re-scores it.")

@@ -37,11 +37,14 @@ def command(run_dir: str, data_root: str | None, threshold_policy: str | None, n
     are saved in RUN_DIR/scores/<policy>__nboot<N>__ci<level>.json (a warning, not an error, if RUN_DIR is
     read-only); the run's own options only recompute and print.
     """
-    from gazebench.engine.rundir import RunDir, atomic_write_json, jsonable
+    from gazebench.engine.rundir import RunDir, jsonable
     from gazebench.engine.scoring import rescore, store_scores
+    from gazebench.writable import check_out_file, write_out
 
     if out is not None and Path(run_dir).resolve() in Path(out).resolve().parents:
         raise ConfigError(f"--out {out}: run directories are immutable; write the rescored results elsewhere")
+    if out is not None:
+        check_out_file(out, "--out")
     results = rescore(run_dir, data_root=data_root, threshold_policy=threshold_policy, n_boot=n_boot,
                       ci_level=ci_level,
                       slices=None if slices is None else tuple(s.strip() for s in slices.split(",") if s.strip()),
@@ -52,7 +55,7 @@ def command(run_dir: str, data_root: str | None, threshold_policy: str | None, n
         stored = None
         click.echo(f"warning: {run_dir}: re-scoring not saved under scores/ ({exc.strerror or exc})", err=True)
     if out is not None:
-        atomic_write_json(Path(out), results.to_json())
+        write_out(out, json.dumps(jsonable(results.to_json()), indent=2, allow_nan=False) + "\n", "--out")
     if as_json:
         click.echo(json.dumps(jsonable(results.to_json()), indent=2))
     else:

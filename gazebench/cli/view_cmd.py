@@ -23,12 +23,14 @@ def command(run_dirs: tuple[str, ...], port: int, data_root: str | None, export:
 
     if include_images and export is None:
         raise ConfigError("--include-images is only for --export")
+    if export is not None:
+        from gazebench.writable import check_out_file
+
+        check_out_file(export, "--export")  # before any run is read
     viewer = Viewer.open([Path(p) for p in run_dirs], Path(data_root) if data_root else None)
     if export is not None:
-        from gazebench.cli.output import check_out_file
         from gazebench.viewer.export import IMAGES_NOTICE, export_html
 
-        check_out_file(export, "--export")
         if include_images:
             click.echo(f"warning: {IMAGES_NOTICE}", err=True)
         click.echo(f"wrote {export_html(viewer, Path(export), images=include_images)}", err=True)

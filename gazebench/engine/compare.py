@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from gazebench.engine.kinds import kind_of, task_items
-from gazebench.engine.predictions import read_predictions
+from gazebench.engine.references import kind_predictions
 from gazebench.engine.rundir import RunDir
 from gazebench.engine.scoring import check_data, primary_scoring, run_thresholds, score_context
 from gazebench.engine.verify import verify_run
@@ -64,7 +64,7 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str 
                 score_context(cb, b.predictions(name), primary_scoring(b), thr["b"]))
         # the items in run A's model frame (references are only used for scoring, in image pixels)
         items = task_items(task, data[name].eval_samples, ctxs[0].side)
-        dfs = (read_predictions(ctxs[0].where), read_predictions(ctxs[1].where))
+        dfs = (kind_predictions(ctxs[0].where, items, ca), kind_predictions(ctxs[1].where, items, cb))
         with using_setup(setup):
             out["tasks"][name] = kind_of(task).compare(task, items, dfs, ctxs, boots, seed, n_perm)
     return out

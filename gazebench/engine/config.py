@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gazebench.errors import ConfigError
+from gazebench.options import MAX_BATCH, MAX_SEED
 
 if TYPE_CHECKING:
     from gazebench.metrics.model_based import MetricSetup
@@ -23,8 +24,6 @@ THRESHOLD_POLICIES = ("fixed", "max-f1", "youden")
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("auto", "fp32", "bf16")
 """`--precision`: auto is bf16 autocast on CUDA and float32 on CPU (the resolved one is hashed)."""
-MAX_SEED = 2**32 - 1
-"""Largest --seed: numpy's legacy seeding and most samplers take 32-bit seeds."""
 THREADS_PER_CPU = 4
 """--threads may oversubscribe the machine's CPUs at most this many times."""
 METRIC_FAMILY = "classification"
@@ -148,6 +147,9 @@ class RunConfig:
     def __post_init__(self) -> None:
         if not self.tasks:
             raise ConfigError("no tasks given")
+        twice = sorted({t for t in self.tasks if self.tasks.count(t) > 1})
+        if twice:
+            raise ConfigError(f"--tasks {','.join(self.tasks)}: {', '.join(twice)} given more than once")
         self.scoring  # noqa: B018  (validates the scoring options)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_SEED:
             raise ConfigError(f"--seed must be an integer from 0 to {MAX_SEED}, got {self.seed!r}")
@@ -159,8 +161,8 @@ class RunConfig:
             raise ConfigError(f"--chunk-size must be at least 1, got {self.chunk_size}")
         if self.limit is not None and self.limit < 1:
             raise ConfigError(f"--limit must be at least 1, got {self.limit}")
-        if self.batch_size is not None and self.batch_size < 1:
-            raise ConfigError(f"--batch-size must be at least 1, got {self.batch_size}")
+        if self.batch_size is not None and not 1 <= self.batch_size <= MAX_BATCH:
+            raise ConfigError(f"--batch-size must be from 1 to {MAX_BATCH}, got {self.batch_size}")
         if self.threads is not None and self.threads < 1:
             raise ConfigError(f"--threads must be at least 1, got {self.threads}")
         cap = (os.cpu_count() or 1) * THREADS_PER_CPU

@@ -3,14 +3,20 @@ group is initialised once, through accelerate's `PartialState` (which reads eith
 these helpers let rank 0 alone decide and write while every rank predicts its own shard (docs/training.md)."""
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 import os
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import torch
 import torch.distributed as dist
 
+from gazebench.engine.rundir import atomic_write_json
 from gazebench.errors import GazebenchError
 
 T = TypeVar("T")
@@ -111,3 +117,48 @@ def start(device: torch.device) -> tuple[Ranks, torch.device]:
     state = PartialState(cpu=device.type != "cuda")
     ranks = Ranks(state.process_index, state.num_processes)
     return ranks, (state.device if device.type == "cuda" else device)
+
+
+LAUNCHES_NAME = "launches.json"
+"""In a run directory: one record per launch that predicted into it (a resume adds one); not part of the identity."""
+
+
+def launcher() -> str | None:
+    """`accelerate` or `torchrun` from the launcher's environment (accelerate launch runs torchrun underneath and
+    adds its ACCELERATE_* variables); None when this process was not launched."""
+    if launched_world() == 1:
+        return None
+    if any(k.startswith("ACCELERATE_") for k in os.environ):
+        return "accelerate"
+    return "torchrun" if any(k.startswith("TORCHELASTIC_") for k in os.environ) else "unknown"
+
+
+def host_digest() -> str:
+    """This host, as the first 12 hex digits of the sha256 of its name: which ranks shared a machine, without
+    writing a host name into a run (check one with `hostname | tr -d '\\n' | sha256sum`)."""
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:12]
+
+
+def record_launch(run_dir: Path, ranks: Ranks) -> None:
+    """Every rank: add this launch (launcher, world size, each rank's host digest, time) to the run's launch log,
+    written by rank 0 (collective: each rank sends its host)."""
+    hosts = ranks.gather(host_digest())
+    if not ranks.main:
+        return
+    record = {"launcher": launcher(), "world_size": ranks.world, "hosts": hosts,
+              "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    atomic_write_json(Path(run_dir) / LAUNCHES_NAME, [*read_launches(run_dir), record])
+
+
+def read_launches(run_dir: Path) -> list[dict[str, Any]]:
+    """The launch log of a run directory ([] for a run made before it existed)."""
+    path = Path(run_dir) / LAUNCHES_NAME
+    if not path.is_file():
+        return []
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        raise GazebenchError(f"{path}: not valid JSON") from None
+    if not isinstance(records, list):
+        raise GazebenchError(f"{path}: not a list of launch records")
+    return records

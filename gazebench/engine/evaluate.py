@@ -22,6 +22,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from gazebench.adapter import Adapter, Query
 from gazebench.engine.config import ResolvedConfig, RunConfig
 from gazebench.engine.device import resolve_precision, torch_threads
+from gazebench.engine.distributed import record_launch
+from gazebench.engine.failures import logged_failure
 from gazebench.engine.fit import run_fingerprint, weights_digests
 from gazebench.engine.kinds import OUTPUT_NOTE, Kind, itemless_tasks, kind_of, task_items, unsupported_tasks
 from gazebench.engine.loader import Group, PixelTransform
@@ -31,18 +33,19 @@ from gazebench.engine.rundir import (
     RunLock,
     atomic_write_json,
     atomic_write_text,
-    check_output_dir,
     provenance,
     run_dir_name,
 )
 from gazebench.engine.scoring import primary_scoring, score_run, store_scores
 from gazebench.engine.session import Session, describe_adapter
 from gazebench.engine.transforms import InputTransform, input_transform
+from gazebench.engine.verify import verify_config, verify_run
 from gazebench.engine.workload import TaskData, load_task_data, tasks_to_load, with_current_skips
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
 from gazebench.results import RunResults
 from gazebench.task import Task, default_task_names, get_task
+from gazebench.writable import check_out_dir
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,7 +120,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     merging, scoring), every rank fits (DDP) and predicts its own shard, and the others return rank 0's results."""
     from gazebench.paths import data_root as resolve_root
 
-    check_output_dir(output_dir)
+    check_out_dir(output_dir, "--output-dir")
     session = Session.open(config, console=console)
     config, adapter, ranks = session.config, session.adapter, session.ranks
     console = console or Console(stderr=True, quiet=not ranks.main)
@@ -143,6 +146,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
             ranks.barrier()
             return outcome if ranks.main else RunOutcome(run.path, run.load_results(), already_complete=True,
                                                          writer=False)
+        record_launch(run.path, ranks)  # launcher, world size and hosts: recorded, not hashed
         train = data.get(config.train_task)
         reused = session.prepare(train, fingerprint=resolved.facts.get("fit_fingerprint"))
         jobs: list[tuple[str, Task, tuple[Sample, ...], Path, InputTransform | None]] = []
@@ -162,8 +166,9 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
             for label, todo, folder, kind, queries, pixel_transform in shards:
                 task_id = bar.add_task(label if ranks.world == 1 else f"{label} (rank 0 of {ranks.world})",
                                        total=sum(len(g) for g in todo))
-                predicted += session.predict(kind, todo, folder, queries=queries,
-                                             progress=partial(bar.advance, task_id), transform=pixel_transform)
+                with logged_failure(run.path, config.model, label):
+                    predicted += session.predict(kind, todo, folder, queries=queries,
+                                                 progress=partial(bar.advance, task_id), transform=pixel_transform)
         ranks.barrier()  # every shard is on disk
         if ranks.main:
             if any(kind_of(data[name].task).model_text for name in config.tasks):
@@ -192,7 +197,9 @@ def _claim(run: RunDir, held: ExitStack, resolved: ResolvedConfig, data: dict[st
 
 def finished(run: RunDir, data: dict[str, TaskData], config: RunConfig, console: Console) -> RunOutcome:
     """A finished run: its own results under the same scoring options, else a re-scoring of its saved
-    predictions (no model forward) stored under scores/, leaving results.json as it is."""
+    predictions (no model forward) stored under scores/, leaving results.json as it is; verified first, so an
+    edited or incomplete run is refused, never shown complete."""
+    verify_run(run.path)
     if primary_scoring(run) == config.scoring:
         console.print(f"[green]complete already:[/] {run.path}")
         return RunOutcome(run.path, with_current_skips(run.load_results(), data), already_complete=True)
@@ -206,7 +213,7 @@ def _write_header(run: RunDir, resolved: ResolvedConfig, data: dict[str, TaskDat
                   data_root: Path | str | None) -> None:
     """config.json, provenance.json and data_manifest.json; an existing run must have the same hash."""
     if run.config.is_file():
-        existing = run.load_config().get("config_hash")
+        existing = verify_config(run).get("config_hash")
         if existing != resolved.config_hash:
             raise ConfigError(f"{run.path}: holds a run with config hash {existing}, not {resolved.config_hash}")
         return

@@ -11,7 +11,10 @@ from gazebench.errors import ConfigError
 
 
 def include(paths: Iterable[str | Path]) -> list[str]:
-    """Import each Python file once under a private module name; returns the module names."""
+    """Import each Python file once under a private module name, after the built-in models, so a file that
+    registers a taken name fails here in one line naming both registrations; returns the module names."""
+    import gazebench.models  # noqa: F401  (registers the built-in models)
+
     names = []
     for raw in paths:
         path = Path(raw).expanduser().resolve()

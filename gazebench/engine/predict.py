@@ -21,6 +21,7 @@ import torch
 from gazebench.adapter import Adapter, Query
 from gazebench.engine.device import inference
 from gazebench.engine.distributed import ONE_PROCESS, Ranks
+from gazebench.engine.failures import model_failure
 from gazebench.engine.kinds import Kind
 from gazebench.engine.loader import Group, PixelTransform, predict_batches
 from gazebench.engine.predictions import DIAGNOSTIC_PREFIX, FLOAT_FORMAT, SALIENCY_SUFFIX, chunk_files, predicted_ids
@@ -79,9 +80,15 @@ def predict_samples(adapter: Adapter, groups: Sequence[Group], folder: Path, *, 
     parts: list[tuple[pd.DataFrame, np.ndarray | None]] = []
     filled = predicted = 0
     # one prefetching loader across chunks
-    for group, batch in predict_batches(groups, adapter.spec, device, queries, transform):
-        with inference(device, precision):
-            out = kind.predict(adapter, batch)
+    for number, (group, batch) in enumerate(predict_batches(groups, adapter.spec, device, queries, transform), 1):
+        try:
+            with inference(device, precision):
+                out = kind.predict(adapter, batch)
+        except GazebenchError:  # the harness's own check of the output (already one line)
+            raise
+        except Exception as exc:  # the model's own code: one line here, the traceback in the run's log
+            raise model_failure(f"{type(adapter).__qualname__}.{kind.method}", number, len(groups), group,
+                                exc) from exc
         # ids from the engine's own samples, never from the batch
         parts.append(_frame(group, out, adapter, kind))
         filled, predicted = filled + len(group), predicted + len(group)

@@ -7,6 +7,8 @@
         predictions/<task>/chunk-rank1of2-00000.csv  ... written by rank 1 of a 2-process launch
         results.json                                 written last; its presence marks the run complete
         scores/<policy>__nboot<N>__ci<level>.json    later re-scorings under other scoring options
+        launches.json                                launcher, world size and host digests of each launch
+        run.log                                      full tracebacks of a model that raised while predicting
 
 One writer: the lock and every file but the prediction chunks belong to rank 0 of a launched run; each rank
 writes only chunk files of its own name (gazebench.engine.predict).
@@ -165,26 +167,6 @@ class RunDir:
         if not self.complete:
             raise ConfigError(f"{self.path}: run is incomplete (no results.json); rerun it to resume")
         return RunResults.from_json(read_json(self.results), self.results)
-
-
-def check_output_dir(path: Path | str) -> None:
-    """Refuse, in one line naming it, an output folder that is a file or cannot be written (checked by creating
-    a temp file, since root passes os.access) before any data is loaded or model built."""
-    target = Path(path).expanduser()
-    probe = target
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    if not probe.is_dir():
-        where = "is a file" if probe == target else f"lies under {probe}, which is a file"
-        raise ConfigError(f"--output-dir {target}: {where}, not a folder")
-    what = "is not writable" if probe == target else f"cannot be created: {probe} is not writable"
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise ConfigError(f"--output-dir {target}: {what}")
-    try:
-        with tempfile.TemporaryFile(dir=probe, prefix=".gazebench-write-test-"):
-            pass
-    except OSError as exc:
-        raise ConfigError(f"--output-dir {target}: {what} ({exc.strerror or exc})") from None
 
 
 class RunLock:

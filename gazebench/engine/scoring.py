@@ -15,10 +15,12 @@ import numpy as np
 import pandas as pd
 
 from gazebench.engine.config import ScoringOptions
+from gazebench.engine.distributed import read_launches
 from gazebench.engine.kinds import ScoreContext, describe_task, kind_of, task_items
 from gazebench.engine.predictions import aligned, read_predictions, score_matrix
+from gazebench.engine.references import kind_predictions
 from gazebench.engine.rundir import RunDir, atomic_write_json, read_json
-from gazebench.engine.verify import prediction_digests, seal_results
+from gazebench.engine.verify import prediction_digests, prediction_files, seal_results, verify_run
 from gazebench.engine.workload import TaskData
 from gazebench.errors import ConfigError
 from gazebench.metrics.model_based import using_setup
@@ -96,7 +98,7 @@ def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -
         task, folder = data[name].task, run.predictions(name)
         kind, ctx = kind_of(task), score_context(config, folder, options, thresholds)
         items = task_items(task, data[name].eval_samples, ctx.side)
-        df = read_predictions(folder)
+        df = kind_predictions(folder, items, config)  # a privileged model's reference pointers resolved
         with using_setup(setup):
             results[name] = kind.result(task, items, df, ctx)
         curve = kind.curve(task, items, df, ctx)
@@ -110,12 +112,14 @@ def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -
         "higher_is_better": {name: {m.name: m.higher_is_better for m in metrics_for(kind_of(data[name].task).family)}
                              for name in config["tasks"]},
         "evidence": {"config_hash": config["config_hash"],
-                     "prediction_digests": prediction_digests(run, list(config["tasks"]), config["train_task"])},
+                     "prediction_digests": prediction_digests(run, list(config["tasks"]), config["train_task"]),
+                     "prediction_files": prediction_files(run, list(config["tasks"]), config["train_task"])},
         "git_hash": (provenance.get("git") or {}).get("commit"),
         "gazebench_version": gazebench.__version__,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "data": {name: data[name].manifest for name in config["tasks"]},
         "task_definitions": {name: describe_task(data[name].task) for name in config["tasks"]},
+        "launches": read_launches(run.path),
     }
     out = RunResults(schema_version=SCHEMA_VERSION, model=config["model"], config_hash=config["config_hash"],
                      config=config, tasks=results, scoring=options.to_dict(), thresholds=thresholds, curves=curves,
@@ -138,7 +142,7 @@ def rescore(run_dir: Path | str, *, data_root: Path | str | None = None, thresho
     from gazebench.engine.workload import run_data
 
     run = RunDir(Path(run_dir))
-    config = run.load_config()  # first: a folder that is not a run is told so before "incomplete"
+    config = verify_run(run.path).config  # an edited run is refused, as by every command that reads runs
     own = primary_scoring(run)
     options = ScoringOptions(threshold_policy=threshold_policy or own.threshold_policy,
                              n_boot=n_boot if n_boot is not None else own.n_boot,

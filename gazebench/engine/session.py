@@ -21,6 +21,7 @@ from gazebench.engine.distributed import ONE_PROCESS, Ranks, start
 from gazebench.engine.fit import load_or_fit, run_fingerprint
 from gazebench.engine.kinds import ItemSet, Kind, kind_of
 from gazebench.engine.loader import Group, PixelTransform, predict_batches, shuffled_batches
+from gazebench.engine.memory import check_fits
 from gazebench.engine.predict import Progress, predict_samples
 from gazebench.engine.workload import TaskData
 from gazebench.errors import ConfigError
@@ -51,8 +52,10 @@ class Session:
         config = canonical_options(config)
         adapter = build_adapter(config)
         ranks, device = start(resolve_device(config.device))
+        batch_size = config.batch_size or default_batch_size(device)
+        check_fits(adapter, config.model, batch_size, device)  # an impossible size is one line, before any data
         log = (console or Console(stderr=True, quiet=not ranks.main)).print
-        return cls(config, adapter, device, ranks, config.batch_size or default_batch_size(device), log)
+        return cls(config, adapter, device, ranks, batch_size, log)
 
     @property
     def precision(self) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from gazebench.engine.config import config_hash
+from gazebench.engine.distributed import LAUNCHES_NAME
 from gazebench.engine.rundir import RunDir, jsonable, read_json
 from gazebench.errors import ConfigError
 from gazebench.results import MetricValue, RunResults, TaskResult
@@ -22,6 +23,8 @@ TRACKS = ("standard", "gaze-at-inference", "privileged")
 OLDER = ("made by an older gazebench (no evidence/seal); remove this results.json and rerun the run with this "
          "version (its saved predictions are rescored)")
 CI_TOLERANCE = 1e-9
+REDO = "remove the run directory and rerun it (a fitted model is reused from the cache)"
+"""The advice for a finished run whose evidence no longer holds: rerunning into it would only find it finished."""
 
 
 def folder_digest(folder: Path) -> str:
@@ -39,6 +42,15 @@ def prediction_digests(run: RunDir, tasks: list[str], train_task: str) -> dict[s
     if run.validation(train_task).is_dir():
         out[f"validation/{train_task}"] = folder_digest(run.validation(train_task))
     return out
+
+
+def prediction_files(run: RunDir, tasks: list[str], train_task: str) -> dict[str, str]:
+    """{"predictions/<task>/<file>": sha256} for every file the folders of `prediction_digests` hold, so a
+    refusal names the very chunk that was edited, removed or added."""
+    folders = [run.predictions(t) for t in tasks] + [run.validation(train_task)]
+    return {str(f.relative_to(run.path)): hashlib.sha256(f.read_bytes()).hexdigest()
+            for folder in folders if folder.is_dir()
+            for f in sorted(folder.iterdir()) if f.is_file() and not f.name.startswith(".")}
 
 
 def results_seal(results: Mapping[str, Any]) -> str:
@@ -78,8 +90,7 @@ def track_of(config: Mapping[str, Any]) -> str:
 def verify_run(path: Path | str) -> VerifiedRun:
     """Check a run before its numbers are used; a one-line ConfigError naming the file when anything disagrees."""
     run = RunDir(Path(path))
-    config = run.load_config()
-    _check_config(run, config)
+    config = verify_config(run)
     if not run.complete:
         raise ConfigError(f"{run.path}: run is incomplete (no results.json); rerun it to resume")
     raw = read_json(run.results)
@@ -91,7 +102,16 @@ def verify_run(path: Path | str) -> VerifiedRun:
         raise ConfigError(f"{run.results}: edited after scoring (its seal does not match its contents)")
     results = RunResults.from_json(raw, run.results)  # checks the schema version and every task's shape
     _check_results(run, config, results)
+    _check_sidecars(run, raw)
     return VerifiedRun(run.path, config, results)
+
+
+def verify_config(run: RunDir) -> dict[str, Any]:
+    """config.json of a run directory, checked against its own hash and the folder name (for an unfinished run
+    about to be resumed: an edited setting must not be resumed under the old identity)."""
+    config = run.load_config()
+    _check_config(run, config)
+    return config
 
 
 def _check_config(run: RunDir, config: dict[str, Any]) -> None:
@@ -100,7 +120,7 @@ def _check_config(run: RunDir, config: dict[str, Any]) -> None:
     actual = config_hash({k: v for k, v in config.items() if k not in UNHASHED_CONFIG_KEYS})
     if actual != recorded:
         raise ConfigError(f"{run.config}: edited after the run (its contents hash to {actual[:12]}, "
-                          f"recorded config_hash {recorded[:12]})")
+                          f"recorded config_hash {recorded[:12]}); {REDO}")
     suffix = run.path.name.rpartition("__")[2]
     if suffix != recorded[: len(suffix)] or len(suffix) < 10:
         raise ConfigError(f"{run.path}: directory name does not end in its config hash ({recorded[:10]}); "
@@ -129,6 +149,9 @@ def _check_evidence(run: RunDir, config: dict[str, Any], evidence: object) -> No
     if not isinstance(evidence, dict) or evidence.get("config_hash") != config.get("config_hash") \
             or not isinstance(evidence.get("prediction_digests"), dict):
         raise ConfigError(f"{run.results}: \"evidence\" does not hold this run's config hash and folder digests")
+    if isinstance(evidence.get("prediction_files"), dict):
+        _check_files(run, evidence["prediction_files"],
+                     prediction_files(run, list(config["tasks"]), str(config["train_task"])))
     scored = evidence["prediction_digests"]
     now = prediction_digests(run, list(config["tasks"]), str(config["train_task"]))
     for key in sorted({*scored, *now}):
@@ -138,7 +161,42 @@ def _check_evidence(run: RunDir, config: dict[str, Any], evidence: object) -> No
             raise ConfigError(f"{run.path / key}: holds predictions the results were not computed from")
         if scored[key] != now[key]:
             raise ConfigError(f"{run.path / key}: prediction files changed since scoring (a chunk or saliency "
-                              "sidecar was edited, truncated, added, removed or renamed)")
+                              f"sidecar was edited, truncated, added, removed or renamed); {REDO}")
+
+
+def _check_files(run: RunDir, scored: dict[str, str], now: dict[str, str]) -> None:
+    """Each prediction file on disk is one scored, unchanged; the first that is not is named."""
+    for key in sorted({*scored, *now}):
+        if key not in now:
+            raise ConfigError(f"{run.path / key}: scored, but now missing; {REDO}")
+        if key not in scored:
+            raise ConfigError(f"{run.path / key}: not among the prediction files the results were computed from; "
+                              f"{REDO}")
+        if scored[key] != now[key]:
+            raise ConfigError(f"{run.path / key}: edited since scoring (its sha256 is not the one scored); {REDO}")
+
+
+def _check_sidecars(run: RunDir, results: dict[str, Any]) -> None:
+    """thresholds.json is the one results.json (`results`, its JSON as read) records, and every re-scoring under scores/ is sealed, made from
+    this config and from the same prediction files (a hand-edited scores file is refused like results.json)."""
+    if run.thresholds.is_file() and read_json(run.thresholds) != results.get("thresholds"):
+        raise ConfigError(f"{run.thresholds}: differs from the thresholds results.json was scored with")
+    launches = run.path / LAUNCHES_NAME
+    if "launches" in results and (launches.is_file() or results["launches"]) \
+            and (read_json(launches) if launches.is_file() else None) != results["launches"]:
+        raise ConfigError(f"{launches}: differs from the launches results.json records")
+    if not run.scores_dir.is_dir():
+        return
+    for path in sorted(p for p in run.scores_dir.iterdir() if not p.name.startswith(".")):
+        scores = read_json(path) if path.suffix == ".json" and path.is_file() else None
+        if not isinstance(scores, dict) or not isinstance(scores.get("results"), dict):
+            raise ConfigError(f"{path}: not a gazebench re-scoring (scores/ holds only files `gazebench score` wrote)")
+        if scores.get("seal") != results_seal(scores):
+            raise ConfigError(f"{path}: edited after scoring (its seal does not match its contents)")
+        if scores.get("config") != results["config"] or scores.get("evidence") != results["evidence"]:
+            raise ConfigError(f"{path}: not made from this run's config.json and prediction files")
+        for task, block in RunResults.from_json(scores, path).tasks.items():  # its schema and each task's shape
+            _check_task(path, task, block)
 
 
 def _check_task(where: Path, name: str, result: TaskResult) -> None:

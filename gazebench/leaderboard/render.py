@@ -1,7 +1,6 @@
 """Text renderers of the leaderboard: Markdown, CSV (numbers in percent) and LaTeX (booktabs)."""
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pandas as pd
@@ -10,6 +9,7 @@ from gazebench.leaderboard.table import Leaderboard
 from gazebench.leaderboard.tracks import legend
 from gazebench.metrics.power import ZERO_WIDTH_NOTE, zero_width
 from gazebench.metrics.vocabulary import metric
+from gazebench.writable import csv_text
 
 LIMITED_NOTE = "[limit N]: only the first N samples of each split were evaluated; not comparable to full runs."
 
@@ -71,9 +71,7 @@ def to_csv(long: pd.DataFrame, tasks: list[str]) -> str:
     metrics = {t: list(dict.fromkeys(long.loc[long["task"] == t, "metric"])) for t in tasks}
     cols += [f"{t}/{m}{s}" for t in tasks for m in metrics[t] for s in ("", "_low", "_high")]
     cols += [f"{t}/n" for t in tasks]
-    buf = io.StringIO()
-    pd.DataFrame(list(rows.values())).reindex(columns=cols).to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue()
+    return csv_text(pd.DataFrame(list(rows.values())).reindex(columns=cols))
 
 
 LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",

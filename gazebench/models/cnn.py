@@ -22,7 +22,18 @@ from gazebench.adapter import (
     register_model,
 )
 from gazebench.labels import CHEXPERT_LABELS
-from gazebench.options import check_fields, dataclass_options, option, with_options
+from gazebench.options import (
+    MAX_BATCH,
+    MAX_EPOCHS,
+    MAX_IMAGE_SIZE,
+    MAX_LR,
+    MAX_WEIGHT,
+    MAX_WIDTH,
+    check_fields,
+    dataclass_options,
+    option,
+    with_options,
+)
 from gazebench.outputs import Probabilities
 from gazebench.train import Stage, autocast, fit_precision, fit_stages, label_targets, masked_bce
 from gazebench.train.loop import LossFn
@@ -42,18 +53,18 @@ def build_net(width: int, n_out: int) -> nn.Module:
 class CNNConfig:
     """The CNN's options (`--model-arg KEY=VALUE`), checked before any data is read."""
 
-    width: int = option(8, ge=1)
+    width: int = option(8, ge=1, le=MAX_WIDTH)
     """Channels of the first conv block (doubling to 4× width)."""
-    image_size: int = option(128, ge=16)
+    image_size: int = option(128, ge=16, le=MAX_IMAGE_SIZE)
     """Square input side in pixels (four stride-2 blocks need at least 16)."""
-    epochs: int = option(30, ge=1)
+    epochs: int = option(30, ge=1, le=MAX_EPOCHS)
     """Maximum training epochs (early stopping on the validate loss)."""
-    patience: int = option(5, ge=1)
+    patience: int = option(5, ge=1, le=MAX_EPOCHS)
     """Epochs without a lower validate loss before stopping."""
-    lr: float = option(3e-3, gt=0)
+    lr: float = option(3e-3, gt=0, le=MAX_LR)
     """AdamW learning rate."""
-    weight_decay: float = option(1e-4, ge=0)
-    train_batch_size: int = option(32, ge=1)
+    weight_decay: float = option(1e-4, ge=0, le=MAX_WEIGHT)
+    train_batch_size: int = option(32, ge=1, le=MAX_BATCH)
     """Images per training step (the global batch under several processes)."""
 
     def __post_init__(self) -> None:

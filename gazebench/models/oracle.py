@@ -1,13 +1,15 @@
 """`oracle`: a privileged sanity reference, never a competitor. It declares `privileged=True`, so the harness
 hands it each image's raw labels (1 → 1, 0 → 0, uncertain → 0.5, blank → 0) and each item's reference, and
-marks it on every table. It must score the ceiling: AUROC 1.0, IoU 1, VQA accuracy 1, BLEU 1 (it returns
-the reference report), or the harness mis-aligns predictions and references. On scanpath tasks it returns
+marks it on every table. It must score the ceiling: AUROC 1.0, IoU 1, VQA accuracy 1, BLEU 1 (it returns a
+pointer to the reference report or answer, which scoring resolves from the data directory: no reference text
+is written into the run), or the harness mis-aligns predictions and references. On scanpath tasks it returns
 the first reading's gaze clusters and a report naming the image's positive labels."""
 from __future__ import annotations
 
 import numpy as np
 
 from gazebench.adapter import Adapter, ImageBatch, InputSpec, Provenance, register_model
+from gazebench.engine.references import reference_pointer
 from gazebench.outputs import Answers, Boxes, Probabilities, Reports, Scanpaths
 
 PHRASING = {"Lung Lesion": "Lung mass", "Support Devices": "Support device", "Pleural Other": "Pleural thickening"}
@@ -32,15 +34,17 @@ class OracleAdapter(Adapter):
         raw = _labels(batch)
         return Probabilities(probs=np.where(np.isnan(raw), 0.0, np.where(raw == -1.0, 0.5, raw)))
 
-    def report(self, batch: ImageBatch) -> Reports:
-        return Reports(reports=tuple("" if r is None else str(r) for r in _references(batch)))
+    def report(self, batch: ImageBatch) -> Reports:  # pointers, never the text: no report is written into a run
+        _references(batch)
+        return Reports(reports=tuple(reference_pointer(i) for i in batch.ids))
 
     def ground(self, batch: ImageBatch) -> Boxes:
         refs = _references(batch)
         return Boxes(boxes=np.array(refs, dtype=np.float64).reshape(len(refs), 4))
 
     def answer(self, batch: ImageBatch) -> Answers:
-        return Answers(answers=tuple(str(r) for r in _references(batch)))
+        _references(batch)
+        return Answers(answers=tuple(reference_pointer(i) for i in batch.ids))
 
     def trace(self, batch: ImageBatch) -> Scanpaths:
         reports = tuple(label_report(row, self.spec.labels) for row in _labels(batch))

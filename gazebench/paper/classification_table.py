@@ -2,7 +2,6 @@
 for a paper). Pure functions of the table."""
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +19,7 @@ from gazebench.paper.aggregate import (
 )
 from gazebench.paper.methods import BY_KEY, PAPER_SOURCE, STAT_TITLES, STATS, ZERO_SHOT_NOTE
 from gazebench.paper.table import MethodRuns, PaperTable, derived_notes
+from gazebench.writable import csv_text
 
 
 def _fmt(value: float | None, digits: int = 2, sign: bool = False) -> str:
@@ -138,9 +138,7 @@ def to_csv(table: PaperTable) -> str:
                              "n_seeds": p.n_seeds, "p_value": p.p_value, "mdd": p.mdd, "verdict": p.verdict})
     cols = ["section", "method", "track", "baseline", "task", "metric", "value", "sd", "low", "high", "n_seeds",
             "paper", "delta", "p_value", "mdd", "verdict"]
-    buf = io.StringIO()
-    pd.DataFrame(recs).reindex(columns=cols).to_csv(buf, index=False, float_format="%.4f", lineterminator="\n")
-    return buf.getvalue()
+    return csv_text(pd.DataFrame(recs).reindex(columns=cols), float_format="%.4f")
 
 
 def _latex_tabular(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:

@@ -3,7 +3,6 @@ its kind's key metrics, the GazeX paper's published figures labelled as the pape
 of GazeX against each other method on each task's headline metrics. Pure functions of the table."""
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pandas as pd
@@ -14,6 +13,7 @@ from gazebench.paper.aggregate import Cell, format_cell, format_paired, metric_c
 from gazebench.paper.classification_table import md_table
 from gazebench.paper.gazex import GAZEX_NOTES, GAZEX_SOURCE, HEADLINE_METRICS, KEY_METRICS, PUBLISHED
 from gazebench.paper.table import MethodRuns, PaperTable, derived_notes
+from gazebench.writable import csv_text
 
 SKIPPED = "–"
 """A cell of a task the model does not declare (its run skipped the task)."""
@@ -132,9 +132,7 @@ def to_csv(table: PaperTable) -> str:
                                  "verdict": p.verdict})
     cols = ["section", "method", "track", "baseline", "task", "metric", "form", "value", "sd", "low", "high",
             "n_seeds", "p_value", "mdd", "verdict"]
-    buf = io.StringIO()
-    pd.DataFrame(recs).reindex(columns=cols).to_csv(buf, index=False, float_format="%.4f", lineterminator="\n")
-    return buf.getvalue()
+    return csv_text(pd.DataFrame(recs).reindex(columns=cols), float_format="%.4f")
 
 
 def render_all(table: PaperTable) -> dict[str, str]:

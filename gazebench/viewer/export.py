@@ -6,10 +6,10 @@ import base64
 import re
 from pathlib import Path
 
-from gazebench.engine.kinds import KINDS
 from gazebench.engine.rundir import atomic_write_text
 from gazebench.engine.scoring import grid_of
 from gazebench.viewer import pages
+from gazebench.viewer.kinds import image_png as kind_image
 from gazebench.viewer.panels import image_png
 from gazebench.viewer.state import Viewer
 
@@ -34,7 +34,12 @@ def export_html(viewer: Viewer, out: Path, *, images: bool = False) -> Path:
         for task in run.results.tasks:
             section = _body(pages.task_page(viewer, k, task, link=anchor))
             section = re.sub(r"<p><a href='#samples[^']*'>[^<]*</a></p>", "", section)
-            if images and KINDS.create(run.results.tasks[task].kind).label_views:  # images of labelled samples
+            if images and not viewer.labelled(k, task):
+                kind_view = viewer.kind(k, task)
+                for i in range(min(EXPORTED_IMAGES, len(kind_view.items.items))):
+                    png = base64.b64encode(kind_image(kind_view, i)).decode()
+                    section += f"<p><img alt='item' style='max-width:100%' src='data:image/png;base64,{png}'></p>"
+            elif images:  # images of labelled samples
                 view = viewer.task(k, task)
                 order, _ = pages.sample_order(viewer, k, task, "loss", None)
                 for i in order[:EXPORTED_IMAGES]:

@@ -81,8 +81,28 @@ def index(viewer: Viewer, link: Callable[[str], str] = lambda url: url,
                                  pct(m["diff"], m["ci"]), pct(m["mdd"]), html.escape(str(m["verdict"]))])
         body += (f"<h2>Paired differences against {html.escape(labels[0])} (B − A, points)</h2>"
                  + rows_table(["model B", "task", "metric", "B − A [95% CI]", "MDD (80% power)", "verdict"], rows))
-    body += probes_html(viewer, labels)
+    body += probes_html(viewer, labels) + launches_html(viewer, labels)
     return page("gazebench viewer", body, dataset_note(viewer))
+
+
+def launch_text(record: dict[str, Any]) -> str:
+    """`torchrun, 2 processes on 1 host (a1b2c3d4e5f6 ×2)` or `one process`, for one launch record."""
+    world = int(record.get("world_size") or 1)
+    if world == 1:
+        return "one process"
+    hosts = [str(h) for h in record.get("hosts") or []]
+    spread = ", ".join(f"{h} ×{hosts.count(h)}" for h in dict.fromkeys(hosts))
+    return (f"{record.get('launcher') or 'unknown launcher'}, {world} processes on {len(set(hosts))} host(s) "
+            f"({spread})")
+
+
+def launches_html(viewer: Viewer, labels: list[str]) -> str:
+    """How each run was executed: every launch that predicted into it (a resume adds one), hosts by digest."""
+    rows = [[html.escape(label), html.escape(run.path.name),
+             "<br>".join(html.escape(f"{r.get('started', '')}: {launch_text(r)}") for r in launches)]
+            for run, label in zip(viewer.runs, labels, strict=True) if (launches := run.results.launches)]
+    return ("<h2>Execution (launcher, world size, hosts by sha256 digest)</h2>"
+            + rows_table(["model", "run", "launches"], rows)) if rows else ""
 
 
 def probes_html(viewer: Viewer, labels: list[str]) -> str:
@@ -133,13 +153,15 @@ def pr_curve(view: TaskView) -> tuple[list[float], list[float]]:
 
 def task_page(viewer: Viewer, index_: int, task: str, link: Callable[[str], str] = lambda url: url) -> str:
     """One run's task: headline numbers and, for a kind with per-label views (classification), ROC, PR and
-    reliability charts, per-label table, confusion and slices; any other kind shows its family's metrics."""
-    from gazebench.engine.kinds import KINDS
-
+    reliability charts, per-label table, confusion and slices; any other kind shows its family's metrics and
+    links to its items (gazebench.viewer.kinds)."""
     run = viewer.run(index_)
     r = viewer.results(index_, task)
-    if not KINDS.create(r.kind).label_views:
-        return page(f"{run.config['model']} — {task}", kind_summary(r), dataset_note(viewer))
+    if not viewer.labelled(index_, task):
+        from gazebench.viewer.kinds import task_body
+
+        body = task_body(r, viewer.kind(index_, task), link(f"/samples/{index_}/{quote(task)}"))
+        return page(f"{run.config['model']} — {task}", body, dataset_note(viewer))
     view = viewer.task(index_, task)
     block = r.blocks.get(ECE.family)
     cal_values = [block.value(m) if block is not None else MetricValue(None) for m in (ECE, BRIER)]
@@ -223,7 +245,13 @@ def sample_order(viewer: Viewer, index_: int, task: str, sort: str, other: int |
 
 
 def samples_page(viewer: Viewer, index_: int, task: str, sort: str = "loss", other: int | None = None) -> str:
-    """The per-sample browser: ids, positive labels, top scores, loss and disagreement, errors first."""
+    """The per-sample browser: ids, positive labels, top scores, loss and disagreement, errors first (a task of
+    another kind: its items)."""
+    if not viewer.labelled(index_, task):
+        from gazebench.viewer.kinds import samples_body
+
+        return page(f"{viewer.run(index_).config['model']} — {task}: items",
+                    samples_body(viewer.kind(index_, task), index_), dataset_note(viewer))
     view = viewer.task(index_, task)
     order, dis = sample_order(viewer, index_, task, sort if sort in SORTS else "loss", other)
     loss = view.loss()
@@ -250,6 +278,11 @@ def sample_page(viewer: Viewer, index_: int, task: str, sample_id: str) -> str:
     generated report beside the labeler's reading and the reference when the run has reports."""
     from gazebench.viewer.panels import report_panel
 
+    if not viewer.labelled(index_, task):
+        from gazebench.viewer.kinds import sample_body
+
+        kind = viewer.kind(index_, task)
+        return page(f"{sample_id} ({task})", sample_body(kind, index_, kind.index_of(sample_id)), dataset_note(viewer))
     view = viewer.task(index_, task)
     i = next((k for k, s in enumerate(view.samples) if s.sample_id == sample_id), None)
     if i is None:

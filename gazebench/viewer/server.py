@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 from gazebench.engine.scoring import grid_of
 from gazebench.errors import GazebenchError
 from gazebench.viewer import pages
+from gazebench.viewer.kinds import image_png as kind_image
 from gazebench.viewer.panels import image_png
 from gazebench.viewer.state import Viewer
 
@@ -44,6 +45,9 @@ def route(viewer: Viewer, path: str, query: dict[str, list[str]], cache: dict[st
         return "text/html", pages.sample_page(viewer, int(rest[0]), rest[1], rest[2]).encode()
     if kind == "image" and len(rest) == 3 and rest[2].endswith(".png"):
         index, task, sample_id = int(rest[0]), rest[1], rest[2][: -len(".png")]
+        if not viewer.labelled(index, task):
+            kind_view = viewer.kind(index, task)
+            return "image/png", kind_image(kind_view, kind_view.index_of(sample_id))
         view = viewer.task(index, task)
         i = next((k for k, s in enumerate(view.samples) if s.sample_id == sample_id), None)
         if i is None:

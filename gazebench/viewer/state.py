@@ -15,6 +15,7 @@ from gazebench.engine.workload import TaskData, run_data
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
 from gazebench.results import TaskResult
+from gazebench.viewer.kinds import KindView, kind_view
 
 EPS = 1e-6
 """Scores are clipped to [EPS, 1 − EPS] inside the per-sample log loss (a score of exactly 0 or 1 is finite)."""
@@ -54,6 +55,7 @@ class Viewer:
     runs: tuple[VerifiedRun, ...]
     data_root: Path | None = None
     _tasks: dict[tuple[int, str], TaskView] = field(default_factory=dict)
+    _kinds: dict[tuple[int, str], KindView] = field(default_factory=dict)
 
     @classmethod
     def open(cls, run_dirs: list[Path], data_root: Path | None = None) -> Viewer:
@@ -73,8 +75,28 @@ class Viewer:
             raise ConfigError(f"run {self.run(index).path.name} did not evaluate task {task!r}")
         return block
 
+    def kind_of(self, index: int, task: str) -> str:
+        """The kind of a task this run evaluated (classification, report, grounding, vqa, scanpath)."""
+        return self.results(index, task).kind
+
+    def labelled(self, index: int, task: str) -> bool:
+        """Whether the task's kind has per-label views (classification: label scores per image), else items."""
+        from gazebench.engine.kinds import KINDS
+
+        return bool(KINDS.create(self.kind_of(index, task)).label_views)
+
+    def kind(self, index: int, task: str) -> KindView:
+        """An item task's items and this run's stored outputs for them (see gazebench.viewer.kinds)."""
+        key = (index, task)
+        if key not in self._kinds:
+            run = self.run(index)
+            self._kinds[key] = kind_view(run.config, run.path, run_data(run.config, self.data_root)[task])
+        return self._kinds[key]
+
     def task(self, index: int, task: str) -> TaskView:
         """The task's samples and this run's predictions for them, aligned (data read from the data root)."""
+        if not self.labelled(index, task):
+            raise ConfigError(f"task {task!r} is a {self.kind_of(index, task)} task: it has items, not label scores")
         key = (index, task)
         if key not in self._tasks:
             run = self.run(index)

@@ -11,7 +11,19 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar, TypeVar
 
 from gazebench.errors import ConfigError
-from gazebench.options import check_fields, dataclass_options, option
+from gazebench.options import (
+    MAX_BATCH,
+    MAX_EPOCHS,
+    MAX_IMAGE_SIZE,
+    MAX_LR,
+    MAX_RANK,
+    MAX_SEED,
+    MAX_WEIGHT,
+    MAX_WIDTH,
+    check_fields,
+    dataclass_options,
+    option,
+)
 
 LANGUAGE_LORA_TARGETS = r".*language_model\.layers\.\d+\.(self_attn\.[qkvo]_proj|mlp\.(gate|up|down)_proj)"
 """Regex for LoRA on the LLM only; a plain name list would also hit the vision MLPs (docs/reference_model.md, LoRA)."""
@@ -28,9 +40,9 @@ class BackboneConfig:
 
     backbone: str = "tiny"
     """A named random-weight config ("tiny", "qwen2.5-vl-7b-shape") or a local directory with real weights."""
-    image_size: int = option(224, ge=28, multiple_of=28)
+    image_size: int = option(224, ge=28, multiple_of=28, le=MAX_IMAGE_SIZE)
     """Square input side in pixels (multiple of 28); 224 → 8×8 merged-token grid, 448 → 16×16."""
-    seed: int = option(0, ge=0, le=2**32 - 1)
+    seed: int = option(0, ge=0, le=MAX_SEED)
     """Seed of the initial weights (random backbone, LoRA, heads)."""
 
     REAL_WEIGHTS: ClassVar[dict[str, Any]] = {"image_size": 448}
@@ -72,26 +84,26 @@ class BackboneConfig:
 class VLMConfig(BackboneConfig):
     """+ LoRA, heads and the training settings shared by every LoRA-tuned model (reference model, SFT)."""
 
-    lora_r: int = option(8, ge=1)
+    lora_r: int = option(8, ge=1, le=MAX_RANK)
     """LoRA rank."""
-    lora_alpha: int = option(16, ge=1)
+    lora_alpha: int = option(16, ge=1, le=MAX_WIDTH)
     """LoRA scaling numerator (scale = alpha / r)."""
     lora_dropout: float = option(0.05, ge=0, lt=1)
     """Dropout on the LoRA branch."""
     lora_vision: bool = True
     """Also put LoRA on the vision tower (the tiny backbone is random, so its features need adapting)."""
-    key_dim: int = option(64, ge=1)
+    key_dim: int = option(64, ge=1, le=MAX_WIDTH)
     """Width of the pointer head's query/key projections."""
-    lr: float = option(2e-3, gt=0)
+    lr: float = option(2e-3, gt=0, le=MAX_LR)
     """AdamW learning rate of LoRA, heads and gaze-token embeddings."""
-    weight_decay: float = option(0.0, ge=0)
-    patience: int = option(3, ge=1)
+    weight_decay: float = option(0.0, ge=0, le=MAX_WEIGHT)
+    patience: int = option(3, ge=1, le=MAX_EPOCHS)
     """Label-stage epochs without a better validate macro AUROC before stopping."""
-    batch_size: int = option(16, ge=1)
+    batch_size: int = option(16, ge=1, le=MAX_BATCH)
     """Training images per forward pass."""
-    grad_accum: int = option(1, ge=1)
+    grad_accum: int = option(1, ge=1, le=MAX_BATCH)
     """Batches whose gradients are summed per optimiser step."""
-    lambda_lm: float = option(0.2, ge=0)
+    lambda_lm: float = option(0.2, ge=0, le=MAX_WEIGHT)
     """Weight of the report LM loss in the label stage (0 turns it off)."""
     gradient_checkpointing: bool = False
     """Recompute activations in the backward pass (less memory, slower; on for real backbones)."""

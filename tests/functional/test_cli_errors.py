@@ -79,9 +79,9 @@ def _damage(run: Path, tmp_path: Path, damage: str) -> Path:
 
 
 @pytest.mark.parametrize("damage,command,needle", [
-    ("score", "score", "not a number in [0, 1]"),
-    ("no-id", "score", "without column(s) sample_id"),
-    ("stray", "score", "not a predictions chunk"),
+    ("score", "score", "chunk-00000.csv: edited since scoring"),
+    ("no-id", "score", "chunk-00000.csv: edited since scoring"),
+    ("stray", "score", "chunk-old.csv: not among the prediction files"),
     ("config", "score", "not a gazebench run config"),
     ("results", "leaderboard", "not a gazebench results file"),
 ])
@@ -96,23 +96,25 @@ def test_damaged_run_directories_give_one_line_errors(finished_run: Path, tmp_pa
 
 
 @pytest.mark.parametrize("model,arg,needle", [
-    ("cnn", "epochs=abc", "--model-arg epochs=abc: expected an integer >= 1 (cnn)"),
-    ("cnn", "epochs=2.5", "--model-arg epochs=2.5: expected an integer >= 1 (cnn)"),
-    ("cnn", "epochs=0", "--model-arg epochs=0: expected an integer >= 1 (cnn)"),
-    ("cnn", "train_batch_size=0", "train_batch_size=0: expected an integer >= 1"),
-    ("cnn", "width=0", "width=0: expected an integer >= 1"),
-    ("cnn", 'width="eight"', "width=eight: expected an integer >= 1"),
-    ("cnn", "image_size=0", "image_size=0: expected an integer >= 16"),
-    ("cnn", "lr=-1", "lr=-1: expected a number > 0 (cnn)"),
-    ("cnn", "lr=NaN", "lr=NaN: expected a number > 0 (cnn)"),
+    ("cnn", "epochs=abc", "--model-arg epochs=abc: expected an integer in [1, 10000] (cnn)"),
+    ("cnn", "epochs=2.5", "--model-arg epochs=2.5: expected an integer in [1, 10000] (cnn)"),
+    ("cnn", "epochs=0", "--model-arg epochs=0: expected an integer in [1, 10000] (cnn)"),
+    ("cnn", "train_batch_size=0", "train_batch_size=0: expected an integer in [1, 4096]"),
+    ("cnn", "width=0", "width=0: expected an integer in [1, 8192]"),
+    ("cnn", 'width="eight"', "width=eight: expected an integer in [1, 8192]"),
+    ("cnn", "image_size=0", "image_size=0: expected an integer in [16, 2048]"),
+    ("cnn", "image_size=100000", "image_size=100000: expected an integer in [16, 2048]"),
+    ("cnn", "lr=-1", "lr=-1: expected a number in (0, 10] (cnn)"),
+    ("cnn", "lr=NaN", "lr=NaN: expected a number in (0, 10] (cnn)"),
     ("oracle", "seed=1", "model oracle takes no options"),
-    ("random", "seed=abc", "seed=abc: expected an integer (random)"),
+    ("random", "seed=abc", "seed=abc: expected an integer in [0, 4294967295] (random)"),
+    ("random", "seed=-1", "seed=-1: expected an integer in [0, 4294967295] (random)"),
     ("original-gaze", "target=random", "unknown option for original-gaze"),
     ("original-gaze", "lora_vision=maybe", "expected true or false (or 1/0) (original-gaze)"),
     ("sft", "epochs_heatmap=1", "unknown option for sft; did you mean epochs"),
-    ("sft-heatmap", "lambda_heatmap=-1", "lambda_heatmap=-1: expected a number >= 0 (sft-heatmap)"),
+    ("sft-heatmap", "lambda_heatmap=-1", "lambda_heatmap=-1: expected a number in [0, 1000] (sft-heatmap)"),
     ("vanilla", "probe_fraction=2", "probe_fraction=2: expected a number in [0, 1] (vanilla)"),
-    ("vanilla", "image_size=100", "image_size=100: expected an integer >= 28, a multiple of 28 (vanilla)"),
+    ("vanilla", "image_size=100", "image_size=100: expected an integer in [28, 2048], a multiple of 28 (vanilla)"),
     ("medclip", "text_layers=1,x", "text_layers=1,x: expected a comma-separated list of integers (medclip)"),
     ("egma", "alpha=1.5", "alpha=1.5: expected a number in [0, 1] (egma)"),
 ])
@@ -157,3 +159,52 @@ def test_a_read_only_cache_folder_is_one_line(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("GAZEBENCH_CACHE", str(folder))
     result = CliRunner().invoke(cli, ["run", "--model", "oracle", "--tasks", "rsna"])
     assert result.exit_code == 2 and result.output.count("\n") == 1 and "is not writable" in result.output
+
+
+DUPLICATE_MODEL = '''from gazebench.adapter import register_model
+from gazebench.models.random import RandomAdapter
+
+
+@register_model("random")
+class Mine(RandomAdapter):
+    pass
+'''
+
+
+@pytest.mark.parametrize("case", ["tasks twice", "image too large for memory", "training batch too large for memory",
+                                  "model name taken"])
+def test_run_refuses_in_one_line_before_any_run_directory(tmp_path: Path, small_root: Path, case: str) -> None:
+    plugin = tmp_path / "dup_model.py"
+    plugin.write_text(DUPLICATE_MODEL)
+    extra, needle = {
+        "tasks twice": (["--model", "random", "--tasks", "rsna,mimic-eye,rsna"],
+                        "--tasks rsna,mimic-eye,rsna: rsna given more than once"),
+        "image too large for memory": (["--model", "cnn", "--tasks", "rsna", "--model-arg", "image_size=2048",
+                                        "--batch-size", "4096"], "float32 and the model's parameters need at least"),
+        "training batch too large for memory": (["--model", "cnn", "--tasks", "rsna", "--model-arg",
+                                                 "image_size=2048", "--model-arg", "train_batch_size=4096"],
+                                                "2 batches of 4096 inputs of 2048×2048×1 float32"),
+        "model name taken": (["--model", "random", "--tasks", "rsna", "--include", str(plugin)],
+                             "model 'random' is already registered by gazebench.models.random.RandomAdapter; "
+                             "gazebench_include_dup_model_"),
+    }[case]
+    out = tmp_path / "runs"
+    result = CliRunner().invoke(cli, ["run", *extra, "--data-root", str(small_root), "--output-dir", str(out)])
+    assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+    assert result.output.startswith("error: ") and needle in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_the_memory_check_weighs_inputs_and_parameters_against_free_memory() -> None:
+    import torch
+
+    from gazebench.engine.memory import check_fits, input_bytes, parameter_bytes
+    from gazebench.errors import ConfigError
+    from gazebench.models.cnn import SmallCNN
+
+    adapter = SmallCNN(image_size=64, width=4, train_batch_size=16)
+    need = input_bytes(adapter, 16) + parameter_bytes(adapter)  # fit's batch of 16 outweighs predict's 8
+    assert input_bytes(adapter, 8) == 2 * 8 * 1 * 64 * 64 * 4 and parameter_bytes(adapter) > 0
+    check_fits(adapter, "cnn", 8, torch.device("cpu"), available=need)
+    with pytest.raises(ConfigError, match="lower image_size, --batch-size or the model's own batch size option"):
+        check_fits(adapter, "cnn", 8, torch.device("cpu"), available=need - 1)

@@ -17,7 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from gazebench.cli.main import cli
+from gazebench.engine.distributed import host_digest, read_launches
 from gazebench.engine.predictions import read_predictions
+from gazebench.viewer import pages
+from gazebench.viewer.state import Viewer
 
 CNN = ["run", "--model", "cnn", "--model-arg", "width=4", "--model-arg", "image_size=32", "--model-arg", "epochs=1",
        "--model-arg", "train_batch_size=16", "--tasks", "rsna,siim-acr", "--limit", "24", "--n-boot", "20",
@@ -109,6 +112,12 @@ def test_accelerate_launch_fits_predicts_and_scores_as_one_process_would(small_r
     same_run(two_run, one_run)
     assert json.loads(two.stdout)["results"] == one["results"]
     assert not (two_run / ".lock").exists()
+    # the launch is recorded (launcher, world size, each rank's host digest), outside the identity, and viewed
+    (record,) = json.loads((two_run / "results.json").read_text())["launches"]
+    assert (record["launcher"], record["world_size"], record["hosts"]) == ("accelerate", 2, [host_digest()] * 2)
+    assert [(r["launcher"], r["world_size"]) for r in one["launches"]] == [(None, 1)]
+    index = pages.index(Viewer.open([two_run], small_root))
+    assert f"accelerate, 2 processes on 1 host(s) ({host_digest()} ×2)" in index
 
 
 def test_torchrun_kill_one_rank_then_resume_with_one_and_two_processes(small_root: Path, tmp_path: Path) -> None:
@@ -140,3 +149,6 @@ def test_torchrun_kill_one_rank_then_resume_with_one_and_two_processes(small_roo
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     same_run(tmp_path / "killed2" / run.name, clean_run)
     assert json.loads(resumed.stdout)["results"] == json.loads((clean_run / "results.json").read_text())["results"]
+    launches = [(r["launcher"], r["world_size"]) for r in json.loads(resumed.stdout)["launches"]]
+    assert launches == [("torchrun", 2), ("torchrun", 2)]  # the killed launch and the resume
+    assert [(r["launcher"], r["world_size"]) for r in read_launches(run)] == [("torchrun", 2), (None, 1)]

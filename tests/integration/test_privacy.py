@@ -5,10 +5,13 @@ in none of their stdout/stderr."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from fixtures.study_edits import copy_study
 from gazebench.data.readers import READERS
@@ -17,6 +20,8 @@ MARKER = "Zyxwaldine"
 """A word no template, model or log line writes; planted capitalised, searched case-insensitively."""
 TASKS = ("all",)
 """`gazebench run --tasks` for the privacy run; add a task name here to cover it."""
+MODELS = ("random", "oracle")
+"""Models of the privacy runs: a chance baseline and the privileged oracle that reads every reference."""
 CHECKED_READERS = ("mimic-eye", "ms-cxr", "medical-cxr-vqa")
 """Readers `gazebench data check` runs over the planted copy."""
 
@@ -86,11 +91,16 @@ def test_planted_dataset_text_never_leaves_the_data_directory(small_root: Path, 
     cache, runs = outside / "cache", outside / "runs"
     env = dict(os.environ, GAZEBENCH_CACHE=str(cache))
     env.pop("GAZEBENCH_DATA_ROOT", None)
-    streams = [_gazebench("run", "--model", "random", "--tasks", ",".join(TASKS), "--data-root", str(data),
-                          "--output-dir", str(runs), "--n-boot", "50", "--threads", "1", env=env)]
+    # oracle answers from the references themselves: it stores pointers to them, never their text
+    streams = [_gazebench("run", "--model", model, "--tasks", ",".join(TASKS), "--data-root", str(data),
+                          "--output-dir", str(runs), "--n-boot", "50", "--threads", "1", env=env)
+               for model in MODELS]
     streams += [_gazebench("data", "check", name, str(data / name), "--json", env=env) for name in CHECKED_READERS]
     streams.append(_gazebench("reports", "label", str(reports_csv), "--out", str(outside / "labels.csv"), env=env))
 
-    assert any(runs.iterdir()) and any(cache.rglob("*")) and (outside / "labels.csv").is_file()
+    assert len(list(runs.iterdir())) == len(MODELS) and any(cache.rglob("*"))
+    oracle = json.loads(next(runs.glob("oracle__*/results.json")).read_text())["results"]
+    assert oracle["mimic-eye-report"]["bleu4"] == pytest.approx(1.0)  # pointers resolved from the data
+    assert (outside / "labels.csv").is_file()
     assert _files_with_marker(outside) == []
     assert [MARKER.lower() in s.lower() for s in streams] == [False] * len(streams)

@@ -28,7 +28,8 @@ for _builtin in (ClassificationKind, ReportKind, GroundingKind, VQAKind, Scanpat
 OUTPUT_NOTE = ("Model output derived from the dataset: predictions/ holds the text, boxes and gaze clusters a model "
                "generated for the dataset's images (ids and model output only; reference reports, phrases, "
                "questions and answers stay in the data directory). Treat it under the dataset's licence. A "
-               "privileged model (oracle) answers from the references, so its outputs are reference data.")
+               "privileged model (oracle) that answers with the references stores pointers to them, not their "
+               "text.")
 
 
 def kind_of(task: Task) -> Kind:

@@ -11,6 +11,7 @@ import pytest
 from gazebench.adapter import ImageBatch, InputSpec, register_model
 from gazebench.engine import RunConfig, evaluate
 from gazebench.engine.compare import compare_runs
+from gazebench.engine.failures import ModelFailure
 from gazebench.engine.rundir import RunLock
 from gazebench.engine.scoring import rescore
 from gazebench.errors import ConfigError, GazebenchError
@@ -128,7 +129,7 @@ def test_resume_after_failure_gives_identical_results(small_root: Path, tmp_path
     kw = {"tasks": ("chexpert", "rsna"), "batch_size": 4, "chunk_size": 4}
     clean = run(tmp_path / "clean", small_root, "test-flaky", **kw)
     Flaky.armed, Flaky.calls = True, 0
-    with pytest.raises(RuntimeError, match="injected"):
+    with pytest.raises(ModelFailure, match="raised RuntimeError: injected failure on batch"):  # the cause kept
         run(tmp_path / "resumed", small_root, "test-flaky", **kw)
     (partial,) = (tmp_path / "resumed").iterdir()
     assert not (partial / "results.json").exists() and any(partial.rglob("chunk-*.csv"))

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from gazebench.adapter import Adapter, ImageBatch, InputSpec
+from gazebench.engine.failures import ModelFailure
 from gazebench.engine.kinds.classification import ClassificationKind
 from gazebench.engine.loader import batches, pixels
 from gazebench.engine.predict import predict_split
@@ -51,7 +52,7 @@ def test_resume_after_crash_equals_uninterrupted(samples: tuple[Sample, ...], tm
     predict_split(RandomAdapter(seed=1), samples, clean, kind=CLASSIFY, batch_size=4, chunk_size=8, device=CPU)
     resumed = tmp_path / "resumed"
     flaky = Flaky(fail_after=5)
-    with pytest.raises(RuntimeError, match="injected"):
+    with pytest.raises(ModelFailure, match="raised RuntimeError: injected failure on batch"):  # the cause kept
         predict_split(flaky, samples, resumed, kind=CLASSIFY, batch_size=4, chunk_size=8, device=CPU)
     assert len(read_predictions(resumed)) == 16  # two chunks of 8 flushed before batch 6 failed
     redone = predict_split(flaky, samples, resumed, kind=CLASSIFY, batch_size=4, chunk_size=8, device=CPU)

@@ -11,8 +11,9 @@ from click.testing import CliRunner
 
 from gazebench.cli.main import cli
 from gazebench.engine import RunConfig, evaluate
-from gazebench.engine.rundir import check_output_dir, read_json
+from gazebench.engine.rundir import read_json
 from gazebench.errors import ConfigError
+from gazebench.writable import check_out_dir
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,7 @@ def test_output_dir_that_is_a_file_is_refused_before_any_work(tmp_path: Path) ->
     a_file.write_text("x")
     for target, why in ((a_file, "is a file"), (a_file / "sub", "lies under")):
         with pytest.raises(ConfigError, match=why):
-            check_output_dir(target)
+            check_out_dir(target, "--output-dir")
         # checked before the (unknown) model is looked up or any data loaded
         with pytest.raises(ConfigError, match="--output-dir"):
             evaluate(RunConfig(model="no-such-model", tasks=("rsna",)), output_dir=target)
@@ -96,9 +97,9 @@ def test_read_only_output_dir_or_parent(tmp_path: Path) -> None:
         if _root_writes_anyway(locked):
             pytest.skip("this process writes into 0o500 folders (root)")
         with pytest.raises(ConfigError, match="is not writable"):
-            check_output_dir(locked)
+            check_out_dir(locked, "--output-dir")
         with pytest.raises(ConfigError, match=f"cannot be created: {locked} is not writable"):
-            check_output_dir(locked / "runs" / "deeper")
+            check_out_dir(locked / "runs" / "deeper", "--output-dir")
         code, out = cli_run("run", "--model", "random", "--tasks", "rsna", "--output-dir", str(locked / "runs"))
         assert code != 0 and "error: --output-dir" in out and "Traceback" not in out
     finally:
@@ -106,8 +107,8 @@ def test_read_only_output_dir_or_parent(tmp_path: Path) -> None:
 
 
 def test_writable_output_dir_passes_and_is_not_created(tmp_path: Path) -> None:
-    check_output_dir(tmp_path)
-    check_output_dir(tmp_path / "new" / "runs")
+    check_out_dir(tmp_path, "--output-dir")
+    check_out_dir(tmp_path / "new" / "runs", "--output-dir")
     assert not (tmp_path / "new").exists() and not list(tmp_path.iterdir())
 
 

@@ -16,7 +16,7 @@ from gazebench.adapter import ImageBatch, InputSpec, register_model
 from gazebench.cli.main import cli
 from gazebench.engine import RunConfig, evaluate
 from gazebench.engine.compare import compare_runs
-from gazebench.engine.verify import OLDER, seal_results, verify_run
+from gazebench.engine.verify import OLDER, REDO, seal_results, verify_run
 from gazebench.errors import ConfigError
 from gazebench.leaderboard import render
 from gazebench.models.random import RandomAdapter
@@ -178,8 +178,9 @@ DAMAGE: dict[str, Callable[[Path], Path]] = {
 def test_damaged_predictions_are_refused(made: dict[str, Path], tmp_path: Path, damage: str) -> None:
     run = copy(made, tmp_path, "random")["random"]
     folder = DAMAGE[damage](run)
-    message = refusal(run)
-    assert message.startswith(f"{folder}:") and "changed since scoring" in message
+    message = refusal(run)  # names the very file (evidence holds a digest per prediction file)
+    assert message.startswith(f"{folder}/chunk-") and REDO in message
+    assert any(why in message for why in ("edited since scoring", "now missing", "not among the prediction files"))
 
 
 @pytest.mark.parametrize("damage", ["edited", "truncated", "deleted"])
@@ -192,13 +193,13 @@ def test_damaged_saliency_sidecar_is_refused(made: dict[str, Path], tmp_path: Pa
         sidecar.write_bytes(sidecar.read_bytes()[:-8])
     else:
         sidecar.unlink()
-    assert refusal(run).startswith(f"{sidecar.parent}: prediction files changed since scoring")
+    assert refusal(run).startswith(f"{sidecar}: {'scored, but now missing' if damage == 'deleted' else 'edited'}")
 
 
 def test_deleted_predictions_folder_is_refused(made: dict[str, Path], tmp_path: Path) -> None:
     run = copy(made, tmp_path, "random")["random"]
     shutil.rmtree(run / "predictions" / "rsna")
-    assert refusal(run) == f"{run / 'predictions' / 'rsna'}: scored, but now missing"
+    assert refusal(run).startswith(f"{run / 'predictions' / 'rsna'}/chunk-00000.csv: scored, but now missing")
 
 
 def test_edited_seed_in_config_json(made: dict[str, Path], tmp_path: Path) -> None:
@@ -282,9 +283,9 @@ def test_out_paths_that_cannot_be_written(made: dict[str, Path], tmp_path: Path,
     blocker.write_text("x")
     for args, needle in (
         (["leaderboard", str(made["random"]), "--out", str(tmp_path)], "is a folder, not a file"),
-        (["leaderboard", str(made["random"]), "--out", str(blocker / "x.md")], "is not a folder"),
-        (["compare", str(made["random"]), str(made["oracle"]), "--out", str(blocker / "c.json")], "is not a folder"),
-        (["paper-table", "--methods", "random", "--results-dir", str(blocker / "r")], "is not a folder"),
+        (["leaderboard", str(made["random"]), "--out", str(blocker / "x.md")], "not a folder"),
+        (["compare", str(made["random"]), str(made["oracle"]), "--out", str(blocker / "c.json")], "not a folder"),
+        (["paper-table", "--methods", "random", "--results-dir", str(blocker / "r")], "not a folder"),
     ):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code != 0 and result.output.startswith("error: --") and needle in result.output
