@@ -177,8 +177,9 @@ def _check_files(run: RunDir, scored: dict[str, str], now: dict[str, str]) -> No
 
 
 def _check_sidecars(run: RunDir, results: dict[str, Any]) -> None:
-    """thresholds.json is the one results.json (`results`, its JSON as read) records, and every re-scoring under scores/ is sealed, made from
-    this config and from the same prediction files (a hand-edited scores file is refused like results.json)."""
+    """thresholds.json is the one results.json (`results`, its JSON as read) records, and every re-scoring under
+    scores/ is sealed, made from this config and from the same prediction files (a hand-edited scores file is
+    refused like results.json)."""
     if run.thresholds.is_file() and read_json(run.thresholds) != results.get("thresholds"):
         raise ConfigError(f"{run.thresholds}: differs from the thresholds results.json was scored with")
     launches = run.path / LAUNCHES_NAME

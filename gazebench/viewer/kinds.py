@@ -73,7 +73,7 @@ def task_body(result: TaskResult, view_: KindView | None, samples_link: str) -> 
     kind summary) and, with a view, the link to the items."""
     from gazebench.viewer.pages import kind_summary
 
-    body = kind_summary(result)
+    body = "<h2>Metrics (patient-bootstrap CI)</h2>" + kind_summary(result)
     if view_ is not None:
         body += f"<p><a href='{samples_link}'>browse the {len(view_.items.items)} items</a></p>"
     return body

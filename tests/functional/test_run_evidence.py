@@ -49,7 +49,7 @@ def _set_seed(run: Path) -> Path:
 def _edit_results(run: Path) -> Path:
     path = run / "results.json"
     results = json.loads(path.read_text())
-    results["results"]["rsna"]["auroc"] = 0.99
+    results["results"]["rsna"]["metrics"]["auroc"]["value"] = 0.99
     path.write_text(json.dumps(results, indent=2))
     return path
 
@@ -71,7 +71,7 @@ def _delete_chunk(run: Path) -> Path:
 def _edit_scores(run: Path) -> Path:
     (path,) = (run / "scores").iterdir()
     results = json.loads(path.read_text())
-    results["results"]["mimic-eye"]["auroc"] = 0.01
+    results["results"]["mimic-eye"]["metrics"]["auroc"]["value"] = 0.01
     path.write_text(json.dumps(results, indent=2))
     return path
 

@@ -4,7 +4,6 @@ the kind's content — generated vs reference text, predicted vs reference box, 
 scanpath — `view --export` writes them, and each kind's pages render in headless Chromium."""
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from gazebench.cli.main import cli
+from gazebench.engine.rundir import RunDir
 
 MODELS = ("oracle", "random")
 CONTENT = {
@@ -65,8 +65,7 @@ def first_item(server: str, k: int, task: str) -> str:
 
 
 def kinds(run: Path) -> dict[str, str]:
-    blocks = json.loads((run / "results.json").read_text())["results"]
-    return {task: str(block.get("kind", "classification")) for task, block in blocks.items()}
+    return {task: block.kind for task, block in RunDir(run).load_results().tasks.items()}
 
 
 def test_runs_hold_every_kind(runs: list[Path]) -> None:

@@ -5,7 +5,6 @@ in none of their stdout/stderr."""
 from __future__ import annotations
 
 import csv
-import json
 import os
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import pytest
 
 from fixtures.study_edits import copy_study
 from gazebench.data.readers import READERS
+from gazebench.engine.rundir import RunDir
 
 MARKER = "Zyxwaldine"
 """A word no template, model or log line writes; planted capitalised, searched case-insensitively."""
@@ -99,8 +99,8 @@ def test_planted_dataset_text_never_leaves_the_data_directory(small_root: Path, 
     streams.append(_gazebench("reports", "label", str(reports_csv), "--out", str(outside / "labels.csv"), env=env))
 
     assert len(list(runs.iterdir())) == len(MODELS) and any(cache.rglob("*"))
-    oracle = json.loads(next(runs.glob("oracle__*/results.json")).read_text())["results"]
-    assert oracle["mimic-eye-report"]["bleu4"] == pytest.approx(1.0)  # pointers resolved from the data
+    oracle = RunDir(next(runs.glob("oracle__*"))).load_results()
+    assert oracle.tasks["mimic-eye-report"].metrics["bleu4"].value == pytest.approx(1.0)  # pointers resolved
     assert (outside / "labels.csv").is_file()
     assert _files_with_marker(outside) == []
     assert [MARKER.lower() in s.lower() for s in streams] == [False] * len(streams)

@@ -135,9 +135,9 @@ def test_real_weights_path_loads_local_directories_offline(tmp_path: Path) -> No
 def test_bad_options_are_one_line_config_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown option"):
         get_model("medclip", learning_rate=1.0)
-    with pytest.raises(ConfigError, match="epochs=3.5: expected an integer >= 1"):
+    with pytest.raises(ConfigError, match=r"epochs=3.5: expected an integer in \[1, "):
         get_model("medclip", epochs="3.5")
-    with pytest.raises(ConfigError, match="batch_size=1: expected an integer >= 2"):
+    with pytest.raises(ConfigError, match=r"batch_size=1: expected an integer in \[2, "):
         get_model("medclip", batch_size=1)
     with pytest.raises(ConfigError, match="image encoder is not a directory"):
         get_model("medclip", image_encoder=str(tmp_path / "missing"))

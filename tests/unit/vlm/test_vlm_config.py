@@ -20,7 +20,7 @@ def test_cli_values_are_coerced_to_the_field_type() -> None:
     cfg = default_config("tiny", epochs_stage2="3", lambda_lm=0, lora_vision="false", target="random")
     assert (cfg.epochs_stage2, cfg.lambda_lm, cfg.lora_vision, cfg.target) == (3, 0.0, False, "random")
     assert isinstance(cfg.lambda_lm, float)
-    with pytest.raises(ConfigError, match="k=four: expected an integer >= 0"):
+    with pytest.raises(ConfigError, match=r"k=four: expected an integer in \[0, "):
         default_config("tiny", k="four")
     with pytest.raises(ConfigError, match="epochs=3: unknown option for GazeModelConfig; did you mean epochs_stage2"):
         default_config("tiny", epochs=3)
@@ -30,7 +30,7 @@ def test_cli_values_are_coerced_to_the_field_type() -> None:
     ({"image_size": 100}, "multiple of 28"), ({"grad_accum": 0}, "grad_accum"), ({"k": -1}, "k=-1: expected"),
     ({"target": "reversed"}, "target=reversed: expected one of original, shuffled, random"),
     ({"target_method": "best"}, "expected one of temporal-window, dwell-topk, first-k"),
-    ({"lr": float("nan")}, "lr=NaN: expected a number > 0"), ({"lora_vision": "maybe"}, "true or false"),
+    ({"lr": float("nan")}, r"lr=NaN: expected a number in \(0, "), ({"lora_vision": "maybe"}, "true or false"),
 ])
 def test_invalid_values_are_config_errors(options: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
