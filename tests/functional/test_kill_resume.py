@@ -62,11 +62,11 @@ from gazebench.models.random import RandomAdapter
 class Flaky(RandomAdapter):
     calls = 0
 
-    def predict(self, batch):
+    def classify(self, batch):
         Flaky.calls += 1
         if Flaky.calls == 4 and os.environ.get("FLAKY_FAILS") == "1":
             raise RuntimeError("cuda went away\\nsecond line")
-        return super().predict(batch)
+        return super().classify(batch)
 """
 
 
@@ -83,7 +83,7 @@ def test_a_model_that_raises_midway_is_one_line_keeps_its_chunks_and_logs_the_tr
     assert failed.exit_code == 3 and failed.output.count("\n") == 1, failed.output
     (run,) = out.iterdir()
     line = failed.output
-    assert re.match(r"error: model 'flaky-random' on task rsna: Flaky\.predict raised RuntimeError: cuda went away "
+    assert re.match(r"error: model 'flaky-random' on task rsna: Flaky\.classify raised RuntimeError: cuda went away "
                     r"second line on batch 2 of 4 \(first sample '[^']+'\)", line), line
     assert (run / "predictions" / "rsna" / "chunk-00000.csv").is_file()
     assert f"full traceback in {run / 'run.log'}" in line and "Traceback" not in line
