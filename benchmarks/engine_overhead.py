@@ -29,9 +29,8 @@ import torch
 from rich.console import Console
 
 from gazebench.adapter import Adapter, predict_inputs
-from gazebench.engine import RunConfig, evaluate
-from gazebench.engine.device import inference, resolve_device, torch_threads
-from gazebench.engine.evaluate import build_adapter, resolve
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import build_adapter, evaluate, resolve
 from gazebench.engine.fit import load_or_fit
 from gazebench.engine.loader import pixels
 from gazebench.engine.predict import predict_split, read_predictions, score_matrix
@@ -40,6 +39,7 @@ from gazebench.engine.scoring import score_run
 from gazebench.engine.workload import load_task_data
 from gazebench.paths import data_root
 from gazebench.records import Sample
+from gazebench.runtime import inference, resolve_device, torch_threads
 from gazebench.task import TASKS
 
 Timing = tuple[float, float]

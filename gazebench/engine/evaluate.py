@@ -21,7 +21,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from gazebench.adapter import MODELS, Adapter, FitContext
 from gazebench.engine.config import ResolvedConfig, RunConfig
-from gazebench.engine.device import default_batch_size, resolve_device, resolve_precision, torch_threads
 from gazebench.engine.distributed import Ranks, start
 from gazebench.engine.fit import load_or_fit, run_fingerprint, weights_digests
 from gazebench.engine.kinds import OUTPUT_NOTE, itemless_tasks, prediction_inputs, unsupported_tasks
@@ -42,6 +41,7 @@ from gazebench.engine.workload import TaskData, load_task_data, tasks_to_load
 from gazebench.errors import ConfigError
 from gazebench.options import options_of
 from gazebench.records import Sample
+from gazebench.runtime import default_batch_size, resolve_device, resolve_precision, torch_threads
 from gazebench.task import Task, default_task_names, get_task
 
 

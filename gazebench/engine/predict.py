@@ -21,12 +21,12 @@ import torch
 
 from gazebench.adapter import Adapter, Predictions, Query
 from gazebench.data.images import read_npy
-from gazebench.engine.device import inference
 from gazebench.engine.distributed import ONE_PROCESS, Ranks
 from gazebench.engine.loader import Group, PixelTransform, predict_batches
 from gazebench.engine.rundir import atomic_write_bytes, atomic_write_text
 from gazebench.errors import ConfigError, GazebenchError
 from gazebench.records import Sample
+from gazebench.runtime import inference
 
 ID_COLUMNS = ("sample_id", "patient_id")
 FLOAT_FORMAT = "%.9g"
@@ -96,7 +96,7 @@ def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, 
                   progress: Progress | None = None, kind: str = "classification",
                   queries: Mapping[str, Query] | None = None, transform: PixelTransform | None = None) -> int:
     """Predict, in this one process, every sample of `samples` not already in `folder` under `precision` (see
-    gazebench.engine.device.autocast), images altered by `transform` in a probe run; returns how many were
+    gazebench.runtime.autocast), images altered by `transform` in a probe run; returns how many were
     predicted now. For a task of another `kind` the samples are its items (gazebench.engine.kinds) and
     `queries` their queries by item id."""
     todo = pending(samples, folder)

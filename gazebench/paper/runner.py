@@ -71,7 +71,8 @@ def run_method(method: PaperMethod, settings: PaperSettings, tasks: tuple[str, .
                log: Callable[[str], None]) -> MethodRuns:
     """Every seed of `method` on `tasks` via the engine (a finished run is read back or re-scored under the
     table's scoring options, never re-predicted), each run verified before its numbers are used."""
-    from gazebench.engine import RunConfig, evaluate
+    from gazebench.engine.config import RunConfig
+    from gazebench.engine.evaluate import evaluate
     from gazebench.engine.verify import verify_run
 
     dirs, results = [], []
@@ -92,10 +93,10 @@ def vanilla_parse_note(settings: PaperSettings, in_domain: str) -> str:
     Vanilla is built through the registry with every image probed, and its own `parse_failed` diagnostic
     (1/0 per probed image) is counted, so this module imports no model."""
     from gazebench.adapter import get_model
-    from gazebench.engine.device import inference, resolve_device
     from gazebench.engine.loader import batches
     from gazebench.engine.workload import load_task_data
     from gazebench.paths import data_root
+    from gazebench.runtime import inference, resolve_device
 
     device = resolve_device("auto")
     args = dict(model_args(BY_KEY["vanilla"], settings)) | {"probe_fraction": 1.0}

@@ -21,7 +21,6 @@ from lm_eval.api.registry import register_model
 from rich.console import Console
 
 from gazebench.engine.config import RunConfig
-from gazebench.engine.device import default_batch_size, inference, resolve_device
 from gazebench.engine.distributed import start
 from gazebench.engine.evaluate import (
     build_adapter,
@@ -36,6 +35,7 @@ from gazebench.engine.predict import predict_split, read_predictions, score_matr
 from gazebench.engine.workload import TaskData, load_task_data
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
+from gazebench.runtime import default_batch_size, inference, resolve_device
 
 
 @register_model("gazebench")

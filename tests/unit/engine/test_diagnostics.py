@@ -10,7 +10,8 @@ import pytest
 from rich.console import Console
 
 from gazebench.adapter import ImageBatch, Predictions, register_model
-from gazebench.engine import RunConfig, evaluate
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import evaluate
 from gazebench.engine.predict import predict_split, read_predictions
 from gazebench.engine.report import results_table
 from gazebench.engine.scoring import diagnostics_summary, rescore

@@ -11,8 +11,9 @@ import pytest
 
 from gazebench.adapter import InputSpec, register_model
 from gazebench.data.readers import READERS
-from gazebench.engine import RunConfig, evaluate
 from gazebench.engine.compare import compare_runs
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import evaluate
 from gazebench.engine.scoring import rescore
 from gazebench.engine.verify import verify_run
 from gazebench.labels import CHEXPERT_LABELS
