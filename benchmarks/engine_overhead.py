@@ -29,6 +29,7 @@ import torch
 from rich.console import Console
 
 from gazebench.adapter import Adapter, predict_inputs
+from gazebench.data_root import data_root
 from gazebench.engine.config import RunConfig
 from gazebench.engine.evaluate import build_adapter, evaluate, resolve
 from gazebench.engine.fit import load_or_fit
@@ -37,7 +38,6 @@ from gazebench.engine.predict import predict_split, read_predictions, score_matr
 from gazebench.engine.rundir import RunDir
 from gazebench.engine.scoring import score_run
 from gazebench.engine.workload import load_task_data
-from gazebench.paths import data_root
 from gazebench.records import Sample
 from gazebench.runtime import inference, resolve_device, torch_threads
 from gazebench.task import TASKS

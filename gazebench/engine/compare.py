@@ -38,8 +38,8 @@ def check_comparable(a: RunDir, ca: dict[str, Any], b: RunDir, cb: dict[str, Any
 def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str | None = None,
                  n_boot: int | None = None, threshold_policy: str | None = None) -> dict[str, Any]:
     """JSON-ready comparison of run B against run A on every task they share (both verified first)."""
+    from gazebench.data_root import data_root as resolve_root
     from gazebench.metrics import delong_macro, paired_bootstrap, summary
-    from gazebench.paths import data_root as resolve_root
 
     va, vb = verify_run(run_a), verify_run(run_b)
     a, b = RunDir(va.path), RunDir(vb.path)

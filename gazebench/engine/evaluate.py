@@ -65,8 +65,6 @@ class RunOutcome:
 def build_adapter(config: RunConfig) -> Adapter:
     """Instantiate the model after checking its `--model-arg` options against its declaration (before any data
     is read or model time spent); a factory that takes `seed` receives the run's seed unless given one."""
-    import gazebench.models  # noqa: F401  (registers the built-in models)
-
     factory = MODELS.get(config.model)
     declared = options_of(factory)
     kwargs = declared.parse(config.model_kwargs, config.model) if declared is not None else config.model_kwargs
@@ -157,7 +155,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     """Run `config` into `<output_dir>/<run name>/`, resuming a partial run and reusing a fitted model. Under
     `accelerate launch` / `torchrun` every rank calls this: rank 0 owns the run directory (lock, header,
     merging, scoring), every rank fits (DDP) and predicts its own shard, and the others return rank 0's results."""
-    from gazebench.paths import data_root as resolve_root
+    from gazebench.data_root import data_root as resolve_root
 
     check_output_dir(output_dir)
     config = canonical_options(config)

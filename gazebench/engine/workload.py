@@ -96,7 +96,7 @@ def tasks_to_load(tasks: tuple[str, ...], train_task: str, data_root: Path, *, t
 def run_data(config: dict[str, Any], data_root: Path | str | None) -> dict[str, TaskData]:
     """The data a saved run was made on: `data_root`, else the run's recorded root, else the default (the
     in-domain train task only if the run was made with it)."""
-    from gazebench.paths import data_root as resolve_root
+    from gazebench.data_root import data_root as resolve_root
 
     recorded = (config.get("execution") or {}).get("data_root")
     root = resolve_root(data_root or recorded)

@@ -93,9 +93,9 @@ def vanilla_parse_note(settings: PaperSettings, in_domain: str) -> str:
     Vanilla is built through the registry with every image probed, and its own `parse_failed` diagnostic
     (1/0 per probed image) is counted, so this module imports no model."""
     from gazebench.adapter import get_model
+    from gazebench.data_root import data_root
     from gazebench.engine.loader import batches
     from gazebench.engine.workload import load_task_data
-    from gazebench.paths import data_root
     from gazebench.runtime import inference, resolve_device
 
     device = resolve_device("auto")
