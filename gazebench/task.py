@@ -70,6 +70,11 @@ class Task:
     """What an uncertain (-1) labeler code counts as in clinical-efficacy scores (gazebench.metrics.clinical)."""
     answer_sets: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """VQA: the closed answer set of each question type, given to the model as the item's choices."""
+    finding_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Scanpath: each CheXpert label with the dataset's finding names it covers (e.g. REFLACX's); readers'
+    findings are mapped through it and the model's reported findings are read on these labels only."""
+    grid: tuple[int, int] | None = None
+    """Scanpath: the (columns, rows) grid the centroid distance in cells is measured on, the same for every model."""
 
     def __post_init__(self) -> None:
         from gazebench.data.attributes import ATTRIBUTES
@@ -79,6 +84,9 @@ class Task:
         if (self.queries is not None) != (self.kind in ("grounding", "vqa")):
             raise ValueError(f"task {self.name!r}: grounding and vqa tasks (only) declare their queries")
         label_indices(self.labels)
+        label_indices([label for label, _ in self.finding_names])
+        if self.kind == "scanpath" and (not self.finding_names or self.grid is None):
+            raise ValueError(f"task {self.name!r}: scanpath tasks declare their finding_names and grid")
         if any(a not in ATTRIBUTES for a in self.slices):
             raise ValueError(f"task {self.name}: slices {self.slices} must be among {ATTRIBUTES}")
         for _, names in self.subsets:
@@ -152,6 +160,8 @@ class Task:
             "labeler": self.labeler if self.kind in ("report", "scanpath") else None,
             "ce_uncertain_policy": self.ce_uncertain if self.kind in ("report", "scanpath") else None,
             "answer_sets": {k: list(v) for k, v in self.answer_sets},
+            **({"finding_names": {k: list(v) for k, v in self.finding_names}, "grid": list(self.grid or ())}
+               if self.kind == "scanpath" else {}),
         }
 
 

@@ -1,24 +1,39 @@
 """What a run reads: each task's dataset, its evaluated samples (after --limit) and data fingerprint."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from gazebench.errors import ConfigError
+from gazebench.errors import ConfigError, DataError
 from gazebench.records import Dataset, Sample
 from gazebench.task import Task, get_task
 
 
 @dataclass(frozen=True, eq=False)
 class TaskData:
-    """One task's loaded dataset, the samples it evaluates, and the manifest every result records."""
+    """One task's dataset, the samples it evaluates, and the manifest every result records. `source` is the
+    dataset, or a function reading it when the manifest came from gazebench.engine.manifest_cache: then the
+    dataset is read on first use only, and its manifest must equal the cached one."""
 
     task: Task
-    dataset: Dataset
+    source: Dataset | Callable[[], Dataset]
     manifest: dict[str, Any]
     limit: int | None = None
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        if isinstance(self.source, Dataset):
+            return self.source
+        from gazebench.data.manifest import manifest
+
+        dataset = self.source()
+        if manifest(dataset)["sha256"] != self.sha:
+            raise DataError(dataset.root, f"task {self.task.name!r}: the data read now does not match the cached "
+                            "manifest of the same files; delete the cache's manifests/ folder and rerun")
+        return dataset
 
     @property
     def sha(self) -> str:
@@ -66,14 +81,21 @@ def load_task_data(names: Iterable[str], data_root: Path, limit: int | None) -> 
     every image the run may read, so a bad file is reported (all of them at once) before any model time."""
     from gazebench.data.check import needed_samples, validate_images
     from gazebench.data.manifest import manifest
+    from gazebench.engine.manifest_cache import cached_manifest, data_key, store_manifest
 
     out: dict[str, TaskData] = {}
     for name in dict.fromkeys(names):
         task = get_task(name)
+        key = data_key(task, data_root, limit)
+        known = cached_manifest(key)
+        if known is not None:  # the same files, already read and checked by the same code: read on first use
+            out[name] = TaskData(task, lambda task=task: task.load(data_root), known, limit)
+            continue
         dataset = task.load(data_root)
         validate_images(needed_samples(dataset, task.eval_split, limit, (task.train_split, task.val_split)),
                         task.data_dir(data_root), progress=True)
-        out[name] = TaskData(task=task, dataset=dataset, manifest=manifest(dataset), limit=limit)
+        out[name] = TaskData(task, dataset, manifest(dataset), limit)
+        store_manifest(key, out[name].manifest)
     return out
 
 

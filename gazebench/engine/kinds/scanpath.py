@@ -1,9 +1,10 @@
 """Gaze trajectory: one item per test image with REFLACX readings. Each reading's fixations are clustered
 into regions ordered by time (gazebench.gaze.clusters); the model's predicted clusters (mapped from its input
 frame to image pixels) are matched to each reading's (gazebench.metrics.agreement): ICC(2,1) of matched
-centroids per axis, mean centroid distance in pixels and in cells of a 14×14 grid, Kendall τ-b of the orders.
+centroids per axis, mean centroid distance in pixels and in cells of the task's grid, Kendall τ-b of the orders.
 Findings: the model's report, labelled by the task's labeler, against the strict majority of the image's
-REFLACX readers (names mapped to CheXpert), beside each reader against the same majority."""
+REFLACX readers (finding names mapped to CheXpert by the task's `finding_names`), beside each reader against the
+same majority."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -14,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from gazebench.adapter import Adapter, Predictions, Query
-from gazebench.data.readers.reflacx import REFLACX_TO_CHEXPERT
 from gazebench.engine.kinds.base import (
     Item,
     ItemScores,
@@ -36,20 +36,14 @@ from gazebench.records import Sample
 from gazebench.reports.labelers import LABELERS
 from gazebench.task import Task
 
-GRID = (14, 14)
-"""Cells for the distance in cells: a 392-px Qwen2.5-VL input at 28-px patches, the same for every model."""
-TO_CHEXPERT = {name: label for label, names in REFLACX_TO_CHEXPERT.items() for name in names}
-"""REFLACX finding name → CheXpert label."""
-FINDING_LABELS = tuple(REFLACX_TO_CHEXPERT)
-"""The CheXpert labels a REFLACX finding can name: the model's reported findings are read on these only."""
-
 
 def reader_findings(task: Task, sample: Sample) -> dict[str, set[str]]:
     """CheXpert labels each REFLACX reading of `sample` located (at or above the task's certainty)."""
+    to_chexpert = {name: label for label, names in task.finding_names for name in names}
     readers: dict[str, set[str]] = {r.reading_id: set() for r in sample.gaze if r.source == "reflacx"}
     for f in sample.findings:
-        if f.certainty >= (task.min_certainty or 1) and f.name in TO_CHEXPERT:
-            readers.setdefault(f.reader, set()).add(TO_CHEXPERT[f.name])
+        if f.certainty >= (task.min_certainty or 1) and f.name in to_chexpert:
+            readers.setdefault(f.reader, set()).add(to_chexpert[f.name])
     return readers
 
 
@@ -93,17 +87,20 @@ class ScanpathKind(KindScorer):
         pairs, dist_px, dist_cells, taus, counts = [], [], [], [], []
         labels = LABELERS.create(task.labeler).label(stored_texts(df, "report", where))
         positive, _ = binarize(labels, task.ce_uncertain)
-        columns = [CHEXPERT_LABELS.index(name) for name in FINDING_LABELS]
+        if task.grid is None:  # Task refuses a scanpath task without one
+            raise ValueError(f"task {task.name!r} declares no grid")
+        grid, finding_labels = task.grid, tuple(label for label, _ in task.finding_names)
+        columns = [CHEXPERT_LABELS.index(name) for name in finding_labels]
         n_off, n_noise = 0, 0
         for p, it, row in zip(pred, items.items, positive, strict=True):
-            agreements = [region_agreement(p, g.centroids, it.image_size, GRID) for _, g in it.reference]
+            agreements = [region_agreement(p, g.centroids, it.image_size, grid) for _, g in it.reference]
             n_noise += sum(g.n_noise for _, g in it.reference)
             n_off += sum(g.n_off_image for _, g in it.reference)
             pairs.append(np.concatenate([np.stack([a.predicted, a.reference], axis=1) for a in agreements]))
             dist_px.append(np.concatenate([a.distance_px for a in agreements]))
             dist_cells.append(np.concatenate([a.distance_cells for a in agreements]))
             taus.append([a.kendall_tau for a in agreements])
-            reported = {FINDING_LABELS[j] for j, c in enumerate(columns) if row[c]}
+            reported = {finding_labels[j] for j, c in enumerate(columns) if row[c]}
             agreement = examination_agreement(reported, reader_findings(task, it.sample))
             readers = [c for k, c in agreement.items() if k != "model"]
             model = agreement["model"]
@@ -125,10 +122,10 @@ class ScanpathKind(KindScorer):
                     "finding_recall": recall, "finding_f1": f1, "reader_finding_f1": float(prf(rtp, rfp, rfn)[2]),
                     "finding_tp": float(tp), "finding_fn": float(fn), "finding_fp": float(fp)}
 
-        extra = {"grid": list(GRID), "n_readings": sum(len(i.reference) for i in items.items),
+        extra = {"grid": list(grid), "n_readings": sum(len(i.reference) for i in items.items),
                  "n_matched_regions": int(n_pairs.sum()), "n_predicted_regions": int(sum(len(p) for p in pred)),
                  "n_items_without_prediction": int(sum(len(p) == 0 for p in pred)),
                  "n_fixations_noise": int(n_noise), "n_fixations_off_image": int(n_off),
                  "majority": "strict (> half the image's REFLACX readers); each reader counts towards it",
-                 "labeler": task.labeler, "finding_labels": list(FINDING_LABELS)}
+                 "labeler": task.labeler, "finding_labels": list(finding_labels)}
         return ItemScores(statistic, np.array([i.sample.patient_id for i in items.items], dtype=object), extra)
