@@ -73,6 +73,16 @@ QWEN_CHECKPOINT = CheckpointKind(
 """A local backbone directory: Qwen2.5-VL only (Qwen2-VL differs in its vision tower and rope)."""
 
 
+def __getattr__(name: str) -> Any:
+    """`QwenVL` (the transformers Qwen2.5-VL class the model modules import from here), imported on first use
+    (PEP 562) so that importing this module for a name check stays free of transformers."""
+    if name == "QwenVL":
+        from transformers import Qwen2_5_VLForConditionalGeneration
+
+        return Qwen2_5_VLForConditionalGeneration
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 @dataclass(frozen=True, eq=False)
 class Backbone:
     """A frozen Qwen2.5-VL, its tokenizer, and the ids the prompt and heads need."""
