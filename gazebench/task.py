@@ -84,7 +84,7 @@ class Task:
         if (self.queries is not None) != (self.kind in ("grounding", "vqa")):
             raise ValueError(f"task {self.name!r}: grounding and vqa tasks (only) declare their queries")
         label_indices(self.labels)
-        label_indices([label for label, _ in self.finding_names])
+        label_indices(tuple(label for label, _ in self.finding_names))
         if self.kind == "scanpath" and (not self.finding_names or self.grid is None):
             raise ValueError(f"task {self.name!r}: scanpath tasks declare their finding_names and grid")
         if any(a not in ATTRIBUTES for a in self.slices):

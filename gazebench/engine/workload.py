@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,7 @@ def load_task_data(names: Iterable[str], data_root: Path, limit: int | None) -> 
         key = data_key(task, data_root, limit)
         known = cached_manifest(key)
         if known is not None:  # the same files, already read and checked by the same code: read on first use
-            out[name] = TaskData(task, lambda task=task: task.load(data_root), known, limit)
+            out[name] = TaskData(task, partial(task.load, data_root), known, limit)
             continue
         dataset = task.load(data_root)
         validate_images(needed_samples(dataset, task.eval_split, limit, (task.train_split, task.val_split)),
