@@ -6,8 +6,6 @@ import re
 from pathlib import Path
 
 import click
-import numpy as np
-import pandas as pd
 
 from gazebench.errors import ConfigError, DataError
 from gazebench.labels import CHEXPERT_LABELS
@@ -38,6 +36,9 @@ def command() -> None:
               help="Python file registering a labeler (e.g. a local CheXbert); repeatable.")
 def label(in_csv: str, out: str, column: str, labeler: str, includes: tuple[str, ...]) -> None:
     """Write 1 / 0 / -1 / blank codes for every report in IN_CSV's --column."""
+    import numpy as np
+    import pandas as pd
+
     from gazebench.engine.plugins import include
     from gazebench.reports import LABELERS
 

@@ -15,14 +15,12 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gazebench.errors import ConfigError
+from gazebench.runtime import DEVICES, PRECISIONS
 
 if TYPE_CHECKING:
     from gazebench.metrics.model_based import MetricSetup
 
 THRESHOLD_POLICIES = ("fixed", "max-f1", "youden")
-DEVICES = ("auto", "cpu", "cuda")
-PRECISIONS = ("auto", "fp32", "bf16")
-"""`--precision`: auto is bf16 autocast on CUDA and float32 on CPU (the resolved one is hashed)."""
 MAX_SEED = 2**32 - 1
 """Largest --seed: numpy's legacy seeding and most samplers take 32-bit seeds."""
 THREADS_PER_CPU = 4

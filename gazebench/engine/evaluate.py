@@ -21,7 +21,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from gazebench.adapter import Adapter, Query
 from gazebench.engine.config import ResolvedConfig, RunConfig
-from gazebench.engine.device import resolve_precision, torch_threads
 from gazebench.engine.fit import run_fingerprint, weights_digests
 from gazebench.engine.kinds import OUTPUT_NOTE, Kind, itemless_tasks, kind_of, task_items, unsupported_tasks
 from gazebench.engine.loader import Group, PixelTransform
@@ -42,6 +41,7 @@ from gazebench.engine.workload import TaskData, load_task_data, tasks_to_load, w
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
 from gazebench.results import RunResults
+from gazebench.runtime import resolve_precision, torch_threads
 from gazebench.task import Task, default_task_names, get_task
 
 
@@ -115,7 +115,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     """Run `config` into `<output_dir>/<run name>/`, resuming a partial run and reusing a fitted model. Under
     `accelerate launch` / `torchrun` every rank calls this: rank 0 owns the run directory (lock, header,
     merging, scoring), every rank fits (DDP) and predicts its own shard, and the others return rank 0's results."""
-    from gazebench.paths import data_root as resolve_root
+    from gazebench.data_root import data_root as resolve_root
 
     check_output_dir(output_dir)
     session = Session.open(config, console=console)

@@ -71,7 +71,8 @@ def run_method(method: PaperMethod, settings: PaperSettings, tasks: tuple[str, .
                log: Callable[[str], None]) -> MethodRuns:
     """Every seed of `method` on `tasks` via the engine (a finished run is read back or re-scored under the
     table's scoring options, never re-predicted), each run verified before its numbers are used."""
-    from gazebench.engine import RunConfig, evaluate
+    from gazebench.engine.config import RunConfig
+    from gazebench.engine.evaluate import evaluate
     from gazebench.engine.verify import verify_run
 
     dirs, results = [], []
@@ -91,11 +92,11 @@ def vanilla_parse_note(settings: PaperSettings, in_domain: str) -> str:
     its fixed-format parser rejects (the paper's Vanilla scores come from answer logits, not this text).
     Vanilla is built and prepared through the model session with every image probed, and its own
     `parse_failed` diagnostic (1/0 per probed image) is counted, so this module imports no model."""
-    from gazebench.engine import RunConfig
+    from gazebench.data_root import data_root
+    from gazebench.engine.config import RunConfig
     from gazebench.engine.kinds import task_items
     from gazebench.engine.session import Session
     from gazebench.engine.workload import load_task_data
-    from gazebench.paths import data_root
 
     args = dict(model_args(BY_KEY["vanilla"], settings)) | {"probe_fraction": 1.0}
     session = Session.open(RunConfig(model="vanilla", tasks=(in_domain,), model_args=tuple(sorted(args.items())),

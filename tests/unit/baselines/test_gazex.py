@@ -122,7 +122,8 @@ def test_tiny_words_spell_reports_and_boxes() -> None:
 
 
 def test_fit_and_predict_every_kind(small_root: Path, tmp_path: Path) -> None:
-    from gazebench.engine import RunConfig, evaluate
+    from gazebench.engine.config import RunConfig
+    from gazebench.engine.evaluate import evaluate
 
     tasks = ("mimic-eye", "mimic-eye-report", "reflacx-grounding", "cxr-vqa", "mimic-eye-scanpath")
     args = (("batch_size", 4), ("box_tokens", 12), ("epochs", 1), ("max_regions", 3), ("report_tokens", 12))

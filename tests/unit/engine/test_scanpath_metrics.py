@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from multimatch_gaze import docomparison
 
-from gazebench.engine import RunConfig, evaluate
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import evaluate
 from gazebench.engine.kinds import task_items
 from gazebench.engine.kinds.base import to_image_frame
 from gazebench.engine.kinds.scanpath import GRID, SALIENCY_METRICS, ScanpathKind

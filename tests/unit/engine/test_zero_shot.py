@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from gazebench.cli.main import cli
-from gazebench.engine import RunConfig, evaluate
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import evaluate
 from gazebench.engine.rundir import check_output_dir, read_json
 from gazebench.errors import ConfigError
 
