@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -52,8 +53,6 @@ class ScoringOptions:
         if self.model_metrics is None:
             object.__setattr__(self, "model_metrics", self.metric_setup().identity)
         if self.slices is not None:
-            from gazebench.engine.slices import check_slices
-
             check_slices(self.slices, "--slices")
         if self.threshold_policy not in THRESHOLD_POLICIES:
             raise ConfigError(f"--threshold-policy must be one of {', '.join(THRESHOLD_POLICIES)}, "
@@ -217,3 +216,15 @@ def config_hash(payload: dict[str, Any]) -> str:
     """sha256 of canonical JSON (sorted keys, no whitespace), so equal configs hash equally everywhere."""
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def check_slices(names: Sequence[str], where: str) -> tuple[str, ...]:
+    """`names` if every one is a known subgroup attribute (gazebench.data.attributes), else a one-line
+    ConfigError naming `where`."""
+    from gazebench.data.attributes import ATTRIBUTES
+
+    unknown = [n for n in names if n not in ATTRIBUTES]
+    if unknown:
+        raise ConfigError(f"{where}: unknown slice attribute(s) {', '.join(unknown)} "
+                          f"(known: {', '.join(ATTRIBUTES)})")
+    return tuple(names)

@@ -8,10 +8,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from gazebench.adapter import Adapter, ImageBatch, Query
 from gazebench.engine.config import ScoringOptions
@@ -21,6 +20,9 @@ from gazebench.outputs import Output, OutputError
 from gazebench.records import Sample
 from gazebench.results import TaskResult
 from gazebench.task import Task
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ITEM_SEPARATOR = "#"
 """Item id of a per-query task: `<image id>#<query key>`; per-image tasks use the image id itself."""

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-import pandas as pd
 
 from gazebench.adapter import Adapter
 from gazebench.engine.config import ScoringOptions
@@ -25,6 +24,9 @@ from gazebench.outputs import Probabilities
 from gazebench.records import Sample
 from gazebench.results import MetricBlock, MetricValue, TaskResult
 from gazebench.task import Task
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROC_POINTS = 101
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from gazebench.adapter import Adapter, Query
 from gazebench.engine.kinds.base import (
@@ -50,6 +49,9 @@ from gazebench.outputs import Scanpaths
 from gazebench.records import Sample
 from gazebench.reports.labelers import LABELERS
 from gazebench.task import Task
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def reader_findings(task: Task, sample: Sample) -> dict[str, set[str]]:

@@ -8,16 +8,18 @@ order is the one the code needs, lowest first:
 1. errors and labels import nothing of gazebench;
 2. the leaves every layer shares: the registry, model options, the runtime policy (device, precision,
    threads), the cache location and the checkpoint-folder check;
-3. records (frozen samples, gaze, findings); 4. data (readers, images, digests, splits);
+3. records (frozen samples, gaze, findings) and the model-output records; 4. data (readers, images, digests, splits);
 5. what reads records without a task: gaze processing, report labelers, the simulator (it writes files the
    data layer reads);
 6. metrics (over gaze and label arrays) and the data-root resolver (it may generate the simulated study);
-7. the task and the model interface (`adapter`), independent of each other;
+7. the task, the model interface (`adapter`), the typed results and the run configuration, independent of each
+   other;
 8. the training loop and the package's facade (`gazebench/__init__.py`, which re-exports both);
-9. the task kinds; 10. the engine (fit, predict, score, run directories);
-11. readers of runs: leaderboard tables and the lm-eval bridge; 12. the viewer and the paper tables
-    (both draw leaderboard tables); 13. the CLI, and 14. `python -m gazebench` over it;
-15. plugins, on top: the VLM library, then the built-in tasks, models, baselines and the reference model.
+9. what every kind reads of a run: the predictions table, slices and extra metric families (e.g.
+   calibration); 10. the task kinds; 11. the engine (fit, predict, score, run directories);
+12. readers of runs: leaderboard tables and the lm-eval bridge; 13. the viewer and the paper tables
+    (both draw leaderboard tables); 14. the CLI, and 15. `python -m gazebench` over it;
+16. plugins, on top: the VLM library, then the built-in tasks, models, baselines and the reference model.
     Nothing in gazebench imports a plugin — tasks and models come in through entry points — so putting them
     last makes "the core never imports a specific model" part of the order, and `baselines` and
     `reference_model` being one layer keeps them independent of each other.
@@ -40,12 +42,13 @@ ROOT = Path(__file__).resolve().parents[3]
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("gazebench.errors", "gazebench.labels"),
     ("gazebench.registry", "gazebench.options", "gazebench.runtime", "gazebench.paths", "gazebench.checkpoint_dir"),
-    ("gazebench.records",),
+    ("gazebench.records", "gazebench.outputs"),
     ("gazebench.data",),
     ("gazebench.gaze", "gazebench.reports", "gazebench.synthetic"),
     ("gazebench.metrics", "gazebench.data_root"),
-    ("gazebench.task", "gazebench.adapter"),
+    ("gazebench.task", "gazebench.adapter", "gazebench.results", "gazebench.engine.config"),
     ("gazebench.train", "gazebench"),
+    ("gazebench.engine.predictions", "gazebench.engine.slices", "gazebench.engine.families"),
     ("gazebench.engine.kinds",),
     ("gazebench.engine",),
     ("gazebench.leaderboard", "gazebench.bridges"),
@@ -57,14 +60,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 """Units, lowest layer first; a unit is a module and everything below it (the longest matching unit wins, and
 the bare `gazebench` is the package's own __init__ only)."""
-
-ALLOWED_FOR_NOW: tuple[tuple[str, str], ...] = (
-    ("gazebench.engine.kinds", "gazebench.engine.scoring"),
-)
-"""Known violations being removed elsewhere, each (importer, imported): the kinds package reads the engine's
-scoring helpers, which import the kinds back (the kinds ⇄ predict ⇄ scoring cycle; issue 16's kinds redesign
-moves those helpers to a leaf module). Empty this list when that lands; nothing else may be added to it."""
-
 
 def package_dirs() -> dict[str, Path]:
     """Installed package name → source folder, read from setup.py's ROOTS (the one place that declares it)."""
@@ -145,7 +140,7 @@ def _graph() -> dict[str, dict[str, int]]:
     for name, path in mods.items():
         edges: dict[str, int] = {}
         for line, target in imported_modules(path, mods):
-            if target in mods and target != name and (name, target) not in ALLOWED_FOR_NOW:
+            if target in mods and target != name:
                 edges.setdefault(target, line)
         graph[name] = edges
     return graph
@@ -215,13 +210,6 @@ def test_imports_point_down_the_layers() -> None:
 
 def test_no_import_cycle() -> None:
     assert cycles(import_graph()) == []
-
-
-def test_allowed_exceptions_are_still_needed() -> None:
-    """An exception that no longer matches an import is stale and must go."""
-    mods = modules()
-    present = {(name, target) for name, path in mods.items() for _, target in imported_modules(path, mods)}
-    assert [pair for pair in ALLOWED_FOR_NOW if pair not in present] == []
 
 
 def test_the_check_sees_imports_inside_functions_but_not_type_only_ones(tmp_path: Path) -> None:
