@@ -20,7 +20,6 @@ import inspect
 import json
 import os
 import time
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +90,19 @@ def _entry(key: str) -> Path:
     return cache_dir() / "manifests" / f"{key}.json"
 
 
-@cache
+_CODE_DIGESTS: dict[str, str] = {}
+"""Per reader name, the sha256 of gazebench's source and the reader's: digests of code only (no data), kept
+for the process (an explicit dict, not an lru_cache, so the predict-contract probe sees what it holds)."""
+
+
 def _code_digest(reader: str) -> str:
-    """sha256 over gazebench's own source files and the source file of `reader`'s factory."""
+    """sha256 over gazebench's own source files and the source file of `reader`'s factory (once per process)."""
+    if reader not in _CODE_DIGESTS:
+        _CODE_DIGESTS[reader] = _source_digest(reader)
+    return _CODE_DIGESTS[reader]
+
+
+def _source_digest(reader: str) -> str:
     import gazebench
     from gazebench.data.readers import READERS
 
