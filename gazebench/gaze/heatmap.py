@@ -8,7 +8,6 @@ the image is lost, as in REFLACX's pixel heatmaps. A pixel heatmap is the same t
 from __future__ import annotations
 
 import math
-from functools import cache
 
 import numpy as np
 
@@ -22,7 +21,11 @@ _STEPS = 8192
 """Intervals of the CDF table over [-TRUNCATE, TRUNCATE]: linear interpolation error < 3e-8."""
 
 
-@cache
+_CDF_TABLES: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+"""`_cdf_table`'s tables by step count: constants of the Gaussian, no data (an explicit dict, not an lru_cache,
+so the predict-contract probe sees what it holds)."""
+
+
 def _cdf_table(steps: int) -> tuple[np.ndarray, np.ndarray]:
     """Truncated normal CDF at steps + 1 equally spaced points of [-TRUNCATE, TRUNCATE], and each step's rise.
 
@@ -30,12 +33,17 @@ def _cdf_table(steps: int) -> tuple[np.ndarray, np.ndarray]:
     is 0, so the table can be read at its right end without padding. Built on first use (scipy.special takes
     ~0.3 s to import, and every model that imports the gaze targets would pay it).
     """
-    from scipy.special import ndtr
+    if steps not in _CDF_TABLES:
+        from scipy.special import ndtr
 
-    z = np.linspace(-TRUNCATE, TRUNCATE, steps + 1)
-    cdf = (ndtr(z) - ndtr(-TRUNCATE)) / (ndtr(TRUNCATE) - ndtr(-TRUNCATE))
-    cdf[0], cdf[steps // 2], cdf[-1] = 0.0, 0.5, 1.0
-    return cdf, np.append(np.diff(cdf), 0.0)
+        z = np.linspace(-TRUNCATE, TRUNCATE, steps + 1)
+        cdf = (ndtr(z) - ndtr(-TRUNCATE)) / (ndtr(TRUNCATE) - ndtr(-TRUNCATE))
+        cdf[0], cdf[steps // 2], cdf[-1] = 0.0, 0.5, 1.0
+        cdf.flags.writeable = False
+        rise = np.append(np.diff(cdf), 0.0)
+        rise.flags.writeable = False
+        _CDF_TABLES[steps] = (cdf, rise)
+    return _CDF_TABLES[steps]
 
 
 def _axis_mass(pos: np.ndarray, extent: np.ndarray, ncell: int, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
