@@ -65,8 +65,35 @@ def results_table(results: dict[str, Any], title: str = "") -> Table:
     if any(zero_width(r.get(f"{m}_ci")) for r in results["results"].values() for m in ("auroc", "acc", "f1")):
         notes.append(ZERO_WIDTH_NOTE)
     notes += [f"skipped {name}: {reason}" for name, reason in (results.get("unsupported") or {}).items()]
+    notes += never_positive_lines(results)
+    if any("family" not in r for r in results["results"].values()):
+        notes.append(PAPER_THRESHOLDS_NOTE)
     table.caption = "\n".join(notes + diagnostics_lines(results) + skipped_lines(results)) or None
     return table
+
+
+PAPER_THRESHOLDS_NOTE = (
+    "thresholds: this table uses the run's policy (column 'thresholds'; `fixed` = 0.5); `gazebench paper-table` "
+    "scores Acc/F1 with max-f1 thresholds tuned per label on the in-domain validate split (rescore this run with "
+    "`--threshold-policy max-f1`).")
+"""Printed under every run table with classification rows (docs/metrics.md, thresholds)."""
+
+
+def never_positive_lines(results: dict[str, Any]) -> list[str]:
+    """One line per classification task where some label with positives in the test split was never predicted
+    positive (no score reached its threshold): its F1 is 0 because every prediction is No, not because the
+    model ranks badly (AUROC does not use the threshold). Results written before the count existed say nothing."""
+    lines = []
+    for name, r in results["results"].items():
+        per = r.get("per_label") or {}
+        never = [label for label, v in per.items() if v.get("n_pred_pos") == 0 and (v.get("n_pos") or 0) > 0]
+        if never:
+            policy = (r.get("threshold_policy") or {}).get("name", "?")
+            shown = ", ".join(never[:4]) + (f" and {len(never) - 4} more" if len(never) > 4 else "")
+            lines.append(f"{name}: no score crossed the {policy} threshold on {len(never)}/{len(per)} labels "
+                         f"({shown}): every prediction is No there, so F1 is 0 by construction; see AUROC, or "
+                         "rescore with --threshold-policy max-f1")
+    return lines
 
 
 def family_cells(block: dict[str, Any]) -> str:
