@@ -23,7 +23,7 @@ from gazebench.synthetic.sizes import SizeSpec, get_size
 from gazebench.synthetic.writers import chexpert, cxr_vqa, mimic_eye, ms_cxr, rsna, siim
 from gazebench.synthetic.writers.files import write_dicom, write_jpeg
 
-GENERATOR_VERSION = "simulated-v3"
+GENERATOR_VERSION = "simulated-v4"
 DATASET_DIRS = ("mimic-eye", chexpert.FOLDER, rsna.FOLDER, siim.FOLDER, ms_cxr.FOLDER, cxr_vqa.FOLDER)
 MARKER = "SIMULATED.json"
 
