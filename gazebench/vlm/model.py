@@ -49,7 +49,7 @@ def lora_wrap(backbone: Backbone, cfg: VLMConfig) -> PeftModel:
     return lm
 
 
-def enable_checkpointing(model: nn.Module) -> None:
+def enable_checkpointing(model: QwenVL | PeftModel) -> None:
     """Gradient (activation) checkpointing without re-entrant autograd."""
     # transformers 5 renamed gradient_checkpointing_enable (now a deprecated alias) to activation_...
     enable = getattr(model, "activation_checkpointing_enable", None) or model.gradient_checkpointing_enable

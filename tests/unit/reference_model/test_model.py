@@ -129,11 +129,13 @@ def test_inference_gives_patch_centres(fit_context) -> None:  # noqa: ANN001
 def test_a_checkpointed_build_and_training_step_raise_no_checkpointing_future_warning() -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = GazeVLM(build_backbone("tiny", k=4), default_config("tiny", gradient_checkpointing=True))
-        assert model.qwen.is_activation_checkpointing
-        model.train()
-        model(torch.zeros(2, 3, 224, 224)).label_logits.sum().backward()
-    assert model.label_head.linear.weight.grad is not None
+        for tuning in ("lora", "full"):
+            model = GazeVLM(build_backbone("tiny", k=4), default_config("tiny", gradient_checkpointing=True,
+                                                                         tuning=tuning))
+            assert model.qwen.is_activation_checkpointing
+            model.train()
+            model(torch.zeros(2, 3, 224, 224)).label_logits.sum().backward()
+            assert model.label_head.linear.weight.grad is not None
     stale = [str(w.message) for w in caught
              if issubclass(w.category, FutureWarning) and "checkpointing" in str(w.message)]
     assert not stale
