@@ -208,6 +208,13 @@ class Kind(ABC):
         """What the run table prints beside the task's metrics (e.g. items skipped)."""
         return "; ".join(f"{reason}: {n}" for reason, n in result.skipped.items())
 
+    def caption_lines(self, name: str, result: TaskResult) -> list[str]:
+        """Lines the run table prints under itself for task `name` (e.g. a warning about its scores)."""
+        return []
+
+    table_caption: str | None = None
+    """A note the run table prints once under itself when a task of this kind is in it."""
+
     def check_result(self, result: TaskResult, where: str) -> None:
         """Internal consistency of a stored result beyond the shape `from_json` checks; ConfigError if not."""
         return None

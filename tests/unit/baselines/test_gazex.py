@@ -109,6 +109,9 @@ def test_models_registered_with_their_contracts() -> None:
         assert isinstance(model, GazeXAdapter) and model.trainable
         assert set(answered_kinds(model)) == set(KINDS.names())
         assert model.spec.uses_gaze is (name != "gazex-no-gaze")
+        assert model.config()["tuning"] == "full"  # tiny: every weight trains (random word rows, no language)
+    assert get_model("gazex", backbone="qwen2.5-vl-7b-shape").cfg.tuning == "lora"  # real weights: LoRA
+    assert all(p.requires_grad for p in models["gazex"].model.parameters())
     with pytest.raises(Exception, match="trajectory"):
         get_model("gazex", trajectory="off")
 
