@@ -29,9 +29,9 @@ import torch
 from rich.console import Console
 
 from gazebench.adapter import Adapter, predict_inputs
-from gazebench.engine import RunConfig, evaluate
-from gazebench.engine.device import inference, resolve_device, torch_threads
-from gazebench.engine.evaluate import resolve
+from gazebench.data_root import data_root
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import evaluate, resolve
 from gazebench.engine.fit import load_or_fit
 from gazebench.engine.kinds.classification import ClassificationKind
 from gazebench.engine.loader import pixels
@@ -41,8 +41,8 @@ from gazebench.engine.rundir import RunDir
 from gazebench.engine.scoring import score_run
 from gazebench.engine.session import build_adapter
 from gazebench.engine.workload import load_task_data
-from gazebench.paths import data_root
 from gazebench.records import Sample
+from gazebench.runtime import inference, resolve_device, torch_threads
 from gazebench.task import TASKS
 
 CLASSIFY = ClassificationKind()

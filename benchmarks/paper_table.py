@@ -31,8 +31,8 @@ def main() -> None:
 
     import torch
 
+    from gazebench.data_root import data_root
     from gazebench.paper import PaperSettings, build_table, write_outputs
-    from gazebench.paths import data_root
 
     torch.set_num_threads(args.threads)
     start = time.perf_counter()

@@ -42,7 +42,8 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["GAZEBENCH_CACHE"] = str(Path(tmp) / "cache")
-        from gazebench.engine import RunConfig, evaluate
+        from gazebench.engine.config import RunConfig
+        from gazebench.engine.evaluate import evaluate
         from gazebench.engine.scoring import rescore
         from gazebench.models.cnn import SmallCNN
         from gazebench.task import TASKS

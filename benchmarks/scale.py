@@ -36,10 +36,10 @@ def peak_rss_mib() -> float:
 
 def child(args: argparse.Namespace) -> None:
     """One instrumented `evaluate` (under a launcher: this rank's); rank 0 writes the phase figures to --child."""
-    from gazebench.engine import RunConfig
+    from gazebench.engine.config import RunConfig
     from gazebench.task import TASKS
 
-    ev = importlib.import_module("gazebench.engine.evaluate")  # the module (the package exports its function)
+    ev = importlib.import_module("gazebench.engine.evaluate")  # the module, whose functions are wrapped below
     marks: dict[str, Any] = {}
     counts = {"read": 0, "fit": 0, "predict": 0, "score": 0}
 

@@ -233,7 +233,7 @@ class FitContext:
     log: Callable[[str], None] = print
     extras: dict[str, Any] = field(default_factory=dict)
     precision: str = "fp32"
-    """"fp32" or "bf16": train under bf16 autocast (gazebench.engine.device.autocast), trainable weights fp32."""
+    """"fp32" or "bf16": train under bf16 autocast (gazebench.runtime.autocast), trainable weights fp32."""
 
 
 class Adapter(ABC):  # noqa: B024  (the kind methods a model implements are its abstract part)

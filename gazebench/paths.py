@@ -1,4 +1,6 @@
-"""Where gazebench looks for data and keeps its cache: flag > environment variable > default."""
+"""Where gazebench keeps its cache (flag > environment variable > default) and the name of the data-root variable;
+a leaf (it imports only gazebench.errors): resolving the data root itself, which may generate the embedded
+study, lives above the simulator in gazebench.data_root."""
 from __future__ import annotations
 
 import os
@@ -38,19 +40,3 @@ def _writable(folder: Path, origin: str) -> Path:
         raise ConfigError(f"cache folder {folder} (from {origin}) is not writable ({exc.strerror or exc})") from None
     _CHECKED.add(folder)
     return folder
-
-
-def data_root(flag: str | Path | None = None) -> Path:
-    """The data root from `--data-root`, else $GAZEBENCH_DATA_ROOT, else the embedded simulated study.
-
-    The embedded default is generated deterministically on first use into the cache (seconds).
-    """
-    chosen = flag or os.environ.get(DATA_ROOT_ENV)
-    if chosen:
-        root = Path(chosen).expanduser()
-        if not root.is_dir():
-            raise ConfigError(f"data root {root} is not a folder (set by --data-root or ${DATA_ROOT_ENV})")
-        return root
-    from gazebench.synthetic import ensure_default
-
-    return ensure_default(cache_dir() / "data")

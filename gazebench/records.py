@@ -197,7 +197,7 @@ class Dataset:
     skips: tuple[Skip, ...] = ()
     """What was passed over, one entry per reason; each reason names the file (and row)."""
     version: str = ""
-    """Dataset release, e.g. "1.0.0", or "simulated-v3 (seed 0)" for the embedded default."""
+    """Dataset release, e.g. "1.0.0", or "simulated-v4 (seed 0)" for the embedded default."""
     info: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -1,13 +1,14 @@
 """One small typed registry for tasks and models: decorator registration, lazy entry points, and
-"did you mean" errors. Entry points are loaded only when a lookup misses or a listing is asked for; a plugin
-that fails to import is skipped with a warning and never hides the others."""
+"did you mean" errors. A lookup imports only the entry point of the name it asks for (so `gazebench run --model
+cnn` never imports MedCLIP's transformers code); a listing, or a name no entry point declares, imports them all.
+A plugin that fails to import is skipped with a warning and never hides the others."""
 from __future__ import annotations
 
 import difflib
 import threading
 import warnings
 from collections.abc import Callable, Iterator
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Generic, TypeVar
 
 from gazebench.errors import RegistryError
@@ -29,6 +30,7 @@ class Registry(Generic[T]):
         self._lock = threading.Lock()
         self._load_lock = threading.RLock()  # re-entrant: a plugin may look a name up while it is imported
         self._entry_points_loaded = False
+        self._declared: dict[str, list[EntryPoint]] | None = None  # entry-point name -> its entry points, read once
         self._failed: dict[str, str] = {}  # entry-point name -> one-line reason it could not be loaded
 
     def register(self, name: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
@@ -52,8 +54,9 @@ class Registry(Generic[T]):
             self._items[name] = factory
 
     def get(self, name: str) -> Callable[..., T]:
-        """The factory registered as `name`, loading entry points on a miss."""
-        if name not in self._items:
+        """The factory registered as `name`: on a miss, the entry point of that name alone is imported; when
+        none declares it, every entry point is (a plugin module may register further names by decorator)."""
+        if name not in self._items and not self._load_entry_point(name) and name not in self._failed:
             self.load_entry_points()
         if name not in self._items and name in self._failed:
             raise RegistryError(self._failed[name])
@@ -74,7 +77,9 @@ class Registry(Generic[T]):
         return sorted(self._items)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and (name in self._items or name in self.names())
+        if not isinstance(name, str):
+            return False
+        return name in self._items or self._load_entry_point(name) or name in self.names()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names())
@@ -86,20 +91,43 @@ class Registry(Generic[T]):
             if self._entry_points_loaded:
                 return
             self._entry_points_loaded = True
-            for ep in entry_points(group=self.group):
-                if ep.name in self._items:
-                    continue
-                try:
-                    factory = ep.load()
-                except Exception as exc:  # a broken plugin must not hide the others
-                    self._fail(ep.name, f"{ep.name!r} ({ep.value}) failed to import", exc)
-                    continue
-                if ep.name in self._items:
-                    continue
-                try:
-                    self.add(ep.name, factory)
-                except ValueError as exc:
-                    self._fail(ep.name, f"{ep.name!r} ({ep.value}) could not be registered", exc)
+            for eps in self._entry_point_table().values():
+                for ep in eps:
+                    self._load(ep)
+
+    def _entry_point_table(self) -> dict[str, list[EntryPoint]]:
+        """The group's entry points by name, in discovery order (metadata is scanned once; nothing imported)."""
+        with self._load_lock:
+            if self._declared is None:
+                self._declared = {}
+                for ep in entry_points(group=self.group):
+                    self._declared.setdefault(ep.name, []).append(ep)
+            return self._declared
+
+    def _load_entry_point(self, name: str) -> bool:
+        """Import the entry point(s) declaring `name` only; True when `name` is then registered."""
+        with self._load_lock:
+            for ep in self._entry_point_table().get(name, []):
+                if name in self._items or name in self._failed:
+                    break
+                self._load(ep)
+            return name in self._items
+
+    def _load(self, ep: EntryPoint) -> None:
+        """Import one entry point and add its factory under its name, unless that name is taken or failed."""
+        if ep.name in self._items or ep.name in self._failed:
+            return
+        try:
+            factory = ep.load()
+        except Exception as exc:  # a broken plugin must not hide the others
+            self._fail(ep.name, f"{ep.name!r} ({ep.value}) failed to import", exc)
+            return
+        if ep.name in self._items:
+            return
+        try:
+            self.add(ep.name, factory)
+        except ValueError as exc:
+            self._fail(ep.name, f"{ep.name!r} ({ep.value}) could not be registered", exc)
 
     def _fail(self, name: str, what: str, exc: Exception) -> None:
         """Record why plugin `name` is unavailable (one line) and warn once, naming it and the error."""

@@ -74,6 +74,11 @@ class Task:
     """VQA: the closed answer set of each question type, given to the model as the item's choices."""
     icc_form: IccForm = "2,1"
     """Scanpath: the Shrout & Fleiss ICC form of icc_x / icc_y (gazebench.metrics.agreement.ICC_FORMS)."""
+    finding_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Scanpath: each CheXpert label with the dataset's finding names it covers (e.g. REFLACX's); readers'
+    findings are mapped through it and the model's reported findings are read on these labels only."""
+    grid: tuple[int, int] | None = None
+    """Scanpath: the (columns, rows) grid the centroid distance in cells is measured on, the same for every model."""
 
     def __post_init__(self) -> None:
         from gazebench.data.attributes import ATTRIBUTES
@@ -81,6 +86,7 @@ class Task:
         if not self.kind or self.kind != self.kind.strip().lower():
             raise ValueError(f"task {self.name!r}: kind must be a lowercase kind name, not {self.kind!r}")
         label_indices(self.labels)
+        label_indices(tuple(label for label, _ in self.finding_names))
         if any(a not in ATTRIBUTES for a in self.slices):
             raise ValueError(f"task {self.name}: slices {self.slices} must be among {ATTRIBUTES}")
         for _, names in self.subsets:
@@ -151,7 +157,6 @@ class Task:
             "queries": self.queries,
             "min_certainty": self.min_certainty,
             "answer_sets": {k: list(v) for k, v in self.answer_sets},
-            "icc_form": self.icc_form if self.kind == "scanpath" else None,
         }
 
 

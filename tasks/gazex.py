@@ -8,7 +8,7 @@ uncertain mentions as positive (the CheXbert "rrg" convention).
 """
 from __future__ import annotations
 
-from gazebench.data.readers.reflacx import POSITIVE_CERTAINTY
+from gazebench.data.readers.reflacx import POSITIVE_CERTAINTY, REFLACX_TO_CHEXPERT
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.task import Task, register_task
 
@@ -22,6 +22,8 @@ VQA_ANSWERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 """Closed answer sets of the Medical-CXR-VQA question types that have one (abnormality and type answers are
 finding names, left open)."""
+SCANPATH_GRID = (14, 14)
+"""Cells for the scanpath distance in cells: a 392-px Qwen2.5-VL input at 28-px patches, the same for every model."""
 
 
 def _mimic_eye_kind(name: str, description: str, **kind: object) -> Task:
@@ -49,7 +51,8 @@ def reflacx_grounding() -> Task:
 def mimic_eye_scanpath() -> Task:
     return _mimic_eye_kind("mimic-eye-scanpath", "MIMIC-EYE gaze trajectory: predicted gaze clusters vs REFLACX "
                            "readers' (ICC(2,1), distance, Kendall tau) and reported findings vs reader majority",
-                           kind="scanpath", labeler="rules", ce_uncertain="positive", min_certainty=REFLACX_CERTAINTY)
+                           kind="scanpath", labeler="rules", ce_uncertain="positive", min_certainty=REFLACX_CERTAINTY,
+                           finding_names=tuple(REFLACX_TO_CHEXPERT.items()), grid=SCANPATH_GRID)
 
 
 @register_task("ms-cxr-grounding")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from gazebench.options import MAX_COUNT, MAX_EPOCHS, MAX_LR, MAX_TOKENS, option
-from gazebench.vlm.config import VLMConfig
+from gazebench.vlm.config import Tuning, VLMConfig
 
 Trajectory = Literal["ordered", "shuffled", "off"]
 TRAJECTORIES: tuple[Trajectory, ...] = ("ordered", "shuffled", "off")
@@ -17,6 +17,9 @@ TRAJECTORIES: tuple[Trajectory, ...] = ("ordered", "shuffled", "off")
 class GazeXConfig(VLMConfig):
     """+ the multitask targets and decoding budgets; saved with every checkpoint, hashed into its fingerprint."""
 
+    tuning: Tuning = "full"
+    """On `tiny` every weight trains: its word rows and LM head are random, there is no language for LoRA to
+    adapt (a real backbone: LoRA, `REAL_WEIGHTS`)."""
     trajectory: Trajectory = "ordered"
     """Gaze-trajectory target: regions in reading order, the same regions permuted, or no trajectory task."""
     lr: float = option(5e-3, gt=0, le=MAX_LR)
@@ -37,7 +40,7 @@ class GazeXConfig(VLMConfig):
     """Greedy-generation budget of a VQA answer."""
 
     REAL_WEIGHTS: ClassVar[dict[str, Any]] = VLMConfig.REAL_WEIGHTS | {
-        "epochs": 2, "report_tokens": 256, "box_tokens": 40, "answer_tokens": 16}
+        "tuning": "lora", "epochs": 2, "report_tokens": 256, "box_tokens": 40, "answer_tokens": 16}
     """A real Qwen tokenizer writes each digit as a token and reports in sub-words: larger budgets."""
 
 

@@ -1,10 +1,10 @@
-"""`GazeXModel`: frozen Qwen2.5-VL + LoRA trained by the LM loss on text targets alone (no heads); one image
+"""`GazeXModel`: Qwen2.5-VL (fully trained on a random-weight backbone, frozen + LoRA on real weights) trained by
+the LM loss on text targets alone (no heads); one image
 and one instruction per row, rows of different instructions batched together (right-padded for training,
 left-padded for greedy generation and answer likelihoods)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import cast
 
 import torch
 from torch import nn
@@ -15,7 +15,7 @@ from gazebench.vlm.chat import IGNORE, PromptBatch, PromptBuilder
 from gazebench.vlm.config import VLMConfig
 from gazebench.vlm.generate import greedy
 from gazebench.vlm.likelihood import answer_logprobs, answer_token_ids
-from gazebench.vlm.model import encode, lm_loss, lora_wrap
+from gazebench.vlm.model import encode, lm_loss, trainable_backbone, unwrap
 from gazebench.vlm.vision_input import to_qwen_pixels
 
 
@@ -35,8 +35,8 @@ def pack(rows: Sequence[list[int]], targets: Sequence[list[int]], pad_id: int, i
 
 
 class GazeXModel(nn.Module):
-    """LoRA-tuned Qwen2.5-VL answering instructions in text (on the random-weight tiny backbone the word
-    embeddings and LM head train too: random rows carry no meaning to adapt)."""
+    """Qwen2.5-VL answering instructions in text, trained as `cfg.tuning` says (LoRA on the random-weight tiny
+    backbone also trains its word embeddings and LM head: random rows carry no meaning to adapt)."""
 
     def __init__(self, backbone: Backbone, cfg: VLMConfig) -> None:
         super().__init__()
@@ -44,8 +44,8 @@ class GazeXModel(nn.Module):
         self.image_token_id = backbone.image_token_id
         rows, cols = cfg.grid
         self.n_visual = rows * cols
-        self.lm = lora_wrap(backbone, cfg)
-        if backbone.name in RANDOM_CONFIGS:  # its word rows are random too: train them (tiny: 1e5 weights)
+        self.lm = trainable_backbone(backbone, cfg)
+        if backbone.name in RANDOM_CONFIGS:  # LoRA on a random backbone: its word rows are random too, train them
             self.qwen.get_input_embeddings().requires_grad_(True)
             self.qwen.lm_head.requires_grad_(True)
         self._prefixes: dict[str, list[int]] = {}
@@ -54,7 +54,7 @@ class GazeXModel(nn.Module):
 
     @property
     def qwen(self) -> QwenVL:
-        return cast(QwenVL, self.lm.base_model.model)
+        return unwrap(self.lm)
 
     def prefix(self, instruction: str) -> list[int]:
         """Chat prompt ids for one image and `instruction`, up to the assistant turn (cached per instruction)."""
@@ -102,7 +102,8 @@ class GazeXModel(nn.Module):
         return torch.softmax(logprobs.float(), dim=-1)
 
     def trainable_state(self) -> dict[str, torch.Tensor]:
-        """The LoRA weights, and on a random-weight backbone its word embeddings and LM head (never the rest)."""
+        """What trains: every backbone weight (full tuning) or the LoRA weights (and, on a random-weight backbone,
+        its word embeddings and LM head)."""
         return {n: p.detach().cpu().contiguous() for n, p in self.named_parameters() if p.requires_grad}
 
     def load_trainable_state(self, state: dict[str, torch.Tensor]) -> None:

@@ -74,7 +74,7 @@ def command(run_a: str, run_b: str, data_root: str | None, n_boot: int | None, t
     verified first."""
     from gazebench.engine.compare import compare_runs
     from gazebench.engine.rundir import jsonable
-    from gazebench.writable import check_out_file, write_out
+    from gazebench.engine.writable import check_out_file, write_out
 
     if out is not None:
         check_out_file(out, "--out")

@@ -73,8 +73,8 @@ def check_command(name: str, root: Path, as_json: bool, size: int) -> None:
 @click.option("--seed", type=click.IntRange(0, MAX_SEED), default=0, show_default=True)
 def synth_command(out: Path, size: str, seed: int) -> None:
     """Write the simulated reader study (MIMIC-EYE, CheXpert, RSNA, SIIM-ACR trees) into OUT."""
+    from gazebench.engine.writable import check_out_dir
     from gazebench.synthetic import generate
-    from gazebench.writable import check_out_dir
 
     check_out_dir(out, "--out")
     written = Path(generate(out, size=size, seed=seed))

@@ -15,8 +15,8 @@ def command(runs_dir: str, fmt: str, out: str | None, strict: bool, slice_attrib
     """Rows = model, columns = task × metric (percent, 95% CI). Each run is verified first (config hash,
     sealed results, prediction digests); a refused run is named on stderr and left out, and it fails when
     every run is refused. Refuses runs on different task versions or data."""
+    from gazebench.engine.writable import check_out_file, write_out
     from gazebench.leaderboard import render
-    from gazebench.writable import check_out_file, write_out
 
     if out is not None:
         check_out_file(out, "--out")

@@ -30,6 +30,9 @@ def parse_method_args(pairs: tuple[str, ...]) -> tuple[tuple[str, str, Any], ...
               help="`paper` (the paper's methods) and/or comma-separated registered model names.")
 @click.option("--data-root", type=click.Path(file_okay=False), envvar="GAZEBENCH_DATA_ROOT",
               help="Folder holding the datasets; default: the embedded simulated study.")
+@click.option("--size", type=click.Choice(["default", "large"]), default="default", show_default=True,
+              help="Embedded simulated study when no --data-root: default (the quick start's) or large (the paper "
+                   "preset: x10 patients, MDDs ~3x smaller; generated once, ~x10 the time).")
 @click.option("--backbone", default="tiny", show_default=True,
               help="Qwen2.5-VL backbone of the VLM methods: a named random config or a local weights directory.")
 @click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True,
@@ -48,7 +51,7 @@ def parse_method_args(pairs: tuple[str, ...]) -> tuple[tuple[str, str, Any], ...
               help="Passed to that method's model factory (e.g. medclip:image_encoder=/models/swin).")
 @click.option("--include", "includes", multiple=True, type=click.Path(dir_okay=False),
               help="Python file(s) to import first (they may register submitted models).")
-def command(paper: str, methods: str, data_root: str | None, backbone: str, seeds: int, output_dir: str,
+def command(paper: str, methods: str, data_root: str | None, size: str, backbone: str, seeds: int, output_dir: str,
             results_dir: str,
             limit: int | None, n_boot: int, threshold_policy: str, parse_probe: int, model_args: tuple[str, ...],
             includes: tuple[str, ...]) -> None:
@@ -56,17 +59,20 @@ def command(paper: str, methods: str, data_root: str | None, backbone: str, seed
     detectable difference); every run is verified before its numbers are used."""
     from rich.console import Console
 
+    from gazebench.engine.writable import check_out_dir
     from gazebench.paper import PaperSettings, build_table, get_paper, write_outputs
     from gazebench.paths import cache_dir
-    from gazebench.writable import check_out_dir
 
     get_paper(paper)  # an unknown --paper fails here, in one line, before any work
     cache_dir()  # a bad $GAZEBENCH_CACHE fails here, in one line, before any work
     check_out_dir(results_dir, "--results-dir")
     check_out_dir(output_dir, "--output-dir")
+    if data_root and size != "default":
+        raise ConfigError(f"--size {size} sizes the embedded simulated study; it does not apply to --data-root "
+                          f"{data_root}")
     console = Console(stderr=True)
-    settings = PaperSettings(paper=paper, methods=methods, data_root=data_root, backbone=backbone, seeds=seeds,
-                             output_dir=output_dir, results_dir=results_dir, limit=limit, n_boot=n_boot,
+    settings = PaperSettings(paper=paper, methods=methods, data_root=data_root, size=size, backbone=backbone,
+                             seeds=seeds, output_dir=output_dir, results_dir=results_dir, limit=limit, n_boot=n_boot,
                              threshold_policy=threshold_policy, parse_probe=parse_probe,
                              model_args=parse_method_args(model_args), includes=includes)
     table = build_table(settings, log=console.print)

@@ -22,7 +22,7 @@ def command(run_dir: str, checks: str, output_dir: str | None, data_root: str | 
     """Probe RUN_DIR (verified first) for shortcuts; each probe is an ordinary run of the same fitted model."""
     from gazebench.engine.probes import parse_checks, probe, probe_markdown
     from gazebench.engine.rundir import jsonable
-    from gazebench.writable import check_out_file, write_out
+    from gazebench.engine.writable import check_out_file, write_out
 
     if out is not None:
         check_out_file(out, "--out")

@@ -6,8 +6,6 @@ import re
 from pathlib import Path
 
 import click
-import numpy as np
-import pandas as pd
 
 from gazebench.errors import ConfigError, DataError
 from gazebench.labels import CHEXPERT_LABELS
@@ -38,9 +36,12 @@ def command() -> None:
               help="Python file registering a labeler (e.g. a local CheXbert); repeatable.")
 def label(in_csv: str, out: str, column: str, labeler: str, includes: tuple[str, ...]) -> None:
     """Write 1 / 0 / -1 / blank codes for every report in IN_CSV's --column."""
+    import numpy as np
+    import pandas as pd
+
     from gazebench.engine.plugins import include
+    from gazebench.engine.writable import check_out_file, csv_text, write_out
     from gazebench.reports import LABELERS
-    from gazebench.writable import check_out_file, csv_text, write_out
 
     check_out_file(out, "--out")
     include(includes)

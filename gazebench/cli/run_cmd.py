@@ -8,10 +8,11 @@ from typing import Any
 
 import click
 
-from gazebench.engine.config import DEVICES, MAX_SEED, PRECISIONS, THRESHOLD_POLICIES, RunConfig
+from gazebench.engine.config import MAX_SEED, THRESHOLD_POLICIES, RunConfig
 from gazebench.engine.run_table import results_table, stdout_console
 from gazebench.errors import ConfigError
 from gazebench.options import MAX_BATCH
+from gazebench.runtime import DEVICES, PRECISIONS
 
 METRIC_ARG_HELP = ("Model-based report metric option (scoring, not hashed), e.g. chexbert=DIR, bertscore=DIR, "
                    "bertscore_model=distilroberta-base; see docs/metrics.md.")
@@ -64,8 +65,8 @@ def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed
             ci_level: float, chunk_size: int, threads: int | None, model_args: tuple[str, ...],
             metric_args: tuple[str, ...], includes: tuple[str, ...], as_json: bool) -> None:
     """Evaluate MODEL on TASKS; a rerun resumes an interrupted run and reuses a fitted model."""
-    from gazebench.engine import evaluate
     from gazebench.engine.distributed import finish
+    from gazebench.engine.evaluate import evaluate
     from gazebench.engine.plugins import include
     from gazebench.engine.rundir import jsonable
     from gazebench.paths import cache_dir

@@ -39,7 +39,7 @@ def command(run_dir: str, data_root: str | None, threshold_policy: str | None, n
     """
     from gazebench.engine.rundir import RunDir, jsonable
     from gazebench.engine.scoring import rescore, store_scores
-    from gazebench.writable import check_out_file, write_out
+    from gazebench.engine.writable import check_out_file, write_out
 
     if out is not None and Path(run_dir).resolve() in Path(out).resolve().parents:
         raise ConfigError(f"--out {out}: run directories are immutable; write the rescored results elsewhere")

@@ -24,7 +24,7 @@ def command(run_dirs: tuple[str, ...], port: int, data_root: str | None, export:
     if include_images and export is None:
         raise ConfigError("--include-images is only for --export")
     if export is not None:
-        from gazebench.writable import check_out_file
+        from gazebench.engine.writable import check_out_file
 
         check_out_file(export, "--export")  # before any run is read
     viewer = Viewer.open([Path(p) for p in run_dirs], Path(data_root) if data_root else None)

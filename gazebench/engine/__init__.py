@@ -1,5 +1,5 @@
-"""The evaluation engine: fit (cached), predict (chunked, resumable), score, into immutable run directories."""
-from gazebench.engine.config import RunConfig
-from gazebench.engine.evaluate import RunOutcome, evaluate
+"""The evaluation engine: fit (cached), predict (chunked, resumable), score, into immutable run directories.
 
-__all__ = ["RunConfig", "RunOutcome", "evaluate"]
+The package re-exports nothing, so importing one light module (`gazebench.engine.config`) does not import the
+whole engine and torch: use `from gazebench.engine.evaluate import evaluate` and
+`from gazebench.engine.config import RunConfig`."""

@@ -40,7 +40,7 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str 
     """JSON-ready comparison of run B against run A on every task they share (both verified first); report tasks
     with the model-based metrics of `metric_args` and a paired approximate-randomization test beside the
     bootstrap."""
-    from gazebench.paths import data_root as resolve_root
+    from gazebench.data_root import data_root as resolve_root
 
     va, vb = verify_run(run_a), verify_run(run_b)
     setup = resolve_setup(metric_args)  # weights found and digested before any scoring

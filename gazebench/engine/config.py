@@ -11,19 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gazebench.errors import ConfigError
 from gazebench.options import MAX_BATCH, MAX_SEED
+from gazebench.runtime import DEVICES, PRECISIONS
 
 if TYPE_CHECKING:
     from gazebench.metrics.model_based import MetricSetup
 
 THRESHOLD_POLICIES = ("fixed", "max-f1", "youden")
-DEVICES = ("auto", "cpu", "cuda")
-PRECISIONS = ("auto", "fp32", "bf16")
-"""`--precision`: auto is bf16 autocast on CUDA and float32 on CPU (the resolved one is hashed)."""
 THREADS_PER_CPU = 4
 """--threads may oversubscribe the machine's CPUs at most this many times."""
 METRIC_FAMILY = "classification"
@@ -53,8 +52,6 @@ class ScoringOptions:
         if self.model_metrics is None:
             object.__setattr__(self, "model_metrics", self.metric_setup().identity)
         if self.slices is not None:
-            from gazebench.engine.slices import check_slices
-
             check_slices(self.slices, "--slices")
         if self.threshold_policy not in THRESHOLD_POLICIES:
             raise ConfigError(f"--threshold-policy must be one of {', '.join(THRESHOLD_POLICIES)}, "
@@ -221,3 +218,15 @@ def config_hash(payload: dict[str, Any]) -> str:
     """sha256 of canonical JSON (sorted keys, no whitespace), so equal configs hash equally everywhere."""
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def check_slices(names: Sequence[str], where: str) -> tuple[str, ...]:
+    """`names` if every one is a known subgroup attribute (gazebench.data.attributes), else a one-line
+    ConfigError naming `where`."""
+    from gazebench.data.attributes import ATTRIBUTES
+
+    unknown = [n for n in names if n not in ATTRIBUTES]
+    if unknown:
+        raise ConfigError(f"{where}: unknown slice attribute(s) {', '.join(unknown)} "
+                          f"(known: {', '.join(ATTRIBUTES)})")
+    return tuple(names)

@@ -21,7 +21,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from gazebench.adapter import Adapter, Query
 from gazebench.engine.config import ResolvedConfig, RunConfig
-from gazebench.engine.device import resolve_precision, torch_threads
 from gazebench.engine.distributed import record_launch
 from gazebench.engine.failures import logged_failure
 from gazebench.engine.fit import run_fingerprint, weights_digests
@@ -41,11 +40,12 @@ from gazebench.engine.session import Session, describe_adapter
 from gazebench.engine.transforms import InputTransform, input_transform
 from gazebench.engine.verify import verify_config, verify_run
 from gazebench.engine.workload import TaskData, load_task_data, tasks_to_load, with_current_skips
+from gazebench.engine.writable import check_out_dir
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
 from gazebench.results import RunResults
+from gazebench.runtime import resolve_precision, torch_threads
 from gazebench.task import Task, default_task_names, get_task
-from gazebench.writable import check_out_dir
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,7 +118,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     """Run `config` into `<output_dir>/<run name>/`, resuming a partial run and reusing a fitted model. Under
     `accelerate launch` / `torchrun` every rank calls this: rank 0 owns the run directory (lock, header,
     merging, scoring), every rank fits (DDP) and predicts its own shard, and the others return rank 0's results."""
-    from gazebench.paths import data_root as resolve_root
+    from gazebench.data_root import data_root as resolve_root
 
     check_out_dir(output_dir, "--output-dir")
     session = Session.open(config, console=console)

@@ -24,9 +24,9 @@ from safetensors.torch import load_file, save_file
 from gazebench.adapter import Adapter, FitContext
 from gazebench.data.digest import path_digest
 from gazebench.engine.config import RunConfig
-from gazebench.engine.device import resolve_precision
 from gazebench.engine.rundir import atomic_write_json
 from gazebench.paths import cache_dir
+from gazebench.runtime import resolve_precision
 
 
 def fingerprint(model: str, adapter_config: dict[str, Any], train_data_sha: str, seed: int,

@@ -13,7 +13,9 @@ from gazebench.errors import ConfigError
 def include(paths: Iterable[str | Path]) -> list[str]:
     """Import each Python file once under a private module name, after the built-in models, so a file that
     registers a taken name fails here in one line naming both registrations; returns the module names."""
-    import gazebench.models  # noqa: F401  (registers the built-in models)
+    from gazebench.adapter import MODELS
+
+    MODELS.load_entry_points()  # the built-in and installed models, so a taken name is refused, not shadowed
 
     names = []
     for raw in paths:

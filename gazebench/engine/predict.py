@@ -19,7 +19,6 @@ import pandas as pd
 import torch
 
 from gazebench.adapter import Adapter, Query
-from gazebench.engine.device import inference
 from gazebench.engine.distributed import ONE_PROCESS, Ranks
 from gazebench.engine.failures import model_failure
 from gazebench.engine.kinds import Kind
@@ -29,6 +28,7 @@ from gazebench.engine.rundir import atomic_write_bytes, atomic_write_text
 from gazebench.errors import GazebenchError
 from gazebench.outputs import Output
 from gazebench.records import Sample
+from gazebench.runtime import inference
 
 Progress = Callable[[int], None]
 
@@ -53,7 +53,7 @@ def predict_split(adapter: Adapter, samples: Sequence[Sample], folder: Path, *, 
                   progress: Progress | None = None, queries: Mapping[str, Query] | None = None,
                   transform: PixelTransform | None = None) -> int:
     """Predict, in this one process, every item of `samples` not already in `folder` with `kind`'s model method,
-    under `precision` (see gazebench.engine.device.autocast), images altered by `transform` in a probe run;
+    under `precision` (see gazebench.runtime.autocast), images altered by `transform` in a probe run;
     returns how many were predicted now. `samples` are the task's items (gazebench.engine.kinds) and `queries`
     their queries by item id (None: the items carry no query)."""
     todo = pending(samples, folder)

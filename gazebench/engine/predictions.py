@@ -7,14 +7,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from gazebench.data.images import read_npy
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
 from gazebench.results import Diagnostic
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ID_COLUMNS = ("sample_id", "patient_id")
 FLOAT_FORMAT = "%.9g"
@@ -31,6 +34,8 @@ CHUNK_NAME = re.compile(r"chunk-(?:rank(\d+)of(\d+)-)?(\d+)\.csv")
 def read_predictions(folder: Path) -> pd.DataFrame:
     """All chunks in `folder` concatenated (empty frame if none), saliency maps as columns s0..;
     ids are read as strings."""
+    import pandas as pd
+
     files = chunk_files(Path(folder))
     if not files:
         return pd.DataFrame(columns=list(ID_COLUMNS))
@@ -53,6 +58,8 @@ def read_predictions(folder: Path) -> pd.DataFrame:
 
 def predicted_ids(folder: Path) -> set[str]:
     """Ids of the samples already predicted in `folder` (only the id column of each chunk is read)."""
+    import pandas as pd
+
     ids: set[str] = set()
     for f in chunk_files(Path(folder)):
         try:
@@ -74,6 +81,8 @@ def chunk_files(folder: Path) -> list[Path]:
 
 def _with_saliency(frame: pd.DataFrame, sidecar: Path) -> pd.DataFrame:
     """`frame` with the sidecar's maps as columns s0.. (unchanged when the chunk has no sidecar)."""
+    import pandas as pd
+
     if not sidecar.is_file():
         return frame
     try:
@@ -88,6 +97,8 @@ def _with_saliency(frame: pd.DataFrame, sidecar: Path) -> pd.DataFrame:
 
 def score_matrix(df: pd.DataFrame, labels: Sequence[str], where: Path) -> np.ndarray:
     """(N, len(labels)) scores from a predictions frame; a label the model did not predict is an error."""
+    import pandas as pd
+
     missing = [label for label in labels if label not in df.columns]
     if missing:
         raise ConfigError(f"{where}: no predictions for label(s) {', '.join(missing)}")
@@ -124,6 +135,8 @@ def aligned(samples: tuple[Sample, ...], df: pd.DataFrame, where: Path) -> pd.Da
 
 def diagnostics_summary(df: pd.DataFrame, where: Path) -> dict[str, Diagnostic]:
     """{name: mean and count} over the images where each `d_<name>` diagnostic was measured (non-empty)."""
+    import pandas as pd
+
     out: dict[str, Diagnostic] = {}
     for col in (c for c in df.columns if c.startswith(DIAGNOSTIC_PREFIX)):
         raw = df[col].replace("", np.nan)

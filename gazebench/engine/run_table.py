@@ -62,6 +62,9 @@ def results_table(results: RunResults, title: str = "") -> Table:
     if degenerate:
         notes.append(ZERO_WIDTH_NOTE)
     notes += [f"skipped {name}: {reason}" for name, reason in results.unsupported.items()]
+    kinds = {r.kind: KINDS.create(r.kind) for r in results.tasks.values()}
+    notes += [line for name, r in results.tasks.items() for line in kinds[r.kind].caption_lines(name, r)]
+    notes += [k.table_caption for k in kinds.values() if k.table_caption]
     table.caption = "\n".join(notes + report_lines(results) + diagnostics_lines(results) + placeholder_lines(results)
                                + skipped_lines(results)) or None
     return table

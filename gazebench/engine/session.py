@@ -16,7 +16,6 @@ from rich.console import Console
 
 from gazebench.adapter import MODELS, Adapter, FitContext
 from gazebench.engine.config import RunConfig
-from gazebench.engine.device import default_batch_size, inference, resolve_device, resolve_precision
 from gazebench.engine.distributed import ONE_PROCESS, Ranks, start
 from gazebench.engine.fit import load_or_fit, run_fingerprint
 from gazebench.engine.kinds import ItemSet, Kind, kind_of
@@ -27,6 +26,7 @@ from gazebench.engine.workload import TaskData
 from gazebench.errors import ConfigError
 from gazebench.options import options_of
 from gazebench.outputs import Output
+from gazebench.runtime import default_batch_size, inference, resolve_device, resolve_precision
 from gazebench.task import Task
 
 
@@ -116,8 +116,6 @@ class Session:
 def build_adapter(config: RunConfig) -> Adapter:
     """Instantiate the model after checking its `--model-arg` options against its declaration (before any data
     is read or model time spent); a factory that takes `seed` receives the run's seed unless given one."""
-    import gazebench.models  # noqa: F401  (registers the built-in models)
-
     factory = MODELS.get(config.model)
     declared = options_of(factory)
     kwargs = declared.parse(config.model_kwargs, config.model) if declared is not None else config.model_kwargs

@@ -6,8 +6,6 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from gazebench.data.attributes import ATTRIBUTES
-from gazebench.errors import ConfigError
 from gazebench.records import Sample
 from gazebench.results import MetricValue, Slice, SliceGroup
 
@@ -17,15 +15,6 @@ MISSING = "not recorded"
 
 Scorer = Callable[[np.ndarray], Mapping[str, MetricValue]]
 """Metrics of the images at the given row indices (the scoring block of a task restricted to them)."""
-
-
-def check_slices(names: Sequence[str], where: str) -> tuple[str, ...]:
-    """`names` if every one is a known attribute, else a one-line ConfigError naming `where`."""
-    unknown = [n for n in names if n not in ATTRIBUTES]
-    if unknown:
-        raise ConfigError(f"{where}: unknown slice attribute(s) {', '.join(unknown)} "
-                          f"(known: {', '.join(ATTRIBUTES)})")
-    return tuple(names)
 
 
 def groups(samples: Sequence[Sample], attribute: str) -> dict[str, np.ndarray]:

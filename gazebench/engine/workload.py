@@ -1,12 +1,13 @@
 """What a run reads: each task's dataset, its evaluated samples (after --limit) and data fingerprint."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gazebench.errors import ConfigError
+from gazebench.errors import ConfigError, DataError
 from gazebench.records import Dataset, Sample
 from gazebench.task import Task, get_task
 
@@ -16,12 +17,26 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, eq=False)
 class TaskData:
-    """One task's loaded dataset, the samples it evaluates, and the manifest every result records."""
+    """One task's dataset, the samples it evaluates, and the manifest every result records. `source` is the
+    dataset, or a function reading it when the manifest came from gazebench.engine.manifest_cache: then the
+    dataset is read on first use only, and its manifest must equal the cached one."""
 
     task: Task
-    dataset: Dataset
+    source: Dataset | Callable[[], Dataset]
     manifest: dict[str, Any]
     limit: int | None = None
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        if isinstance(self.source, Dataset):
+            return self.source
+        from gazebench.data.manifest import manifest
+
+        dataset = self.source()
+        if manifest(dataset)["sha256"] != self.sha:
+            raise DataError(dataset.root, f"task {self.task.name!r}: the data read now does not match the cached "
+                            "manifest of the same files; delete the cache's manifests/ folder and rerun")
+        return dataset
 
     @property
     def sha(self) -> str:
@@ -69,14 +84,21 @@ def load_task_data(names: Iterable[str], data_root: Path, limit: int | None) -> 
     every image the run may read, so a bad file is reported (all of them at once) before any model time."""
     from gazebench.data.check import needed_samples, validate_images
     from gazebench.data.manifest import manifest
+    from gazebench.engine.manifest_cache import cached_manifest, data_key, store_manifest
 
     out: dict[str, TaskData] = {}
     for name in dict.fromkeys(names):
         task = get_task(name)
+        key = data_key(task, data_root, limit)
+        known = cached_manifest(key)
+        if known is not None:  # the same files, already read and checked by the same code: read on first use
+            out[name] = TaskData(task, partial(task.load, data_root), known, limit)
+            continue
         dataset = task.load(data_root)
         validate_images(needed_samples(dataset, task.eval_split, limit, (task.train_split, task.val_split)),
                         task.data_dir(data_root), progress=True)
-        out[name] = TaskData(task=task, dataset=dataset, manifest=manifest(dataset), limit=limit)
+        out[name] = TaskData(task, dataset, manifest(dataset), limit)
+        store_manifest(key, out[name].manifest)
     return out
 
 
@@ -113,7 +135,7 @@ def tasks_to_load(tasks: tuple[str, ...], train_task: str, data_root: Path, *, t
 def run_data(config: dict[str, Any], data_root: Path | str | None) -> dict[str, TaskData]:
     """The data a saved run was made on: `data_root`, else the run's recorded root, else the default (the
     in-domain train task only if the run was made with it)."""
-    from gazebench.paths import data_root as resolve_root
+    from gazebench.data_root import data_root as resolve_root
 
     recorded = (config.get("execution") or {}).get("data_root")
     root = resolve_root(data_root or recorded)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.cluster import DBSCAN
 
 from gazebench.records import Fixations
 
@@ -77,6 +76,8 @@ def cluster_fixations(
     n_off, n_bad = int((good_time & ~on_image).sum()), int((~good_time).sum())
     if len(x) == 0:
         return GazeRegions((), 0, n_off, n_bad)
+    from sklearn.cluster import DBSCAN  # here: sklearn takes ~0.5 s to import, and scoring other kinds needs none
+
     # DBSCAN wants an integer min_samples: weigh fixations in milliseconds
     labels = DBSCAN(eps=eps_degrees * fixations.pixels_per_degree, min_samples=max(1, round(min_dwell_s * 1000))).fit(
         np.column_stack([x, y]), sample_weight=duration * 1000

@@ -10,8 +10,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.sparse import csc_array
-from scipy.special import ndtr
 
 from gazebench.gaze.grid import Grid, cell_index, check_grid
 from gazebench.gaze.scanpath import EmptyScanpath, Scanpaths
@@ -23,19 +21,29 @@ _STEPS = 8192
 """Intervals of the CDF table over [-TRUNCATE, TRUNCATE]: linear interpolation error < 3e-8."""
 
 
+_CDF_TABLES: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+"""`_cdf_table`'s tables by step count: constants of the Gaussian, no data (an explicit dict, not an lru_cache,
+so the predict-contract probe sees what it holds)."""
+
+
 def _cdf_table(steps: int) -> tuple[np.ndarray, np.ndarray]:
     """Truncated normal CDF at steps + 1 equally spaced points of [-TRUNCATE, TRUNCATE], and each step's rise.
 
     F(0) is exactly 1/2, so a point on a cell edge splits its mass evenly between the two cells; the last rise
-    is 0, so the table can be read at its right end without padding.
+    is 0, so the table can be read at its right end without padding. Built on first use (scipy.special takes
+    ~0.3 s to import, and every model that imports the gaze targets would pay it).
     """
-    z = np.linspace(-TRUNCATE, TRUNCATE, steps + 1)
-    cdf = (ndtr(z) - ndtr(-TRUNCATE)) / (ndtr(TRUNCATE) - ndtr(-TRUNCATE))
-    cdf[0], cdf[steps // 2], cdf[-1] = 0.0, 0.5, 1.0
-    return cdf, np.append(np.diff(cdf), 0.0)
+    if steps not in _CDF_TABLES:
+        from scipy.special import ndtr
 
-
-_CDF, _RISE = _cdf_table(_STEPS)
+        z = np.linspace(-TRUNCATE, TRUNCATE, steps + 1)
+        cdf = (ndtr(z) - ndtr(-TRUNCATE)) / (ndtr(TRUNCATE) - ndtr(-TRUNCATE))
+        cdf[0], cdf[steps // 2], cdf[-1] = 0.0, 0.5, 1.0
+        cdf.flags.writeable = False
+        rise = np.append(np.diff(cdf), 0.0)
+        rise.flags.writeable = False
+        _CDF_TABLES[steps] = (cdf, rise)
+    return _CDF_TABLES[steps]
 
 
 def _axis_mass(pos: np.ndarray, extent: np.ndarray, ncell: int, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -56,8 +64,9 @@ def _axis_mass(pos: np.ndarray, extent: np.ndarray, ncell: int, sigma: np.ndarra
     np.clip(u, 0, _STEPS, out=u)
     step = u.astype(np.intp)
     u -= step
-    u *= np.take(_RISE, step)
-    u += np.take(_CDF, step)
+    cdf, rise = _cdf_table(_STEPS)
+    u *= np.take(rise, step)
+    u += np.take(cdf, step)
     return first.astype(np.int64), np.diff(u, axis=0)
 
 
@@ -74,6 +83,8 @@ def _accumulate(
     A scatter-add done as one sparse product: (segment row × point) weighted y masses times the dense
     (point × column) x masses; each point adds to its rows in point order, whatever the batch.
     """
+    from scipy.sparse import csc_array  # here: scipy.sparse takes ~0.3 s to import, and models import this module
+
     rows, cols = grid
     (col0, mass_x), (row0, mass_y) = x_band, y_band
     points = len(segment)

@@ -5,11 +5,11 @@ from typing import Any
 
 import pandas as pd
 
+from gazebench.engine.writable import csv_text
 from gazebench.leaderboard.table import Leaderboard
 from gazebench.leaderboard.tracks import legend
 from gazebench.metrics.power import ZERO_WIDTH_NOTE, zero_width
 from gazebench.metrics.vocabulary import metric
-from gazebench.writable import csv_text
 
 LIMITED_NOTE = "[limit N]: only the first N samples of each split were evaluated; not comparable to full runs."
 

@@ -42,6 +42,8 @@ class LabelMetrics:
     """NaN where undefined (no unmasked rows, or no positive and no predicted positive)."""
     n_pos: np.ndarray
     n_neg: np.ndarray
+    n_pred_pos: np.ndarray
+    """Unmasked rows scored at or above the threshold: 0 means every prediction is No (F1 0 by construction)."""
     threshold: np.ndarray
     """Score at or above which a label is predicted positive."""
 
@@ -60,6 +62,7 @@ def _label_metrics(s: Scored) -> LabelMetrics:
         f1=f1(conf)[0],
         n_pos=(s.y == 1.0).sum(axis=0),
         n_neg=(s.y == 0.0).sum(axis=0),
+        n_pred_pos=(conf.tp + conf.fp)[0].astype(np.int64),
         threshold=s.thresholds,
     )
 
@@ -90,6 +93,7 @@ def summary(y: object, p: object, thresholds: object, labels: Sequence[str]) -> 
                 "f1": json_float(m.f1[j]),
                 "n_pos": int(m.n_pos[j]),
                 "n_neg": int(m.n_neg[j]),
+                "n_pred_pos": int(m.n_pred_pos[j]),
                 "threshold": float(m.threshold[j]),
             }
             for j, name in enumerate(names)

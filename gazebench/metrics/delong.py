@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy.stats import rankdata
 
 from gazebench.metrics.classification import json_float
 from gazebench.metrics.inputs import MetricInputError, check_scores, check_targets
@@ -50,6 +49,9 @@ def delong_covariance(y: object, scores: Sequence[object]) -> tuple[np.ndarray, 
     k = x.shape[0]
     if m == 0 or n == 0:
         return np.full(k, np.nan), np.full((k, k), np.nan)
+    from scipy.stats import rankdata  # here, not at the top: scipy.stats takes ~1 s to import, and every
+    # `gazebench.metrics.*` import (the CLI's tables too) runs this package's __init__
+
     tz = rankdata(np.hstack([xp, xn]), method="average", axis=1)
     v10 = (tz[:, :m] - rankdata(xp, method="average", axis=1)) / n
     v01 = 1.0 - (tz[:, m:] - rankdata(xn, method="average", axis=1)) / m

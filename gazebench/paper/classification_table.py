@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from gazebench.engine.writable import csv_text
 from gazebench.leaderboard.render import latex_escape, md_escape
 from gazebench.leaderboard.tracks import marked
 from gazebench.paper.aggregate import (
@@ -19,7 +20,6 @@ from gazebench.paper.aggregate import (
 )
 from gazebench.paper.methods import BY_KEY, PAPER_SOURCE, STAT_TITLES, STATS, ZERO_SHOT_NOTE
 from gazebench.paper.table import MethodRuns, PaperTable, derived_notes
-from gazebench.writable import csv_text
 
 
 def _fmt(value: float | None, digits: int = 2, sign: bool = False) -> str:

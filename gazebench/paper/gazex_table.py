@@ -7,13 +7,13 @@ from typing import Any
 
 import pandas as pd
 
+from gazebench.engine.writable import csv_text
 from gazebench.leaderboard.tracks import marked
 from gazebench.metrics.vocabulary import METRICS, metric
 from gazebench.paper.aggregate import Cell, format_cell, format_paired, metric_cell, paired_cell
 from gazebench.paper.classification_table import md_table
 from gazebench.paper.gazex import GAZEX_NOTES, GAZEX_SOURCE, HEADLINE_METRICS, KEY_METRICS, PUBLISHED
 from gazebench.paper.table import MethodRuns, PaperTable, derived_notes
-from gazebench.writable import csv_text
 
 SKIPPED = "–"
 """A cell of a task the model does not declare (its run skipped the task)."""

@@ -25,6 +25,9 @@ class PaperSettings:
     """Which paper's table (gazebench.paper.papers)."""
     methods: str = "paper"
     data_root: str | None = None
+    size: str = "default"
+    """Size of the embedded simulated study when no data root is given: `default` (the quick start's) or `large`
+    (the paper preset: ×10 patients, so the paired comparisons resolve differences ~√10 smaller)."""
     backbone: str = "tiny"
     seeds: int = 1
     output_dir: str = "runs"
@@ -41,12 +44,22 @@ class PaperSettings:
     """(method, key, value) triples passed to that method's model factory."""
     includes: tuple[str, ...] = field(default_factory=tuple)
 
+    def data(self) -> str | None:
+        """The data root the runs read: `data_root`, or (another `size` than the default) the embedded simulated
+        study of that size, generated once into the cache; None = the default embedded study."""
+        if self.data_root is not None or self.size == "default":
+            return self.data_root
+        from gazebench.paths import cache_dir
+        from gazebench.synthetic import ensure_default
+
+        return str(ensure_default(cache_dir() / "data", self.size))
+
     def command(self) -> str:
         """The canonical command line (defaults left out) that regenerates the same table."""
         parts = ["gazebench", "paper-table"]
         defaults = PaperSettings()
         for name, flag in (("paper", "--paper"), ("methods", "--methods"), ("data_root", "--data-root"),
-                           ("backbone", "--backbone"),
+                           ("size", "--size"), ("backbone", "--backbone"),
                            ("seeds", "--seeds"), ("output_dir", "--output-dir"), ("results_dir", "--results-dir"),
                            ("limit", "--limit"), ("n_boot", "--n-boot"), ("threshold_policy", "--threshold-policy"),
                            ("parse_probe", "--parse-probe")):
@@ -71,7 +84,8 @@ def run_method(method: PaperMethod, settings: PaperSettings, tasks: tuple[str, .
                log: Callable[[str], None]) -> MethodRuns:
     """Every seed of `method` on `tasks` via the engine (a finished run is read back or re-scored under the
     table's scoring options, never re-predicted), each run verified before its numbers are used."""
-    from gazebench.engine import RunConfig, evaluate
+    from gazebench.engine.config import RunConfig
+    from gazebench.engine.evaluate import evaluate
     from gazebench.engine.verify import verify_run
 
     dirs, results = [], []
@@ -79,7 +93,7 @@ def run_method(method: PaperMethod, settings: PaperSettings, tasks: tuple[str, .
         config = RunConfig(model=method.key, tasks=tasks, seed=seed, limit=settings.limit, n_boot=settings.n_boot,
                            threshold_policy=settings.threshold_policy, model_args=model_args(method, settings))
         log(f"paper-table: {method.key} seed {seed} (fit if needed + evaluate)")
-        outcome = evaluate(config, output_dir=settings.output_dir, data_root=settings.data_root)
+        outcome = evaluate(config, output_dir=settings.output_dir, data_root=settings.data())
         dirs.append(outcome.run_dir)
         verify_run(outcome.run_dir)  # its files are what was scored; then its numbers under this table's scoring
         results.append(outcome.results)
@@ -91,16 +105,16 @@ def vanilla_parse_note(settings: PaperSettings, in_domain: str) -> str:
     its fixed-format parser rejects (the paper's Vanilla scores come from answer logits, not this text).
     Vanilla is built and prepared through the model session with every image probed, and its own
     `parse_failed` diagnostic (1/0 per probed image) is counted, so this module imports no model."""
-    from gazebench.engine import RunConfig
+    from gazebench.data_root import data_root
+    from gazebench.engine.config import RunConfig
     from gazebench.engine.kinds import task_items
     from gazebench.engine.session import Session
     from gazebench.engine.workload import load_task_data
-    from gazebench.paths import data_root
 
     args = dict(model_args(BY_KEY["vanilla"], settings)) | {"probe_fraction": 1.0}
     session = Session.open(RunConfig(model="vanilla", tasks=(in_domain,), model_args=tuple(sorted(args.items())),
                                      batch_size=1, train_task=in_domain))
-    data = load_task_data([in_domain], data_root(settings.data_root), None)[in_domain]
+    data = load_task_data([in_domain], data_root(settings.data()), None)[in_domain]
     session.prepare(None)  # zero-shot: nothing to fit
     kind = session.check(data.task)
     items = task_items(data.task, data.eval_samples[: settings.parse_probe], session.adapter.spec.image_size)
@@ -138,7 +152,7 @@ def build_table(settings: PaperSettings, log: Callable[[str], None] = print) -> 
     comparisons = []
     for c in paper.comparisons_for(methods):
         log(f"paper-table: comparing {c.b} with {c.a}")
-        outs = tuple(compare_runs(a, b, data_root=settings.data_root, n_boot=settings.n_boot,
+        outs = tuple(compare_runs(a, b, data_root=settings.data(), n_boot=settings.n_boot,
                                   threshold_policy=settings.threshold_policy)
                      for a, b in zip(runs[c.a].run_dirs, runs[c.b].run_dirs, strict=True))
         comparisons.append(ComparisonRuns(c, outs))

@@ -24,19 +24,4 @@ class ReportLabeler(ABC):
 
 
 LABELERS: Registry[ReportLabeler] = Registry("report labeler", group="gazebench.labelers")
-
-
-def _rules() -> ReportLabeler:
-    from gazebench.reports.rules import RuleLabeler
-
-    return RuleLabeler()
-
-
-def _rules_broad() -> ReportLabeler:
-    from gazebench.reports.rules import RuleLabeler
-
-    return RuleLabeler(broad_hedges=True)
-
-
-LABELERS.add("rules", _rules)
-LABELERS.add("rules-broad", _rules_broad)
+"""The built-in rule labelers register themselves in gazebench.reports.rules (imported by the package)."""

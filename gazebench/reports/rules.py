@@ -19,7 +19,7 @@ import numpy as np
 
 from gazebench.labels import CHEXPERT_LABELS, NEGATIVE, POSITIVE, UNCERTAIN
 from gazebench.reports import phrases
-from gazebench.reports.labelers import ReportLabeler
+from gazebench.reports.labelers import LABELERS, ReportLabeler
 from gazebench.reports.phrases import Cue, Tier
 
 _TIERS: tuple[Tier, ...] = ("uncertain_pre", "negative", "uncertain_post")
@@ -163,3 +163,15 @@ def _aggregate(codes: list[float]) -> float:
     if POSITIVE in codes:
         return POSITIVE
     return codes[0] if codes else float("nan")
+
+
+@LABELERS.register("rules")
+def rules() -> RuleLabeler:
+    """The CheXpert-faithful cues."""
+    return RuleLabeler()
+
+
+@LABELERS.register("rules-broad")
+def rules_broad() -> RuleLabeler:
+    """Also treats likely / suggestive of / consistent with as uncertain."""
+    return RuleLabeler(broad_hedges=True)

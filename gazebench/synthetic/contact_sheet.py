@@ -55,7 +55,7 @@ def make_contact_sheet(path: Path, seed: int = 3) -> Path:
     ax.scatter(r.x * SIZE[1], r.y * SIZE[1], s=(r.t_end - r.t_start) * 60, c=r.t_start, cmap="viridis", zorder=3)
     ax.set_title("Simulated reading (effusion, nodule, devices)\ncolour = time, size = duration", fontsize=8)
     ax.axis("off")
-    fig.suptitle(f"gazebench simulated-v3 — SIMULATED chest-radiograph phantoms (conspicuity {CONSPICUITY}); "
+    fig.suptitle(f"gazebench simulated-v4 — SIMULATED chest-radiograph phantoms (conspicuity {CONSPICUITY}); "
                  "orange boxes = rendered finding regions", fontsize=11)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,11 +1,12 @@
 """The simulated radiologist: a global-focal search model of chest-radiograph reading.
 
 After Nodine & Kundel (1987) and Kundel, Nodine, Krupinski & Mello-Thoms (2007, 2008): a brief global
-impression (first ~1 s) during which conspicuous findings capture early fixations, then a systematic
-checklist search (lungs zone by zone, heart, mediastinum, costophrenic angles, diaphragm, bones) with
-focal inspection of anything recognised in the useful field of view. Findings are missed as search errors
-(never near a fixation), recognition errors (fixated but not recognised) or decision errors (dwelt on but
-not reported), as classified by Kundel, Nodine & Carmody (1978). Times are seconds from image onset;
+impression (first ~1 s) during which conspicuous findings capture early fixations and flag the regions that
+look abnormal, then a systematic checklist search (lungs zone by zone, heart, mediastinum, costophrenic angles,
+diaphragm, bones) that starts where the impression flagged something (so the search order depends on the
+findings), with focal inspection of anything recognised in the useful field of view. Findings are missed as
+search errors (never near a fixation), recognition errors (fixated but not recognised) or decision errors
+(dwelt on but not reported), as classified by Kundel, Nodine & Carmody (1978). Times are seconds from image onset;
 positions are h-units (see anatomy).
 """
 from __future__ import annotations
@@ -35,6 +36,11 @@ class ReaderParams:
     """Fixations in the global-impression phase (~1 s)."""
     capture: float = 0.9
     """P(a finding captures gaze during the global phase) = capture × conspicuity²."""
+    gist: float = 0.8
+    """P(the global impression flags a finding not yet inspected) = gist × conspicuity: the holistic first
+    impression perceives something abnormal at a place before any search reaches it (Kundel et al. 2007, 2008).
+    Flagged places are fixated first after the global phase, the search starts on the flagged side, and the
+    checklist zones near them come before the others."""
     ufov_deg: float = 2.5
     """Radius of the useful field of view around a fixation, degrees."""
     recognition: tuple[float, float] = (0.12, 0.7)
@@ -101,6 +107,22 @@ def checklist(a: Anatomy, right_first: bool) -> list[tuple[str, float, float]]:
     route += [("bones", a.cx + s * 0.2, a.clavicle_y) for s in (-1, 1)]
     route += [("bones", a.cx + s * 0.9 * a.half_width, a.hilum_y + 0.05) for s in (1, -1)]
     return route
+
+
+def search_right_first(specs: tuple[FindingSpec, ...], flagged: list[int], rng: np.random.Generator) -> bool:
+    """The lungs are searched from the side of the most conspicuous flagged one-sided finding; with none, the
+    patient's right first (70 %), the habit most readers have."""
+    sides = [specs[i].side for i in flagged if specs[i].side in (0, 1)]
+    return sides[0] == 0 if sides else bool(rng.random() < 0.7)
+
+
+def gist_ordered(route: list[tuple[str, float, float]], specs: tuple[FindingSpec, ...], flagged: list[int],
+                 reach: float) -> list[tuple[str, float, float]]:
+    """`route` with the checklist points within `reach` of a flagged finding's regions moved to the front
+    (in route order): the zones the global impression found suspicious are searched first."""
+    boxes = [b for i in flagged for b in specs[i].regions]
+    near = [any(_distance_to_box(x, y, b) <= reach for b in boxes) for _, x, y in route]
+    return [p for p, n in zip(route, near, strict=True) if n] + [p for p, n in zip(route, near, strict=True) if not n]
 
 
 def _distance_to_box(x: float, y: float, box: Box) -> float:
@@ -178,7 +200,12 @@ def simulate_reading(a: Anatomy, specs: tuple[FindingSpec, ...], rng: np.random.
             if i not in s.fate and rng.random() < params.capture * specs[i].conspicuity ** 2 / 2:
                 s.inspect(i)
     checked: dict[str, float] = {}
-    route = checklist(a, right_first=rng.random() < 0.7)
+    flagged = [i for i in sorted(range(len(specs)), key=lambda k: -specs[k].conspicuity)
+               if i not in s.fate and rng.random() < params.gist * specs[i].conspicuity]
+    for i in flagged:  # go to what the impression flagged, most conspicuous first
+        s.search_step(*specs[i].anchors[0])
+    route = gist_ordered(checklist(a, right_first=search_right_first(specs, flagged, rng)), specs, flagged,
+                         2 * params.ufov_deg * params.degree)
     skipped = {item for item, *_ in route if rng.random() < params.skip_zone and item != "heart"}
     previous = (a.cx, 0.45)
     for item, x, y in route:

@@ -23,7 +23,7 @@ from gazebench.synthetic.sizes import SizeSpec, get_size
 from gazebench.synthetic.writers import chexpert, cxr_vqa, mimic_eye, ms_cxr, rsna, siim
 from gazebench.synthetic.writers.files import write_dicom, write_jpeg
 
-GENERATOR_VERSION = "simulated-v3"
+GENERATOR_VERSION = "simulated-v4"
 DATASET_DIRS = ("mimic-eye", chexpert.FOLDER, rsna.FOLDER, siim.FOLDER, ms_cxr.FOLDER, cxr_vqa.FOLDER)
 MARKER = "SIMULATED.json"
 
@@ -168,20 +168,22 @@ def _jobs(
     return jobs
 
 
-def ensure_default(cache_root: Path) -> Path:
-    """The default study (size "default", seed 0) under `cache_root/"simulated-v3-seed0"`, generated once.
+def ensure_default(cache_root: Path, size: str = "default") -> Path:
+    """The default study (size "default", seed 0) under `cache_root/"simulated-v4-seed0"`, generated once; another
+    `size` (the paper preset "large") lives beside it in `simulated-v4-{size}-seed0`.
 
     Generation goes to a temporary sibling folder that is renamed into place, so a racing process either
     wins the rename or finds the finished folder; a half-written study is never visible.
     """
     cache_root = Path(cache_root)
-    final = cache_root / f"{GENERATOR_VERSION}-seed0"
+    get_size(size)  # an unknown size fails before any work
+    final = cache_root / (f"{GENERATOR_VERSION}-seed0" if size == "default" else f"{GENERATOR_VERSION}-{size}-seed0")
     if (final / MARKER).exists():
         return final
     cache_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{GENERATOR_VERSION}-", dir=cache_root))
     try:
-        generate(tmp, size="default", seed=0)
+        generate(tmp, size=size, seed=0)
         try:
             os.rename(tmp, final)
         except OSError:

@@ -14,9 +14,9 @@ from accelerate import Accelerator, DistributedDataParallelKwargs
 from torch import nn
 
 from gazebench.adapter import FitContext, TrainBatch
-from gazebench.engine.device import autocast
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
+from gazebench.runtime import autocast
 from gazebench.train.checkpoint import save_json
 from gazebench.train.labels import label_targets, macro_auroc
 from gazebench.train.loop import LossFn, Stage, StageResult, StageRun, derive_seed, run_stage

@@ -17,7 +17,7 @@ from accelerate import Accelerator
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from torch import nn
 
-from gazebench.engine.device import autocast
+from gazebench.runtime import autocast
 from gazebench.train.checkpoint import (
     load_json,
     load_params,

@@ -7,82 +7,27 @@ from __future__ import annotations
 
 import html
 import io
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import numpy as np
-import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse, Rectangle
 
-from gazebench.engine.kinds import task_items
-from gazebench.engine.kinds.base import Item, ItemSet, to_image_frame
+from gazebench.engine.kinds.base import Item, to_image_frame
 from gazebench.engine.kinds.columns import BOX_COLUMNS, numbers, stored_points
-from gazebench.engine.predictions import aligned, read_predictions
-from gazebench.engine.references import POINTER, resolve
-from gazebench.engine.rundir import RunDir
-from gazebench.engine.workload import TaskData
-from gazebench.errors import ConfigError
+from gazebench.engine.references import POINTER
 from gazebench.records import GazeRecord
-from gazebench.results import TaskResult
+from gazebench.viewer.pages import dataset_note, page, rows_table
+from gazebench.viewer.panels import _display_image
+from gazebench.viewer.state import KindView, Viewer
 
 PAGE_ROWS = 200
 """Items listed per browser page."""
 
 
-@dataclass(frozen=True, eq=False)
-class KindView:
-    """One run's non-classification task: its items (references in memory) and the stored outputs, aligned."""
-
-    data: TaskData
-    items: ItemSet
-    stored: pd.DataFrame
-    """The prediction rows as written (pointers as pointers), in item order."""
-    frame: pd.DataFrame
-    """The same rows with pointers resolved to the references they name."""
-    side: int
-    """The model's input side: stored boxes and points are in its frame."""
-    folder: Path
-    """The predictions folder (named in errors)."""
-
-    @property
-    def kind(self) -> str:
-        return self.data.task.kind
-
-    def index_of(self, item_id: str) -> int:
-        found = next((k for k, i in enumerate(self.items.items) if i.item_id == item_id), None)
-        if found is None:
-            raise ConfigError(f"no item {item_id!r} in {self.data.task.name}")
-        return found
-
-
-def kind_view(config: dict[str, Any], path: Path, data: TaskData) -> KindView:
-    """Items of `data`'s task in the run's model frame and its saved predictions (aligned, pointers resolved)."""
-    side = int(config["adapter"]["spec"]["image_size"])
-    items = task_items(data.task, data.eval_samples, side)
-    folder = RunDir(path).predictions(data.task.name)
-    stored = aligned(items.samples, read_predictions(folder), folder)
-    privileged = (config.get("adapter") or {}).get("track") == "privileged"
-    return KindView(data, items, stored, resolve(stored, items, privileged, folder), side, folder)
-
-
-def task_body(result: TaskResult, view_: KindView | None, samples_link: str) -> str:
-    """The task page's body: the family's metrics with CIs, sizes, skipped items and diagnostics (the viewer's
-    kind summary) and, with a view, the link to the items."""
-    from gazebench.viewer.pages import kind_summary
-
-    body = "<h2>Metrics (patient-bootstrap CI)</h2>" + kind_summary(result)
-    if view_ is not None:
-        body += f"<p><a href='{samples_link}'>browse the {len(view_.items.items)} items</a></p>"
-    return body
-
-
 def samples_body(view_: KindView, index_: int) -> str:
     """The item browser: item ids and their image, linking to each item's page (no dataset text here)."""
-    from gazebench.viewer.pages import rows_table
-
     rows = [[f"<a href='/sample/{index_}/{quote(view_.data.task.name)}/{quote(i.item_id, safe='')}'>"
              f"{html.escape(i.item_id)}</a>", html.escape(i.sample.patient_id), html.escape(i.group or "–")]
             for i in view_.items.items[:PAGE_ROWS]]
@@ -157,8 +102,6 @@ def predicted_points(view_: KindView, i: int) -> np.ndarray:
 
 def image_png(view_: KindView, i: int) -> bytes:
     """PNG bytes of the item's image: left the model's box or scanpath, right the reference; nothing on disk."""
-    from gazebench.viewer.panels import _display_image
-
     it: Item = view_.items.items[i]
     image = _display_image(it.sample.image_path)
     height, width = image.shape
@@ -204,3 +147,15 @@ def _path(ax: Any, x: np.ndarray, y: np.ndarray, colour: str) -> None:
     ax.plot(x, y, "-o", color=colour, ms=4, lw=1)
     for k, (px, py) in enumerate(zip(x[:20], y[:20], strict=True)):
         ax.annotate(str(k + 1), (px, py), color=colour, fontsize=7)
+
+
+def samples_page(viewer: Viewer, index_: int, task: str) -> str:
+    """The item browser of an item task (a kind without per-label views)."""
+    return page(f"{viewer.run(index_).config['model']} — {task}: items",
+                samples_body(viewer.kind(index_, task), index_), dataset_note(viewer))
+
+
+def sample_page(viewer: Viewer, index_: int, task: str, item_id: str) -> str:
+    """One item of an item task: the model's output beside the reference."""
+    view_ = viewer.kind(index_, task)
+    return page(f"{item_id} ({task})", sample_body(view_, index_, view_.index_of(item_id)), dataset_note(viewer))

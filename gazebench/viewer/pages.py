@@ -157,10 +157,10 @@ def task_page(viewer: Viewer, index_: int, task: str, link: Callable[[str], str]
     links to its items (gazebench.viewer.kinds)."""
     run = viewer.run(index_)
     r = viewer.results(index_, task)
-    if not viewer.labelled(index_, task):
-        from gazebench.viewer.kinds import task_body
-
-        body = task_body(r, viewer.kind(index_, task), link(f"/samples/{index_}/{quote(task)}"))
+    if not viewer.labelled(index_, task):  # its items: gazebench.viewer.kinds
+        body = (f"<h2>Metrics (patient-bootstrap CI)</h2>{kind_summary(r)}<p><a href='"
+                f"{link(f'/samples/{index_}/{quote(task)}')}'>browse the {len(viewer.kind(index_, task).items.items)} "
+                "items</a></p>")
         return page(f"{run.config['model']} — {task}", body, dataset_note(viewer))
     view = viewer.task(index_, task)
     block = r.blocks.get(ECE.family)
@@ -246,12 +246,7 @@ def sample_order(viewer: Viewer, index_: int, task: str, sort: str, other: int |
 
 def samples_page(viewer: Viewer, index_: int, task: str, sort: str = "loss", other: int | None = None) -> str:
     """The per-sample browser: ids, positive labels, top scores, loss and disagreement, errors first (a task of
-    another kind: its items)."""
-    if not viewer.labelled(index_, task):
-        from gazebench.viewer.kinds import samples_body
-
-        return page(f"{viewer.run(index_).config['model']} — {task}: items",
-                    samples_body(viewer.kind(index_, task), index_), dataset_note(viewer))
+    another kind: gazebench.viewer.kinds.samples_page)."""
     view = viewer.task(index_, task)
     order, dis = sample_order(viewer, index_, task, sort if sort in SORTS else "loss", other)
     loss = view.loss()
@@ -278,11 +273,6 @@ def sample_page(viewer: Viewer, index_: int, task: str, sample_id: str) -> str:
     generated report beside the labeler's reading and the reference when the run has reports."""
     from gazebench.viewer.panels import report_panel
 
-    if not viewer.labelled(index_, task):
-        from gazebench.viewer.kinds import sample_body
-
-        kind = viewer.kind(index_, task)
-        return page(f"{sample_id} ({task})", sample_body(kind, index_, kind.index_of(sample_id)), dataset_note(viewer))
     view = viewer.task(index_, task)
     i = next((k for k, s in enumerate(view.samples) if s.sample_id == sample_id), None)
     if i is None:

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from gazebench.engine.scoring import grid_of
 from gazebench.errors import GazebenchError
-from gazebench.viewer import pages
+from gazebench.viewer import kinds, pages
 from gazebench.viewer.kinds import image_png as kind_image
 from gazebench.viewer.panels import image_png
 from gazebench.viewer.state import Viewer
@@ -37,6 +37,10 @@ def route(viewer: Viewer, path: str, query: dict[str, list[str]], cache: dict[st
     kind, rest = parts[0], parts[1:]
     if kind == "task" and len(rest) == 2:
         return "text/html", pages.task_page(viewer, int(rest[0]), rest[1]).encode()
+    if kind in ("samples", "sample") and len(rest) == (2 if kind == "samples" else 3) \
+            and not viewer.labelled(int(rest[0]), rest[1]):  # an item task's pages
+        return "text/html", (kinds.samples_page(viewer, int(rest[0]), rest[1]) if kind == "samples"
+                             else kinds.sample_page(viewer, int(rest[0]), rest[1], rest[2])).encode()
     if kind == "samples" and len(rest) == 2:
         other = query.get("other", [None])[0]
         return "text/html", pages.samples_page(viewer, int(rest[0]), rest[1], query.get("sort", ["loss"])[0],

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from gazebench.engine.kinds import ItemSet, task_items
 from gazebench.engine.predictions import aligned, read_predictions, score_matrix
+from gazebench.engine.references import resolve
 from gazebench.engine.rundir import RunDir
 from gazebench.engine.verify import VerifiedRun, verify_run
 from gazebench.engine.workload import TaskData, run_data
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
 from gazebench.results import TaskResult
-from gazebench.viewer.kinds import KindView, kind_view
 
 EPS = 1e-6
 """Scores are clipped to [EPS, 1 − EPS] inside the per-sample log loss (a score of exactly 0 or 1 is finite)."""
@@ -46,6 +48,42 @@ class TaskView:
         ok = ~np.isnan(ce)
         n = ok.sum(axis=1)
         return np.where(n > 0, np.where(ok, ce, 0.0).sum(axis=1) / np.maximum(n, 1), np.nan)
+
+
+@dataclass(frozen=True, eq=False)
+class KindView:
+    """One run's non-classification task: its items (references in memory) and the stored outputs, aligned."""
+
+    data: TaskData
+    items: ItemSet
+    stored: pd.DataFrame
+    """The prediction rows as written (pointers as pointers), in item order."""
+    frame: pd.DataFrame
+    """The same rows with pointers resolved to the references they name."""
+    side: int
+    """The model's input side: stored boxes and points are in its frame."""
+    folder: Path
+    """The predictions folder (named in errors)."""
+
+    @property
+    def kind(self) -> str:
+        return self.data.task.kind
+
+    def index_of(self, item_id: str) -> int:
+        found = next((k for k, i in enumerate(self.items.items) if i.item_id == item_id), None)
+        if found is None:
+            raise ConfigError(f"no item {item_id!r} in {self.data.task.name}")
+        return found
+
+
+def kind_view(config: dict[str, Any], path: Path, data: TaskData) -> KindView:
+    """Items of `data`'s task in the run's model frame and its saved predictions (aligned, pointers resolved)."""
+    side = int(config["adapter"]["spec"]["image_size"])
+    items = task_items(data.task, data.eval_samples, side)
+    folder = RunDir(path).predictions(data.task.name)
+    stored = aligned(items.samples, read_predictions(folder), folder)
+    privileged = (config.get("adapter") or {}).get("track") == "privileged"
+    return KindView(data, items, stored, resolve(stored, items, privileged, folder), side, folder)
 
 
 @dataclass(eq=False)
@@ -86,7 +124,7 @@ class Viewer:
         return bool(KINDS.create(self.kind_of(index, task)).label_views)
 
     def kind(self, index: int, task: str) -> KindView:
-        """An item task's items and this run's stored outputs for them (see gazebench.viewer.kinds)."""
+        """An item task's items and this run's stored outputs for them (its pages: gazebench.viewer.kinds)."""
         key = (index, task)
         if key not in self._kinds:
             run = self.run(index)

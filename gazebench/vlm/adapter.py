@@ -9,7 +9,7 @@ from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 import numpy as np
 import torch
@@ -21,10 +21,12 @@ from gazebench.records import Sample
 from gazebench.train import Stage, auroc_validator, fit_stages, label_targets
 from gazebench.vlm.backbone import backbone_weights, build_backbone, check_backbone, default_dtype
 from gazebench.vlm.config import BackboneConfig, VLMConfig
-from gazebench.vlm.model import GazeVLM
 from gazebench.vlm.objective import Supervision, TargetTerm, VLMObjective, label_probs
 from gazebench.vlm.report import render_report
 from gazebench.vlm.vision_input import qwen_input_spec
+
+if TYPE_CHECKING:  # the model (peft, transformers) is imported where it is built, so constructing an adapter is cheap
+    from gazebench.vlm.model import GazeVLM
 
 C = TypeVar("C", bound=VLMConfig)
 
@@ -115,6 +117,8 @@ class VLMAdapter(LazyVLMAdapter, Generic[C]):
     def model(self) -> GazeVLM:
         """Built on first use (on `self.device`, bf16 backbone on CUDA), so construction stays cheap."""
         if self._model is None:
+            from gazebench.vlm.model import GazeVLM
+
             with torch.random.fork_rng(devices=[]):
                 backbone = build_backbone(self.cfg.backbone, self.gaze_tokens, self.cfg.seed,
                                           default_dtype(self.device), self.device)

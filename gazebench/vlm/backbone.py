@@ -6,17 +6,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers
 from torch import nn
-from transformers import PreTrainedTokenizerBase, PreTrainedTokenizerFast, Qwen2_5_VLConfig
-from transformers import Qwen2_5_VLForConditionalGeneration as QwenVL
 
 from gazebench.checkpoint_dir import LOAD_ERRORS, CheckpointKind, check_checkpoint_dir, load_error
 from gazebench.errors import ConfigError
 from gazebench.labels import CHEXPERT_LABELS
+
+if TYPE_CHECKING:  # transformers is imported where a backbone is built: checking a name or constructing an
+    # adapter (a run's identity, a finished run) never pays its import
+    from transformers import PreTrainedTokenizerBase, PreTrainedTokenizerFast, Qwen2_5_VLConfig
+    from transformers import Qwen2_5_VLForConditionalGeneration as QwenVL
 
 QWEN_SPECIAL_TOKENS: tuple[str, ...] = (
     "<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", "<|image_pad|>",
@@ -70,6 +73,16 @@ QWEN_CHECKPOINT = CheckpointKind(
 """A local backbone directory: Qwen2.5-VL only (Qwen2-VL differs in its vision tower and rope)."""
 
 
+def __getattr__(name: str) -> Any:
+    """`QwenVL` (the transformers Qwen2.5-VL class the model modules import from here), imported on first use
+    (PEP 562) so that importing this module for a name check stays free of transformers."""
+    if name == "QwenVL":
+        from transformers import Qwen2_5_VLForConditionalGeneration
+
+        return Qwen2_5_VLForConditionalGeneration
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 @dataclass(frozen=True, eq=False)
 class Backbone:
     """A frozen Qwen2.5-VL, its tokenizer, and the ids the prompt and heads need."""
@@ -87,6 +100,8 @@ class Backbone:
 
 def offline_tokenizer() -> PreTrainedTokenizerFast:
     """A word-level tokenizer over the prompt/report vocabulary plus the Qwen special tokens, built in code."""
+    from transformers import PreTrainedTokenizerFast
+
     words = set(_WORDS.split()) | {w for label in CHEXPERT_LABELS for w in re.findall(_SPLIT, label)}
     symbols = [" ", "\n", ":", ".", ",", "-", "?", "!", "(", ")", "/"] + [str(i) for i in range(10)]
     vocab = {tok: i for i, tok in enumerate(["<unk>", *sorted(words), *symbols])}
@@ -130,6 +145,8 @@ def backbone_weights(name: str) -> dict[str, Path]:
 def build_backbone(name: str, k: int = 4, seed: int = 0, dtype: torch.dtype = torch.float32,
                    device: torch.device | str = "cpu") -> Backbone:
     """A frozen backbone with `k` gaze tokens: named random config (seeded) or a local directory (offline)."""
+    from transformers import Qwen2_5_VLForConditionalGeneration as QwenVL
+
     if name in RANDOM_CONFIGS:
         tokenizer: PreTrainedTokenizerBase = offline_tokenizer()
         config = _random_config(name, tokenizer)
@@ -178,6 +195,8 @@ def add_gaze_tokens(model: QwenVL, tokenizer: PreTrainedTokenizerBase, k: int) -
 
 def _random_config(name: str, tokenizer: PreTrainedTokenizerBase) -> Qwen2_5_VLConfig:
     """The named config with the special-token ids taken from `tokenizer` (so text and config agree)."""
+    from transformers import Qwen2_5_VLConfig
+
     parts = RANDOM_CONFIGS[name]
     ids = {t: cast(int, tokenizer.convert_tokens_to_ids(t)) for t in QWEN_SPECIAL_TOKENS}
     text = dict(parts["text"], bos_token_id=ids["<|endoftext|>"], eos_token_id=ids["<|im_end|>"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from gazebench.errors import ConfigError
 from gazebench.options import (
@@ -31,6 +31,7 @@ VISION_LORA_TARGETS = r".*visual\.(blocks\.\d+\.attn\.(qkv|proj)|merger\.mlp\.[0
 """Regex for LoRA on the vision tower's attention and the patch merger (used when `lora_vision`)."""
 
 C = TypeVar("C", bound="BackboneConfig")
+Tuning = Literal["full", "lora"]
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,16 @@ class BackboneConfig:
 
 @dataclass(frozen=True)
 class VLMConfig(BackboneConfig):
-    """+ LoRA, heads and the training settings shared by every LoRA-tuned model (reference model, SFT)."""
+    """+ how the backbone trains (fully, or LoRA), heads and the training settings shared by every tuned model
+    (reference model, SFT, GazeX-style)."""
 
+    tuning: Tuning = "lora"
+    """`lora`: LoRA adapters on frozen weights (the papers' method for pretrained weights; the default here, on
+    `tiny` too); `full`: every backbone weight trains. Measured on simulated-v4 (docs/reference_model.md):
+    full tuning of the random `tiny` backbone at this budget overfits 226 training images (SFT 60.8 vs 71.4
+    mimic-eye AUROC with LoRA), so the label-head models keep LoRA; the GazeX-style model, which must learn a
+    language from random word rows, trains fully on `tiny` (GazeXConfig). Part of the adapter config, so of the
+    run identity and the fit cache key."""
     lora_r: int = option(8, ge=1, le=MAX_RANK)
     """LoRA rank."""
     lora_alpha: int = option(16, ge=1, le=MAX_WIDTH)
@@ -91,11 +100,11 @@ class VLMConfig(BackboneConfig):
     lora_dropout: float = option(0.05, ge=0, lt=1)
     """Dropout on the LoRA branch."""
     lora_vision: bool = True
-    """Also put LoRA on the vision tower (the tiny backbone is random, so its features need adapting)."""
+    """Also put LoRA on the vision tower (when `tuning` is `lora`; a real backbone defaults to the LLM only)."""
     key_dim: int = option(64, ge=1, le=MAX_WIDTH)
     """Width of the pointer head's query/key projections."""
     lr: float = option(2e-3, gt=0, le=MAX_LR)
-    """AdamW learning rate of LoRA, heads and gaze-token embeddings."""
+    """AdamW learning rate of the trained weights (LoRA or the whole backbone), heads and gaze-token embeddings."""
     weight_decay: float = option(0.0, ge=0, le=MAX_WEIGHT)
     patience: int = option(3, ge=1, le=MAX_EPOCHS)
     """Label-stage epochs without a better validate macro AUROC before stopping."""
@@ -111,9 +120,10 @@ class VLMConfig(BackboneConfig):
     """Decision threshold that turns probabilities into the report's Yes/No lines."""
 
     REAL_WEIGHTS: ClassVar[dict[str, Any]] = BackboneConfig.REAL_WEIGHTS | {
-        "lora_r": 16, "lora_alpha": 32, "lora_vision": False, "key_dim": 256, "lr": 1e-4, "batch_size": 4,
-        "grad_accum": 4, "gradient_checkpointing": True}
-    """A real/7B-shaped backbone: 448 px, LoRA r=16 on the LLM only, small batches with accumulation."""
+        "lora_r": 16, "lora_alpha": 32, "lora_vision": False, "key_dim": 256, "lr": 1e-4,
+        "batch_size": 4, "grad_accum": 4, "gradient_checkpointing": True}
+    """A real/7B-shaped backbone: 448 px, LoRA r=16 on the LLM only (frozen weights), small batches with
+    accumulation."""
 
 
 @dataclass(frozen=True)

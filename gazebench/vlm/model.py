@@ -1,5 +1,6 @@
-"""`GazeVLM`: frozen Qwen2.5-VL + LoRA (peft) + trainable gaze-token embedding rows + pointer gaze head +
-14-label head. One forward gives pointer logits (B, Q, N), label logits (B, 14) and, given reports, the LM loss.
+"""`GazeVLM`: Qwen2.5-VL, fully trained (a random-weight backbone) or frozen + LoRA (peft, pretrained weights),
++ trainable gaze-token embedding rows + pointer gaze head + 14-label head. One forward gives pointer logits
+(B, Q, N), label logits (B, 14) and, given reports, the LM loss.
 The same module is the SFT baselines' model: built on a backbone without gaze tokens it pools the last prompt
 token, and its optional pointer head (SFT-Heatmap) has that one token as its single query."""
 from __future__ import annotations
@@ -44,10 +45,32 @@ def lora_wrap(backbone: Backbone, cfg: VLMConfig) -> PeftModel:
         warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
         lm = cast(PeftModel, get_peft_model(backbone.model, lora))
     if cfg.gradient_checkpointing:
-        # transformers 5 renamed gradient_checkpointing_enable (now a deprecated alias) to activation_...
-        enable = getattr(lm, "activation_checkpointing_enable", None) or lm.gradient_checkpointing_enable
-        enable({"use_reentrant": False})
+        enable_checkpointing(lm)
     return lm
+
+
+def enable_checkpointing(model: QwenVL | PeftModel) -> None:
+    """Gradient (activation) checkpointing without re-entrant autograd."""
+    # transformers 5 renamed gradient_checkpointing_enable (now a deprecated alias) to activation_...
+    enable = getattr(model, "activation_checkpointing_enable", None) or model.gradient_checkpointing_enable
+    enable({"use_reentrant": False})
+
+
+def trainable_backbone(backbone: Backbone, cfg: VLMConfig) -> nn.Module:
+    """What trains of `backbone` under `cfg.tuning`: the whole model (`full`: a random-weight backbone has no
+    pretrained features to keep) or LoRA on the frozen weights (`lora_wrap`); gradient checkpointing when asked."""
+    if cfg.tuning == "lora":
+        return lora_wrap(backbone, cfg)
+    model = backbone.model.requires_grad_(True)
+    if cfg.gradient_checkpointing:
+        enable_checkpointing(model)
+    return model
+
+
+def unwrap(lm: nn.Module) -> QwenVL:
+    """The Qwen2_5_VLForConditionalGeneration of `trainable_backbone`'s result (inside the peft wrapper, whose
+    LoRA layers are injected in place, or the model itself when fully trained)."""
+    return cast(QwenVL, lm.base_model.model if isinstance(lm, PeftModel) else lm)
 
 
 def encode(qwen: QwenVL, pixels: torch.Tensor, prompt: PromptBatch) -> torch.Tensor:
@@ -81,7 +104,7 @@ class GazeVLM(nn.Module):
         rows, cols = cfg.grid
         self.prompts = PromptBuilder(backbone.tokenizer, backbone.image_token_id, backbone.gaze_token_ids,
                                      rows * cols)
-        self.lm = lora_wrap(backbone, cfg)
+        self.lm = trainable_backbone(backbone, cfg)
         d = backbone.hidden_size
         with_pointer = bool(backbone.gaze_token_ids) if pointer is None else pointer
         self.gaze_head = PointerGazeHead(d, cfg.key_dim) if with_pointer else None
@@ -89,8 +112,7 @@ class GazeVLM(nn.Module):
 
     @property
     def qwen(self) -> QwenVL:
-        """The Qwen2_5_VLForConditionalGeneration inside the peft wrapper (LoRA layers injected in place)."""
-        return cast(QwenVL, self.lm.base_model.model)
+        return unwrap(self.lm)
 
     def encode(self, pixels: torch.Tensor, prompt: PromptBatch) -> torch.Tensor:
         """Last-layer hidden states (B, L, d) for images (B, 3, S, S) and their token sequences."""
@@ -120,7 +142,8 @@ class GazeVLM(nn.Module):
 
 
     def trainable_state(self) -> dict[str, torch.Tensor]:
-        """LoRA weights, the new gaze-token embedding rows and the heads (never the frozen backbone)."""
+        """What trains: LoRA weights and the new gaze-token embedding rows (or the whole backbone under full
+        tuning) and the heads (never a frozen backbone)."""
         return {n: p.detach().cpu().contiguous() for n, p in self.named_parameters() if p.requires_grad}
 
     def load_trainable_state(self, state: dict[str, torch.Tensor]) -> None:

@@ -37,7 +37,7 @@ def test_data_check_passes_with_the_generated_counts(synth_root: Path, name: str
     report = json.loads(result.output)
     assert report["problems"] == []
     assert report["images"] == written["images"]
-    assert report["version"] == "simulated-v3 (seed 3)"
+    assert report["version"] == "simulated-v4 (seed 3)"
     if "patients" in written:
         assert report["patients"] == written["patients"]
     if "positive" in written:

@@ -45,7 +45,7 @@ def evaluate_with_lm_eval(model: str, tasks: str | Sequence[str], data_root: Pat
     from lm_eval import simple_evaluate
     from lm_eval.tasks import TaskManager
 
-    from gazebench.paths import data_root as resolve_root
+    from gazebench.data_root import data_root as resolve_root
     from gazebench.task import resolve_tasks
 
     chosen = resolve_tasks(tasks if isinstance(tasks, str) else ",".join(tasks))

@@ -45,7 +45,7 @@ class GazebenchLM(LM):
     def __init__(self, model: str, seed: int = 0, data_root: Path | str | None = None, train_task: str = "mimic-eye",
                  device: str | None = None, batch_size: int | str | None = None, max_batch_size: int | None = None,
                  **model_options: Any) -> None:
-        from gazebench.paths import data_root as resolve_root
+        from gazebench.data_root import data_root as resolve_root
 
         super().__init__()
         # Tasks arrive with the requests; RunConfig wants one, and the train task stands in.

@@ -100,7 +100,7 @@ def metric_items(task: Task, doc: dict[str, Any], results: list[tuple[float, boo
 
 def task_config(name: str, data_root: Path | str | None = None) -> dict[str, Any]:
     """The lm-eval config of gazebench task `name`, reading `data_root` (or lm-eval metadata `data_root`)."""
-    from gazebench.paths import data_root as resolve_root
+    from gazebench.data_root import data_root as resolve_root
 
     task = get_task(name)
     if kind_of(task).family not in BRIDGED_FAMILIES:

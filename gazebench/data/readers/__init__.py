@@ -5,12 +5,7 @@ the `gazebench.readers` entry-point group.
 """
 from __future__ import annotations
 
-from gazebench.records import Dataset
-from gazebench.registry import Registry
-
-READERS: Registry[Dataset] = Registry("dataset reader", group="gazebench.readers")
-
-from gazebench.data.readers import (  # noqa: E402,F401
+from gazebench.data.readers import (  # noqa: F401  (each registers itself)
     chexpert,
     cxr_vqa,
     eyegaze,
@@ -20,3 +15,6 @@ from gazebench.data.readers import (  # noqa: E402,F401
     rsna,
     siim_acr,
 )
+from gazebench.data.readers.registry import READERS
+
+__all__ = ["READERS"]

@@ -9,7 +9,7 @@ from pathlib import Path
 from gazebench.data.attributes import attribute_pairs
 from gazebench.data.codes import label_vector
 from gazebench.data.images import on_disk
-from gazebench.data.readers import READERS
+from gazebench.data.readers.registry import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
 from gazebench.data.tables import Row, inside, read_csv, refuse_duplicates

@@ -15,9 +15,9 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
-from gazebench.data.readers import READERS
 from gazebench.data.readers.mimic_cxr import mimic_id
 from gazebench.data.readers.mimic_images import frontal_by_study, image_index
+from gazebench.data.readers.registry import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
 from gazebench.data.tables import Row, read_csv

@@ -18,7 +18,7 @@ import numpy as np
 from gazebench.data.codes import label_vector
 from gazebench.data.images import image_size, on_disk
 from gazebench.data.plausible import implausible, off_image
-from gazebench.data.readers import READERS
+from gazebench.data.readers.registry import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
 from gazebench.data.tables import Row, inside, read_csv

@@ -10,9 +10,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from gazebench.data.attributes import attribute_pairs
-from gazebench.data.readers import READERS, eyegaze, reflacx
+from gazebench.data.readers import eyegaze, reflacx
 from gazebench.data.readers.mimic_cxr import mimic_id, read_metadata, read_split, read_study_labels
 from gazebench.data.readers.mimic_report import reference_report
+from gazebench.data.readers.registry import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
 from gazebench.data.tables import Row, read_csv

@@ -16,8 +16,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from gazebench.data.plausible import off_frame
-from gazebench.data.readers import READERS
 from gazebench.data.readers.mimic_images import image_index
+from gazebench.data.readers.registry import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
 from gazebench.data.tables import Row, read_csv

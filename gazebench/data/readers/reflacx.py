@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from gazebench.data.plausible import implausible, keep_reference, off_image
-from gazebench.data.readers import READERS
 from gazebench.data.readers.mimic_cxr import SPLITS
+from gazebench.data.readers.registry import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
 from gazebench.data.tables import Row, inside, read_csv, refuse_duplicates

@@ -10,7 +10,7 @@ from pathlib import Path
 from gazebench.data.attributes import dicom_attributes
 from gazebench.data.images import on_disk
 from gazebench.data.plausible import keep_reference
-from gazebench.data.readers import READERS
+from gazebench.data.readers.registry import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
 from gazebench.data.tables import Row, inside, read_csv

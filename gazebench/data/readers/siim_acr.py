@@ -9,7 +9,7 @@ import math
 from pathlib import Path
 
 from gazebench.data.attributes import dicom_attributes
-from gazebench.data.readers import READERS
+from gazebench.data.readers.registry import READERS
 from gazebench.data.release import release_version
 from gazebench.data.rle import RunsPastImage, decode_rle
 from gazebench.data.skips import SkipLog

@@ -8,10 +8,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from gazebench.adapter import Adapter, ImageBatch, Query
 from gazebench.engine.config import ScoringOptions
@@ -21,6 +20,9 @@ from gazebench.outputs import Output, OutputError
 from gazebench.records import Sample
 from gazebench.results import TaskResult
 from gazebench.task import Task
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ITEM_SEPARATOR = "#"
 """Item id of a per-query task: `<image id>#<query key>`; per-image tasks use the image id itself."""
@@ -205,6 +207,13 @@ class Kind(ABC):
     def table_note(self, result: TaskResult) -> str:
         """What the run table prints beside the task's metrics (e.g. items skipped)."""
         return "; ".join(f"{reason}: {n}" for reason, n in result.skipped.items())
+
+    def caption_lines(self, name: str, result: TaskResult) -> list[str]:
+        """Lines the run table prints under itself for task `name` (e.g. a warning about its scores)."""
+        return []
+
+    table_caption: str | None = None
+    """A note the run table prints once under itself when a task of this kind is in it."""
 
     def check_result(self, result: TaskResult, where: str) -> None:
         """Internal consistency of a stored result beyond the shape `from_json` checks; ConfigError if not."""

@@ -3,16 +3,18 @@ weights (ItemScores.statistic): the same cluster draws as the classification boo
 row of per-item draw counts), so BLEU and CIDEr are resampled through their per-item statistics."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gazebench.engine.kinds.base import ItemScores
 from gazebench.metrics.bootstrap import weight_chunks
 from gazebench.metrics.classification import json_float
 from gazebench.metrics.inputs import cluster_codes
 from gazebench.metrics.power import minimum_detectable_difference
 from gazebench.results import MetricValue
+
+if TYPE_CHECKING:
+    from gazebench.engine.kinds.base import ItemScores
 
 
 def replicates(scores: list[ItemScores], names: tuple[str, ...], n_boot: int, seed: int) -> list[dict[str, np.ndarray]]:

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-import pandas as pd
 
 from gazebench.adapter import Adapter
 from gazebench.engine.config import ScoringOptions
@@ -25,6 +24,9 @@ from gazebench.outputs import Probabilities
 from gazebench.records import Sample
 from gazebench.results import MetricBlock, MetricValue, TaskResult
 from gazebench.task import Task
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROC_POINTS = 101
 
@@ -86,6 +88,25 @@ class ClassificationKind(Kind):
         used = total - len(result.details.get("labels_excluded") or [])
         policy = (result.details.get("threshold_policy") or {}).get("name", "")
         return f"AUROC labels {used}/{total} used; thresholds {policy}"
+
+    table_caption = (
+        "thresholds: this table uses the run's policy (see each row's notes; `fixed` = 0.5); `gazebench paper-table` "
+        "scores Acc/F1 with max-f1 thresholds tuned per label on the in-domain validate split (rescore this run with "
+        "`--threshold-policy max-f1`).")
+
+    def caption_lines(self, name: str, result: TaskResult) -> list[str]:
+        """A line when some label with positives in the test split was never predicted positive (no score reached
+        its threshold): its F1 is 0 because every prediction is No, not because the model ranks badly (AUROC does
+        not use the threshold). Results written before the count existed say nothing."""
+        per = result.details.get("per_label") or {}
+        never = [label for label, v in per.items() if v.get("n_pred_pos") == 0 and (v.get("n_pos") or 0) > 0]
+        if not never:
+            return []
+        policy = (result.details.get("threshold_policy") or {}).get("name", "?")
+        shown = ", ".join(never[:4]) + (f" and {len(never) - 4} more" if len(never) > 4 else "")
+        return [f"{name}: no score crossed the {policy} threshold on {len(never)}/{len(per)} labels ({shown}): every "
+                "prediction is No there, so F1 is 0 by construction; see AUROC, or rescore with --threshold-policy "
+                "max-f1"]
 
     def check_result(self, result: TaskResult, where: str) -> None:
         """Each macro value is the mean of its per-label values, in the task's own metrics and in every block that

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from gazebench.adapter import Adapter
 from gazebench.errors import ConfigError, GazebenchError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BOX_COLUMNS = ("box_x1", "box_y1", "box_x2", "box_y2")
 
@@ -49,6 +52,8 @@ def numbers(df: pd.DataFrame, cols: Sequence[str], where: Path) -> np.ndarray:
         raise ConfigError(f"{where}: predictions without column(s) {', '.join(missing)}")
     raw = df[list(cols)].replace("", np.nan)
     try:
+        import pandas as pd
+
         return raw.apply(pd.to_numeric).to_numpy(dtype=np.float64).reshape(len(df), len(cols))
     except (ValueError, TypeError):
         raise ConfigError(f"{where}: a value in {', '.join(cols)} is neither a number nor empty") from None
@@ -68,4 +73,6 @@ def stored_texts(df: pd.DataFrame, column: str, where: Path) -> list[str]:
     """A stored text column (an empty cell is the empty string)."""
     if column not in df.columns:
         raise ConfigError(f"{where}: predictions without column {column!r}")
+    import pandas as pd
+
     return ["" if pd.isna(v) else str(v) for v in df[column]]

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from gazebench.adapter import Adapter, Query
 from gazebench.engine.kinds.base import (
@@ -29,6 +28,9 @@ from gazebench.metrics.grounding import IOU_THRESHOLDS, box_centre, box_iou, in_
 from gazebench.outputs import Boxes
 from gazebench.records import Sample
 from gazebench.task import Task
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _queries(task: Task, sample: Sample) -> list[tuple[str, str, tuple[float, float, float, float]]]:

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from gazebench.adapter import Adapter, Query
 from gazebench.engine.kinds.base import ItemScores, ItemSet, Kind, ScoreContext, item
@@ -32,6 +31,9 @@ from gazebench.outputs import Reports
 from gazebench.records import Sample
 from gazebench.reports.labelers import LABELERS
 from gazebench.task import Task
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CEScores = tuple[tuple[CEConvention, CECounts], ...]
 PUNCTUATION: Punctuation = "drop"
@@ -110,6 +112,8 @@ class ReportKind(Kind):
         system of the approximate-randomization test. CIDEr-D's document frequencies come from the references
         once, as in each run's own score (stacking would count them twice and change the idf of n-grams no
         reference has), so its per-item values are each run's own."""
+        import pandas as pd
+
         stacked = self.scores(task, ItemSet(items.items + items.items), pd.concat(dfs, ignore_index=True), 0, where)
         refs = [[str(i.reference)] for i in items.items]
         cider = np.concatenate([nlg_scores(stored_texts(df, "report", where), refs,

@@ -1,24 +1,22 @@
 """Gaze trajectory: one item per test image with REFLACX readings. Each reading's fixations are clustered
 into regions ordered by time (gazebench.gaze.clusters); the model's predicted clusters (mapped from its input
-frame to image pixels) are matched to each reading's (gazebench.metrics.agreement): ICC of matched
-centroids per axis (the task's ICC form, default ICC(2,1)), mean centroid distance in pixels and in cells of a
-14×14 grid, Kendall τ-b of the orders. Scanpath similarity of the predicted region sequence to each reading's
+frame to image pixels) are matched to each reading's (gazebench.metrics.agreement): ICC of matched centroids per
+axis (the task's ICC form, default ICC(2,1)), mean centroid distance in pixels and in cells of the task's grid,
+Kendall τ-b of the orders. Scanpath similarity of the predicted region sequence to each reading's
 (gazebench.gaze.scanpath_similarity: MultiMatch, ScanMatch, DTW, GazeSearch's SED) and saliency of the predicted
 regions as a map against each reading's fixations (gazebench.gaze.saliency: NSS and SIM under both conventions,
 shuffled AUC with other images' fixations as negatives). Findings: the model's report, labelled by the task's
-labeler, against the strict majority of the image's REFLACX readers (names mapped to CheXpert), beside each
-reader against the same majority."""
+labeler, against the strict majority of the image's REFLACX readers (finding names mapped to CheXpert by the
+task's `finding_names`), beside each reader against the same majority."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from gazebench.adapter import Adapter, Query
-from gazebench.data.readers.reflacx import REFLACX_TO_CHEXPERT
 from gazebench.engine.kinds.base import (
     Item,
     ItemScores,
@@ -52,25 +50,23 @@ from gazebench.records import Sample
 from gazebench.reports.labelers import LABELERS
 from gazebench.task import Task
 
-GRID = (14, 14)
-"""Cells for the distance in cells: a 392-px Qwen2.5-VL input at 28-px patches, the same for every model."""
-TO_CHEXPERT = {name: label for label, names in REFLACX_TO_CHEXPERT.items() for name in names}
-"""REFLACX finding name → CheXpert label."""
-FINDING_LABELS = tuple(REFLACX_TO_CHEXPERT)
-"""The CheXpert labels a REFLACX finding can name: the model's reported findings are read on these only."""
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def reader_findings(task: Task, sample: Sample) -> dict[str, set[str]]:
     """CheXpert labels each REFLACX reading of `sample` located (at or above the task's certainty)."""
+    to_chexpert = {name: label for label, names in task.finding_names for name in names}
     readers: dict[str, set[str]] = {r.reading_id: set() for r in sample.gaze if r.source == "reflacx"}
     for f in sample.findings:
-        if f.certainty >= (task.min_certainty or 1) and f.name in TO_CHEXPERT:
-            readers.setdefault(f.reader, set()).add(TO_CHEXPERT[f.name])
+        if f.certainty >= (task.min_certainty or 1) and f.name in to_chexpert:
+            readers.setdefault(f.reader, set()).add(to_chexpert[f.name])
     return readers
 
 
 SALIENCY_METRICS = ("auc_judd", "sauc", "nss", "nss_mit", "sim", "sim_mit", "cc", "kld")
-"""Saliency of the predicted regions (as a map) against each reading, on GRID (gazebench.gaze.saliency)."""
+"""Saliency of the predicted regions (as a map) against each reading, on the task's grid
+(gazebench.gaze.saliency)."""
 ICC_PAIRING = ("each radiologist region paired with its Hungarian-matched predicted region (min total centroid "
                "distance), pairs of all readings pooled, k = 2 raters (model, radiologist), one ICC per axis")
 
@@ -84,15 +80,15 @@ def _icc(pairs: np.ndarray, w: np.ndarray, axis: int, form: IccForm) -> float:
         return float("nan")
 
 
-def _scanpath_settings(items: Sequence[Item]) -> tuple[ScanMatchSettings, str]:
-    """ScanMatch on GRID with Cristino et al.'s advised threshold, 2·sd of the radiologists' saccade amplitudes
-    between regions (in bins), over this task's readings; the default threshold when there are too few."""
+def _scanpath_settings(items: Sequence[Item], grid: tuple[int, int]) -> tuple[ScanMatchSettings, str]:
+    """ScanMatch on the task's grid with Cristino et al.'s advised threshold, 2·sd of the radiologists' saccade
+    amplitudes between regions (in bins), over this task's readings; the default threshold when there are too few."""
     refs = [g.centroids for i in items for _, g in i.reference]
     sizes = [i.image_size for i in items for _ in i.reference]
-    threshold = saccade_threshold(refs, sizes, GRID)
+    threshold = saccade_threshold(refs, sizes, grid)
     if np.isfinite(threshold) and threshold > 0:
-        return ScanMatchSettings(bins=GRID, threshold=threshold), "2 sd of the readings' region-to-region saccades"
-    return ScanMatchSettings(bins=GRID), "default (fewer than 2 region-to-region saccades among the readings)"
+        return ScanMatchSettings(bins=grid, threshold=threshold), "2 sd of the readings' region-to-region saccades"
+    return ScanMatchSettings(bins=grid), "default (fewer than 2 region-to-region saccades among the readings)"
 
 
 def _on_image(points: np.ndarray, size: tuple[float, float]) -> tuple[np.ndarray, int]:
@@ -102,17 +98,18 @@ def _on_image(points: np.ndarray, size: tuple[float, float]) -> tuple[np.ndarray
     return clipped, int(np.any(clipped != points, axis=1).sum())
 
 
-def _fixated(item: Item) -> dict[str, np.ndarray]:
-    """Each reading's fixation counts on GRID, by reading id."""
+def _fixated(item: Item, grid: tuple[int, int]) -> dict[str, np.ndarray]:
+    """Each reading's fixation counts on `grid`, by reading id."""
     by_id = {r.reading_id: r for r in item.sample.gaze}
-    return {rid: fixation_counts(by_id[rid].fixations, item.image_size, GRID) for rid, _ in item.reference}
+    return {rid: fixation_counts(by_id[rid].fixations, item.image_size, grid) for rid, _ in item.reference}
 
 
-def _gaze_scores(pred: list[np.ndarray], items: Sequence[Item]) -> tuple[np.ndarray, dict[str, Any]]:
+def _gaze_scores(pred: list[np.ndarray], items: Sequence[Item],
+                 grid: tuple[int, int]) -> tuple[np.ndarray, dict[str, Any]]:
     """(N, metrics) per-item means over readings of SIMILARITY_METRICS then SALIENCY_METRICS, and the counts and
     settings behind them."""
-    settings, source = _scanpath_settings(items)
-    fixated = [_fixated(i) for i in items]
+    settings, source = _scanpath_settings(items, grid)
+    fixated = [_fixated(i, grid) for i in items]
     union = [np.sum([m > 0 for m in f.values()], axis=0) > 0 for f in fixated]
     total = np.sum(union, axis=0)
     rng = np.random.default_rng(0)
@@ -128,8 +125,8 @@ def _gaze_scores(pred: list[np.ndarray], items: Sequence[Item]) -> tuple[np.ndar
             n_short += int(min(len(points), len(ref)) < MULTIMATCH_MIN_FIXATIONS)
             sim = similarity(points, ref, it.image_size, settings) if len(points) else {}
             try:
-                sal = points_heatmap(points, it.image_size, GRID, by_id[rid].fixations.pixels_per_degree)
-                heat = gaze_heatmap(by_id[rid].fixations, it.image_size, GRID)
+                sal = points_heatmap(points, it.image_size, grid, by_id[rid].fixations.pixels_per_degree)
+                heat = gaze_heatmap(by_id[rid].fixations, it.image_size, grid)
                 sal_scores = saliency_summary(sal, heat, fix[rid], rng, others)
             except EmptyScanpath:
                 n_no_map += 1
@@ -164,8 +161,14 @@ class ScanpathKind(Kind):
     method = "trace"
     output = Scanpaths
 
+    def check_task(self, task: Task) -> None:
+        super().check_task(task)
+        if not task.finding_names or task.grid is None:
+            raise ValueError(f"task {task.name!r}: scanpath tasks declare their finding_names and grid")
+
     def describe_task(self, task: Task) -> dict[str, Any]:
-        return {"labeler": task.labeler, "ce_uncertain_policy": task.ce_uncertain}
+        return {"labeler": task.labeler, "ce_uncertain_policy": task.ce_uncertain, "icc_form": task.icc_form,
+                "finding_names": {k: list(v) for k, v in task.finding_names}, "grid": list(task.grid or ())}
 
     def items(self, task: Task, samples: Sequence[Sample], side: int) -> ItemSet:
         out: list[Item] = []
@@ -193,17 +196,20 @@ class ScanpathKind(Kind):
         pairs, dist_px, dist_cells, taus, counts = [], [], [], [], []
         labels = LABELERS.create(task.labeler).label(stored_texts(df, "report", where))
         positive, _ = binarize(labels, task.ce_uncertain)
-        columns = [CHEXPERT_LABELS.index(name) for name in FINDING_LABELS]
+        if task.grid is None:  # check_task refuses a scanpath task without one
+            raise ValueError(f"task {task.name!r} declares no grid")
+        grid, finding_labels = task.grid, tuple(label for label, _ in task.finding_names)
+        columns = [CHEXPERT_LABELS.index(name) for name in finding_labels]
         n_off, n_noise = 0, 0
         for p, it, row in zip(pred, items.items, positive, strict=True):
-            agreements = [region_agreement(p, g.centroids, it.image_size, GRID) for _, g in it.reference]
+            agreements = [region_agreement(p, g.centroids, it.image_size, grid) for _, g in it.reference]
             n_noise += sum(g.n_noise for _, g in it.reference)
             n_off += sum(g.n_off_image for _, g in it.reference)
             pairs.append(np.concatenate([np.stack([a.predicted, a.reference], axis=1) for a in agreements]))
             dist_px.append(np.concatenate([a.distance_px for a in agreements]))
             dist_cells.append(np.concatenate([a.distance_cells for a in agreements]))
             taus.append([a.kendall_tau for a in agreements])
-            reported = {FINDING_LABELS[j] for j, c in enumerate(columns) if row[c]}
+            reported = {finding_labels[j] for j, c in enumerate(columns) if row[c]}
             agreement = examination_agreement(reported, reader_findings(task, it.sample))
             readers = [c for k, c in agreement.items() if k != "model"]
             model = agreement["model"]
@@ -214,7 +220,7 @@ class ScanpathKind(Kind):
         all_pairs = np.concatenate(pairs).reshape(-1, 2, 2)
         px, cells = np.concatenate(dist_px), np.concatenate(dist_cells)
         tau_mean = np.array([np.nanmean(t) if np.isfinite(t).any() else np.nan for t in map(np.array, taus)])
-        gaze, gaze_extra = _gaze_scores(pred, items.items)
+        gaze, gaze_extra = _gaze_scores(pred, items.items, grid)
         form = task.icc_form
 
         def statistic(w: np.ndarray) -> dict[str, float]:
@@ -228,11 +234,11 @@ class ScanpathKind(Kind):
                     "finding_recall": recall, "finding_f1": f1, "reader_finding_f1": float(prf(rtp, rfp, rfn)[2]),
                     "finding_tp": float(tp), "finding_fn": float(fn), "finding_fp": float(fp)}
 
-        extra = {"grid": list(GRID), "n_readings": sum(len(i.reference) for i in items.items),
+        extra = {"grid": list(grid), "n_readings": sum(len(i.reference) for i in items.items),
                  "n_matched_regions": int(n_pairs.sum()), "n_predicted_regions": int(sum(len(p) for p in pred)),
                  "n_items_without_prediction": int(sum(len(p) == 0 for p in pred)),
                  "n_fixations_noise": int(n_noise), "n_fixations_off_image": int(n_off),
                  "majority": "strict (> half the image's REFLACX readers); each reader counts towards it",
-                 "labeler": task.labeler, "finding_labels": list(FINDING_LABELS),
+                 "labeler": task.labeler, "finding_labels": list(finding_labels),
                  "icc_form": ICC_FORMS[form], "icc_pairing": ICC_PAIRING} | gaze_extra
         return ItemScores(statistic, np.array([i.sample.patient_id for i in items.items], dtype=object), extra)

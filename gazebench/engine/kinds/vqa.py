@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from gazebench.adapter import Adapter, Query
 from gazebench.engine.kinds.base import ItemScores, ItemSet, Kind, item
@@ -18,6 +17,9 @@ from gazebench.metrics.vocabulary import VQA_TYPES
 from gazebench.outputs import Answers
 from gazebench.records import Sample
 from gazebench.task import Task
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def normalise(answer: str) -> str:

@@ -3,6 +3,8 @@ weights only: the registry of scorers, their options (`--metric-arg`), how weigh
 and the per-item evidence the report family bootstraps (docs/metrics.md)."""
 from __future__ import annotations
 
+from gazebench.metrics.model_based.bertscore import BERTScoreMetric
+from gazebench.metrics.model_based.chexbert import CheXbertF1
 from gazebench.metrics.model_based.registry import MODEL_METRICS, Evidence, ModelMetric
 from gazebench.metrics.model_based.setup import (
     MetricOptions,
@@ -14,6 +16,9 @@ from gazebench.metrics.model_based.setup import (
     resolve_setup,
     using_setup,
 )
+
+for _builtin in (CheXbertF1, BERTScoreMetric):  # registered here, so no scorer module imports the setup back
+    MODEL_METRICS.add(_builtin.name, _builtin)
 
 __all__ = ["MODEL_METRICS", "Evidence", "MetricOptions", "MetricSetup", "ModelMetric", "NotComputed", "Ready",
            "active_setup", "model_based_scores", "resolve_setup", "using_setup"]

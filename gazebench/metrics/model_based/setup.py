@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from gazebench.errors import ConfigError
-from gazebench.metrics.model_based.registry import EXTRA, MODEL_METRICS, Evidence, ModelMetric
+from gazebench.metrics.model_based.registry import EXTRA, MODEL_METRICS, Evidence
 from gazebench.options import check_fields, dataclass_options, option
 
 FLAG = "--metric-arg"
@@ -178,15 +178,3 @@ def model_based_scores(hyps: Sequence[str], refs: Sequence[str]) -> ModelBasedSc
         if isinstance(s, Ready):
             evidence[name] = MODEL_METRICS.create(name).evidence(s.path, setup.options, hyps, refs)
     return ModelBasedScores(evidence, setup.record(), setup.signature_parts())
-
-
-def _register() -> None:
-    from gazebench.metrics.model_based.bertscore import BERTScoreMetric
-    from gazebench.metrics.model_based.chexbert import CheXbertF1
-
-    builtins: tuple[type[ModelMetric], ...] = (CheXbertF1, BERTScoreMetric)
-    for cls in builtins:
-        MODEL_METRICS.add(cls.name, cls)
-
-
-_register()

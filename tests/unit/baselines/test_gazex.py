@@ -109,6 +109,9 @@ def test_models_registered_with_their_contracts() -> None:
         assert isinstance(model, GazeXAdapter) and model.trainable
         assert set(answered_kinds(model)) == set(KINDS.names())
         assert model.spec.uses_gaze is (name != "gazex-no-gaze")
+        assert model.config()["tuning"] == "full"  # tiny: every weight trains (random word rows, no language)
+    assert get_model("gazex", backbone="qwen2.5-vl-7b-shape").cfg.tuning == "lora"  # real weights: LoRA
+    assert all(p.requires_grad for p in models["gazex"].model.parameters())
     with pytest.raises(Exception, match="trajectory"):
         get_model("gazex", trajectory="off")
 
@@ -122,7 +125,8 @@ def test_tiny_words_spell_reports_and_boxes() -> None:
 
 
 def test_fit_and_predict_every_kind(small_root: Path, tmp_path: Path) -> None:
-    from gazebench.engine import RunConfig, evaluate
+    from gazebench.engine.config import RunConfig
+    from gazebench.engine.evaluate import evaluate
 
     tasks = ("mimic-eye", "mimic-eye-report", "reflacx-grounding", "cxr-vqa", "mimic-eye-scanpath")
     args = (("batch_size", 4), ("box_tokens", 12), ("epochs", 1), ("max_regions", 3), ("report_tokens", 12))

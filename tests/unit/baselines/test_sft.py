@@ -82,6 +82,8 @@ def test_sft_differs_from_sft_heatmap_only_by_the_heatmap_head() -> None:
                             "gaze_head.key.bias"} and plain <= heat
     assert not any("embed_tokens" in k for k in heat)  # no gaze tokens
     assert any("lora_A" in k for k in plain) and any(k.startswith("label_head") for k in plain)
+    full = set(SFTAdapter(False, tuning="full").model.trainable_state())
+    assert any("language_model.layers.0.mlp.up_proj.weight" in k for k in full) and not any("lora_" in k for k in full)
 
 
 def test_sft_heatmap_fit_predict_and_checkpoint(tmp_path: Path) -> None:

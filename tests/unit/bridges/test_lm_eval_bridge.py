@@ -30,7 +30,8 @@ from gazebench.bridges.lm_eval import (
     lm_eval_task_name,
     task_config,
 )
-from gazebench.engine import RunConfig, evaluate
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import evaluate
 from gazebench.errors import ConfigError
 from gazebench.metrics.vocabulary import metrics_for
 from gazebench.models.random import RandomAdapter

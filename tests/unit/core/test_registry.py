@@ -102,3 +102,34 @@ def test_a_plugin_with_an_invalid_name_fails_alone(monkeypatch: pytest.MonkeyPat
         assert reg.names() == ["good"]
     with pytest.raises(RegistryError, match="could not be registered"):
         reg.get("Bad")
+
+
+def test_a_lookup_imports_only_the_entry_point_it_names(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import sys
+
+    for name in ("wanted", "other", "broken"):
+        body = 'raise RuntimeError("must not be imported")\n' if name == "broken" else "def make():\n    return 7\n"
+        (tmp_path / f"gb_lazy_{name}.py").write_text(body)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    group = "gazebench.tests.fake"
+    _fake_entry_points(monkeypatch, *(EntryPoint(n, f"gb_lazy_{n}:make", group) for n in ("wanted", "other", "broken")))
+    reg: Registry[int] = Registry("widget", group=group)
+    assert reg.create("wanted") == 7
+    assert "wanted" in reg
+    assert "gb_lazy_wanted" in sys.modules
+    assert "gb_lazy_other" not in sys.modules and "gb_lazy_broken" not in sys.modules
+    with pytest.warns(PluginWarning, match="'broken'"):  # a listing imports them all; the broken one fails alone
+        assert reg.names() == ["other", "wanted"]
+    assert "gb_lazy_other" in sys.modules
+
+
+def test_a_name_no_entry_point_declares_searches_them_all(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    group = "gazebench.tests.fake"
+    reg: Registry[int] = Registry("widget", group=group)
+    module = tmp_path / "gb_lazy_decorated.py"
+    module.write_text("import builtins\nbuiltins._gb_reg.add('extra', int)\ndef make():\n    return 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr("builtins._gb_reg", reg, raising=False)
+    _fake_entry_points(monkeypatch, EntryPoint("main", "gb_lazy_decorated:make", group))
+    assert reg.create("extra") == 0  # registered by decorator inside another name's plugin module
+    assert reg.names() == ["extra", "main"]

@@ -9,7 +9,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from gazebench.cli.main import cli
-from gazebench.engine import RunConfig, evaluate
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import evaluate
 
 
 def test_missing_image_is_recorded_in_results(small_root: Path, tmp_path: Path) -> None:

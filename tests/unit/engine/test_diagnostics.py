@@ -10,7 +10,8 @@ import pytest
 from rich.console import Console
 
 from gazebench.adapter import ImageBatch, register_model
-from gazebench.engine import RunConfig, evaluate
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import evaluate
 from gazebench.engine.kinds.classification import ClassificationKind
 from gazebench.engine.predict import predict_split
 from gazebench.engine.predictions import diagnostics_summary, read_predictions

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from gazebench.adapter import ImageBatch, InputSpec, register_model
-from gazebench.engine import RunConfig, evaluate
 from gazebench.engine.compare import compare_runs
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import evaluate
 from gazebench.engine.failures import ModelFailure
 from gazebench.engine.rundir import RunLock
 from gazebench.engine.scoring import rescore

@@ -15,8 +15,8 @@ import torch
 from fixtures.study_edits import copy_study, first_image, halve_reflacx_fixations, repaint_same_size
 from gazebench.adapter import Adapter, FitContext, ImageBatch, InputSpec, register_model
 from gazebench.data.digest import directory_digest
-from gazebench.engine import RunConfig, evaluate
-from gazebench.engine.evaluate import RunOutcome
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import RunOutcome, evaluate
 from gazebench.engine.fit import checkpoint_dir
 from gazebench.errors import ConfigError
 from gazebench.outputs import Probabilities

@@ -11,8 +11,10 @@ import pytest
 
 from gazebench.adapter import Adapter, ImageBatch, InputSpec, register_model
 from gazebench.data.readers import READERS
-from gazebench.engine import RunConfig, evaluate
+from gazebench.data.readers.reflacx import REFLACX_TO_CHEXPERT
 from gazebench.engine.compare import compare_runs
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import evaluate
 from gazebench.engine.scoring import rescore
 from gazebench.engine.verify import verify_run
 from gazebench.labels import CHEXPERT_LABELS
@@ -59,7 +61,8 @@ KIND_TASKS = {
     "t-reflacx": dict(kind="grounding", queries="findings", min_certainty=3),
     "t-phrase": dict(kind="grounding", queries="phrases"),
     "t-vqa": dict(kind="vqa", queries="questions", answer_sets=(("presence", ("yes", "no")), ("view", ("pa", "ap")))),
-    "t-scanpath": dict(kind="scanpath", min_certainty=3),
+    "t-scanpath": dict(kind="scanpath", min_certainty=3, finding_names=tuple(REFLACX_TO_CHEXPERT.items()),
+                       grid=(14, 14)),
 }
 for _name, _kind in KIND_TASKS.items():
     register_task(_name)(lambda n=_name, k=_kind: _task(n, **k))

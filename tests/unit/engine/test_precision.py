@@ -11,9 +11,9 @@ import pytest
 import torch
 
 from fixtures.vlm import SMALL_GAZE, batches, fit_context
-from gazebench.engine.device import autocast, inference, resolve_precision
 from gazebench.errors import ConfigError
 from gazebench.reference_model import GazeTokenAdapter
+from gazebench.runtime import autocast, inference, resolve_precision
 
 
 def test_auto_resolves_per_device_and_explicit_choices_stand() -> None:

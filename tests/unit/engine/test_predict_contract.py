@@ -30,7 +30,8 @@ from gazebench.adapter import (
     register_model,
     to_gaze_input,
 )
-from gazebench.engine import RunConfig, evaluate
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import evaluate
 from gazebench.engine.run_table import results_table
 from gazebench.engine.workload import TaskData
 from gazebench.metrics.vocabulary import AUROC

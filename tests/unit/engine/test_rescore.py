@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from gazebench.adapter import ImageBatch, register_model
 from gazebench.cli.main import cli
-from gazebench.engine import RunConfig, evaluate
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import evaluate
 from gazebench.engine.rundir import read_json
 from gazebench.metrics.vocabulary import AUROC
 from gazebench.models.random import RandomAdapter

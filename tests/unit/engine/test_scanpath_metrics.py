@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 from multimatch_gaze import docomparison
 
-from gazebench.engine import RunConfig, evaluate
-from gazebench.engine.kinds import task_items
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import evaluate
+from gazebench.engine.kinds import describe_task, task_items
 from gazebench.engine.kinds.base import to_image_frame
-from gazebench.engine.kinds.scanpath import GRID, SALIENCY_METRICS, ScanpathKind
+from gazebench.engine.kinds.scanpath import SALIENCY_METRICS, ScanpathKind
 from gazebench.engine.verify import verify_run
 from gazebench.gaze.scanpath_similarity import SIMILARITY_METRICS
 from gazebench.metrics.agreement import ICC_FORMS, icc
@@ -98,10 +99,11 @@ def test_icc_form_is_selectable_and_recorded(runs: dict[str, Path]) -> None:
     assert mixed.metrics["dist_px"].value == default.metrics["dist_px"].value
     table = np.array([[10.0, 110.0], [20.0, 121.0], [30.0, 128.0]])  # an offset: consistency high, agreement low
     assert icc(table, "3,1") > 0.9 > 0.1 > icc(table, "2,1")
-    assert ScanpathKind.name == "scanpath" and GRID == (14, 14)
+    assert ScanpathKind.name == "scanpath" and get_task(TASK).grid == (14, 14)
 
 
 def test_an_unknown_icc_form_is_refused_when_the_task_is_defined() -> None:
     with pytest.raises(ValueError, match="icc_form must be one of 1,1, 2,1, 3,1"):
         dataclasses.replace(get_task(TASK), icc_form="2,k")
-    assert get_task(TASK).describe()["icc_form"] == "2,1" and get_task("mimic-eye").describe()["icc_form"] is None
+    assert describe_task(get_task(TASK))["icc_form"] == "2,1"  # described by the scanpath kind, for its tasks only
+    assert "icc_form" not in describe_task(get_task("mimic-eye"))

@@ -10,10 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from gazebench.cli.main import cli
-from gazebench.engine import RunConfig, evaluate
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import evaluate
 from gazebench.engine.rundir import read_json
+from gazebench.engine.writable import check_out_dir
 from gazebench.errors import ConfigError
-from gazebench.writable import check_out_dir
 
 
 @pytest.fixture(scope="module")

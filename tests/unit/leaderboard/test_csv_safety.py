@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from gazebench.adapter import register_model
 from gazebench.cli.main import cli
 from gazebench.engine import RunConfig, evaluate
+from gazebench.engine.writable import csv_text, safe_cell
 from gazebench.models.random import RandomAdapter
-from gazebench.writable import csv_text, safe_cell
 
 register_model("@sum-evil")(type("Evil", (RandomAdapter,), {}))
 

@@ -14,8 +14,9 @@ from click.testing import CliRunner
 
 from gazebench.adapter import ImageBatch, InputSpec, register_model
 from gazebench.cli.main import cli
-from gazebench.engine import RunConfig, evaluate
 from gazebench.engine.compare import compare_runs
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import evaluate
 from gazebench.engine.verify import OLDER, REDO, seal_results, verify_run
 from gazebench.errors import ConfigError
 from gazebench.leaderboard import render

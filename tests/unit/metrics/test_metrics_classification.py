@@ -84,7 +84,9 @@ def test_single_class_labels_are_excluded_and_named_never_nan_in_macro() -> None
     assert s["auroc_labels_excluded"] == ["Fracture", "Lung Lesion"]
     per = s["per_label"]
     assert isinstance(per, dict)
-    assert per["Fracture"] == {"auroc": None, "acc": 0.75, "f1": 0.0, "n_pos": 0, "n_neg": 4, "threshold": 0.5}
+    assert per["Fracture"] == {"auroc": None, "acc": 0.75, "f1": 0.0, "n_pos": 0, "n_neg": 4, "n_pred_pos": 1,
+                               "threshold": 0.5}
+    assert [per[k]["n_pred_pos"] for k in ("Atelectasis", "Lung Lesion")] == [3, 1]
     assert per["Lung Lesion"]["acc"] == 1.0 and per["Lung Lesion"]["n_pos"] == 1
 
 

@@ -66,3 +66,20 @@ def test_gazex_paper_table_end_to_end(data_root: Path, tmp_path: Path) -> None:
     df = pd.read_csv(results / "gazex_table.csv")
     assert set(df[df.section == "results"].task) == {"mimic-eye-report", "reflacx-grounding", "ms-cxr-grounding",
                                                      "cxr-vqa", "mimic-eye-scanpath"}
+
+
+def test_size_preset_reads_the_large_study_and_is_in_the_command(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import gazebench.synthetic as synthetic
+    from gazebench.paper import PaperSettings
+
+    made: list[str] = []
+    monkeypatch.setenv("GAZEBENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(synthetic, "ensure_default", lambda root, size="default": made.append(size) or root / size)
+    large = PaperSettings(size="large")
+    assert large.data() == str(tmp_path / "cache" / "data" / "large") and made == ["large"]
+    assert "--size large" in large.command() and "--size" not in PaperSettings().command()
+    assert PaperSettings().data() is None and PaperSettings(data_root="/d", size="default").data() == "/d"
+    out = CliRunner().invoke(cli, ["paper-table", "--size", "large", "--data-root", str(tmp_path),
+                                   "--output-dir", str(tmp_path / "runs")])
+    assert out.exit_code != 0 and "--size large sizes the embedded simulated study" in out.output

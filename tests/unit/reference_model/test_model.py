@@ -1,4 +1,5 @@
-"""GazeVLM shapes, learning on a small batch, LoRA leaving the backbone untouched, save/load round-trip."""
+"""GazeVLM shapes, learning on a small batch, LoRA leaving the backbone untouched and full tuning training all of
+it, save/load round-trip."""
 from __future__ import annotations
 
 import warnings
@@ -61,6 +62,35 @@ def test_training_steps_lower_the_loss_and_leave_the_backbone_alone(fit_context)
     assert any(n.startswith("gaze_head") for n in changed) and any(n.startswith("label_head") for n in changed)
 
 
+def test_full_tuning_trains_every_backbone_weight_and_saves_them(fit_context) -> None:  # noqa: ANN001
+    assert GazeTokenAdapter("original").cfg.tuning == "lora"  # the default (measured better on tiny, see config)
+    adapter = GazeTokenAdapter("original", tuning="full")
+    assert adapter.config()["tuning"] == "full"  # in the run identity
+    model = adapter.model
+    assert all(p.requires_grad for p in model.parameters()) and not any("lora_" in n for n, _ in
+                                                                        model.named_parameters())
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
+    train = fit_context.train
+    labels = label_targets(fit_context, train)
+    sup = Supervision({s.sample_id: labels[i] for i, s in enumerate(train)}, adapter.target_terms(train, 0))
+    batch = next(batches(train, 4, False))
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3)
+    model.train()
+    terms = VLMObjective(sup, torch.device("cpu"), with_reports=True)(model, batch)
+    (terms["gaze"] + terms["bce"] + terms["lm"]).backward()
+    opt.step()
+    changed = {n for n, p in model.named_parameters() if not torch.equal(p, before[n])}
+    assert any(".visual." in n for n in changed) and any("language_model.layers.1." in n for n in changed)
+    state = adapter.state_dict()
+    assert sum(v.numel() for k, v in state.items() if not k.startswith("__")) == sum(
+        p.numel() for p in model.parameters())
+    again = GazeTokenAdapter("original", tuning="full")
+    again.load_state_dict(state)
+    assert all(torch.equal(p, dict(model.named_parameters())[n]) for n, p in again.model.named_parameters())
+    with pytest.raises(ConfigError, match="different config.*tuning"):
+        GazeTokenAdapter("original").load_state_dict(state)
+
+
 def test_state_dict_round_trip_and_predictions(fit_context) -> None:  # noqa: ANN001
     a = GazeTokenAdapter("shuffled", **SMALL_GAZE)
     with torch.no_grad():
@@ -99,11 +129,13 @@ def test_inference_gives_patch_centres(fit_context) -> None:  # noqa: ANN001
 def test_a_checkpointed_build_and_training_step_raise_no_checkpointing_future_warning() -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = GazeVLM(build_backbone("tiny", k=4), default_config("tiny", gradient_checkpointing=True))
-        assert model.qwen.is_activation_checkpointing
-        model.train()
-        model(torch.zeros(2, 3, 224, 224)).label_logits.sum().backward()
-    assert model.label_head.linear.weight.grad is not None
+        for tuning in ("lora", "full"):
+            model = GazeVLM(build_backbone("tiny", k=4), default_config("tiny", gradient_checkpointing=True,
+                                                                         tuning=tuning))
+            assert model.qwen.is_activation_checkpointing
+            model.train()
+            model(torch.zeros(2, 3, 224, 224)).label_logits.sum().backward()
+            assert model.label_head.linear.weight.grad is not None
     stale = [str(w.message) for w in caught
              if issubclass(w.category, FutureWarning) and "checkpointing" in str(w.message)]
     assert not stale

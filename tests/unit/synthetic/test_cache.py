@@ -26,14 +26,14 @@ def small_generate(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 def test_generated_once_then_reused(tmp_path: Path, small_generate: list[Path]) -> None:
     root = ensure_default(tmp_path)
-    assert root == tmp_path / "simulated-v3-seed0" and (root / "SIMULATED.json").is_file()
+    assert root == tmp_path / "simulated-v4-seed0" and (root / "SIMULATED.json").is_file()
     assert small_generate[0].parent == tmp_path and small_generate[0] != root, "generated in a temp folder"
     assert ensure_default(tmp_path) == root and len(small_generate) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["simulated-v3-seed0"], "no temp folder left behind"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["simulated-v4-seed0"], "no temp folder left behind"
 
 
 def test_losing_a_race_keeps_the_winner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    winner = tmp_path / "simulated-v3-seed0"
+    winner = tmp_path / "simulated-v4-seed0"
 
     def racing(out: Path, *, size: str = "default", seed: int = 0) -> Path:
         (out / "SIMULATED.json").write_text("{}")
@@ -45,7 +45,7 @@ def test_losing_a_race_keeps_the_winner(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(gen, "generate", racing)
     assert ensure_default(tmp_path) == winner
     assert (winner / "SIMULATED.json").read_text() == '{"winner": true}'
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["simulated-v3-seed0"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["simulated-v4-seed0"]
 
 
 def test_refuses_a_foreign_folder(tmp_path: Path) -> None:
@@ -58,3 +58,18 @@ def test_refuses_a_foreign_folder(tmp_path: Path) -> None:
 def test_unknown_size_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown synthetic size"):
         gen.generate(tmp_path / "x", size="huge")
+
+
+def test_another_size_lives_beside_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sizes: list[str] = []
+
+    def fake(out: Path, *, size: str = "default", seed: int = 0) -> Path:
+        sizes.append(size)
+        (out / "SIMULATED.json").write_text("{}")
+        return out
+
+    monkeypatch.setattr(gen, "generate", fake)
+    assert ensure_default(tmp_path, "large") == tmp_path / "simulated-v4-large-seed0" and sizes == ["large"]
+    assert ensure_default(tmp_path) == tmp_path / "simulated-v4-seed0" and sizes == ["large", "default"]
+    with pytest.raises(ConfigError, match="unknown synthetic size 'huge'"):
+        ensure_default(tmp_path, "huge")

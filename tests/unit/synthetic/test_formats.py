@@ -27,8 +27,8 @@ FIXATION_HEADER = ("timestamp_start_fixation,timestamp_end_fixation,x_position,y
 
 def test_marker_says_simulated(small_study: Path) -> None:
     marker = json.loads((small_study / "SIMULATED.json").read_text())
-    assert marker["simulated"] is True and marker["generator"] == "simulated-v3"
-    assert marker["seed"] == 0 and marker["size"] == "small" and marker["version"] == "simulated-v3 (seed 0)"
+    assert marker["simulated"] is True and marker["generator"] == "simulated-v4"
+    assert marker["seed"] == 0 and marker["size"] == "small" and marker["version"] == "simulated-v4 (seed 0)"
     assert marker["counts"]["mimic-eye"]["images"] >= 30
 
 

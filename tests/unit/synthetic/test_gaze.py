@@ -1,6 +1,8 @@
-"""The simulated reader looks at findings (global capture, then focal dwell) and dictates them afterwards."""
+"""The simulated reader looks at findings (global capture and gist-flagged places first, then focal dwell) and
+dictates them afterwards."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -8,6 +10,8 @@ import pandas as pd
 import pytest
 
 from gazebench.synthetic.cases import MimicImage, mimic_images
+from gazebench.synthetic.finding_types import FindingSpec
+from gazebench.synthetic.reader_model import gist_ordered, search_right_first
 from gazebench.synthetic.sizes import SIZES
 
 
@@ -77,3 +81,28 @@ def test_written_fixations_and_words_match_the_simulation(images: list[MimicImag
     np.testing.assert_allclose(fix["x_position"], sim.reading.x * h, atol=0.51)
     words = pd.read_csv(case / "timestamps_transcription.csv", keep_default_na=False)
     assert list(words["word"]) == [w for w, _, _ in sim.words]
+
+
+def test_the_search_order_depends_on_the_findings(images: list[MimicImage]) -> None:
+    """v4: the global impression flags findings, which are fixated first; so gaze early in a reading lies on
+    findings more often than late in it (the order carries where the findings are)."""
+    early, late = [], []
+    for image in images:
+        boxes = tuple(b for s in image.film.specs if s.name != "Support Devices" for b in s.regions)
+        for sim in image.reflacx if boxes else ():
+            r = sim.reading
+            quarter = np.searchsorted(np.quantile(r.t_start, [0.25, 0.75]), r.t_start)
+            hit = _near(r.x, r.y, boxes, 0.0)
+            early.append(hit[quarter == 0].mean())
+            late.append(hit[quarter == 2].mean())
+    assert np.mean(early) > 1.3 * np.mean(late), (np.mean(early), np.mean(late))
+
+
+def test_gist_moves_flagged_zones_first_and_picks_the_flagged_side() -> None:
+    lesion = FindingSpec("Lung Lesion", 0.9, 1, ((0.6, 0.5, 0.65, 0.55),), ((0.625, 0.525),))
+    route = [("apex", 0.3, 0.2), ("mid zone", 0.62, 0.52), ("heart", 0.5, 0.6), ("mid zone", 0.64, 0.5)]
+    assert gist_ordered(route, (lesion,), [0], 0.05) == [route[1], route[3], route[0], route[2]]
+    assert gist_ordered(route, (lesion,), [], 0.05) == route
+    rng = np.random.default_rng(0)
+    assert search_right_first((lesion,), [0], rng) is False  # a patient-left finding: left lung first
+    assert search_right_first((dataclasses.replace(lesion, side=0),), [0], rng) is True

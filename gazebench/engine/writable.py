@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from gazebench.engine.rundir import atomic_write_text
 from gazebench.errors import ConfigError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -62,8 +63,6 @@ def check_out_file(path: Path | str, flag: str) -> Path:
 
 def write_out(path: Path | str, text: str, flag: str) -> Path:
     """Write `text` to the checked file `path` atomically; an OS refusal becomes one line naming the flag."""
-    from gazebench.engine.rundir import atomic_write_text
-
     target = check_out_file(path, flag)
     try:
         atomic_write_text(target, text)

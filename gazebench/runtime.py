@@ -1,18 +1,28 @@
-"""One device and precision policy for every model and for both fit and predict: CUDA when present, and bf16
-autocast by default on CUDA, float32 by default on CPU (`--precision` overrides; CPU bf16 autocast works too)."""
+"""The runtime policy every layer shares (a leaf: it imports only gazebench.errors): one device and precision
+policy for every model and for both fit and predict — CUDA when present, bf16 autocast by default on CUDA,
+float32 by default on CPU (`--precision` overrides; CPU bf16 autocast works too) — and the torch thread count.
+torch is imported inside the functions, so the CLI can name the choices without importing torch."""
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import torch
-
-from gazebench.engine.config import PRECISIONS
 from gazebench.errors import ConfigError
+
+if TYPE_CHECKING:
+    import torch
+
+DEVICES = ("auto", "cpu", "cuda")
+"""`--device`: auto is CUDA when available."""
+PRECISIONS = ("auto", "fp32", "bf16")
+"""`--precision`: auto is bf16 autocast on CUDA and float32 on CPU (the resolved one is hashed)."""
 
 
 def resolve_device(name: str = "auto") -> torch.device:
     """`auto` picks CUDA when available; asking for CUDA on a machine without it is a user error."""
+    import torch
+
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
@@ -34,6 +44,8 @@ def resolve_precision(requested: str, device: torch.device) -> str:
 def autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager[object]:
     """bf16 autocast on `device` (CUDA or CPU) when `precision` resolves to bf16, else no change: parameters
     stay float32 either way (trainable weights are never stored in bf16)."""
+    import torch
+
     if resolve_precision(precision, device) == "bf16":
         return torch.autocast(device.type, dtype=torch.bfloat16)
     return contextlib.nullcontext()
@@ -42,6 +54,8 @@ def autocast(device: torch.device, precision: str) -> contextlib.AbstractContext
 @contextlib.contextmanager
 def inference(device: torch.device, precision: str = "auto") -> Iterator[None]:
     """No-grad inference context under the run's precision policy (see `autocast`)."""
+    import torch
+
     with torch.inference_mode(), autocast(device, precision):
         yield
 
@@ -50,6 +64,8 @@ def inference(device: torch.device, precision: str = "auto") -> Iterator[None]:
 def torch_threads(n: int | None) -> Iterator[int]:
     """Run with `n` torch intra-op threads (None: leave torch's setting), restoring the old count after;
     yields the count in effect."""
+    import torch
+
     before = torch.get_num_threads()
     if n is not None:
         torch.set_num_threads(n)

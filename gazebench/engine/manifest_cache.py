@@ -1,0 +1,119 @@
+"""A task's data manifest without reading its dataset again, so a finished run is recognised in seconds.
+
+Reading a dataset (parsing thousands of CSV and gaze files) only to recompute the data fingerprint that names a
+run is most of what `gazebench run` on a finished run used to cost. This cache keeps, per task, the manifest of
+a dataset that was read and whose images passed the data checks, under a key over:
+- every file under the task's data folder: relative name, size, mtime_ns, ctime_ns and inode — the key
+  gazebench.data.digest already trusts to stand for a file's bytes (rewriting a file changes its ctime), with
+  the same racy-clean rule: nothing is stored while a file is younger than `RACY_SECONDS`;
+- the task's definition (`Task.describe()`, version included) and the --limit the images were checked under;
+- the source of gazebench itself and of the task's reader (a plugin's module), so any change of code misses.
+A hit proves the reader would parse the same bytes with the same code, hence the same manifest; the fingerprint
+stays a content digest (gazebench.data.manifest) and nothing here replaces it. The dataset itself is then read
+only when a caller needs its samples, and its manifest is recomputed and compared then: a mismatch is an error,
+never silently used. Tasks with a patient re-split are not cached (their split manifest lives outside the data
+folder)."""
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from gazebench.data.digest import RACY_SECONDS
+from gazebench.paths import cache_dir
+from gazebench.task import Task
+
+CACHE_VERSION = "1"
+
+
+def data_key(task: Task, data_root: Path, limit: int | None) -> str | None:
+    """The cache key of `task`'s data under `data_root`, or None when it cannot be cached (no data folder,
+    a patient re-split, or a file changed too recently to trust its timestamps)."""
+    folder = task.data_dir(data_root)
+    if task.patient_split is not None or not folder.is_dir():
+        return None
+    digest = hashlib.sha256(json.dumps({"cache": CACHE_VERSION, "task": task.describe(), "limit": limit,
+                                        "code": _code_digest(task.reader)}, sort_keys=True).encode())
+    newest = 0
+    for name, st in _files(folder):
+        newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+        digest.update(f"{name}\t{st.st_size}\t{st.st_mtime_ns}\t{st.st_ctime_ns}\t{st.st_ino}\n".encode())
+    if newest >= (time.time() - RACY_SECONDS) * 1e9:
+        return None
+    return digest.hexdigest()
+
+
+def _files(folder: Path) -> list[tuple[str, os.stat_result]]:
+    """(name relative to `folder`, stat) of every file below it, sorted by name (os.scandir: pathlib's rglob
+    is several times slower on the thousands of files of a MIMIC-EYE copy)."""
+    out: list[tuple[str, os.stat_result]] = []
+    pending = [("", str(folder))]
+    while pending:
+        prefix, directory = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=True):
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.is_file(follow_symlinks=True):
+                    out.append((prefix + entry.name, entry.stat(follow_symlinks=True)))
+    return sorted(out, key=lambda item: item[0])
+
+
+def cached_manifest(key: str | None) -> dict[str, Any] | None:
+    """The manifest stored under `key`, None on a miss (an unreadable entry is a miss, and is replaced later)."""
+    if key is None:
+        return None
+    try:
+        entry = json.loads(_entry(key).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    manifest = entry.get("manifest") if isinstance(entry, dict) else None
+    return manifest if isinstance(manifest, dict) and isinstance(manifest.get("sha256"), str) else None
+
+
+def store_manifest(key: str | None, manifest: dict[str, Any]) -> None:
+    """Remember `manifest` (of a dataset read and checked under `key`)."""
+    if key is None:
+        return
+    from gazebench.engine.rundir import atomic_write_json
+
+    path = _entry(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(path, {"cache": CACHE_VERSION, "manifest": manifest})
+
+
+def _entry(key: str) -> Path:
+    return cache_dir() / "manifests" / f"{key}.json"
+
+
+_CODE_DIGESTS: dict[str, str] = {}
+"""Per reader name, the sha256 of gazebench's source and the reader's: digests of code only (no data), kept
+for the process (an explicit dict, not an lru_cache, so the predict-contract probe sees what it holds)."""
+
+
+def _code_digest(reader: str) -> str:
+    """sha256 over gazebench's own source files and the source file of `reader`'s factory (once per process)."""
+    if reader not in _CODE_DIGESTS:
+        _CODE_DIGESTS[reader] = _source_digest(reader)
+    return _CODE_DIGESTS[reader]
+
+
+def _source_digest(reader: str) -> str:
+    import gazebench
+    from gazebench.data.readers import READERS
+
+    package = Path(gazebench.__file__).parent
+    try:
+        source = inspect.getsourcefile(READERS.get(reader))
+    except TypeError:
+        source = None
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    if source:
+        digest.update(b"reader\0" + Path(source).read_bytes())
+    return digest.hexdigest()
