@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from gazebench.adapter import register_model
 from gazebench.cli.main import cli
-from gazebench.engine import RunConfig, evaluate
+from gazebench.engine.config import RunConfig
+from gazebench.engine.evaluate import evaluate
 from gazebench.engine.writable import csv_text, safe_cell
 from gazebench.models.random import RandomAdapter
 
