@@ -85,7 +85,7 @@ def index(viewer: Viewer, link: Callable[[str], str] = lambda url: url,
     return page("gazebench viewer", body, dataset_note(viewer))
 
 
-def launch_text(record: dict[str, Any]) -> str:
+def launch_text(record: Mapping[str, Any]) -> str:
     """`torchrun, 2 processes on 1 host (a1b2c3d4e5f6 ×2)` or `one process`, for one launch record."""
     world = int(record.get("world_size") or 1)
     if world == 1:
