@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
@@ -14,8 +17,13 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse, Rectangle
 
-from gazebench.engine.kinds.base import Item, to_image_frame
+from gazebench.engine.kinds import KINDS
+from gazebench.engine.kinds.base import Item, Kind, to_image_frame
 from gazebench.engine.kinds.columns import BOX_COLUMNS, numbers, stored_points
+from gazebench.engine.kinds.grounding import GroundingKind
+from gazebench.engine.kinds.report import ReportKind
+from gazebench.engine.kinds.scanpath import ScanpathKind
+from gazebench.engine.kinds.vqa import VQAKind
 from gazebench.engine.references import POINTER
 from gazebench.records import GazeRecord
 from gazebench.viewer.pages import dataset_note, page, rows_table
@@ -45,31 +53,52 @@ def _text(view_: KindView, i: int, column: str) -> tuple[str, str]:
 
 
 def sample_body(view_: KindView, index_: int, i: int) -> str:
-    """One item: the model's output beside the reference (text side by side; boxes and paths on the image)."""
-    it = view_.items.items[i]
+    """One item: the model's output beside the reference (text side by side; boxes and paths on the image), as
+    the item's kind shows it (ITEM_PAGES); a kind without a page of its own shows its stored output columns."""
     img = (f"<p><img alt='prediction and reference' style='max-width:100%' src='/image/{index_}/"
-           f"{quote(view_.data.task.name)}/{quote(it.item_id, safe='')}.png'></p>")
-    if view_.kind == "report":
-        text, note = _text(view_, i, "report")
-        return img + _side_by_side("generated report", text, note, "reference report (data root)", str(it.reference))
-    if view_.kind == "vqa":
-        text, note = _text(view_, i, "answer")
-        choices = ", ".join(it.query.choices or ()) or "–"
-        return (img + f"<p><b>question</b> ({html.escape(it.group)}): {html.escape(it.query.prompt or '')}</p>"
-                f"<p><b>choices</b>: {html.escape(choices)}</p>"
-                + _side_by_side("model answer", text, note, "reference answer (data root)", str(it.reference)))
-    if view_.kind == "grounding":
-        box = predicted_box(view_, i)
-        shown = "no box" if box is None else ", ".join(f"{v:.1f}" for v in box)
-        ref = ", ".join(f"{v:.1f}" for v in it.reference)
-        return (f"<p><b>query</b>: {html.escape(it.query.prompt or '')}</p>" + img
-                + f"<p>predicted box (yellow, image pixels): {shown}; reference (lime): {ref}</p>")
+           f"{quote(view_.data.task.name)}/{quote(view_.items.items[i].item_id, safe='')}.png'></p>")
+    shown = ITEM_PAGES.get(type(KINDS.create(view_.kind)))
+    return (shown.body if shown else _stored_body)(view_, i, img)
+
+
+def _report_body(view_: KindView, i: int, img: str) -> str:
+    text, note = _text(view_, i, "report")
+    return img + _side_by_side("generated report", text, note, "reference report (data root)",
+                               str(view_.items.items[i].reference))
+
+
+def _vqa_body(view_: KindView, i: int, img: str) -> str:
+    it = view_.items.items[i]
+    text, note = _text(view_, i, "answer")
+    choices = ", ".join(it.query.choices or ()) or "–"
+    return (img + f"<p><b>question</b> ({html.escape(it.group)}): {html.escape(it.query.prompt or '')}</p>"
+            f"<p><b>choices</b>: {html.escape(choices)}</p>"
+            + _side_by_side("model answer", text, note, "reference answer (data root)", str(it.reference)))
+
+
+def _grounding_body(view_: KindView, i: int, img: str) -> str:
+    it = view_.items.items[i]
+    box = predicted_box(view_, i)
+    shown = "no box" if box is None else ", ".join(f"{v:.1f}" for v in box)
+    ref = ", ".join(f"{v:.1f}" for v in it.reference)
+    return (f"<p><b>query</b>: {html.escape(it.query.prompt or '')}</p>" + img
+            + f"<p>predicted box (yellow, image pixels): {shown}; reference (lime): {ref}</p>")
+
+
+def _scanpath_body(view_: KindView, i: int, img: str) -> str:
     text, note = _text(view_, i, "report")
     points = predicted_points(view_, i)
-    reading = first_reading(it)
+    reading = first_reading(view_.items.items[i])
     return (img + f"<p>predicted scanpath (yellow): {len(points)} regions; radiologist (cyan): "
             f"{len(reading.fixations) if reading is not None else 0} fixations of the first scored reading</p>"
             + _side_by_side("reported findings", text, note, "", ""))
+
+
+def _stored_body(view_: KindView, i: int, img: str) -> str:
+    """A kind with no page of its own (a plugin's): the image and the model's stored output columns."""
+    row = view_.frame.iloc[i]
+    return img + rows_table(["column", "stored value"], [[html.escape(str(k)), html.escape(str(v))]
+                                                         for k, v in row.items()])
 
 
 def first_reading(it: Item) -> GazeRecord | None:
@@ -113,28 +142,40 @@ def image_png(view_: KindView, i: int) -> bytes:
         ax.imshow(image, cmap="gray", vmin=0, vmax=1)
         ax.set_title(title, fontsize=10)
         ax.axis("off")
-    if view_.kind == "grounding":
-        box = predicted_box(view_, i)
-        if box is not None:
-            left.add_patch(_box(box, sx, sy, "yellow"))
-            right.add_patch(_box(box, sx, sy, "yellow"))
-        x0, y0, x1, y1 = it.reference
-        if view_.data.task.queries == "findings":  # a REFLACX ellipse, given by its bounding box
-            right.add_patch(Ellipse(((x0 + x1) / 2 * sx, (y0 + y1) / 2 * sy), (x1 - x0) * sx, (y1 - y0) * sy,
-                                    fill=False, edgecolor="lime", lw=1.5))
-        else:
-            right.add_patch(_box(it.reference, sx, sy, "lime"))
-    elif view_.kind == "scanpath":
-        points = predicted_points(view_, i)
-        _path(left, points[:, 0] * sx, points[:, 1] * sy, "yellow")
-        reading = first_reading(it)
-        if reading is not None:
-            fx = reading.fixations
-            _path(right, np.asarray(fx.x) * sx, np.asarray(fx.y) * sy, "cyan")
-        right.set_title("radiologist (first scored reading)", fontsize=10)
+    shown = ITEM_PAGES.get(type(KINDS.create(view_.kind)))
+    if shown is not None and shown.draw is not None:
+        shown.draw(view_, i, (left, right), (sx, sy))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def _draw_grounding(view_: KindView, i: int, axes: tuple[Any, Any], scale: tuple[float, float]) -> None:
+    """The predicted box (yellow) on both sides; the reference box, or REFLACX ellipse, in lime on the right."""
+    (left, right), (sx, sy) = axes, scale
+    it = view_.items.items[i]
+    box = predicted_box(view_, i)
+    if box is not None:
+        left.add_patch(_box(box, sx, sy, "yellow"))
+        right.add_patch(_box(box, sx, sy, "yellow"))
+    x0, y0, x1, y1 = it.reference
+    if view_.data.task.queries == "findings":  # a REFLACX ellipse, given by its bounding box
+        right.add_patch(Ellipse(((x0 + x1) / 2 * sx, (y0 + y1) / 2 * sy), (x1 - x0) * sx, (y1 - y0) * sy,
+                                fill=False, edgecolor="lime", lw=1.5))
+    else:
+        right.add_patch(_box(it.reference, sx, sy, "lime"))
+
+
+def _draw_scanpath(view_: KindView, i: int, axes: tuple[Any, Any], scale: tuple[float, float]) -> None:
+    """The predicted regions (yellow) left; the first scored reading's fixations (cyan) right."""
+    (left, right), (sx, sy) = axes, scale
+    points = predicted_points(view_, i)
+    _path(left, points[:, 0] * sx, points[:, 1] * sy, "yellow")
+    reading = first_reading(view_.items.items[i])
+    if reading is not None:
+        fx = reading.fixations
+        _path(right, np.asarray(fx.x) * sx, np.asarray(fx.y) * sy, "cyan")
+    right.set_title("radiologist (first scored reading)", fontsize=10)
 
 
 def _box(box: Any, sx: float, sy: float, colour: str) -> Rectangle:
@@ -159,3 +200,18 @@ def sample_page(viewer: Viewer, index_: int, task: str, item_id: str) -> str:
     """One item of an item task: the model's output beside the reference."""
     view_ = viewer.kind(index_, task)
     return page(f"{item_id} ({task})", sample_body(view_, index_, view_.index_of(item_id)), dataset_note(viewer))
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """How the viewer shows one item of a kind: its page body, and what it draws on the image (None: nothing)."""
+
+    body: Callable[[KindView, int, str], str]
+    draw: Callable[[KindView, int, tuple[Any, Any], tuple[float, float]], None] | None = None
+
+
+ITEM_PAGES: Mapping[type[Kind], ItemPage] = MappingProxyType({
+    ReportKind: ItemPage(_report_body), VQAKind: ItemPage(_vqa_body),
+    GroundingKind: ItemPage(_grounding_body, _draw_grounding), ScanpathKind: ItemPage(_scanpath_body, _draw_scanpath),
+})
+"""The built-in item kinds' pages, by Kind class (the registry's entry, never its name compared as a string)."""
