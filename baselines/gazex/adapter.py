@@ -1,11 +1,13 @@
 """The `gazex` adapter (a GazeX-style model: Lee et al., "Seeing Through Experts' Eyes", arXiv:2604.14316) and
-its ablations `gazex-no-gaze` and `gazex-shuffled`: Qwen2.5-VL + LoRA trained multitask by the LM loss on text
-targets (the reading's gaze trajectory, the report, finding boxes, VQA answers) on the in-domain MIMIC-EYE
-train split, answering every GazeX-track kind by greedy generation and classification by answer likelihood.
-docs/gazex_track.md ("The gazex model") gives the formats, the parser and what the probabilities mean."""
+its ablations `gazex-no-gaze` and `gazex-shuffled`: Qwen2.5-VL (every weight trained on the random-weight tiny
+backbone, LoRA on real weights) trained multitask by the LM loss on text targets (the reading's gaze trajectory,
+the report, finding boxes, VQA answers) on the in-domain MIMIC-EYE train split, answering every GazeX-track kind
+by greedy generation and classification by answer likelihood. docs/gazex_track.md ("The gazex model") gives the
+formats, the parser and what the probabilities mean."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from typing import Any
 
 import numpy as np
@@ -56,8 +58,17 @@ def corner_box(text: str) -> tuple[np.ndarray, bool]:
     return np.array([min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)], dtype=np.float64), True
 
 
+def tiny_vocabulary(cfg: GazeXConfig) -> tuple[str, ...]:
+    """The words gazex adds to the tiny backbone's tokenizer (none to a real backbone's)."""
+    if cfg.backbone not in RANDOM_CONFIGS:
+        return ()
+    words = (prompts.TRAJECTORY, prompts.REPORT, prompts.grounding(""), *YES_NO, "trajectory observation",
+             "which view is this image taken", *(presence_question(label) for label in CHEXPERT_LABELS))
+    return tiny_words(cfg.image_size, words)
+
+
 class GazeXAdapter(LazyVLMAdapter):
-    """One LoRA-tuned Qwen2.5-VL for every kind; `cfg.trajectory` selects the model or an ablation."""
+    """One Qwen2.5-VL for every kind; `cfg.trajectory` selects the model or an ablation."""
 
     config_key = "__gazex_config__"
     provenance = Provenance(
@@ -84,13 +95,17 @@ class GazeXAdapter(LazyVLMAdapter):
                 backbone = build_backbone(self.cfg.backbone, 0, self.cfg.seed, default_dtype(self.device),
                                           self.device)
                 if self.cfg.backbone in RANDOM_CONFIGS:
-                    words = (prompts.TRAJECTORY, prompts.REPORT, prompts.grounding(""), *YES_NO,
-                             "trajectory observation", "which view is this image taken",
-                             *(presence_question(label) for label in CHEXPERT_LABELS))
-                    add_words(backbone, tiny_words(self.cfg.image_size, words), self.cfg.seed)
+                    add_words(backbone, tiny_vocabulary(self.cfg), self.cfg.seed)
                 torch.manual_seed(self.cfg.seed)
                 self._model = GazeXModel(backbone, self.cfg).to(self.device).eval()
         return self._model
+
+    def config(self) -> dict[str, Any]:
+        """The config, and on the tiny backbone a digest of the words its tokenizer gains: the vocabulary decides
+        the weights' shapes and meaning, so a changed word list never reuses a checkpoint."""
+        words = tiny_vocabulary(self.cfg)
+        digest = {"tiny_vocabulary": hashlib.sha256("\n".join(words).encode()).hexdigest()} if words else {}
+        return super().config() | digest
 
     def fit(self, ctx: FitContext) -> None:
         """One multitask stage of LM loss over every training image's rows (no early stopping)."""
@@ -103,10 +118,9 @@ class GazeXAdapter(LazyVLMAdapter):
                 f"({with_trajectory} with a {self.cfg.trajectory} trajectory)")
 
         def objective(model: torch.nn.Module, batch: TrainBatch) -> dict[str, torch.Tensor]:
-            index = [i for i, sid in enumerate(batch.ids) for _ in rows[sid]]
+            index = torch.tensor([i for i, sid in enumerate(batch.ids) for _ in rows[sid]])
             pairs = [pair for sid in batch.ids for pair in rows[sid]]
-            pixels = batch.pixels.to(self.device)[index]
-            return {"lm": model(pixels, [p[0] for p in pairs], [p[1] for p in pairs])}
+            return {"lm": model(batch.pixels.to(self.device), [p[0] for p in pairs], [p[1] for p in pairs], index)}
 
         c = self.cfg
         stage = Stage("multitask", c.epochs, c.lr, (("lm", 1.0),), c.weight_decay, c.grad_accum)
@@ -158,7 +172,8 @@ class GazeXAdapter(LazyVLMAdapter):
                          diagnostics={"parse_failed": np.array([float(len(p) == 0) for p in paths])})
 
     def state_dict(self) -> dict[str, torch.Tensor]:
-        """LoRA weights plus the config (the frozen backbone, and the tiny backbone's added words, are rebuilt)."""
+        """The trained weights (every weight on tiny, the LoRA weights on a real backbone) plus the config (a frozen
+        backbone, and the tiny backbone's added words, are rebuilt)."""
         return with_config(self.model.trainable_state(), self.config_key, self.cfg)
 
     def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:

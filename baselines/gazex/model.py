@@ -66,8 +66,10 @@ class GazeXModel(nn.Module):
     def text_ids(self, text: str) -> list[int]:
         return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
-    def forward(self, pixels: torch.Tensor, instructions: Sequence[str], targets: Sequence[str]) -> torch.Tensor:
-        """Mean next-token CE of each row's target text (and the closing <|im_end|>) after its prompt."""
+    def forward(self, pixels: torch.Tensor, instructions: Sequence[str], targets: Sequence[str],
+                image_index: torch.Tensor) -> torch.Tensor:
+        """Mean next-token CE of each row's target text (and the closing <|im_end|>) after its prompt; row i asks
+        about image `image_index[i]` of `pixels` (each image is encoded once)."""
         end = self.text_ids("<|im_end|>")
         rows, labels = [], []
         for instruction, target in zip(instructions, targets, strict=True):
@@ -75,7 +77,7 @@ class GazeXModel(nn.Module):
             rows.append(head + tail)
             labels.append([IGNORE] * len(head) + tail)
         prompt = pack(rows, labels, self.pad_id, self.image_token_id, left=False).to(pixels.device)
-        return lm_loss(self.qwen, encode(self.qwen, pixels, prompt), prompt.lm_labels)
+        return lm_loss(self.qwen, encode(self.qwen, pixels, prompt, image_index.to(pixels.device)), prompt.lm_labels)
 
     def prompts(self, instructions: Sequence[str], device: torch.device) -> PromptBatch:
         rows = [self.prefix(i) for i in instructions]

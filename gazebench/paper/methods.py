@@ -59,7 +59,11 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("sft-heatmap", "original-gaze", "Q1 order vs static: gaze tokens vs heatmap supervision"),
     Comparison("sft", "original-gaze", "Q2: gaze tokens vs instruction tuning alone (SFT)"),
     Comparison("sft", "sft-heatmap", "Q2: static heatmap supervision vs SFT"),
+    *(Comparison("vanilla", b, f"Q0: {what} vs the untrained backbone (Vanilla)") for b, what in (
+        ("sft", "instruction tuning"), ("random-gaze", "random gaze tokens"), ("shuffled-gaze", "shuffled gaze tokens"),
+        ("original-gaze", "ordered gaze tokens"))),
 )
+"""Q0 asks whether training did anything at all: a method that does not beat Vanilla shows nothing else."""
 SUBMITTED_BASELINES = ("original-gaze", "sft")
 """A model outside the paper is compared with each of these that is in the table (else the first paper row)."""
 

@@ -67,6 +67,8 @@ NEGATION_LISTS = ("No {items}.", "There is no {items}.", "No evidence of {items}
 IMPRESSION_ORDER = ("Pneumothorax", "Pneumonia", "Consolidation", "Edema", "Pleural Effusion", "Cardiomegaly",
                     "Lung Lesion", "Atelectasis", "Fracture", "Enlarged Cardiomediastinum", "Pleural Other",
                     "Lung Opacity")
+CLEAR = "The lungs are clear."
+"""The findings of a study with no labeled finding."""
 
 
 def _side(name: str, specs: dict[str, FindingSpec]) -> str:
@@ -116,7 +118,7 @@ def statements(labels: tuple[float, ...], specs: dict[str, FindingSpec],
     if codes["No Finding"] == 1.0:
         impression.append("No acute cardiopulmonary process.")
     if not findings:
-        findings = ["The lungs are clear."]
+        findings = [CLEAR]
     return findings, impression or ["No acute cardiopulmonary process."]
 
 

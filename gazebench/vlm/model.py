@@ -73,13 +73,30 @@ def unwrap(lm: nn.Module) -> QwenVL:
     return cast(QwenVL, lm.base_model.model if isinstance(lm, PeftModel) else lm)
 
 
-def encode(qwen: QwenVL, pixels: torch.Tensor, prompt: PromptBatch) -> torch.Tensor:
-    """Last-layer hidden states (B, L, d) of `qwen` for images (B, 3, S, S) and their token sequences."""
+def encode(qwen: QwenVL, pixels: torch.Tensor, prompt: PromptBatch,
+           image_index: torch.Tensor | None = None) -> torch.Tensor:
+    """Last-layer hidden states (B, L, d) of `qwen` for images (B, 3, S, S) and their token sequences; with
+    `image_index` (B,), row i reads image `image_index[i]` of `pixels` (N, 3, S, S), and the vision tower runs
+    once per image rather than once per row (a multitask model asks several instructions of one image)."""
+    if image_index is None:
+        pixel_values, grid_thw = to_qwen_pixels(pixels)
+        out = qwen.model(
+            input_ids=prompt.input_ids, attention_mask=prompt.attention_mask,
+            mm_token_type_ids=prompt.mm_token_type_ids, pixel_values=pixel_values, image_grid_thw=grid_thw,
+            use_cache=False,
+        )
+        return out.last_hidden_state
     pixel_values, grid_thw = to_qwen_pixels(pixels)
+    features = qwen.model.get_image_features(pixel_values, grid_thw)
+    per_image = torch.stack(tuple(getattr(features, "pooler_output", features)))  # (N, n_visual, d)
+    embeds = qwen.model.get_input_embeddings()(prompt.input_ids)
+    visual = per_image[image_index].reshape(-1, embeds.shape[-1]).to(embeds.dtype)
+    slots = (prompt.input_ids == qwen.config.image_token_id).unsqueeze(-1).expand_as(embeds)
+    row_grid = grid_thw[:1].expand(len(image_index), 3)
     out = qwen.model(
-        input_ids=prompt.input_ids, attention_mask=prompt.attention_mask,
-        mm_token_type_ids=prompt.mm_token_type_ids, pixel_values=pixel_values, image_grid_thw=grid_thw,
-        use_cache=False,
+        input_ids=prompt.input_ids, inputs_embeds=embeds.masked_scatter(slots, visual),
+        attention_mask=prompt.attention_mask, mm_token_type_ids=prompt.mm_token_type_ids,
+        image_grid_thw=row_grid, use_cache=False,
     )
     return out.last_hidden_state
 

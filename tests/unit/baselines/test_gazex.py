@@ -122,6 +122,29 @@ def test_tiny_words_spell_reports_and_boxes() -> None:
     ids = model.text_ids(text)
     assert model.tokenizer.unk_token_id not in ids
     assert model.tokenizer.decode(ids) == text
+    pieces = model.tokenizer.convert_ids_to_tokens(model.text_ids("There is a small right pleural effusion."))
+    assert pieces == ["There", " is", " a", " small", " right", " pleural", " effusion", "."]  # no space tokens
+
+
+def test_each_image_is_encoded_once_with_the_rows_it_answers() -> None:
+    """Rows that share an image read the same visual features as when each row carries its own copy."""
+    import torch
+
+    from gazebench.baselines.gazex.model import pack
+    from gazebench.vlm.chat import IGNORE
+    from gazebench.vlm.model import encode
+
+    model = get_model("gazex").model
+    pixels = torch.randn(3, 3, 224, 224, generator=torch.Generator().manual_seed(0))
+    index = torch.tensor([0, 0, 2, 1, 2])
+    rows = [model.prefix(i) + model.text_ids(t) for i, t in
+            [(prompts.REPORT, "No effusion."), (prompts.vqa("which view?"), "pa view"), (prompts.REPORT, "x"),
+             (prompts.TRAJECTORY, "trajectory : [(1,2)(3,4)(2,3)]"), (prompts.vqa("q"), "no")]]
+    prompt = pack(rows, [[IGNORE] * len(r) for r in rows], model.pad_id, model.image_token_id, left=False)
+    with torch.no_grad():
+        once = encode(model.qwen, pixels, prompt, index)
+        copied = encode(model.qwen, pixels[index], prompt)
+    assert torch.equal(once, copied)
 
 
 def test_fit_and_predict_every_kind(small_root: Path, tmp_path: Path) -> None:

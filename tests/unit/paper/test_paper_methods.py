@@ -27,7 +27,9 @@ def test_resolve_keeps_paper_order_then_submitted() -> None:
 def test_comparisons_follow_the_methods_present() -> None:
     full = comparisons_for(resolve_methods("paper"))
     assert [(c.a, c.b) for c in full][:2] == [("shuffled-gaze", "original-gaze"), ("random-gaze", "original-gaze")]
-    assert len(full) == 6
+    assert len(full) == 10
+    assert {(c.a, c.b) for c in full if c.question.startswith("Q0")} == {
+        ("vanilla", b) for b in ("sft", "random-gaze", "shuffled-gaze", "original-gaze")}
     some = comparisons_for(resolve_methods("sft,sft-heatmap,random"))
     assert [(c.a, c.b) for c in some] == [("sft", "sft-heatmap"), ("sft", "random")]
     assert [(c.a, c.b) for c in comparisons_for(resolve_methods("vanilla,random"))] == [("vanilla", "random")]
