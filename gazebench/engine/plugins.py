@@ -12,9 +12,13 @@ from gazebench.errors import ConfigError
 
 def include(paths: Iterable[str | Path]) -> list[str]:
     """Import each Python file once under a private module name, after the built-in models, so a file that
-    registers a taken name fails here in one line naming both registrations; returns the module names."""
+    registers a taken name fails here in one line naming both registrations; returns the module names. With no
+    file nothing is imported (a run loads only the entry point of the model it names)."""
     from gazebench.adapter import MODELS
 
+    paths = list(paths)
+    if not paths:
+        return []
     MODELS.load_entry_points()  # the built-in and installed models, so a taken name is refused, not shadowed
 
     names = []
