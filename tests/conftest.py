@@ -11,7 +11,7 @@ import pytest
 def pytest_configure(config: pytest.Config) -> None:
     os.environ["GAZEBENCH_CACHE"] = tempfile.mkdtemp(prefix="gazebench-test-cache-")
     os.environ.pop("GAZEBENCH_DATA_ROOT", None)
-    for name in ("GAZEBENCH_CHEXBERT", "GAZEBENCH_BERTSCORE"):  # model-based report metrics: tests give weights
+    for name in ("GAZEBENCH_CHEXBERT", "GAZEBENCH_RADGRAPH", "GAZEBENCH_BERTSCORE"):  # tests give the weights
         os.environ.pop(name, None)
     os.environ.setdefault("MPLBACKEND", "Agg")
 

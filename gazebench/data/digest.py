@@ -31,9 +31,10 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 CHECKPOINT_PATTERNS = ("config*.json", "tokenizer*", "processor*", "preprocessor*", "chat_template*",
                        "generation_config.json", "vocab*", "merges*", "special_tokens_map.json",
-                       "added_tokens.json", "*.model", "*.safetensors", "*.bin", "*.pt", "*.pth", "*.index.json")
+                       "added_tokens.json", "*.model", "*.safetensors", "*.bin", "*.pt", "*.pth", "*.th",
+                       "*.index.json", "vocabulary/*.txt")
 """What identifies a checkpoint folder: configs, tokenizer/processor files (incl. the vocabulary and merges
-a slow tokenizer reads) and every weight file."""
+a slow tokenizer reads), every weight file, and the label vocabulary of an AllenNLP archive (RadGraph's)."""
 
 _local = threading.local()
 _setup_lock = threading.Lock()

@@ -125,6 +125,12 @@ REPORT_MODEL_BASED = (
                 f"F1 of CheXbert-labeler (f1chexbert 'rrg' mode: uncertain = positive) labels of generated vs "
                 f"reference reports, {n} labels, {avg} average (gazebench.metrics.model_based.chexbert)")
       for n in (14, 5) for avg in ("micro", "macro")),
+    *(_fraction(f"radgraph_{level}_f1", f"RadGraph {level} ({field})", "report",
+                f"mean RadGraph F1, {level} reward ({field}: {what}) of generated vs reference report (radgraph "
+                "F1RadGraph; model type in the report signature)")
+      for level, field, what in (("simple", "RG_E", "entities"),
+                                 ("partial", "RG_ER", "entities and whether they have a relation"),
+                                 ("complete", "RG_ER-bar", "entities with their relation triples"))),
     _fraction("bertscore_f1", "BERTScore F1", "report",
               "mean BERTScore F1 of generated vs reference report (bert-score; model, layer, baseline rescaling "
               "and idf in the report signature)"),

@@ -40,6 +40,10 @@ class MetricOptions:
     """Rescale with bert-score's published baseline for bertscore_model (as ReXrank reports it)."""
     bertscore_idf: bool = False
     """Weight tokens by idf over the reference reports (ReXrank: no idf)."""
+    radgraph: str | None = None
+    """Folder of radgraph's model archive extracted (config.json, vocabulary/, weights.th) + encoder/."""
+    radgraph_model: str = option("radgraph", choices=("radgraph", "radgraph-xl"))
+    """radgraph's model_type of those weights: its report preprocessing (RadGraph 1.0 or RadGraph-XL)."""
 
     def __post_init__(self) -> None:
         check_fields(self)
