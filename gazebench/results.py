@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from gazebench.errors import ConfigError
-from gazebench.metrics.vocabulary import Metric, metrics_for
+from gazebench.metrics.vocabulary import MODEL_BASED, Metric, metrics_for
 
 SCHEMA_VERSION = 2
 """Bumped whenever the layout of results.json changes; `from_json` refuses any other version."""
@@ -91,10 +91,11 @@ def _metrics_from(raw: object, family: str, where: str) -> dict[str, MetricValue
         declared = metrics_for(family)
     except ConfigError as exc:
         raise ResultsError(f"{where}: {exc}") from None
-    missing = [m.name for m in declared if m.name not in data]
+    missing = [m.name for m in declared if m.name not in data and m.name not in MODEL_BASED]
     if missing:
         raise ResultsError(f"{where}: no value for {', '.join(missing)} (declared by the {family} family)")
-    return {m.name: MetricValue.from_json(data[m.name], f"{where}.{m.name}") for m in declared}
+    return {m.name: MetricValue.from_json(data[m.name], f"{where}.{m.name}") if m.name in data else MetricValue(None)
+            for m in declared}
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,9 @@ REPORT_MODEL_BASED = (
               "and idf in the report signature)"),
 )
 """Model-based report metrics: computed only from local weights (`--metric-arg`), else recorded as not computed."""
+MODEL_BASED = frozenset(m.name for m in REPORT_MODEL_BASED)
+"""Metrics computed by a field library from local weights: a run scored before one of them existed simply did not
+compute it (read as not computed, shown as –), where any other declared metric missing is a malformed file."""
 GROUNDING = (
     _fraction("miou", "mIoU", "grounding", "mean IoU of the predicted box with the reference box"),
     *(_fraction(f"hit{t}", f"Acc@{t}", "grounding", f"share of items with IoU >= {t}") for t in ("0.1", "0.3", "0.5")),
