@@ -14,7 +14,7 @@ import pytest
 EXTRA = "needs the report-metrics extra: pip install -e '.[report-metrics]'"
 pytest.importorskip("radgraph", reason=EXTRA)
 
-from fixtures.radgraph_weights import HUB_NAME, MAX_LENGTH, radgraph_folder  # noqa: E402
+from fixtures.radgraph_weights import HUB_NAME, MAX_LENGTH, library_scorer, radgraph_folder  # noqa: E402
 from gazebench.errors import ConfigError  # noqa: E402
 from gazebench.metrics.model_based import MetricOptions, resolve_setup  # noqa: E402
 from gazebench.metrics.model_based.radgraph import LEVELS, RadGraphF1  # noqa: E402
@@ -31,22 +31,6 @@ HYPS = ["No acute cardiopulmonary process.", "Heart size is normal.", "", "  Rig
 @pytest.fixture(scope="module")
 def weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return radgraph_folder(tmp_path_factory.mktemp("radgraph"))
-
-
-def library_scorer(folder: Path, cache: Path, model_type: str = "radgraph") -> Any:
-    """radgraph's F1RadGraph called directly: the archive copied to `<cache>/<model_type>/` as the library
-    extracts it, the encoder named by its folder in config.json (tokenizer calls restored by the shim)."""
-    from radgraph import F1RadGraph
-
-    target = cache / model_type
-    shutil.copytree(folder / "vocabulary", target / "vocabulary")
-    shutil.copy(folder / "weights.th", target / "weights.th")
-    config = json.loads((folder / "config.json").read_text())
-    config["dataset_reader"]["token_indexers"]["bert"]["model_name"] = str(folder / "encoder")
-    config["model"]["embedder"]["token_embedders"]["bert"]["model_name"] = str(folder / "encoder")
-    (target / "config.json").write_text(json.dumps(config))
-    with transformers4_tokenizers():
-        return F1RadGraph(reward_level="all", model_type=model_type, model_cache_dir=str(cache), cuda=-1)
 
 
 def no_download(*args: Any, **kwargs: Any) -> None:
