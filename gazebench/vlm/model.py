@@ -78,15 +78,14 @@ def encode(qwen: QwenVL, pixels: torch.Tensor, prompt: PromptBatch,
     """Last-layer hidden states (B, L, d) of `qwen` for images (B, 3, S, S) and their token sequences; with
     `image_index` (B,), row i reads image `image_index[i]` of `pixels` (N, 3, S, S), and the vision tower runs
     once per image rather than once per row (a multitask model asks several instructions of one image)."""
+    pixel_values, grid_thw = to_qwen_pixels(pixels)
     if image_index is None:
-        pixel_values, grid_thw = to_qwen_pixels(pixels)
         out = qwen.model(
             input_ids=prompt.input_ids, attention_mask=prompt.attention_mask,
             mm_token_type_ids=prompt.mm_token_type_ids, pixel_values=pixel_values, image_grid_thw=grid_thw,
             use_cache=False,
         )
         return out.last_hidden_state
-    pixel_values, grid_thw = to_qwen_pixels(pixels)
     features = qwen.model.get_image_features(pixel_values, grid_thw)
     per_image = torch.stack(tuple(getattr(features, "pooler_output", features)))  # (N, n_visual, d)
     embeds = qwen.model.get_input_embeddings()(prompt.input_ids)
