@@ -133,3 +133,15 @@ def test_a_name_no_entry_point_declares_searches_them_all(monkeypatch: pytest.Mo
     _fake_entry_points(monkeypatch, EntryPoint("main", "gb_lazy_decorated:make", group))
     assert reg.create("extra") == 0  # registered by decorator inside another name's plugin module
     assert reg.names() == ["extra", "main"]
+
+
+def test_include_without_files_loads_no_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run` without --include must not import every model (it once cost ~7 s of CPU on a finished run)."""
+    from gazebench.adapter import MODELS
+    from gazebench.engine.plugins import include
+
+    def refuse() -> None:
+        raise AssertionError("include() with no file loaded every model entry point")
+
+    monkeypatch.setattr(MODELS, "load_entry_points", refuse)
+    assert include([]) == []
