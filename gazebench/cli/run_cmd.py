@@ -14,8 +14,8 @@ from gazebench.errors import ConfigError
 from gazebench.options import MAX_BATCH
 from gazebench.runtime import DEVICES, PRECISIONS
 
-METRIC_ARG_HELP = ("Model-based report metric option (scoring, not hashed), e.g. chexbert=DIR, bertscore=DIR, "
-                   "bertscore_model=distilroberta-base; see docs/metrics.md.")
+METRIC_ARG_HELP = ("Model-based report metric option (scoring, not hashed), e.g. chexbert=DIR, radgraph=DIR, "
+                   "bertscore=DIR, bertscore_model=distilroberta-base; see docs/metrics.md.")
 
 
 def parse_model_args(pairs: tuple[str, ...], flag: str = "--model-arg") -> tuple[tuple[str, Any], ...]:
