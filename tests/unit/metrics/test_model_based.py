@@ -14,6 +14,7 @@ EXTRA = "needs the report-metrics extra: pip install -e '.[report-metrics]'"
 pytest.importorskip("f1chexbert", reason=EXTRA)
 pytest.importorskip("bert_score", reason=EXTRA)
 
+from fixtures.pickles import Payload  # noqa: E402
 from fixtures.report_metrics import bertscore_folder, chexbert_folder, library_chexbert, library_reports  # noqa: E402
 from gazebench.errors import ConfigError  # noqa: E402
 from gazebench.metrics.model_based import MetricOptions, resolve_setup  # noqa: E402
@@ -68,15 +69,6 @@ def test_chexbert_weights_are_never_unpickled(tmp_path: Path) -> None:
         CheXbertF1().labels(folder, ["The lungs are clear."])
     assert not marker.exists()
 
-
-class Payload:
-    """An object whose unpickling would run code (creates a file)."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Path.touch, (Path(self.path),))
 
 
 def test_bertscore_equals_bert_score(encoder: Path) -> None:

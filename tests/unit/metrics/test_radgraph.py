@@ -14,6 +14,7 @@ import pytest
 EXTRA = "needs the report-metrics extra: pip install -e '.[report-metrics]'"
 pytest.importorskip("radgraph", reason=EXTRA)
 
+from fixtures.pickles import Payload  # noqa: E402
 from fixtures.radgraph_weights import HUB_NAME, MAX_LENGTH, library_scorer, radgraph_folder  # noqa: E402
 from gazebench.errors import ConfigError  # noqa: E402
 from gazebench.metrics.model_based import MetricOptions, resolve_setup  # noqa: E402
@@ -122,15 +123,6 @@ def test_radgraph_weights_are_never_unpickled(weights: Path, tmp_path: Path) -> 
         RadGraphF1().evidence(folder, MetricOptions(), ["Heart size is normal."], ["Heart size is normal."])
     assert not marker.exists()
 
-
-class Payload:
-    """An object whose unpickling would run code (creates a file)."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Path.touch, (Path(self.path),))
 
 
 def test_radgraph_weights_are_identified_by_content(weights: Path, tmp_path: Path,
