@@ -1,12 +1,14 @@
 """`gazebench data check` and the run's pre-flight: read a dataset tree with its reader, decode every image a
-run would feed a model (in parallel, filling the same cache `load_image` serves runs from) and say what is
-there and what is wrong, all at once, without raising on bad data."""
+run would feed a model (in parallel processes, filling the same cache `load_image` serves runs from) and say
+what is there and what is wrong, all at once, without raising on bad data."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,12 @@ CHECK_SIZE = 224
 """Side of the cached square every image is decoded to by the check (a common model input size)."""
 SHOWN_BAD = 3
 """Bad files named in a run's one-line error (the rest are counted; `data check` lists them all)."""
+PER_WORKER = 16
+"""Fewest images per decoding process: a smaller set is decoded by fewer processes (in this one when a second
+would get fewer than this), since starting a process costs more than decoding a few images."""
+_FORK = multiprocessing.get_context("fork")
+"""Decoding processes are forked: they start in milliseconds with the decoders already imported, and run the
+same code with the same state as this process (cache folder, limits)."""
 
 
 @dataclass(frozen=True)
@@ -80,21 +88,71 @@ def _decode_one(path: Path, size: int) -> str | None:
     return None
 
 
+def _workers(images: int) -> int:
+    """Decoding processes for `images` images: one per core, at most 8, each with at least PER_WORKER images."""
+    return max(1, min(8, os.cpu_count() or 1, images // PER_WORKER))
+
+
 def image_problems(paths: Iterable[Path], size: int = CHECK_SIZE, progress: bool = False) -> list[str]:
-    """Decode every distinct path through `load_image` (so the cache is filled) on a thread pool; one line per
-    file that is missing, not a regular file, empty, truncated, undecodable or a decompression bomb."""
+    """Decode every distinct path through `load_image` (so the cache is filled); one line per file that is
+    missing, not a regular file, empty, truncated, undecodable, a decompression bomb, or that kills the process
+    decoding it. The decoders hold the GIL (pylibjpeg's JPEG DICOM decoder spends most of the time), so a set
+    big enough is decoded in several processes (`_workers`) rather than threads."""
     unique = list(dict.fromkeys(Path(p) for p in paths))
-    workers = max(1, min(8, os.cpu_count() or 1, len(unique)))
-    problems: list[str] = []
+    workers = _workers(len(unique))
     console = Console(stderr=True)
-    with ThreadPoolExecutor(workers) as pool, Progress(console=console, transient=True,
-                                                       disable=not (progress and console.is_terminal)) as bar:
+    # no refresh thread (auto_refresh=False): the decoding processes are forked from a process without one
+    with Progress(console=console, transient=True, auto_refresh=False,
+                  disable=not (progress and console.is_terminal)) as bar:
         task = bar.add_task(f"decoding {len(unique)} images", total=len(unique))
-        for message in pool.map(lambda p: _decode_one(p, size), unique):
-            bar.advance(task)
-            if message is not None:
-                problems.append(message)
-    return problems
+
+        def advance() -> None:
+            bar.update(task, advance=1, refresh=True)
+
+        if workers > 1:
+            messages = _in_processes(unique, size, workers, advance)
+        else:
+            messages = []
+            for path in unique:
+                messages.append(_decode_one(path, size))
+                advance()
+    return [m for m in messages if m is not None]
+
+
+def _in_processes(paths: list[Path], size: int, workers: int, advance: Callable[[], None]) -> list[str | None]:
+    """`_decode_one` of each path, in order, on `workers` forked processes. Once a process dies (a C decoder
+    crashing on a hostile file, or the kernel's out-of-memory killer) the files without a result yet are
+    decoded one at a time (`_one_by_one`), so the file that kills a process is named and no other is blamed."""
+    done: list[str | None] = []
+    chunk = max(1, min(16, len(paths) // (4 * workers)))
+    try:
+        with ProcessPoolExecutor(workers, mp_context=_FORK) as pool:
+            for message in pool.map(_decode_one, paths, [size] * len(paths), chunksize=chunk):
+                done.append(message)
+                advance()
+    except BrokenProcessPool:
+        done += _one_by_one(paths[len(done):], size, advance)
+    return done
+
+
+def _one_by_one(paths: list[Path], size: int, advance: Callable[[], None]) -> list[str | None]:
+    """`_decode_one` of each path, one at a time in a single forked process; a path whose process dies is one
+    problem line, and the next path gets a fresh process."""
+    out: list[str | None] = []
+    pool = ProcessPoolExecutor(1, mp_context=_FORK)
+    try:
+        for path in paths:
+            try:
+                out.append(pool.submit(_decode_one, path, size).result())
+            except BrokenProcessPool:
+                out.append(f"{path}: the process decoding this image died (a decoder crash, or out of memory); "
+                           "not used")
+                pool.shutdown()
+                pool = ProcessPoolExecutor(1, mp_context=_FORK)
+            advance()
+    finally:
+        pool.shutdown()
+    return out
 
 
 def validate_images(samples: Sequence[Sample], where: Path | str, size: int = CHECK_SIZE,

@@ -88,9 +88,10 @@ def _is_dicom(path: Path) -> bool:
         return f.read(132)[128:132] == b"DICM"
 
 
-def _decode(path: Path, at_least: int | None = None) -> tuple[np.ndarray, int]:
-    """(H, W) float32 in [0, 1] and the source bit depth (8 or more). With `at_least`, a JPG may be decoded
-    at a reduced DCT scale that keeps both sides >= at_least (several times faster for full-size CXR JPGs)."""
+def _decode(path: Path, at_least: int | None = None) -> tuple[np.ndarray, int, tuple[int, int]]:
+    """(H, W) float32 in [0, 1], the source bit depth (8 or more) and the (width, height) its header gives.
+    With `at_least`, a JPG may be decoded at a reduced DCT scale that keeps both sides >= at_least (several
+    times faster for full-size CXR JPGs); the header size is the full one either way."""
     check_file(path)
     try:
         return _decode_dicom(path) if _is_dicom(path) else _decode_raster(path, at_least)
@@ -145,11 +146,13 @@ def _stored_range(ds: Any) -> tuple[float, float]:
     return lo, hi
 
 
-def _display(pixels: np.ndarray, ds: Any) -> np.ndarray:
-    """Grey stored values → [0, 1] display values: modality LUT, VOI LUT or window, MONOCHROME1 inverted."""
+def _display_values(values: np.ndarray, ds: Any) -> np.ndarray:
+    """Grey stored values → [0, 1] display values: modality LUT, VOI LUT or window, MONOCHROME1 inverted.
+    Every step maps each value on its own (pydicom's LUTs and windows are per-value), so `_display` may apply
+    it to a lookup table of the stored values instead of to every pixel."""
     from pydicom.pixels import apply_modality_lut, apply_voi_lut
 
-    values = apply_voi_lut(apply_modality_lut(pixels, ds), ds)
+    values = apply_voi_lut(apply_modality_lut(values, ds), ds)
     if ds.get("VOILUTSequence") and ds.VOILUTSequence[0].get("LUTData") is not None:
         lo, hi = _voi_lut_range(ds)
     else:  # windowing keeps the modality output range; no VOI leaves the values in it
@@ -160,7 +163,20 @@ def _display(pixels: np.ndarray, ds: Any) -> np.ndarray:
     return image.astype(np.float32)
 
 
-def _decode_dicom(path: Path) -> tuple[np.ndarray, int]:
+def _display(pixels: np.ndarray, ds: Any) -> np.ndarray:
+    """`_display_values` of every pixel. Integer pixels (all grey DICOM but float pixel data) go through a
+    table of `_display_values` over their min..max range, indexed by the pixels: the same float32 for each
+    pixel at a fraction of the work (a few hundred or thousand values instead of millions of pixels)."""
+    if pixels.dtype.kind not in "iu" or pixels.size == 0:
+        return _display_values(pixels, ds)
+    low, high = int(pixels.min()), int(pixels.max())
+    if high - low >= pixels.size:  # a sparse range: the table would be bigger than the image
+        return _display_values(pixels, ds)
+    table = _display_values(np.arange(low, high + 1, dtype=pixels.dtype), ds)
+    return table[pixels if low == 0 else pixels.astype(np.int64) - low]
+
+
+def _decode_dicom(path: Path) -> tuple[np.ndarray, int, tuple[int, int]]:
     import pydicom
 
     ds = pydicom.dcmread(path)
@@ -174,23 +190,24 @@ def _decode_dicom(path: Path) -> tuple[np.ndarray, int]:
     pixels = np.asarray(ds.pixel_array)
     if pixels.ndim == 3:
         pixels = pixels[0]  # multi-frame: first frame (grey only: colour was refused above)
-    return _display(pixels, ds), ds.BitsStored
+    return _display(pixels, ds), ds.BitsStored, (int(ds.Columns), int(ds.Rows))
 
 
-def _decode_raster(path: Path, at_least: int | None = None) -> tuple[np.ndarray, int]:
+def _decode_raster(path: Path, at_least: int | None = None) -> tuple[np.ndarray, int, tuple[int, int]]:
     try:
         with Image.open(path) as im:
-            if im.size[0] * im.size[1] > MAX_PIXELS:
-                raise _bomb(path, im.size[0] * im.size[1])
+            size = im.size  # the header's: draft() below may shrink im.size
+            if size[0] * size[1] > MAX_PIXELS:
+                raise _bomb(path, size[0] * size[1])
             if at_least is not None and im.format == "JPEG":
                 im.draft("L", (at_least, at_least))
             im.load()
             if im.mode in ("I;16", "I;16B", "I;16L", "I"):
-                return np.clip(np.asarray(im, dtype=np.float32) / 65535.0, 0.0, 1.0), 16
+                return np.clip(np.asarray(im, dtype=np.float32) / 65535.0, 0.0, 1.0), 16, size
             grey = im.convert("L")
     except UnidentifiedImageError:
         raise DataError(path, "not a readable JPG/PNG/DICOM image") from None
-    return np.asarray(grey, dtype=np.float32) / 255.0, 8
+    return np.asarray(grey, dtype=np.float32) / 255.0, 8, size
 
 
 def read_image(path: Path) -> np.ndarray:
@@ -269,8 +286,8 @@ def load_image(path: Path, size: int) -> np.ndarray:
                 return stored.astype(np.float32) / np.float32(top)
         except (OSError, ValueError):
             pass  # a torn or foreign file: decode again and overwrite it
-    image, bits = _decode(path, size)
-    check_size(path, *image_size(path))  # the header's size: a JPG may have been decoded at a reduced scale
+    image, bits, header_size = _decode(path, size)
+    check_size(path, *header_size)  # the header's size: a JPG may have been decoded at a reduced scale
     resized = _resize(image, size)
     dtype, top = (np.uint8, 255.0) if bits <= 8 else (np.uint16, 65535.0)
     stored = np.round(resized * top).astype(dtype)
