@@ -122,7 +122,8 @@ def image_problems(paths: Iterable[Path], size: int = CHECK_SIZE, progress: bool
 def _in_processes(paths: list[Path], size: int, workers: int, advance: Callable[[], None]) -> list[str | None]:
     """`_decode_one` of each path, in order, on `workers` forked processes. Once a process dies (a C decoder
     crashing on a hostile file, or the kernel's out-of-memory killer) the files without a result yet are
-    decoded one at a time (`_one_by_one`), so the file that kills a process is named and no other is blamed."""
+    decoded one at a time (`_one_by_one`), so the file that kills a process is named and no other is blamed. A
+    worker stopped mid-write leaves at most a `.tmp-*` file in the cache, which no lookup ever reads."""
     done: list[str | None] = []
     chunk = max(1, min(16, len(paths) // (4 * workers)))
     try:

@@ -40,7 +40,8 @@ def hostile_set(folder: Path) -> tuple[list[Path], list[Path]]:
 
 
 def cached(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in (folder / "images").rglob("*.npy")}
+    """The cached arrays under cache `folder` (not the temporary file a worker killed mid-write may leave)."""
+    return {p.name: p.read_bytes() for p in (folder / "images").rglob("*.npy") if not p.name.startswith(".tmp-")}
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # pydicom warns while reading a cut file
