@@ -10,7 +10,7 @@ import csv
 import gzip
 import io
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from gazebench.errors import DataError
@@ -30,13 +30,10 @@ class Row(dict[str, str]):
 
     def number(self, column: str) -> float:
         """The value as a float; blank is NaN; anything else non-numeric is a DataError."""
-        text = self[column]
-        if text == "":
-            return math.nan
         try:
-            return float(text)
+            return _number(self[column])
         except ValueError:
-            raise self.error(f"column {column!r} is not a number: {text!r}") from None
+            raise self.error(f"column {column!r} is not a number: {self[column]!r}") from None
 
     def integer(self, column: str) -> int:
         """The value as an int (accepts `5.0`); blank or non-integral is a DataError."""
@@ -64,6 +61,40 @@ def read_csv(path: Path, required: Iterable[str] = ()) -> list[Row]:
 def iter_csv(path: Path, required: Iterable[str] = ()) -> Iterator[Row]:
     """Row-by-row form of `read_csv` (same checks), for the big MIMIC-CXR tables."""
     path = Path(path)
+    columns, records = _records(path, required)
+    for line, values in records:
+        yield Row({c: v.strip() for c, v in zip(columns, values, strict=True)}, path, line)
+
+
+def read_numbers(path: Path, columns: Sequence[str]) -> tuple[list[int], list[list[float]]]:
+    """(line of each row, its `columns` as floats): `read_csv(path, required=columns)` then `Row.number` of
+    each column, row by row, with the same checks and the same first error, without a Row per row (the
+    thousands of small REFLACX fixation tables)."""
+    path = Path(path)
+    names, records = _records(path, columns)
+    at = {c: i for i, c in enumerate(names)}  # a repeated column name: its last value, as a Row keeps it
+    picks = [at[c] for c in columns]
+    table = list(records)  # every structural error (ragged row, bad quoting) comes first, as in read_csv
+    values: list[list[float]] = []
+    for line, fields in table:
+        try:
+            values.append([_number(fields[i]) for i in picks])
+        except ValueError:  # Row.number raises the error naming the row and the first bad column
+            row = Row({c: v.strip() for c, v in zip(names, fields, strict=True)}, path, line)
+            values.append([row.number(c) for c in columns])
+    return [line for line, _ in table], values
+
+
+def _number(text: str) -> float:
+    """`text` (stripped) as a float, blank as NaN; ValueError when it is not a number."""
+    text = text.strip()
+    return math.nan if text == "" else float(text)
+
+
+def _records(path: Path, required: Iterable[str]) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """(column names, (line, values) of each non-blank row, values unstripped), after the checks `read_csv`
+    names: missing file, unreadable text, empty or malformed header, missing `required` columns; the rows
+    raise on a ragged row or bad quoting when reached. A leading unnamed column is dropped from both."""
     if not path.is_file():
         raise DataError(path, "file not found")
     try:
@@ -85,16 +116,19 @@ def iter_csv(path: Path, required: Iterable[str] = ()) -> Iterator[Row]:
     missing = [c for c in required if c not in columns]
     if missing:
         raise DataError(path, f"missing column(s) {', '.join(map(repr, missing))}; found {', '.join(columns)}")
-    try:
-        for fields in reader:
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
-                continue
-            if len(fields) != len(header):
-                raise DataError(path, f"expected {len(header)} fields, found {len(fields)}", row=reader.line_num)
-            values = fields[1:] if skip_first else fields
-            yield Row({c: v.strip() for c, v in zip(columns, values, strict=True)}, path, reader.line_num)
-    except csv.Error as exc:
-        raise DataError(path, f"malformed CSV ({exc})", row=reader.line_num) from None
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for fields in reader:
+                if not fields or (len(fields) == 1 and not fields[0].strip()):
+                    continue
+                if len(fields) != len(header):
+                    raise DataError(path, f"expected {len(header)} fields, found {len(fields)}", row=reader.line_num)
+                yield reader.line_num, fields[1:] if skip_first else fields
+        except csv.Error as exc:
+            raise DataError(path, f"malformed CSV ({exc})", row=reader.line_num) from None
+
+    return columns, rows()
 
 
 def refuse_duplicates(rows: Iterable[Row], key: Callable[[Row], str], what: str) -> None:

@@ -27,7 +27,7 @@ from gazebench.data.readers.mimic_cxr import SPLITS
 from gazebench.data.readers.registry import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
-from gazebench.data.tables import Row, inside, read_csv, refuse_duplicates
+from gazebench.data.tables import Row, inside, read_csv, read_numbers, refuse_duplicates
 from gazebench.errors import DataError
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.records import Dataset, Finding, Fixations, GazeRecord, Sample, Word
@@ -63,18 +63,17 @@ def read_fixations(path: Path, image_size: tuple[int, int], skips: SkipLog) -> F
     """`fixations.csv` as Fixations sorted by start; pixels_per_degree = mean of both angular columns.
     Fixations that cannot be real (gazebench.data.plausible) are passed over as damaged, and fixations off the
     image kept and counted, in `skips` with the file and row; a file where none is plausible is a DataError."""
-    rows = read_csv(path, required=FIXATION_COLUMNS)
+    lines, rows = read_numbers(path, FIXATION_COLUMNS)
     pattern = path.parent.parent / "*" / path.name
     kept = []
-    for row in rows:
-        values = [row.number(c) for c in FIXATION_COLUMNS]
+    for line, values in zip(lines, rows, strict=True):
         reason = implausible(values[0], values[1], values[2], values[3], image_size, names=FIXATION_COLUMNS[:4])
         if reason is not None:
-            skips.damaged(f"{pattern}: {reason}", f"{path} row {row.line}")
+            skips.damaged(f"{pattern}: {reason}", f"{path} row {line}")
             continue
         if off_image(values[2], values[3], image_size):
             skips.kept(f"{pattern}: fixation off the image (kept; the gaze metrics pass it over)",
-                       f"{path} row {row.line}")
+                       f"{path} row {line}")
         kept.append(values)
     if rows and not kept:
         raise DataError(path, f"none of its {len(rows)} fixations is plausible (times, order or positions)")

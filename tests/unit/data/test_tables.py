@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gazebench.data.tables import inside, read_csv
+from gazebench.data.tables import inside, read_csv, read_numbers
 from gazebench.errors import DataError
 
 
@@ -82,3 +82,34 @@ def test_infinite_integer_is_a_data_error_not_an_overflow(tmp_path: Path) -> Non
     for row in read_csv(path):
         with pytest.raises(DataError, match=r"t\.csv.*'Rows' is not an integer"):
             row.integer("Rows")
+
+
+def numbers_via_rows(path: Path, columns: tuple[str, ...]) -> tuple[list[int], list[list[float]]]:
+    rows = read_csv(path, required=columns)
+    return [r.line for r in rows], [[r.number(c) for c in columns] for r in rows]
+
+
+def outcome(read: object, path: Path, columns: tuple[str, ...]) -> object:
+    try:
+        lines, values = read(path, columns)  # type: ignore[operator]
+    except DataError as exc:
+        return f"DataError: {exc}"
+    return lines, [["nan" if math.isnan(v) else v.hex() for v in row] for row in values]
+
+
+@pytest.mark.parametrize("text", [
+    "\ufeff,a, b ,c\r\n0,1.5, -2 ,x\r\n\r\n1,,1e3,y\r\n2, inf ,nan,z\r\n",  # index column, BOM, CRLF, padding
+    "a,b,a\n1,2,3\n4,5,6\n",  # a repeated column: its last value, as a Row keeps it
+    "a,b\n1,2\n3,x\n5\n",  # ragged row 4 is named before the bad number on row 3
+    "a,b\n1,2\n3, 1_0 \n4,0x10\n",  # what float() reads (1_0) and what it does not (0x10)
+    "a,b\n1,\"2\n",  # unterminated quote
+    "a,c\n1,2\n",  # missing column
+    "",  # empty file
+    "a,b\n",  # header only
+])
+def test_read_numbers_equals_rows_read_one_by_one(tmp_path: Path, text: str) -> None:
+    """The fixation tables' fast path: same lines, same float bits, same first error as `Row.number`."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode())
+    columns = ("b", "a")
+    assert outcome(read_numbers, path, columns) == outcome(numbers_via_rows, path, columns)
