@@ -58,6 +58,14 @@ class PromptBuilder:
     def end_ids(self) -> list[int]:
         return list(self.tokenizer("<|im_end|>", add_special_tokens=False)["input_ids"])
 
+    def report_ids(self, report: str) -> list[int]:
+        """The report's token ids, memoised: the fixed-format reports repeat every epoch, and tokenizing them per
+        batch was a measurable share of a tiny fit."""
+        cache = self.__dict__.setdefault("_report_ids", {})
+        if report not in cache:
+            cache[report] = list(self.tokenizer(report, add_special_tokens=False)["input_ids"])
+        return list(cache[report])
+
     def build(self, reports: list[str] | None = None, batch_size: int | None = None) -> PromptBatch:
         """Prompts for `batch_size` samples, or prompt + report + <|im_end|> for each report (training)."""
         prefix = self.prefix_ids
@@ -68,7 +76,7 @@ class PromptBuilder:
         else:
             rows, targets = [], []
             for report in reports:
-                tail = list(self.tokenizer(report, add_special_tokens=False)["input_ids"]) + self.end_ids
+                tail = self.report_ids(report) + self.end_ids
                 rows.append(prefix + tail)
                 targets.append([IGNORE] * len(prefix) + tail)
         length = max(len(r) for r in rows)
