@@ -10,6 +10,7 @@ from typing import Literal
 
 import numpy as np
 
+from gazebench.metrics.classification import threshold_counts
 from gazebench.metrics.inputs import MetricInputError, check_scores, check_targets, check_thresholds
 
 TuneMethod = Literal["max-f1", "youden"]
@@ -31,16 +32,12 @@ def _tune_label(y: np.ndarray, p: np.ndarray, method: TuneMethod) -> float:
     n_neg = y.size - n_pos
     if n_pos == 0 or n_neg == 0:
         return FALLBACK
-    order = np.argsort(-p, kind="stable")
-    s, is_pos = p[order], y[order] == 1.0
-    last = np.flatnonzero(np.r_[s[1:] != s[:-1], True])  # last row of each run of equal scores
-    tp = np.cumsum(is_pos)[last].astype(np.float64)
-    fp = (last + 1) - tp
+    s, tp, fp = threshold_counts(y, p)
     if method == "max-f1":
         score = 2 * tp / (tp + fp + n_pos)
     else:
         score = tp / n_pos - fp / n_neg
-    return float(s[last][int(np.argmax(score))])
+    return float(s[int(np.argmax(score))])
 
 
 def tune(y_val: object, p_val: object, method: TuneMethod = "max-f1") -> np.ndarray:

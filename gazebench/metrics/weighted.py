@@ -2,7 +2,7 @@
 
 The point estimate is one row of weights all 1; a bootstrap replicate is one row of resampling counts.
 Sharing this code keeps the point estimate and its CI on exactly the same definitions, and turns
-1000 replicates into a few matrix products instead of 1000 calls to scikit-learn.
+1000 replicates into a few array passes per label instead of 1000 calls to scikit-learn.
 """
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ STAT_NAMES = (AUROC.name, ACC.name, F1.name, "micro_f1")
 
 @dataclass(frozen=True, eq=False)
 class RankedLabel:
-    """One label's unmasked rows by class, and where each positive's score falls among the negatives'."""
+    """One label's unmasked rows by class, where each positive's score falls among the negatives', and which
+    rows score below the label's threshold (predicted No)."""
 
     pos_rows: np.ndarray
     """Rows where the target is 1."""
@@ -30,6 +31,10 @@ class RankedLabel:
     """Per positive: how many of `neg_rows` score strictly lower."""
     not_above: np.ndarray
     """Per positive: how many of `neg_rows` score lower or equal (the difference counts ties)."""
+    neg_no: int
+    """How many of `neg_rows` (the first ones) score below the threshold: the true negatives."""
+    pos_no: np.ndarray
+    """The rows of `pos_rows` that score below the threshold: the false negatives."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,8 +61,9 @@ class Confusion:
         return self.tp + self.fp + self.fn + self.tn
 
 
-def rank_label(y_col: np.ndarray, p_col: np.ndarray) -> RankedLabel:
-    """Split one label's unmasked rows by class and place each positive among the sorted negatives."""
+def rank_label(y_col: np.ndarray, p_col: np.ndarray, threshold: float) -> RankedLabel:
+    """Split one label's unmasked rows by class, place each positive among the sorted negatives, and find
+    the rows predicted No (score below `threshold`)."""
     pos_rows = np.flatnonzero(y_col == 1.0)
     neg = np.flatnonzero(y_col == 0.0)
     neg_rows = neg[np.argsort(p_col[neg], kind="stable")]
@@ -67,6 +73,8 @@ def rank_label(y_col: np.ndarray, p_col: np.ndarray) -> RankedLabel:
         neg_rows=neg_rows,
         below=np.searchsorted(s, p_col[pos_rows], side="left"),
         not_above=np.searchsorted(s, p_col[pos_rows], side="right"),
+        neg_no=int(np.searchsorted(s, threshold, side="left")),
+        pos_no=pos_rows[p_col[pos_rows] < threshold],
     )
 
 
@@ -75,41 +83,41 @@ def prepare(y: object, p: object, thresholds: object, what: str = "scores") -> S
     yy = check_targets(y)
     pp = check_scores(p, yy.shape, what)
     tt = check_thresholds(thresholds, yy.shape[1])
-    ranked = tuple(rank_label(yy[:, j], pp[:, j]) for j in range(yy.shape[1]))
+    ranked = tuple(rank_label(yy[:, j], pp[:, j], float(tt[j])) for j in range(yy.shape[1]))
     return Scored(y=yy, p=pp, thresholds=tt, ranked=ranked)
 
 
-def weighted_auroc(ranked: Sequence[RankedLabel], w: np.ndarray) -> np.ndarray:
-    """(B, L) Mann–Whitney AUROC (ties count ½) per weight row; NaN where a label lacks a class.
+def label_stats(s: Scored, w: np.ndarray) -> tuple[np.ndarray, Confusion]:
+    """(B, L) Mann–Whitney AUROC (ties count ½; NaN where a label lacks a class) and the confusion counts at
+    `s.thresholds` (positive when score >= threshold), per weight row, in one pass per label.
 
-    Sum over positives i of w_i · (negative weight below s_i + ½ negative weight tied with s_i),
-    over (positive weight · negative weight); cumulative negative weights make this O(N) per row.
+    With the label's negatives in ascending order of score and their weights summed cumulatively, AUROC is
+    the sum over positives i of w_i · (negative weight below s_i + ½ negative weight tied with s_i) over
+    (positive weight · negative weight); the true negatives are a prefix of the same sums and the false
+    negatives the positives below the threshold, so no matrix product is needed (OpenBLAS's threads made
+    those slower than the rest on small replicate matrices). Every sum is of integer draw counts, exact in
+    float64, so the values do not depend on the order of summation.
     """
     wt = np.ascontiguousarray(w.T)  # (N, B): gathering image rows copies contiguous memory
-    out = np.full((w.shape[0], len(ranked)), np.nan)
-    for j, r in enumerate(ranked):
-        if r.pos_rows.size == 0 or r.neg_rows.size == 0:
-            continue
+    shape = (w.shape[0], len(s.ranked))
+    auc = np.full(shape, np.nan)
+    tp, fp, fn, tn = (np.empty(shape) for _ in range(4))
+    for j, r in enumerate(s.ranked):
         cum_neg = np.zeros((r.neg_rows.size + 1, wt.shape[1]))
         np.cumsum(wt[r.neg_rows], axis=0, out=cum_neg[1:])
         wp = wt[r.pos_rows]
+        pos_weight = wp.sum(axis=0)
+        tn[:, j] = cum_neg[r.neg_no]
+        fp[:, j] = cum_neg[-1] - cum_neg[r.neg_no]
+        fn[:, j] = wt[r.pos_no].sum(axis=0)
+        tp[:, j] = pos_weight - fn[:, j]
+        if r.pos_rows.size == 0 or r.neg_rows.size == 0:
+            continue
         wins = 0.5 * np.einsum("ib,ib->b", wp, cum_neg[r.below] + cum_neg[r.not_above])
-        pairs = wp.sum(axis=0) * cum_neg[-1]
+        pairs = pos_weight * cum_neg[-1]
         ok = pairs > 0
-        out[ok, j] = wins[ok] / pairs[ok]
-    return out
-
-
-def weighted_confusion(s: Scored, w: np.ndarray) -> Confusion:
-    """Confusion counts at `s.thresholds` (positive when score >= threshold) for each weight row."""
-    pred = s.p >= s.thresholds
-    pos, neg = s.y == 1.0, s.y == 0.0
-    return Confusion(
-        tp=w @ (pos & pred).astype(np.float64),
-        fp=w @ (neg & pred).astype(np.float64),
-        fn=w @ (pos & ~pred).astype(np.float64),
-        tn=w @ (neg & ~pred).astype(np.float64),
-    )
+        auc[ok, j] = wins[ok] / pairs[ok]
+    return auc, Confusion(tp=tp, fp=fp, fn=fn, tn=tn)
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, empty: float) -> np.ndarray:
@@ -158,11 +166,5 @@ def check_stats(stats: Sequence[str]) -> tuple[str, ...]:
 
 def macro_stats(s: Scored, w: np.ndarray, stats: Sequence[str]) -> dict[str, np.ndarray]:
     """Each requested macro statistic, (B,) per weight row; NaN where no label is evaluable."""
-    out: dict[str, np.ndarray] = {}
-    if AUROC.name in stats:
-        out[AUROC.name] = nanmean_rows(weighted_auroc(s.ranked, w))
-    rest = [x for x in stats if x != AUROC.name]
-    if rest:
-        conf = weighted_confusion(s, w)
-        out.update({x: _MACROS[x](conf) for x in rest})
-    return {x: out[x] for x in stats}
+    auc, conf = label_stats(s, w)
+    return {x: nanmean_rows(auc) if x == AUROC.name else _MACROS[x](conf) for x in stats}
