@@ -1,11 +1,14 @@
 """The runtime policy every layer shares (a leaf: it imports only gazebench.errors): one device and precision
 policy for every model and for both fit and predict — CUDA when present, bf16 autocast by default on CUDA,
 float32 by default on CPU (`--precision` overrides; CPU bf16 autocast works too) — and the torch thread count.
-torch is imported inside the functions, so the CLI can name the choices without importing torch."""
+torch is imported inside the functions, so the CLI can name the choices without importing torch, and a run that
+needs no model forward (a finished one) learns its device kind without it where the installed torch settles it."""
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
+from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 from gazebench.errors import ConfigError
@@ -32,12 +35,34 @@ def resolve_device(name: str = "auto") -> torch.device:
     return torch.device(name)
 
 
-def resolve_precision(requested: str, device: torch.device) -> str:
-    """The precision fit and predict run in on `device` ("fp32" or "bf16"; recorded and hashed)."""
+def device_kind(name: str = "auto") -> str:
+    """`resolve_device(name)`'s kind ("cpu" or "cuda"), importing torch only when the answer needs it: not for
+    `cpu`, nor for `auto` under a CPU-only torch build (its version carries the `+cpu` local tag of PyTorch's CPU
+    wheels, which hold no CUDA runtime) while torch is not imported yet."""
+    if name == "cpu" or (name == "auto" and "torch" not in sys.modules and _cpu_only_torch()):
+        return "cpu"
+    return resolve_device(name).type
+
+
+def _cpu_only_torch() -> bool:
+    try:
+        return version("torch").endswith("+cpu")
+    except PackageNotFoundError:
+        return False
+
+
+def device_type(device: torch.device | str) -> str:
+    """"cpu" or "cuda" of a torch device or of a device name ("cuda:1")."""
+    return device.partition(":")[0] if isinstance(device, str) else device.type
+
+
+def resolve_precision(requested: str, device: torch.device | str) -> str:
+    """The precision fit and predict run in on `device` (a torch device or its name; "fp32" or "bf16"; recorded
+    and hashed)."""
     if requested not in PRECISIONS:
         raise ConfigError(f"--precision must be one of {', '.join(PRECISIONS)}, not {requested!r}")
     if requested == "auto":
-        return "bf16" if device.type == "cuda" else "fp32"
+        return "bf16" if device_type(device) == "cuda" else "fp32"
     return requested
 
 
@@ -75,6 +100,6 @@ def torch_threads(n: int | None) -> Iterator[int]:
         torch.set_num_threads(before)
 
 
-def default_batch_size(device: torch.device) -> int:
+def default_batch_size(device: torch.device | str) -> int:
     """Batch size when none is given: larger on GPU, where it pays off."""
-    return 128 if device.type == "cuda" else 32
+    return 128 if device_type(device) == "cuda" else 32

@@ -1,6 +1,8 @@
 """Rank, world size and collectives of a launched gazebench process (`accelerate launch`, `torchrun`): the process
 group is initialised once, through accelerate's `PartialState` (which reads either launcher's environment), and
-these helpers let rank 0 alone decide and write while every rank predicts its own shard (docs/training.md)."""
+these helpers let rank 0 alone decide and write while every rank predicts its own shard (docs/training.md).
+torch is imported only where a collective runs: a process that was never launched (a finished run, say) needs no
+torch to learn it is rank 0 of 1."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,16 +10,17 @@ import hashlib
 import json
 import os
 import socket
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
-
-import torch
-import torch.distributed as dist
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from gazebench.engine.rundir import atomic_write_json
 from gazebench.errors import GazebenchError
+
+if TYPE_CHECKING:
+    import torch
 
 T = TypeVar("T")
 
@@ -41,6 +44,8 @@ class Ranks:
     def barrier(self) -> None:
         """Wait until every rank reaches this point (no-op in one process)."""
         if self.world > 1:
+            import torch.distributed as dist
+
             dist.barrier()
 
     def from_main(self, fn: Callable[[], T]) -> T:
@@ -48,6 +53,8 @@ class Ranks:
         the same message) on every rank (so no rank waits at a later collective that rank 0 will never reach)."""
         if self.world == 1:
             return fn()
+        import torch.distributed as dist
+
         payload: list[Any] = [None]
         error: GazebenchError | None = None
         if self.main:
@@ -66,6 +73,8 @@ class Ranks:
         """Every rank's `obj`, in rank order, on rank `dst` (None elsewhere)."""
         if self.world == 1:
             return [obj]
+        import torch.distributed as dist
+
         out: list[Any] | None = [None] * self.world if self.rank == dst else None
         dist.gather_object(obj, out, dst=dst)
         return out
@@ -74,6 +83,9 @@ class Ranks:
         """Every rank's `tensor` concatenated in rank order (0-d tensors stacked), on every rank."""
         if self.world == 1:
             return tensor
+        import torch
+        import torch.distributed as dist
+
         parts = [torch.empty_like(tensor) for _ in range(self.world)]
         dist.all_gather(parts, tensor.contiguous())
         return torch.stack(parts) if tensor.dim() == 0 else torch.cat(parts)
@@ -91,9 +103,17 @@ def launched_world() -> int:
         return 1
 
 
+def _group() -> Any:
+    """torch.distributed when a process group is initialised, else None (never imports torch: a process that has
+    not imported it has no group)."""
+    dist = sys.modules.get("torch.distributed")
+    return dist if dist is not None and dist.is_available() and dist.is_initialized() else None
+
+
 def current_ranks() -> Ranks:
     """Ranks of the initialised process group, else of the launcher's environment (RANK / WORLD_SIZE), else 0 of 1."""
-    if dist.is_available() and dist.is_initialized():
+    dist = _group()
+    if dist is not None:
         return Ranks(dist.get_rank(), dist.get_world_size())
     world = launched_world()
     return Ranks(int(os.environ.get("RANK", "0")), world) if world > 1 else ONE_PROCESS
@@ -102,21 +122,24 @@ def current_ranks() -> Ranks:
 def finish() -> None:
     """Leave the process group, after every rank got here, so no rank exits while another still talks to it
     (an interpreter exiting with a live gloo group can abort: "terminate called without an active exception")."""
-    if dist.is_available() and dist.is_initialized():
+    dist = _group()
+    if dist is not None:
         dist.barrier()
         dist.destroy_process_group()
 
 
-def start(device: torch.device) -> tuple[Ranks, torch.device]:
+def start(device: str) -> tuple[Ranks, str]:
     """Join the launcher's process group once (gloo on CPU, nccl on CUDA) when WORLD_SIZE > 1, and return this
-    process's ranks and its own device (`cuda:LOCAL_RANK` on CUDA); outside a launcher: rank 0 of 1 on `device`."""
+    process's ranks and the name of its own device (`cuda:LOCAL_RANK` on CUDA); outside a launcher: rank 0 of 1
+    on `device` (a name: "cpu" or "cuda"), with nothing imported."""
     if launched_world() == 1:
         return ONE_PROCESS, device
     from accelerate import PartialState
 
-    state = PartialState(cpu=device.type != "cuda")
+    cuda = device.partition(":")[0] == "cuda"
+    state = PartialState(cpu=not cuda)
     ranks = Ranks(state.process_index, state.num_processes)
-    return ranks, (state.device if device.type == "cuda" else device)
+    return ranks, (str(state.device) if cuda else device)
 
 
 LAUNCHES_NAME = "launches.json"

@@ -4,7 +4,9 @@ Nothing here knows a specific model: the model session (gazebench.engine.session
 the adapter's InputSpec decides the inputs, its `trainable` flag decides whether it is fitted (always on the
 in-domain task), its kind methods which tasks it answers, and the device policy is uniform.
 A finished run asked for under other scoring options is re-scored from its saved predictions: the
-adapter is constructed (its description is part of the run identity) but never moved, fitted or called.
+adapter is constructed (its description is part of the run identity) but never moved, fitted or called; a
+finished run under its own scoring options imports no torch of the engine's and reads no dataset (the data's
+manifest, skips and item counts come from gazebench.engine.manifest_cache when its files are unchanged).
 """
 from __future__ import annotations
 
@@ -13,9 +15,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -24,7 +25,7 @@ from gazebench.engine.config import ResolvedConfig, RunConfig
 from gazebench.engine.distributed import record_launch
 from gazebench.engine.failures import logged_failure
 from gazebench.engine.fit import run_fingerprint, weights_digests
-from gazebench.engine.kinds import OUTPUT_NOTE, Kind, itemless_tasks, kind_of, task_items, unsupported_tasks
+from gazebench.engine.kinds import OUTPUT_NOTE, Kind, kind_of, task_items, unsupported_tasks
 from gazebench.engine.loader import Group, PixelTransform
 from gazebench.engine.predict import batch_plan, pending
 from gazebench.engine.rundir import (
@@ -39,13 +40,23 @@ from gazebench.engine.scoring import primary_scoring, score_run, store_scores
 from gazebench.engine.session import Session, describe_adapter
 from gazebench.engine.transforms import InputTransform, input_transform
 from gazebench.engine.verify import verify_config, verify_run
-from gazebench.engine.workload import TaskData, load_task_data, tasks_to_load, with_current_skips
+from gazebench.engine.workload import (
+    TaskData,
+    itemless_tasks,
+    load_task_data,
+    tasks_to_load,
+    with_current_skips,
+    with_facts,
+)
 from gazebench.engine.writable import check_out_dir
 from gazebench.errors import ConfigError
 from gazebench.records import Sample
 from gazebench.results import RunResults
-from gazebench.runtime import resolve_precision, torch_threads
+from gazebench.runtime import device_type, resolve_precision, torch_threads
 from gazebench.task import Task, default_task_names, get_task
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,11 +76,12 @@ class RunOutcome:
     """False on the ranks other than 0 of a launched run: they read rank 0's results and print nothing."""
 
 
-def resolve(config: RunConfig, adapter: Adapter, data: dict[str, TaskData], device: torch.device,
+def resolve(config: RunConfig, adapter: Adapter, data: dict[str, TaskData], device: torch.device | str,
             unsupported: dict[str, str] | None = None) -> ResolvedConfig:
     """Attach everything that decides the numbers, so it is hashed and recorded: adapter, task versions, data
-    manifests, the content digests of local weights, device kind, resolved precision, and the asked-for tasks
-    skipped because the model does not answer their kind (with the reason)."""
+    manifests, the content digests of local weights, device kind (of `device`: a torch device or its name),
+    resolved precision, and the asked-for tasks skipped because the model does not answer their kind (with the
+    reason)."""
     import gazebench
 
     facts: dict[str, Any] = {
@@ -77,7 +89,7 @@ def resolve(config: RunConfig, adapter: Adapter, data: dict[str, TaskData], devi
         "task_versions": {n: td.task.version for n, td in data.items()},
         "data_sha256": {n: td.sha for n, td in data.items()},
         "weights_sha256": weights_digests(adapter),
-        "device_kind": device.type,
+        "device_kind": device_type(device),
         "precision": resolve_precision(config.precision, device),
         "gazebench_version": gazebench.__version__,
     }
@@ -131,21 +143,23 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     root = resolve_root(data_root)
     names = tasks_to_load(config.tasks, config.train_task, root, trainable=adapter.trainable,
                           tuned=config.scoring.tuned)
-    data = load_task_data(names, root, config.limit)
+    data = with_facts(load_task_data(names, root, config.limit), root)
     config, itemless = skip_tasks(config, itemless_tasks(config.tasks, data, adapter.spec.image_size), console)
     session.config = config
     unsupported |= itemless
-    resolved = resolve(config, adapter, data, session.device, unsupported)
+    resolved = resolve(config, adapter, data, session.device_name, unsupported)
     run = RunDir(Path(output_dir) / run_dir_name(config.model, config.tasks, all_tasks, config.seed,
                                                  resolved.config_hash))
-    with ExitStack() as held, torch_threads(config.threads):
+    with ExitStack() as held:
         # rank 0 alone takes the lock and writes the header (or finds the run finished); the others follow its word
-        if ranks.from_main(lambda: _claim(run, held, resolved, data, session.batch_size, data_root)):
+        if ranks.from_main(lambda: _claim(run, held, resolved, data, session.batch_size, data_root, config.threads)):
             if ranks.main:
                 outcome = finished(run, data, config, console)
             ranks.barrier()
             return outcome if ranks.main else RunOutcome(run.path, run.load_results(), already_complete=True,
                                                          writer=False)
+        if not ranks.main:  # rank 0 set it in `_claim`, before writing the provenance that records it
+            held.enter_context(torch_threads(config.threads))
         record_launch(run.path, ranks)  # launcher, world size and hosts: recorded, not hashed
         train = data.get(config.train_task)
         reused = session.prepare(train, fingerprint=resolved.facts.get("fit_fingerprint"))
@@ -184,13 +198,15 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
 
 
 def _claim(run: RunDir, held: ExitStack, resolved: ResolvedConfig, data: dict[str, TaskData], batch_size: int,
-           data_root: Path | str | None) -> bool:
-    """True when the run is finished already; else take its lock (held until `held` closes) and write its header."""
+           data_root: Path | str | None, threads: int | None) -> bool:
+    """True when the run is finished already; else take its lock and set the torch thread count (both held until
+    `held` closes), and write its header."""
     if run.complete:
         return True
     held.enter_context(RunLock(run.path))
     if run.complete:  # finished by another process between the check and the lock
         return True
+    held.enter_context(torch_threads(threads))
     _write_header(run, resolved, data, batch_size, data_root)
     return False
 
@@ -203,7 +219,8 @@ def finished(run: RunDir, data: dict[str, TaskData], config: RunConfig, console:
     if primary_scoring(run) == config.scoring:
         console.print(f"[green]complete already:[/] {run.path}")
         return RunOutcome(run.path, with_current_skips(run.load_results(), data), already_complete=True)
-    results = score_run(run, data, config.scoring)
+    with torch_threads(config.threads):  # a model-based report metric may run on torch
+        results = score_run(run, data, config.scoring)
     stored = store_scores(run, results)
     console.print(f"[green]complete already; re-scored from saved predictions (no model forward):[/] {stored}")
     return RunOutcome(run.path, results, already_complete=True, scores_file=stored)

@@ -4,7 +4,8 @@ fingerprint = sha256(model name, adapter.config(), train-data manifest sha256, s
 local weights the model loads, device kind, precision, gazebench version); meta.json records the same facts.
 Loading reads tensors only (safetensors), never unpickles. The torch thread count is recorded in meta.json
 but not keyed: torch's CPU reductions may round differently with it, so a fresh fit can differ in the last
-float bits, and the cache is what keeps later runs on identical weights.
+float bits, and the cache is what keeps later runs on identical weights. The key needs no torch (a finished
+run computes it for its identity); torch and safetensors are imported where weights are read or written.
 """
 from __future__ import annotations
 
@@ -16,17 +17,17 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import torch
-from safetensors.torch import load_file, save_file
+from typing import TYPE_CHECKING, Any
 
 from gazebench.adapter import Adapter, FitContext
 from gazebench.data.digest import path_digest
 from gazebench.engine.config import RunConfig
 from gazebench.engine.rundir import atomic_write_json
 from gazebench.paths import cache_dir
-from gazebench.runtime import resolve_precision
+from gazebench.runtime import device_type, resolve_precision
+
+if TYPE_CHECKING:
+    import torch
 
 
 def fingerprint(model: str, adapter_config: dict[str, Any], train_data_sha: str, seed: int,
@@ -42,11 +43,11 @@ def fingerprint(model: str, adapter_config: dict[str, Any], train_data_sha: str,
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def run_fingerprint(config: RunConfig, adapter: Adapter, train_data_sha: str, device: torch.device) -> str:
-    """`fingerprint` of `adapter` fitted under `config` on `device` (the key `evaluate` and the lm-eval bridge
-    both cache fits by)."""
+def run_fingerprint(config: RunConfig, adapter: Adapter, train_data_sha: str, device: torch.device | str) -> str:
+    """`fingerprint` of `adapter` fitted under `config` on `device` (a torch device or its name: only its kind
+    counts; the key `evaluate` and the lm-eval bridge both cache fits by)."""
     return fingerprint(config.model, adapter.config(), train_data_sha, config.seed, weights_digests(adapter),
-                       device.type, resolve_precision(config.precision, device))
+                       device_type(device), resolve_precision(config.precision, device))
 
 
 def weights_digests(adapter: Adapter) -> dict[str, str]:
@@ -62,6 +63,9 @@ def checkpoint_dir(fp: str) -> Path:
 def load_or_fit(adapter: Adapter, fp: str, make_context: Callable[[Path], FitContext],
                 log: Callable[[str], None]) -> bool:
     """Restore `adapter` from the cache if `fp` is there, else fit and cache it; True if it was reused."""
+    import torch
+    from safetensors.torch import load_file
+
     target = checkpoint_dir(fp)
     weights = target / "model.safetensors"
     if weights.is_file() and (target / "meta.json").is_file():
@@ -85,6 +89,8 @@ def load_or_fit(adapter: Adapter, fp: str, make_context: Callable[[Path], FitCon
 
 def save_checkpoint(state: dict[str, torch.Tensor], meta: dict[str, Any], target: Path) -> None:
     """Write weights + meta into a temp folder, then rename it into place (a racing writer's copy wins)."""
+    from safetensors.torch import save_file
+
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:

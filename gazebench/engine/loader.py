@@ -2,18 +2,22 @@
 (whole samples) for `fit`, ImageBatches (only what the spec declares) for `predict`.
 
 The next batch is read from the image cache on a background thread while the model runs on the
-current one, so image loading hides behind the forward pass.
+current one, so image loading hides behind the forward pass. torch is imported where a tensor is made, so
+importing the loader (the session does) costs nothing.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from gazebench.adapter import ImageBatch, InputSpec, Query, TrainBatch, predict_inputs
 from gazebench.records import Sample
+
+if TYPE_CHECKING:
+    import torch
 
 Group = tuple[Sample, ...]
 
@@ -25,6 +29,8 @@ PixelTransform = Callable[[np.ndarray], np.ndarray]
 def pixels(samples: Sequence[Sample], spec: InputSpec, transform: PixelTransform | None = None) -> torch.Tensor:
     """(B, C, S, S) float32 CPU tensor: cached grey images in [0, 1] (altered by `transform` in a probe run),
     replicated to C channels, normalised."""
+    import torch
+
     from gazebench.data.images import load_image
 
     grey = np.stack([load_image(s.image_path, spec.image_size) for s in samples]).astype(np.float32, copy=False)

@@ -12,7 +12,13 @@ A hit proves the reader would parse the same bytes with the same code, hence the
 stays a content digest (gazebench.data.manifest) and nothing here replaces it. The dataset itself is then read
 only when a caller needs its samples, and its manifest is recomputed and compared then: a mismatch is an error,
 never silently used. Tasks with a patient re-split are not cached (their split manifest lives outside the data
-folder)."""
+folder).
+
+Beside a manifest, `DataFacts` keeps what a run learns by reading those same files that is not a sample: the
+reader's skips (shown and recorded by every run, finished ones too) and the task's item count per model frame
+(a run skips a task with no item). A finished run then reads no dataset at all. The facts are kept per data
+folder as well (skips name files by path), and only for the data whose manifest the cache holds under the
+same key: a read of files that changed meanwhile keeps nothing."""
 from __future__ import annotations
 
 import hashlib
@@ -20,6 +26,7 @@ import inspect
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +124,40 @@ def _source_digest(reader: str) -> str:
     if source:
         digest.update(b"reader\0" + Path(source).read_bytes())
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class DataFacts:
+    """Where the facts of one task's data are kept: its manifest key (`data_key`) and the data folder read."""
+
+    key: str
+    folder: str
+
+    def read(self, sha: str) -> dict[str, Any]:
+        """The facts kept for the data of manifest sha256 `sha` ({} on a miss, for other data, or unreadable)."""
+        try:
+            entry = json.loads(self._path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(entry, dict) or entry.get("sha256") != sha or not isinstance(entry.get("facts"), dict):
+            return {}
+        return dict(entry["facts"])
+
+    def add(self, sha: str, **facts: Any) -> None:
+        """Keep `facts` (JSON) with those kept already, if the cache holds data of sha256 `sha` under `key`."""
+        known = cached_manifest(self.key)
+        if known is None or known["sha256"] != sha:
+            return
+        from gazebench.engine.rundir import atomic_write_json
+
+        atomic_write_json(self._path(), {"cache": CACHE_VERSION, "sha256": sha, "facts": {**self.read(sha), **facts}})
+
+    def _path(self) -> Path:
+        place = hashlib.sha256(f"{self.key}\0{self.folder}".encode()).hexdigest()
+        return cache_dir() / "manifests" / f"{place}.facts.json"
+
+
+def data_facts(task: Task, data_root: Path, limit: int | None) -> DataFacts | None:
+    """Where the facts of `task`'s data under `data_root` are kept, or None when its manifest cannot be cached."""
+    key = data_key(task, data_root, limit)
+    return None if key is None else DataFacts(key, str(task.data_dir(data_root)))

@@ -6,17 +6,17 @@ A rerun reads the ids already on disk and predicts only the rest, in sorted id o
 ends with the predictions (and therefore the scores) of an uninterrupted one. Under a launcher each rank
 predicts a rank-strided share of those sorted pending ids into its own chunk files, `chunk-rank<R>of<N>-<k>.csv`
 (a one-process run writes `chunk-<k>.csv`): names no other rank, nor a relaunch with another number of
-processes, can write, so a folder may hold chunks of several launches and is read as one.
+processes, can write, so a folder may hold chunks of several launches and is read as one. pandas and torch
+are imported where a chunk is predicted and written: reading what is on disk needs neither.
 """
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-import torch
 
 from gazebench.adapter import Adapter, Query
 from gazebench.engine.distributed import ONE_PROCESS, Ranks
@@ -29,6 +29,10 @@ from gazebench.errors import GazebenchError
 from gazebench.outputs import Output
 from gazebench.records import Sample
 from gazebench.runtime import inference
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import torch
 
 Progress = Callable[[int], None]
 
@@ -107,6 +111,8 @@ def chunk_prefix(ranks: Ranks) -> str:
 
 def _write_chunk(path: Path, parts: list[tuple[pd.DataFrame, np.ndarray | None]]) -> None:
     """The saliency sidecar first, then the CSV: a chunk counts as done once its CSV exists."""
+    import pandas as pd
+
     maps = [m for _, m in parts if m is not None]
     if maps:
         buffer = io.BytesIO()
@@ -119,6 +125,8 @@ def _write_chunk(path: Path, parts: list[tuple[pd.DataFrame, np.ndarray | None]]
 def _frame(samples: tuple[Sample, ...], out: Output, adapter: Adapter,
            kind: Kind) -> tuple[pd.DataFrame, np.ndarray | None]:
     """One batch's rows (ids, the kind's output columns, diagnostics) and binary maps, checked by the kind."""
+    import pandas as pd
+
     ids = [s.sample_id for s in samples]
     cols: dict[str, object] = {"sample_id": ids, "patient_id": [s.patient_id for s in samples]}
     cols.update(kind.columns(out, ids, adapter.spec.image_size, adapter))

@@ -6,13 +6,14 @@ privileged track, or one that names another item, is refused (a model must not s
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from gazebench.engine.kinds.base import ItemSet
 from gazebench.engine.predictions import read_predictions
 from gazebench.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 POINTER = "reference:"
 TEXT_COLUMNS = ("report", "answer")

@@ -9,10 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-import pandas as pd
 
 from gazebench.engine.config import ScoringOptions
 from gazebench.engine.distributed import read_launches
@@ -27,6 +26,9 @@ from gazebench.metrics.model_based import using_setup
 from gazebench.metrics.vocabulary import metrics_for
 from gazebench.results import SCHEMA_VERSION, RunResults
 from gazebench.task import get_task
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SIMULATED_NOTE = ("Computed on the simulated reader study shipped with gazebench (synthetic phantoms and a "
                   "simulated radiologist), not on patient data: the numbers test the harness, not clinical skill.")

@@ -2,16 +2,16 @@
 device, check it can answer the tasks asked, fit it on the in-domain train task or restore the cached fit, then
 predict any task's items through the task kind's model method. `evaluate` (gazebench run), the lm-eval bridge,
 `probe` (through evaluate) and the paper runner all prepare and predict through it, so a model is built,
-fitted and called one way."""
+fitted and called one way. Opening a session imports no torch of its own (the device is held by name until
+something runs on it), so a finished run that only reads its run directory never loads torch for the engine."""
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
 from rich.console import Console
 
 from gazebench.adapter import MODELS, Adapter, FitContext
@@ -26,8 +26,11 @@ from gazebench.engine.workload import TaskData
 from gazebench.errors import ConfigError
 from gazebench.options import options_of
 from gazebench.outputs import Output
-from gazebench.runtime import default_batch_size, inference, resolve_device, resolve_precision
+from gazebench.runtime import default_batch_size, device_kind, device_type, inference, resolve_precision
 from gazebench.task import Task
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass(eq=False)
@@ -36,7 +39,8 @@ class Session:
 
     config: RunConfig
     adapter: Adapter
-    device: torch.device
+    device_name: str
+    """"cpu", "cuda" or this rank's "cuda:N": the device, by name (`device` is the torch one)."""
     ranks: Ranks = ONE_PROCESS
     batch_size: int = 8
     log: Callable[[str], None] = print
@@ -51,16 +55,28 @@ class Session:
         """Build the model (options parsed, before any data is read) and join the launcher's process group."""
         config = canonical_options(config)
         adapter = build_adapter(config)
-        ranks, device = start(resolve_device(config.device))
+        ranks, device = start(device_kind(config.device))
         batch_size = config.batch_size or default_batch_size(device)
         check_fits(adapter, config.model, batch_size, device)  # an impossible size is one line, before any data
         log = (console or Console(stderr=True, quiet=not ranks.main)).print
         return cls(config, adapter, device, ranks, batch_size, log)
 
     @property
+    def device(self) -> torch.device:
+        """The torch device the model runs on (imports torch: only what fits or predicts asks for it)."""
+        import torch
+
+        return torch.device(self.device_name)
+
+    @property
+    def device_kind(self) -> str:
+        """"cpu" or "cuda": what the run identity records, known without torch."""
+        return device_type(self.device_name)
+
+    @property
     def precision(self) -> str:
         """The run's resolved precision on this device (fp32 or bf16)."""
-        return resolve_precision(self.config.precision, self.device)
+        return resolve_precision(self.config.precision, self.device_name)
 
     def check(self, task: Task) -> Kind:
         """`task`'s kind, checked to be answered by the model (its method, and e.g. the labels it scores)."""
@@ -77,10 +93,13 @@ class Session:
         returns `reused_checkpoint`. A second call does nothing."""
         if self._prepared:
             return self.reused_checkpoint
+        import torch
+
         torch.manual_seed(self.config.seed)
         self.adapter.to(self.device)
         if self.adapter.trainable and train is not None:
-            self.fit_fingerprint = fingerprint or run_fingerprint(self.config, self.adapter, train.sha, self.device)
+            self.fit_fingerprint = fingerprint or run_fingerprint(self.config, self.adapter, train.sha,
+                                                                     self.device_kind)
             self.reused_checkpoint = fit_on_every_rank(self.adapter, self.fit_fingerprint,
                                                        lambda workdir: self.fit_context(train, workdir), self.log,
                                                        self.ranks)

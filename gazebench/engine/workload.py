@@ -1,8 +1,8 @@
 """What a run reads: each task's dataset, its evaluated samples (after --limit) and data fingerprint."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,6 +12,7 @@ from gazebench.records import Dataset, Sample
 from gazebench.task import Task, get_task
 
 if TYPE_CHECKING:
+    from gazebench.engine.manifest_cache import DataFacts
     from gazebench.results import RunResults
 
 
@@ -19,12 +20,15 @@ if TYPE_CHECKING:
 class TaskData:
     """One task's dataset, the samples it evaluates, and the manifest every result records. `source` is the
     dataset, or a function reading it when the manifest came from gazebench.engine.manifest_cache: then the
-    dataset is read on first use only, and its manifest must equal the cached one."""
+    dataset is read on first use only, and its manifest must equal the cached one. With `facts` (see
+    `with_facts`), the reader's skips and the item counts are read from the cache when they were kept there, so
+    a run that needs no sample (a finished one) never reads the dataset."""
 
     task: Task
     source: Dataset | Callable[[], Dataset]
     manifest: dict[str, Any]
     limit: int | None = None
+    facts: DataFacts | None = None
 
     @cached_property
     def dataset(self) -> Dataset:
@@ -45,7 +49,37 @@ class TaskData:
     @property
     def skips(self) -> dict[str, dict[str, object]]:
         """What the reader passed over: {reason: {"count": n, "examples": [ids or file names]}}."""
-        return {s.reason: s.to_dict() for s in self.dataset.skips}
+        kept = self._kept.get("skips")
+        if isinstance(kept, dict) and all(isinstance(v, dict) for v in kept.values()):
+            return kept
+        skips = {s.reason: s.to_dict() for s in self.dataset.skips}
+        self._keep("skips", skips)
+        return skips
+
+    def item_counts(self, side: int) -> tuple[int, dict[str, int]]:
+        """How many items the task has on its evaluated samples in a `side`-pixel model frame, and how many were
+        left out per reason (gazebench.engine.kinds.task_items)."""
+        items = self._kept.get("items")
+        known = items.get(str(side)) if isinstance(items, dict) else None
+        if (isinstance(known, dict) and isinstance(known.get("count"), int) and isinstance(known.get("skipped"), list)
+                and all(isinstance(r, str) and isinstance(n, int) for r, n in known["skipped"])):
+            return known["count"], dict(known["skipped"])
+        from gazebench.engine.kinds import task_items
+
+        found = task_items(self.task, self.eval_samples, side)
+        counted = {"count": len(found.items), "skipped": list(found.skipped.items())}  # a list keeps the order
+        self._keep("items", {**(items if isinstance(items, dict) else {}), str(side): counted})
+        return len(found.items), dict(found.skipped)
+
+    @cached_property
+    def _kept(self) -> dict[str, Any]:
+        """The facts the cache kept for this data ({} without `facts`)."""
+        return self.facts.read(self.sha) if self.facts is not None else {}
+
+    def _keep(self, name: str, value: object) -> None:
+        if self.facts is not None:
+            self.facts.add(self.sha, **{name: value})
+            self._kept[name] = value
 
     @property
     def eval_samples(self) -> tuple[Sample, ...]:
@@ -76,7 +110,9 @@ class TaskData:
 
     @property
     def simulated(self) -> bool:
-        return "simulated" in f"{self.manifest.get('version', '')} {self.dataset.version}".lower()
+        if "simulated" in str(self.manifest.get("version", "")).lower():  # the dataset's own version, hashed
+            return True
+        return "simulated" in self.dataset.version.lower()
 
 
 def load_task_data(names: Iterable[str], data_root: Path, limit: int | None) -> dict[str, TaskData]:
@@ -99,6 +135,27 @@ def load_task_data(names: Iterable[str], data_root: Path, limit: int | None) -> 
                         task.data_dir(data_root), progress=True)
         out[name] = TaskData(task, dataset, manifest(dataset), limit)
         store_manifest(key, out[name].manifest)
+    return out
+
+
+def with_facts(data: dict[str, TaskData], data_root: Path) -> dict[str, TaskData]:
+    """`data` (as `load_task_data` read it from `data_root`) with the place where each task's facts are kept
+    (gazebench.engine.manifest_cache.DataFacts): nothing is kept for data whose files changed since."""
+    from gazebench.engine.manifest_cache import data_facts
+
+    return {name: replace(td, facts=data_facts(td.task, data_root, td.limit)) for name, td in data.items()}
+
+
+def itemless_tasks(tasks: Sequence[str], data: Mapping[str, TaskData], side: int) -> dict[str, str]:
+    """{task: reason} for the tasks with no item on their evaluated images (e.g. a copy of MIMIC-EYE without its
+    MIMIC-CXR reports): a run skips them, with the reason, rather than score nothing."""
+    out = {}
+    for name in tasks:
+        task = data[name].task
+        count, skipped = data[name].item_counts(side)
+        if not count:
+            reasons = "; ".join(f"{k}: {v}" for k, v in skipped.items())
+            out[name] = f"no {task.kind} item on its {task.eval_split} images ({reasons})"
     return out
 
 

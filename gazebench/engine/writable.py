@@ -8,12 +8,13 @@ import io
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from gazebench.engine.rundir import atomic_write_text
 from gazebench.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet reads as the start of a formula (OWASP, CSV injection)."""
@@ -84,6 +85,8 @@ def safe_cell(value: object) -> object:
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with every text cell and column name passed through `safe_cell`: what every CSV writer writes."""
+    import pandas as pd
+
     out = frame.rename(columns=lambda c: safe_cell(c) if isinstance(c, str) else c)
     for col in out.columns:
         if not pd.api.types.is_numeric_dtype(out[col]):

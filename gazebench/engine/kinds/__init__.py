@@ -4,7 +4,7 @@ entry-point group (docs/gazex_track.md). The engine asks a task's kind for its m
 prediction columns, scores and comparison; it never branches on a kind's name."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from gazebench.adapter import Adapter
@@ -79,18 +79,5 @@ def unsupported_tasks(tasks: Sequence[str], adapter: Adapter) -> dict[str, str]:
     return out
 
 
-def itemless_tasks(tasks: Sequence[str], data: Mapping[str, Any], side: int) -> dict[str, str]:
-    """{task: reason} for the tasks with no item on their evaluated images (e.g. a copy of MIMIC-EYE without its
-    MIMIC-CXR reports): a run skips them, with the reason, rather than score nothing."""
-    out = {}
-    for name in tasks:
-        task = data[name].task
-        items = task_items(task, data[name].eval_samples, side)
-        if not items.items:
-            reasons = "; ".join(f"{k}: {v}" for k, v in items.skipped.items())
-            out[name] = f"no {task.kind} item on its {task.eval_split} images ({reasons})"
-    return out
-
-
 __all__ = ["KINDS", "OUTPUT_NOTE", "Item", "ItemScores", "ItemSet", "Kind", "ScoreContext", "answered_kinds",
-           "describe_task", "itemless_tasks", "kind_of", "register_kind", "task_items", "unsupported_tasks"]
+           "describe_task", "kind_of", "register_kind", "task_items", "unsupported_tasks"]

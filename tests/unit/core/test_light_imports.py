@@ -1,21 +1,30 @@
 """The CLI starts without the heavy libraries: `gazebench --help` imports no torch, transformers, peft, scipy.stats,
-sklearn or pandas, and building a VLM adapter (what a finished run needs for its identity) imports no transformers
-or peft. Checked in a fresh interpreter, since this test process has imported everything already."""
+sklearn or pandas, building a VLM adapter (what a finished run needs for its identity) imports no transformers
+or peft, and `run` again on a finished run imports none of them for the engine's sake and reads no dataset.
+Checked in a fresh interpreter, since this test process has imported everything already."""
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ("torch", "transformers", "peft", "accelerate", "scipy.stats", "scipy.optimize", "sklearn", "pandas",
          "matplotlib", "torchvision")
 
 
-def loaded_after(code: str) -> list[str]:
-    """The HEAVY modules in sys.modules after running `code` in a fresh interpreter."""
+def probed(code: str) -> tuple[list[str], subprocess.CompletedProcess[str]]:
+    """The HEAVY modules in sys.modules after running `code` in a fresh interpreter, and the finished process
+    (its stdout, less the last line this probe adds)."""
     probe = f"{code}\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300)
-    return list(json.loads(done.stdout.strip().splitlines()[-1]))
+    *shown, last = done.stdout.strip().splitlines()
+    return list(json.loads(last)), subprocess.CompletedProcess(done.args, 0, "\n".join(shown), done.stderr)
+
+
+def loaded_after(code: str) -> list[str]:
+    """The HEAVY modules in sys.modules after running `code` in a fresh interpreter."""
+    return probed(code)[0]
 
 
 def test_help_imports_no_heavy_module() -> None:
@@ -40,3 +49,45 @@ def test_a_model_lookup_imports_that_model_only() -> None:
     code = ("import sys\nfrom gazebench.adapter import MODELS\nMODELS.get('cnn')\n"
             "assert 'gazebench.baselines' not in sys.modules and 'gazebench.reference_model' not in sys.modules")
     assert [m for m in loaded_after(code) if m in ("transformers", "peft")] == []
+
+
+LIGHT_MODEL = """
+import hashlib
+import numpy as np
+from gazebench.adapter import Adapter, InputSpec, register_model
+from gazebench.outputs import Probabilities
+
+@register_model("light-chance")
+class LightChance(Adapter):
+    spec = InputSpec(image_size=16)
+
+    def classify(self, batch):
+        def uniform(sid, label):
+            digest = hashlib.blake2b(f"{sid}/{label}".encode(), digest_size=8).digest()
+            return int.from_bytes(digest, "big") / 2.0**64
+        return Probabilities(probs=np.array([[uniform(s, k) for k in self.spec.labels] for s in batch.ids]))
+"""
+"""A classification model whose own module imports numpy only (the built-in ones import torch at the top)."""
+
+UNREAD = """
+from gazebench.task import Task
+
+def unread(self, root):
+    raise AssertionError(f"the {self.name} dataset was read")
+
+Task.load = unread
+"""
+
+
+def test_a_finished_run_imports_no_heavy_module_and_reads_no_dataset(small_root: Path, tmp_path: Path) -> None:
+    args = ["run", "--model", "light-chance", "--tasks", "all", "--data-root", str(small_root), "--output-dir",
+            str(tmp_path), "--n-boot", "10", "--json"]
+    cli = (f"from gazebench.engine import manifest_cache\nmanifest_cache.RACY_SECONDS = 0.0\n"  # files just written
+           f"from gazebench.cli.main import cli\ntry:\n    cli({args!r})\n"
+           "except SystemExit as e:\n    assert e.code == 0, e.code")
+    _, first = probed(LIGHT_MODEL + cli)
+    heavy, again = probed(LIGHT_MODEL + UNREAD + cli)
+    assert "complete already" in again.stderr and heavy == []
+    results = json.loads(again.stdout)
+    assert results == json.loads(first.stdout)  # the same results, data skips and skipped tasks included
+    assert any(results["skipped"].values()) and results["unsupported"]

@@ -217,3 +217,21 @@ def test_tasks_without_items_or_reader_are_skipped_with_the_reason(small_root: P
     assert "'not-installed' is not installed" in unsupported["t-no-reader"]
     with pytest.raises(ConfigError, match="can run none of the tasks"):
         evaluate(RunConfig(model="random", tasks=("t-no-reader",), **FAST), output_dir=tmp_path, data_root=small_root)
+
+
+def test_a_finished_run_keeps_its_itemless_tasks_and_skips_without_reading_data(
+        small_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gazebench.engine import manifest_cache
+
+    monkeypatch.setattr(manifest_cache, "RACY_SECONDS", 0.0)  # the study's files were written just now
+    config = RunConfig(model="random", tasks=("t-vqa", "t-bare-report"), **FAST)
+    first = evaluate(config, output_dir=tmp_path, data_root=small_root)
+    assert "image without a reference report" in first.results.unsupported["t-bare-report"]
+
+    def unread(self: Task, root: Path) -> Dataset:
+        raise AssertionError(f"the {self.name} dataset was read")
+
+    monkeypatch.setattr(Task, "load", unread)
+    again = evaluate(config, output_dir=tmp_path, data_root=small_root)
+    assert again.already_complete and again.run_dir == first.run_dir  # the same itemless verdict, the same run
+    assert again.results.to_json() == first.results.to_json() and any(again.results.data_skips.values())

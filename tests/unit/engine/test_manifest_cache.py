@@ -1,6 +1,7 @@
 """The manifest cache: a second load of unchanged data takes its manifest from the cache and reads the dataset
 only on first use (checked against it); a rewritten file, another task definition or a file too young to
-trust misses; a cache entry that disagrees with the data is an error, never used."""
+trust misses; a cache entry that disagrees with the data is an error, never used. The reader's skips and the
+item counts are kept beside the manifest, per data folder and per model frame, so a rerun reads no dataset."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,7 +12,7 @@ import pytest
 
 from gazebench.engine import manifest_cache
 from gazebench.engine.manifest_cache import data_key, store_manifest
-from gazebench.engine.workload import load_task_data
+from gazebench.engine.workload import load_task_data, with_facts
 from gazebench.errors import DataError
 from gazebench.task import Task, get_task
 
@@ -70,3 +71,21 @@ def test_a_cache_entry_that_disagrees_with_the_data_is_an_error(rsna_root: Path,
     assert data.sha == "0" * 64 and reads == ["rsna"]
     with pytest.raises(DataError, match="does not match the cached manifest"):
         _ = data.eval_samples
+
+
+def test_skips_and_item_counts_are_kept_per_folder_and_frame(rsna_root: Path, reads: list[str],
+                                                             tmp_path: Path) -> None:
+    first = with_facts(load_task_data(["rsna"], rsna_root, None), rsna_root)["rsna"]
+    skips, counts = first.skips, first.item_counts(16)
+    assert skips and counts[0] > 0 and reads == ["rsna"]
+    again = with_facts(load_task_data(["rsna"], rsna_root, None), rsna_root)["rsna"]
+    assert (again.skips, again.item_counts(16)) == (skips, counts) and reads == ["rsna"]  # no dataset read
+    assert again.item_counts(32) == counts and reads == ["rsna", "rsna"]  # another frame is counted on the data
+    task, moved = get_task("rsna"), tmp_path / "moved"
+    key = data_key(task, rsna_root, None)
+    task.data_dir(moved).parent.mkdir(parents=True, exist_ok=True)
+    task.data_dir(rsna_root).rename(task.data_dir(moved))
+    assert data_key(task, moved, None) == key  # the same files (inodes and times): the same manifest key
+    there = with_facts(load_task_data(["rsna"], moved, None), moved)["rsna"]
+    assert there.sha == first.sha and len(reads) == 2  # the manifest is reused...
+    assert str(moved) in " ".join(there.skips) and len(reads) == 3  # ...but skips name files: read where they are

@@ -92,7 +92,7 @@ def test_a_foreign_chunk_name_is_refused(samples: list, tmp_path: Path, name: st
 
 def test_one_process_needs_no_group(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WORLD_SIZE", raising=False)
-    assert start(CPU) == (ONE_PROCESS, CPU) and current_ranks() == ONE_PROCESS
+    assert start("cpu") == (ONE_PROCESS, "cpu") and current_ranks() == ONE_PROCESS
     calls: list[int] = []
     assert ONE_PROCESS.from_main(lambda: calls.append(1) or 7) == 7 and calls == [1]
     assert ONE_PROCESS.gather("x") == ["x"] and ONE_PROCESS.all_gather(torch.tensor(3)).item() == 3
