@@ -75,7 +75,7 @@ def auroc_trial(n: int, delta: float, seed: int) -> Outcome:
             for k, d in (("a", d_a), ("b", d_b))}
     out = paired_bootstrap(y[:, None], prob["a"][:, None], prob["b"][:, None], [0.5], [0.5], np.arange(n),
                            n_boot=N_BOOT, seed=seed, stats=("auroc",))["auroc"]
-    return Outcome(out.diff, out.ci[0], out.ci[1], out.mdd)
+    return Outcome(out["diff"], out["ci"][0], out["ci"][1], out["mdd"])
 
 
 # mIoU: predicted boxes = the reference box with Gaussian corner noise; B's noise is smaller. The population
