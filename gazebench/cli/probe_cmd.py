@@ -30,4 +30,4 @@ def command(run_dir: str, checks: str, output_dir: str | None, data_root: str | 
     text = probe_markdown(findings)
     if out is not None:
         write_out(out, text, "--out")
-    click.echo(json.dumps(jsonable(findings), indent=2) if as_json else text)
+    click.echo(json.dumps(jsonable(findings.to_json()), indent=2) if as_json else text)

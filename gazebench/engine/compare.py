@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from gazebench.comparison import RunComparison, TaskComparison
 from gazebench.engine.kinds import kind_of, task_items
 from gazebench.engine.references import kind_predictions
 from gazebench.engine.rundir import RunDir
@@ -36,8 +37,8 @@ def check_comparable(a: RunDir, ca: dict[str, Any], b: RunDir, cb: dict[str, Any
 
 def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str | None = None,
                  n_boot: int | None = None, threshold_policy: str | None = None, n_perm: int = N_PERMUTATIONS,
-                 metric_args: tuple[tuple[str, Any], ...] = ()) -> dict[str, Any]:
-    """JSON-ready comparison of run B against run A on every task they share (both verified first); report tasks
+                 metric_args: tuple[tuple[str, Any], ...] = ()) -> RunComparison:
+    """The comparison of run B against run A on every task they share (both verified first); report tasks
     with the model-based metrics of `metric_args` and a paired approximate-randomization test beside the
     bootstrap."""
     from gazebench.data_root import data_root as resolve_root
@@ -53,18 +54,17 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str 
     check_data(ca, data, a.path)
     check_data(cb, data, b.path)
     boots, seed = int(n_boot or primary_scoring(a).n_boot), int(ca["seed"])
-    thr = {key: run_thresholds(run, cfg, data, threshold_policy or primary_scoring(run).threshold_policy)
-           for key, run, cfg in (("a", a, ca), ("b", b, cb))}
-    out: dict[str, Any] = {"run_a": str(a.path), "run_b": str(b.path), "model_a": ca["model"], "model_b": cb["model"],
-                           "track_a": va.track, "track_b": vb.track, "n_boot": boots, "seed": seed,
-                           "threshold_policy": {"a": thr["a"]["policy"], "b": thr["b"]["policy"]}, "tasks": {}}
+    thr = tuple(run_thresholds(run, cfg, data, threshold_policy or primary_scoring(run).threshold_policy)
+                for run, cfg in ((a, ca), (b, cb)))
+    tasks_compared: dict[str, TaskComparison] = {}
     for name in tasks:
         task = data[name].task
-        ctxs = (score_context(ca, a.predictions(name), primary_scoring(a), thr["a"]),
-                score_context(cb, b.predictions(name), primary_scoring(b), thr["b"]))
+        ctxs = (score_context(ca, a.predictions(name), primary_scoring(a), thr[0]),
+                score_context(cb, b.predictions(name), primary_scoring(b), thr[1]))
         # the items in run A's model frame (references are only used for scoring, in image pixels)
         items = task_items(task, data[name].eval_samples, ctxs[0].side)
         dfs = (kind_predictions(ctxs[0].where, items, ca), kind_predictions(ctxs[1].where, items, cb))
         with using_setup(setup):
-            out["tasks"][name] = kind_of(task).compare(task, items, dfs, ctxs, boots, seed, n_perm)
-    return out
+            tasks_compared[name] = kind_of(task).compare(task, items, dfs, ctxs, boots, seed, n_perm)
+    return RunComparison(str(a.path), str(b.path), ca["model"], cb["model"], va.track, vb.track, boots, seed,
+                      (thr[0]["policy"], thr[1]["policy"]), tasks_compared)

@@ -4,12 +4,13 @@ with the minimum detectable difference and a verdict in words (gazebench.metrics
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from gazebench.comparison import RunComparison
 from gazebench.metrics.power import CANNOT_TELL, ZERO_WIDTH_MARK, verdict, zero_width
 from gazebench.metrics.vocabulary import metric
 from gazebench.results import MetricValue, RunResults
@@ -88,22 +89,21 @@ class PairedCell:
     """B > A, B < A, cannot tell at this size, no significant difference, or the zero-width warning."""
 
 
-def paired_cell(comparisons: Sequence[Mapping[str, Any]], task: str, stat: str) -> PairedCell:
+def paired_cell(comparisons: Sequence[RunComparison], task: str, stat: str) -> PairedCell:
     """Summarise `gazebench.engine.compare.compare_runs` outputs (one per seed) for one task and metric, on the
     metric's display scale."""
-    rows = [c["tasks"][task]["metrics"][stat] for c in comparisons if task in c.get("tasks", {})]
-    rows = [r for r in rows if _display(r.get("diff"), stat) is not None]
+    found = [c.tasks[task].metrics.get(stat) for c in comparisons if task in c.tasks]
+    rows = [r for r in found if r is not None and _display(r.diff, stat) is not None]
     if not rows:
         return PairedCell(None)
-    diffs = [float(_display(r["diff"], stat) or 0.0) for r in rows]
+    diffs = [float(_display(r.diff, stat) or 0.0) for r in rows]
     wins = sum(d > 0 for d in diffs)
-    sig = sum(r.get("p_value") is not None and r["p_value"] < 0.05 for r in rows)
-    mdds = [v for v in (_display(r.get("mdd"), stat) for r in rows) if v is not None]
+    sig = sum(r.p_value is not None and r.p_value < 0.05 for r in rows)
+    mdds = [v for v in (_display(r.mdd, stat) for r in rows) if v is not None]
     mdd = float(np.mean(mdds)) if mdds else None
     if len(rows) == 1:
-        ci = rows[0].get("ci") or (None, None)
-        low, high = _display(ci[0], stat), _display(ci[1], stat)
-        return PairedCell(diffs[0], None, low, high, rows[0].get("p_value"), wins, sig, 1, mdd,
+        low, high = _display(rows[0].ci[0], stat), _display(rows[0].ci[1], stat)
+        return PairedCell(diffs[0], None, low, high, rows[0].p_value, wins, sig, 1, mdd,
                           verdict(diffs[0], (low, high), mdd))
     mean = float(np.mean(diffs))
     words = CANNOT_TELL if sig == 0 and mdd is not None and abs(mean) < mdd else None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gazebench.comparison import RunComparison
 from gazebench.leaderboard.tracks import legend
 from gazebench.metrics.power import MDD_NOTE, ZERO_WIDTH_NOTE, zero_width
 from gazebench.paper.methods import Comparison, PaperMethod
@@ -32,7 +33,7 @@ class ComparisonRuns:
     """One comparison's `compare_runs` outputs, one per seed."""
 
     comparison: Comparison
-    results: tuple[dict[str, Any], ...]
+    results: tuple[RunComparison, ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,6 +94,6 @@ def _any_zero_width(table: PaperTable) -> bool:
     """Whether any single-run CI of a task shown (a method's metric or a paired difference) has zero width."""
     blocks = [r.tasks[t] for m in table.methods for r in m.results for t in table.tasks if t in r.tasks]
     cis: list[Any] = [v.ci for b in blocks for v in b.metrics.values() if v.value is not None]
-    cis += [m.get("ci") for c in table.comparisons for r in c.results for t in table.tasks
-            for m in r.get("tasks", {}).get(t, {}).get("metrics", {}).values()]
+    cis += [m.ci for c in table.comparisons for r in c.results for t in table.tasks if t in r.tasks
+            for m in r.tasks[t].metrics.values()]
     return any(isinstance(ci, (list, tuple)) and zero_width(ci) for ci in cis)

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import numpy as np
 
+from gazebench.comparison import RunComparison
 from gazebench.leaderboard.html import CSS, _table
 from gazebench.leaderboard.table import Run, long_table, row_labels, task_order, wide_table
 from gazebench.metrics.vocabulary import AUROC, BRIER, ECE, formatted, metrics_for
@@ -53,7 +54,7 @@ def dataset_note(viewer: Viewer) -> str | None:
 
 
 def index(viewer: Viewer, link: Callable[[str], str] = lambda url: url,
-          comparisons: list[dict[str, Any]] | None = None) -> str:
+          comparisons: list[RunComparison] | None = None) -> str:
     """Runs side by side: the leaderboard with CIs, calibration, paired differences with MDDs against the
     first run, and links to every task page."""
     runs = [Run(r.path, r.results) for r in viewer.runs]
@@ -75,10 +76,10 @@ def index(viewer: Viewer, link: Callable[[str], str] = lambda url: url,
     if comparisons:
         rows = []
         for cmp in comparisons:
-            for task, r in cmp["tasks"].items():
-                for stat, m in r["metrics"].items():
-                    rows.append([html.escape(cmp["model_b"]), html.escape(task), stat,
-                                 pct(m["diff"], m["ci"]), pct(m["mdd"]), html.escape(str(m["verdict"]))])
+            for task, r in cmp.tasks.items():
+                for stat, m in r.metrics.items():
+                    rows.append([html.escape(cmp.model_b), html.escape(task), stat,
+                                 pct(m.diff, m.ci), pct(m.mdd), html.escape(str(m.verdict))])
         body += (f"<h2>Paired differences against {html.escape(labels[0])} (B − A, points)</h2>"
                  + rows_table(["model B", "task", "metric", "B − A [95% CI]", "MDD (80% power)", "verdict"], rows))
     body += probes_html(viewer, labels) + launches_html(viewer, labels)
@@ -107,20 +108,23 @@ def launches_html(viewer: Viewer, labels: list[str]) -> str:
 
 def probes_html(viewer: Viewer, labels: list[str]) -> str:
     """The shortcut-probe tables (`gazebench probe`) of the runs that have one, read from probes/ beside them."""
-    from gazebench.engine.probes import findings_path
-    from gazebench.engine.rundir import read_json
+    from gazebench.engine.probes import findings_path, read_findings
 
     rows = []
     for run, label in zip(viewer.runs, labels, strict=True):
         path = findings_path(run.path)
         if not path.is_file():
             continue
-        for check, c in read_json(path)["checks"].items():
-            for task, t in (c.get("tasks") or {}).items() if c.get("applicable") else [("all", None)]:
-                m = t["metrics"][AUROC.name] if t else {}
-                rows.append([html.escape(label), html.escape(check), html.escape(task),
-                             pct(m.get("diff"), m.get("ci")) if t else "–", pct(m.get("mdd")) if t else "–",
-                             html.escape(t["reading"] if t else f"not applicable: {c.get('reason')}")])
+        for check, c in read_findings(path).checks.items():
+            if not c.applicable:
+                rows.append([html.escape(label), html.escape(check), "all", "–", "–",
+                             html.escape(f"not applicable: {c.reason}")])
+            for task, t in c.tasks.items():
+                m = t.metric(AUROC)
+                if m is None:
+                    continue  # a task of another kind: its paired metrics are in the JSON findings
+                rows.append([html.escape(label), html.escape(check), html.escape(task), pct(m.diff, m.ci),
+                             pct(m.mdd), html.escape(t.reading)])
     if not rows:
         return ""
     return ("<h2>Shortcut probes (probe − original AUROC, points)</h2>"

@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
+from gazebench.comparison import RunComparison
 from gazebench.engine.scoring import grid_of
 from gazebench.errors import GazebenchError
 from gazebench.viewer import kinds, pages
@@ -18,7 +19,7 @@ from gazebench.viewer.state import Viewer
 HOST = "127.0.0.1"
 
 
-def comparisons(viewer: Viewer) -> list[dict[str, Any]]:
+def comparisons(viewer: Viewer) -> list[RunComparison]:
     """Paired comparisons of every other run against the first on their shared tasks (for the MDD table)."""
     from gazebench.engine.compare import compare_runs
 

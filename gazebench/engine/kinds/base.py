@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gazebench.adapter import Adapter, ImageBatch, Query
+from gazebench.comparison import TaskComparison
 from gazebench.engine.config import ScoringOptions
 from gazebench.errors import ConfigError, GazebenchError
 from gazebench.metrics.randomization import N_PERMUTATIONS
@@ -225,19 +226,14 @@ class Kind(ABC):
 
     def compare(self, task: Task, items: ItemSet, dfs: tuple[pd.DataFrame, pd.DataFrame],
                 ctxs: tuple[ScoreContext, ScoreContext], n_boot: int, seed: int,
-                n_perm: int = N_PERMUTATIONS) -> dict[str, Any]:
-        """Paired comparison (B − A) of two runs' predictions on the same items, every metric of the family:
-        {"n", "metrics": {name: {a, b, diff, ci, p_value, sd, mdd, verdict}}, "tests": {name: a kind's own test
-        of that metric, with "test", "p_holm_min" and "holm_significant"}}; `n_perm` is the number of trials of a
-        kind's own randomization test, where it has one (report)."""
+                n_perm: int = N_PERMUTATIONS) -> TaskComparison:
+        """Paired comparison (B − A) of two runs' predictions on the same items, every metric of the family (a,
+        b, diff, ci, p_value, sd, mdd, verdict), plus a kind's own tests of a metric; `n_perm` is the number of
+        trials of a kind's own randomization test, where it has one (report)."""
         from gazebench.engine.kinds.bootstrap import paired_block
         from gazebench.engine.predictions import aligned
-        from gazebench.metrics.power import verdict
         from gazebench.metrics.vocabulary import metric_names
 
         a, b = (self.scores(task, items, aligned(items.samples, df, c.where), c.side, c.where)
                 for df, c in zip(dfs, ctxs, strict=True))
-        metrics = paired_block(a, b, metric_names(self.family), n_boot, seed, 0.95)
-        for m in metrics.values():
-            m["verdict"] = verdict(m["diff"], m["ci"], m["mdd"])
-        return {"n": len(items.items), "metrics": metrics, "tests": {}}
+        return TaskComparison(len(items.items), paired_block(a, b, metric_names(self.family), n_boot, seed, 0.95))

@@ -3,10 +3,11 @@ weights (ItemScores.statistic): the same cluster draws as the classification boo
 row of per-item draw counts), so BLEU and CIDEr are resampled through their per-item statistics."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from gazebench.comparison import PairedMetric
 from gazebench.metrics.bootstrap import weight_chunks
 from gazebench.metrics.classification import json_float
 from gazebench.metrics.inputs import cluster_codes
@@ -47,13 +48,13 @@ def metric_block(scores: ItemScores, names: tuple[str, ...], n_boot: int, seed: 
 
 
 def paired_block(a: ItemScores, b: ItemScores, names: tuple[str, ...], n_boot: int, seed: int,
-                 level: float) -> dict[str, dict[str, Any]]:
-    """Per metric: A, B, B − A with its paired-bootstrap CI, two-sided p-value, sd and minimum detectable
-    difference (the conventions of gazebench.metrics.bootstrap.paired_bootstrap)."""
+                 level: float) -> dict[str, PairedMetric]:
+    """Per metric: A, B, B − A with its paired-bootstrap CI, two-sided p-value, sd, minimum detectable
+    difference and verdict (the conventions of gazebench.metrics.bootstrap.paired_bootstrap)."""
     ones = np.ones(len(a.clusters))
     pa, pb = a.statistic(ones), b.statistic(ones)
     ra, rb = replicates([a, b], names, n_boot, seed)
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, PairedMetric] = {}
     for k in names:
         va, vb = pa.get(k, float("nan")), pb.get(k, float("nan"))
         diff = vb - va
@@ -66,7 +67,7 @@ def paired_block(a: ItemScores, b: ItemScores, names: tuple[str, ...], n_boot: i
         else:
             p_value = float(min(1.0, 2.0 * ((d <= 0).mean() if diff > 0 else (d >= 0).mean())))
         sd = float(np.std(d, ddof=1)) if d.size > 1 else float("nan")
-        out[k] = {"a": json_float(va), "b": json_float(vb), "diff": json_float(diff), "ci": _interval(d, level),
-                  "p_value": json_float(p_value), "sd": json_float(sd),
-                  "mdd": json_float(minimum_detectable_difference(sd, level))}
+        out[k] = PairedMetric.of(json_float(va), json_float(vb), json_float(diff), _interval(d, level),
+                                 json_float(p_value), json_float(sd),
+                                 json_float(minimum_detectable_difference(sd, level)))
     return out

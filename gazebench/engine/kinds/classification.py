@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from gazebench.adapter import Adapter
+from gazebench.comparison import PairedMetric, PairedTest, TaskComparison
 from gazebench.engine.config import ScoringOptions
 from gazebench.engine.families import family_block
 from gazebench.engine.kinds.base import ItemScores, ItemSet, Kind, ScoreContext, item
@@ -130,10 +131,9 @@ class ClassificationKind(Kind):
 
     def compare(self, task: Task, items: ItemSet, dfs: tuple[pd.DataFrame, pd.DataFrame],
                 ctxs: tuple[ScoreContext, ScoreContext], n_boot: int, seed: int,
-                n_perm: int = N_PERMUTATIONS) -> dict[str, Any]:
+                n_perm: int = N_PERMUTATIONS) -> TaskComparison:
         from gazebench.metrics import delong_macro, paired_bootstrap, summary
         from gazebench.metrics.bootstrap import MACRO_STATS
-        from gazebench.metrics.power import verdict
 
         samples = items.samples
         y = task.targets(samples)
@@ -142,17 +142,14 @@ class ClassificationKind(Kind):
         clusters = np.array([s.patient_id for s in samples], dtype=object)
         point = [summary(y, p[k], t[k], task.labels) for k in (0, 1)]
         paired = paired_bootstrap(y, p[0], p[1], t[0], t[1], clusters, n_boot=n_boot, seed=seed, stats=MACRO_STATS)
-        metrics = {}
-        for stat in MACRO_STATS:
-            ci = list(paired[stat]["ci"])
-            metrics[stat] = {"a": point[0][stat], "b": point[1][stat], "diff": paired[stat]["diff"], "ci": ci,
-                             "p_value": paired[stat]["p_value"], "sd": paired[stat]["sd"], "mdd": paired[stat]["mdd"],
-                             "verdict": verdict(paired[stat]["diff"], ci, paired[stat]["mdd"])}
+        metrics = {stat: PairedMetric.of(point[0][stat], point[1][stat], paired[stat]["diff"], paired[stat]["ci"],
+                                         paired[stat]["p_value"], paired[stat]["sd"], paired[stat]["mdd"])
+                   for stat in MACRO_STATS}
         delong = delong_macro(y, p[0], p[1], labels=task.labels)
         holm = [v["p_holm"] for v in delong["per_label"].values() if v["p_holm"] is not None]
-        delong["p_holm_min"] = min(holm) if holm else None
-        delong["test"] = "DeLong, per label, Holm-adjusted"
-        return {"n": len(samples), "metrics": metrics, "tests": {AUROC.name: delong}}
+        test = PairedTest("DeLong, per label, Holm-adjusted", min(holm) if holm else None,
+                          tuple(delong.pop("holm_significant")), delong)
+        return TaskComparison(len(samples), metrics, {AUROC.name: test})
 
 
 def _array(value: object, shape: tuple[int, ...], what: str, adapter: Adapter) -> np.ndarray:

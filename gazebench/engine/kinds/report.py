@@ -11,12 +11,14 @@ from resampled per-item TP/FP/FN. Reference text is read from the data directory
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gazebench.adapter import Adapter, Query
+from gazebench.comparison import Randomization, TaskComparison
 from gazebench.engine.kinds.base import ItemScores, ItemSet, Kind, ScoreContext, item
 from gazebench.engine.kinds.columns import stored_texts, texts
 from gazebench.engine.kinds.prf import weighted_mean
@@ -126,7 +128,7 @@ class ReportKind(Kind):
 
     def compare(self, task: Task, items: ItemSet, dfs: tuple[pd.DataFrame, pd.DataFrame],
                 ctxs: tuple[ScoreContext, ScoreContext], n_boot: int, seed: int,
-                n_perm: int = N_PERMUTATIONS) -> dict[str, Any]:
+                n_perm: int = N_PERMUTATIONS) -> TaskComparison:
         """The paired bootstrap of every report metric, and beside it a paired approximate-randomization p-value
         per metric (`ar_p_value`, as RadEval's PairedTest): both runs' outputs scored as one stacked item set, so
         each trial's mixed systems are item weightings (gazebench.metrics.randomization)."""
@@ -139,11 +141,9 @@ class ReportKind(Kind):
         statistic = self.stacked_statistic(task, items, tuple(aligned(items.samples, df, ctxs[0].where)
                                                               for df in dfs), ctxs[0].where)
         p_values = paired_randomization(statistic, len(items.items), names, n_perm, seed)
-        for k in names:
-            out["metrics"][k]["ar_p_value"] = p_values[k]
-        out["randomization"] = {"test": "paired approximate randomization (RadEval PairedTest)", "n_perm": n_perm,
-                                "seed": seed, "signature": f"ar:{n_perm}|seed:{seed}"}
-        return out
+        metrics = {k: replace(m, randomized=True, ar_p_value=p_values[k]) for k, m in out.metrics.items()}
+        return replace(out, metrics=metrics, randomization=Randomization(
+            "paired approximate randomization (RadEval PairedTest)", n_perm, seed))
 
 
 def report_signature(task: Task, model_based: Sequence[str]) -> str:

@@ -12,8 +12,8 @@ order is the one the code needs, lowest first:
 5. what reads records without a task: gaze processing, report labelers, the simulator (it writes files the
    data layer reads);
 6. metrics (over gaze and label arrays) and the data-root resolver (it may generate the simulated study);
-7. the task, the model interface (`adapter`), the typed results and the run configuration, independent of each
-   other;
+7. the task, the model interface (`adapter`), the typed results, the typed paired comparisons and the run
+   configuration, independent of each other;
 8. the training loop and the package's facade (`gazebench/__init__.py`, which re-exports both);
 9. what every kind reads of a run: the predictions table, slices and extra metric families (e.g.
    calibration); 10. the task kinds; 11. the engine (fit, predict, score, run directories);
@@ -46,7 +46,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("gazebench.data",),
     ("gazebench.gaze", "gazebench.reports", "gazebench.synthetic"),
     ("gazebench.metrics", "gazebench.data_root"),
-    ("gazebench.task", "gazebench.adapter", "gazebench.results", "gazebench.engine.config"),
+    ("gazebench.task", "gazebench.adapter", "gazebench.results", "gazebench.comparison", "gazebench.engine.config"),
     ("gazebench.train", "gazebench"),
     ("gazebench.engine.predictions", "gazebench.engine.slices", "gazebench.engine.families"),
     ("gazebench.engine.kinds",),

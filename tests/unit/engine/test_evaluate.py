@@ -159,12 +159,12 @@ def test_score_under_another_policy_leaves_run_untouched(runs: Path, small_root:
 def test_compare_oracle_against_random(runs: Path, small_root: Path) -> None:
     out = compare_runs(run_dir(runs, "random"), run_dir(runs, "oracle"), data_root=small_root, n_boot=200)
     for name in ALL:
-        m = out["tasks"][name]["metrics"]["auroc"]
-        assert m["b"] == 1.0 and m["diff"] > 0 and m["ci"][0] <= m["diff"] <= m["ci"][1]
-        assert "per_label" in out["tasks"][name]["tests"]["auroc"]
-    assert out["tasks"]["mimic-eye"]["metrics"]["auroc"]["p_value"] < 0.05
+        m = out.tasks[name].metrics[AUROC.name]
+        assert m.b == 1.0 and m.diff is not None and m.diff > 0 and m.ci[0] <= m.diff <= m.ci[1]
+        assert "per_label" in out.tasks[name].tests[AUROC.name].to_json()
+    assert (out.tasks["mimic-eye"].metrics[AUROC.name].p_value or 1.0) < 0.05
     same = compare_runs(run_dir(runs, "random"), run_dir(runs, "random"), data_root=small_root, n_boot=50)
-    assert all(t["metrics"]["auroc"]["diff"] == 0 for t in same["tasks"].values())
+    assert all(t.metrics[AUROC.name].diff == 0 for t in same.tasks.values())
 
 
 def test_compare_refuses_different_sample_sets(runs: Path, small_root: Path, tmp_path: Path) -> None:

@@ -154,9 +154,11 @@ def test_a_model_skips_kinds_it_does_not_answer_with_a_recorded_reason(small_roo
 
 def test_compare_pairs_every_metric_of_a_kind(runs: dict[str, Path]) -> None:
     out = compare_runs(runs["random"], runs["oracle"], n_boot=50)
-    vqa = out["tasks"]["t-vqa"]["metrics"]["accuracy"]
-    assert vqa["b"] == 1.0 and vqa["diff"] > 0 and vqa["verdict"] == "B > A"
-    assert set(out["tasks"]["t-report"]["metrics"]) == set(metric_names("report"))
+    vqa = out.tasks["t-vqa"].metrics["accuracy"]
+    assert vqa.b == 1.0 and vqa.diff is not None and vqa.diff > 0 and vqa.verdict == "B > A"
+    assert set(out.tasks["t-report"].metrics) == set(metric_names("report"))
+    assert all(m.randomized for m in out.tasks["t-report"].metrics.values())
+    assert out.tasks["t-report"].randomization is not None and not out.tasks["t-vqa"].metrics["accuracy"].randomized
 
 
 def test_model_never_sees_references_unless_privileged(small_root: Path) -> None:

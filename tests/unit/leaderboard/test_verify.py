@@ -266,9 +266,9 @@ def test_duplicates_are_reported_and_the_first_used(made: dict[str, Path], tmp_p
 def test_compare_verifies_both_runs_and_reports_the_mdd(made: dict[str, Path], tmp_path: Path,
                                                        small_root: Path) -> None:
     out = compare_runs(made["random"], made["oracle"], data_root=small_root, n_boot=50)
-    auroc = out["tasks"]["mimic-eye"]["metrics"]["auroc"]
-    assert auroc["mdd"] == pytest.approx(2.8015852 * auroc["sd"], rel=1e-6) and auroc["verdict"]
-    assert out["track_a"] == "standard"
+    auroc = out.tasks["mimic-eye"].metrics["auroc"]
+    assert auroc.sd is not None and auroc.mdd == pytest.approx(2.8015852 * auroc.sd, rel=1e-6) and auroc.verdict
+    assert out.track_a == "standard"
     runs = copy(made, tmp_path, "random")
     edit_json(runs["random"] / "results.json", lambda r: metric(r, "rsna", "auroc").update(value=0.123))
     with pytest.raises(ConfigError, match="edited after scoring"):

@@ -123,7 +123,7 @@ def miou_trial(n: int, delta: float, seed: int) -> Outcome:
     ious = [box_iou(_boxes(s, z), REF) for s, z in ((SIGMA_A, z_a), (sigma_b, z_b))]
     scores = [ItemScores(lambda w, iou=iou: {"miou": weighted_mean(iou, w)}, np.arange(n)) for iou in ious]
     out = paired_block(scores[0], scores[1], ("miou",), N_BOOT, seed, 0.95)["miou"]
-    return Outcome(out["diff"], out["ci"][0], out["ci"][1], out["mdd"])
+    return Outcome(out.diff, out.ci[0], out.ci[1], out.mdd)
 
 
 # BLEU-4: a pool of 1,500 reports of 8-16 words from a 40-word vocabulary is the population. A hypothesis replaces
@@ -170,7 +170,7 @@ def bleu_trial(n: int, delta: float, seed: int) -> Outcome:
     stats = [POOL[0][rows], _b_stats(mix_for(delta))[rows]]
     scores = [ItemScores(lambda w, s=s: {"bleu4": float(bleu_from_stats(w @ s)[3])}, np.arange(n)) for s in stats]
     out = paired_block(scores[0], scores[1], ("bleu4",), N_BOOT, seed, 0.95)["bleu4"]
-    return Outcome(out["diff"], out["ci"][0], out["ci"][1], out["mdd"])
+    return Outcome(out.diff, out.ci[0], out.ci[1], out.mdd)
 
 
 TRIALS: dict[str, Trial] = {"auroc": auroc_trial, "miou": miou_trial, "bleu4": bleu_trial}

@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from fixtures.comparisons import paired, run_comparison
 from fixtures.results import run_results
 from gazebench.cli.main import cli
+from gazebench.comparison import PairedMetric
 from gazebench.errors import ConfigError
 from gazebench.paper.gazex_table import to_csv, to_markdown
 from gazebench.paper.papers import PAPERS, get_paper
@@ -42,17 +44,17 @@ def results(bleu4: float, icc_x: float | None = None) -> RunResults:
     return run_results(blocks, config={"limit": None}, scoring={"n_boot": 200}, dataset_note=NOTE)
 
 
-def paired(diff: float, mdd: float) -> dict:
-    return {"diff": diff, "ci": [diff - 0.01, diff + 0.02], "p_value": 0.03, "mdd": mdd}
+def pair(diff: float, mdd: float) -> PairedMetric:
+    return paired(diff, (diff - 0.01, diff + 0.02), 0.03, mdd)
 
 
 @pytest.fixture
 def table() -> PaperTable:
     methods = (MethodRuns(GAZEX["gazex"], (Path("g"),), (results(0.1234, 0.7),)),
                MethodRuns(GAZEX["vanilla"], (Path("v"),), (results(0.05),)))
-    cmp = {"tasks": {"mimic-eye-report": {"metrics": {"bleu4": paired(0.0734, 0.02), "ce_micro_f1": paired(0.0, 0.1),
-                                                      "bleu1": paired(0.5, 0.1)}},
-                     "cxr-vqa": {"metrics": {"accuracy": paired(0.1, 0.05)}}}}
+    cmp = run_comparison({"mimic-eye-report": {"bleu4": pair(0.0734, 0.02), "ce_micro_f1": pair(0.0, 0.1),
+                                               "bleu1": pair(0.5, 0.1)},
+                          "cxr-vqa": {"accuracy": pair(0.1, 0.05)}})
     comparisons = (ComparisonRuns(PAPERS["gazex"].comparisons[2], (cmp,)),)
     return PaperTable(methods, comparisons, ("mimic-eye-report", "mimic-eye-scanpath", "cxr-vqa"),
                       "gazebench paper-table --paper gazex", ("backbone tiny",), "gazex")

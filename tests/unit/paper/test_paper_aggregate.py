@@ -1,11 +1,14 @@
 """Pure aggregation of results JSONs into percent cells, paired-comparison summaries and gaze values."""
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
 
+from fixtures.comparisons import paired, run_comparison
 from fixtures.results import run_results
+from gazebench.comparison import RunComparison
 from gazebench.paper.aggregate import (
     Cell,
     delta,
@@ -43,8 +46,8 @@ def test_undefined_values_are_left_out_and_shown_as_na() -> None:
     assert delta(Cell(None), 50.0) is None and delta(Cell(50.0), None) is None
 
 
-def comparison(diff: float, ci: tuple[float, float], p: float) -> dict:
-    return {"tasks": {"mimic-eye": {"metrics": {"auroc": {"diff": diff, "ci": list(ci), "p_value": p}}}}}
+def comparison(diff: float, ci: tuple[float, float], p: float) -> RunComparison:
+    return run_comparison({"mimic-eye": {"auroc": paired(diff, ci, p)}})
 
 
 def test_paired_cell_one_seed_and_several() -> None:
@@ -72,18 +75,18 @@ def test_gaze_values_average_over_seeds_and_skip_models_without_gaze() -> None:
 
 
 def test_paired_cell_shows_the_mdd_and_says_when_it_cannot_tell() -> None:
-    row = {"diff": 0.01, "ci": [-0.02, 0.04], "p_value": 0.5, "mdd": 0.045}
-    one = paired_cell([{"tasks": {"mimic-eye": {"metrics": {"auroc": row}}}}], "mimic-eye", "auroc")
+    row = paired(0.01, (-0.02, 0.04), 0.5, 0.045)
+    one = paired_cell([run_comparison({"mimic-eye": {"auroc": row}})], "mimic-eye", "auroc")
     assert one.mdd == pytest.approx(4.5)
     assert format_paired(one) == "+1.00 [-2.00, +4.00] p=0.500; MDD 4.50, cannot tell at this size"
-    significant = row | {"diff": 0.05, "ci": [0.01, 0.09], "p_value": 0.01}
-    big = paired_cell([{"tasks": {"mimic-eye": {"metrics": {"auroc": significant}}}}], "mimic-eye", "auroc")
+    significant = dataclasses.replace(row, diff=0.05, ci=(0.01, 0.09), p_value=0.01)
+    big = paired_cell([run_comparison({"mimic-eye": {"auroc": significant}})], "mimic-eye", "auroc")
     assert format_paired(big).endswith("; MDD 4.50, B > A")
-    flat = paired_cell([{"tasks": {"mimic-eye": {"metrics": {"auroc": {"diff": 0.2, "ci": [0.2, 0.2], "p_value": 0.0,
-                                                                        "mdd": 0.0}}}}}], "mimic-eye", "auroc")
+    flat = paired_cell([run_comparison({"mimic-eye": {"auroc": paired(0.2, (0.2, 0.2), 0.0, 0.0)}})], "mimic-eye",
+                       "auroc")
     assert format_paired(flat).startswith("+20.00 [+20.00, +20.00] ⚠") and "zero-width" in format_paired(flat)
-    seeds = paired_cell([{"tasks": {"mimic-eye": {"metrics": {"auroc": row | {"diff": d}}}}} for d in (0.01, 0.02)],
-                        "mimic-eye", "auroc")
+    seeds = paired_cell([run_comparison({"mimic-eye": {"auroc": dataclasses.replace(row, diff=d)}})
+                         for d in (0.01, 0.02)], "mimic-eye", "auroc")
     assert format_paired(seeds).endswith("(2/2 seeds B>A, 0 p<0.05); MDD 4.50, cannot tell at this size")
 
 

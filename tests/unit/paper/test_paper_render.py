@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from fixtures.comparisons import paired, run_comparison
 from fixtures.results import run_results
+from gazebench.metrics.vocabulary import CLASSIFICATION
 from gazebench.paper.classification_table import to_csv, to_latex, to_markdown
 from gazebench.paper.methods import BY_KEY, PAPER_SOURCE, Comparison, PaperMethod
 from gazebench.paper.runner import write_outputs
@@ -40,8 +42,8 @@ def table() -> PaperTable:
         MethodRuns(BY_KEY["original-gaze"], (Path("b"),), (results(0.9117, gaze),)),
         MethodRuns(PaperMethod("my_model", "my_model"), (Path("c"),), (results(0.6),)),
     )
-    cmp = {"tasks": {t: {"metrics": {s: {"diff": 0.0617, "ci": [0.01, 0.1], "p_value": 0.02}
-                                     for s in ("auroc", "acc", "f1")}} for t in ("mimic-eye", "rsna")}}
+    cmp = run_comparison({t: {m.name: paired(0.0617, (0.01, 0.1), 0.02) for m in CLASSIFICATION}
+                          for t in ("mimic-eye", "rsna")})
     comparisons = (ComparisonRuns(Comparison("shuffled-gaze", "original-gaze", "Q1 order"), (cmp,)),)
     return PaperTable(methods, comparisons, ("mimic-eye", "rsna"), "gazebench paper-table --limit 5",
                       ("backbone tiny",))
@@ -97,8 +99,8 @@ def test_several_seeds_render_mean_and_sd(table: PaperTable) -> None:
 def test_tracks_are_marked_and_the_mdd_is_shown(table: PaperTable) -> None:
     privileged = dataclasses.replace(results(0.99), config={"n_boot": 200, "limit": None,
                                                             "adapter": {"track": "privileged"}})
-    cmp = {"tasks": {t: {"metrics": {s: {"diff": 0.01, "ci": [-0.02, 0.04], "p_value": 0.5, "mdd": 0.05}
-                                     for s in ("auroc", "acc", "f1")}} for t in ("mimic-eye", "rsna")}}
+    cmp = run_comparison({t: {m.name: paired(0.01, (-0.02, 0.04), 0.5, 0.05) for m in CLASSIFICATION}
+                          for t in ("mimic-eye", "rsna")})
     marked = PaperTable(table.methods + (MethodRuns(PaperMethod("oracle", "Oracle"), (Path("d"),), (privileged,)),),
                         (ComparisonRuns(Comparison("shuffled-gaze", "original-gaze", "Q1 order"), (cmp,)),),
                         table.tasks, table.command)
