@@ -21,6 +21,11 @@ def data_root(flag: str | Path | None = None) -> Path:
         if not root.is_dir():
             raise ConfigError(f"data root {root} is not a folder (set by --data-root or ${DATA_ROOT_ENV})")
         return root
-    from gazebench.synthetic import ensure_default
+    from gazebench.synthetic.location import cached_study
+
+    found = cached_study(cache_dir() / "data")
+    if found is not None:
+        return found
+    from gazebench.synthetic.study import ensure_default
 
     return ensure_default(cache_dir() / "data")

@@ -76,6 +76,11 @@ class Registry(Generic[T]):
         self.load_entry_points()
         return sorted(self._items)
 
+    def declares(self, name: str) -> bool:
+        """True when `name` is registered or an entry point declares it, importing nothing (a declared plugin
+        that fails to import is still declared: `get` reports why it cannot be used)."""
+        return name in self._items or name in self._entry_point_table()
+
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
             return False

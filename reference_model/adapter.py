@@ -3,17 +3,18 @@ as `original-gaze`, `shuffled-gaze` and `random-gaze` (the variants differ only 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gazebench.adapter import Provenance, register_model
 from gazebench.errors import ConfigError
 from gazebench.options import dataclass_options, with_options
 from gazebench.records import Sample
 from gazebench.reference_model.config import GazeModelConfig, default_config
-from gazebench.reference_model.gaze_loss import gaze_term
-from gazebench.train import Stage
+from gazebench.train.stage import Stage
 from gazebench.vlm.adapter import VLMAdapter
-from gazebench.vlm.objective import TargetTerm
+
+if TYPE_CHECKING:  # the loss (torch) is imported when the fit asks for it: naming the model needs no torch
+    from gazebench.vlm.objective import TargetTerm
 
 GAZE_OPTIONS = dataclass_options(GazeModelConfig).without("target")
 """The `--model-arg` options of the three variants (each fixes its own gaze target)."""
@@ -44,6 +45,8 @@ class GazeTokenAdapter(VLMAdapter[GazeModelConfig]):
                            (("bce", 1.0), ("lm", c.lambda_lm), ("gaze", c.lambda_gaze)), validated=True)]
 
     def target_terms(self, samples: Sequence[Sample], seed: int) -> tuple[TargetTerm, ...]:
+        from gazebench.reference_model.gaze_loss import gaze_term
+
         return (gaze_term(self.cfg, samples, seed),)
 
 

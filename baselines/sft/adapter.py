@@ -5,22 +5,22 @@ tokens) and so in their stages."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gazebench.adapter import ImageBatch, Provenance, register_model
 from gazebench.baselines.sft.config import SFTConfig, sft_config
-from gazebench.baselines.sft.heatmap import heatmap_term
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.options import dataclass_options, with_options
 from gazebench.outputs import Reports
 from gazebench.records import Sample
-from gazebench.train import Stage
+from gazebench.train.stage import Stage
 from gazebench.vlm.adapter import VLMAdapter
-from gazebench.vlm.generate import greedy
-from gazebench.vlm.objective import TargetTerm
 from gazebench.vlm.report import render_report
+
+if TYPE_CHECKING:  # generation (transformers) and the heatmap loss (torch) are imported where they run
+    from gazebench.vlm.objective import TargetTerm
 
 QWEN_PROVENANCE = "real weights: a local Qwen2.5-VL-Instruct directory, loaded offline (see docs/baselines_vlm.md)"
 QWEN_LICENSE = "Apache-2.0 (this code; Qwen2.5-VL-7B-Instruct weights: Apache-2.0)"
@@ -46,6 +46,8 @@ class SFTAdapter(VLMAdapter[SFTConfig]):
     def report(self, batch: ImageBatch) -> Reports:
         """The greedy generation its report LM loss trained (the fixed Yes/No report, written token by token, not
         rendered from the label head); classification as every VLMAdapter."""
+        from gazebench.vlm.generate import greedy
+
         model, pixels = self.model, batch.pixels.to(self.device)
         tok = model.prompts.tokenizer
         filler = render_report(np.zeros(len(CHEXPERT_LABELS), dtype=bool))
@@ -63,6 +65,8 @@ class SFTAdapter(VLMAdapter[SFTConfig]):
                                    (("bce", 1.0), ("lm", c.lambda_lm), ("heatmap", c.lambda_heatmap)), validated=True)]
 
     def target_terms(self, samples: Sequence[Sample], seed: int) -> tuple[TargetTerm, ...]:
+        from gazebench.baselines.sft.heatmap import heatmap_term
+
         return (heatmap_term(samples, self.cfg.grid),) if self.cfg.heatmap else ()
 
 

@@ -156,7 +156,10 @@ def build_adapter(config: RunConfig) -> Adapter:
 
 def canonical_options(config: RunConfig) -> RunConfig:
     """`config` with its `--model-arg` values as the model's declared options parse them, so `epochs=3` and
-    `epochs="3"` are one run identity (undeclared plugin options are kept as given)."""
+    `epochs="3"` are one run identity (undeclared plugin options are kept as given). With no `--model-arg`
+    there is nothing to parse, so a declared model is not imported (a finished run then imports no model)."""
+    if not config.model_args and MODELS.declares(config.model):
+        return config
     declared = options_of(MODELS.get(config.model))
     if declared is None:
         return config

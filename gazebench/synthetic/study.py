@@ -15,6 +15,7 @@ from gazebench.data.rle import encode_rle
 from gazebench.errors import ConfigError
 from gazebench.synthetic.anatomy import Grid, lateral_film
 from gazebench.synthetic.cases import ExternalImage, Film, external_images, mimic_images
+from gazebench.synthetic.location import GENERATOR_VERSION, MARKER, cached_study, study_folder
 from gazebench.synthetic.pleura import pneumothorax_mask
 from gazebench.synthetic.render import add_noise, process, render_film, resize
 from gazebench.synthetic.rng import stream
@@ -23,9 +24,7 @@ from gazebench.synthetic.sizes import SizeSpec, get_size
 from gazebench.synthetic.writers import chexpert, cxr_vqa, mimic_eye, ms_cxr, rsna, siim
 from gazebench.synthetic.writers.files import write_dicom, write_jpeg
 
-GENERATOR_VERSION = "simulated-v4"
 DATASET_DIRS = ("mimic-eye", chexpert.FOLDER, rsna.FOLDER, siim.FOLDER, ms_cxr.FOLDER, cxr_vqa.FOLDER)
-MARKER = "SIMULATED.json"
 
 
 @dataclass(frozen=True)
@@ -176,9 +175,8 @@ def ensure_default(cache_root: Path, size: str = "default") -> Path:
     wins the rename or finds the finished folder; a half-written study is never visible.
     """
     cache_root = Path(cache_root)
-    get_size(size)  # an unknown size fails before any work
-    final = cache_root / (f"{GENERATOR_VERSION}-seed0" if size == "default" else f"{GENERATOR_VERSION}-{size}-seed0")
-    if (final / MARKER).exists():
+    final = study_folder(cache_root, size)  # an unknown size fails before any work
+    if cached_study(cache_root, size) is not None:
         return final
     cache_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{GENERATOR_VERSION}-", dir=cache_root))

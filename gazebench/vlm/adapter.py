@@ -1,7 +1,9 @@
 """`VLMAdapter`: the plumbing every LoRA-tuned Qwen2.5-VL adapter shares (the reference model's variants,
 SFT, SFT-Heatmap): the model built lazily from its config, device moves, training through the shared
 driver and objective, predictions, and checkpoints that carry their config. A subclass supplies only what
-makes it a different model: its config, gaze tokens, pointer head, gaze target terms and stages."""
+makes it a different model: its config, gaze tokens, pointer head, gaze target terms and stages.
+torch, the training driver and the model are imported where they run, so constructing an adapter (a run's
+identity; all a finished run needs) imports none of them."""
 from __future__ import annotations
 
 import json
@@ -12,21 +14,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 import numpy as np
-import torch
 
 from gazebench.adapter import Adapter, FitContext, ImageBatch
 from gazebench.errors import ConfigError
 from gazebench.outputs import Probabilities
 from gazebench.records import Sample
-from gazebench.train import Stage, auroc_validator, fit_stages, label_targets
+from gazebench.train.stage import Stage
 from gazebench.vlm.backbone import backbone_weights, build_backbone, check_backbone, default_dtype
 from gazebench.vlm.config import BackboneConfig, VLMConfig
-from gazebench.vlm.objective import Supervision, TargetTerm, VLMObjective, label_probs
 from gazebench.vlm.report import render_report
 from gazebench.vlm.vision_input import qwen_input_spec
 
-if TYPE_CHECKING:  # the model (peft, transformers) is imported where it is built, so constructing an adapter is cheap
+if TYPE_CHECKING:
+    import torch
+
     from gazebench.vlm.model import GazeVLM
+    from gazebench.vlm.objective import TargetTerm, VLMObjective
 
 C = TypeVar("C", bound=VLMConfig)
 
@@ -62,8 +65,19 @@ class LazyVLMAdapter(Adapter):
 
     cfg: Any
     """A frozen config of the VLM config family (`to_dict`, `backbone`)."""
-    device: torch.device
     _model: torch.nn.Module | None
+    _device: str = "cpu"
+    """Where the model is (or will be built): a torch device name, so that no torch is needed before it runs."""
+
+    @property
+    def device(self) -> torch.device:
+        import torch
+
+        return torch.device(self._device)
+
+    @device.setter
+    def device(self, value: torch.device | str) -> None:
+        self._device = str(value)
 
     def config(self) -> dict[str, Any]:
         return dict(self.cfg.to_dict())
@@ -77,7 +91,7 @@ class LazyVLMAdapter(Adapter):
         return True
 
     def to(self, device: torch.device) -> Self:
-        self.device = torch.device(device)
+        self.device = device
         if self._model is not None:
             self._model.to(self.device)
         return self
@@ -96,7 +110,6 @@ class VLMAdapter(LazyVLMAdapter, Generic[C]):
         self.gaze_tokens = gaze_tokens
         self.pointer = pointer
         self.spec = qwen_input_spec(cfg.image_size, predicts_gaze=pointer)
-        self.device = torch.device("cpu")
         self._model: GazeVLM | None = None
 
     @abstractmethod
@@ -117,6 +130,8 @@ class VLMAdapter(LazyVLMAdapter, Generic[C]):
     def model(self) -> GazeVLM:
         """Built on first use (on `self.device`, bf16 backbone on CUDA), so construction stays cheap."""
         if self._model is None:
+            import torch
+
             from gazebench.vlm.model import GazeVLM
 
             with torch.random.fork_rng(devices=[]):
@@ -128,6 +143,9 @@ class VLMAdapter(LazyVLMAdapter, Generic[C]):
 
     def fit(self, ctx: FitContext) -> None:
         """The stages on `ctx`; under `accelerate launch` each process builds its replica on its own GPU."""
+        from gazebench.train import auroc_validator, fit_stages, label_targets
+        from gazebench.vlm.objective import Supervision, VLMObjective, label_probs
+
         self.to(fit_device(ctx))
         train = tuple(ctx.train)
         labels = label_targets(ctx, train)
@@ -143,6 +161,8 @@ class VLMAdapter(LazyVLMAdapter, Generic[C]):
 
     def infer(self, pixels: torch.Tensor) -> Inference:
         """Probabilities, ordered gaze (indices and pixel centres), saliency and reports for (B, 3, S, S)."""
+        import torch
+
         model = self.model
         with torch.no_grad():
             out = model(pixels.to(self.device))
@@ -174,6 +194,8 @@ class VLMAdapter(LazyVLMAdapter, Generic[C]):
 
 def with_config(state: dict[str, torch.Tensor], key: str, cfg: BackboneConfig) -> dict[str, torch.Tensor]:
     """`state` plus `cfg` as JSON bytes under `key`, so a checkpoint always says how it was made."""
+    import torch
+
     return dict(state) | {key: torch.frombuffer(bytearray(cfg.to_json().encode()), dtype=torch.uint8)}
 
 

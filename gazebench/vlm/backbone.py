@@ -8,16 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-import torch
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers
-from torch import nn
 
 from gazebench.checkpoint_dir import LOAD_ERRORS, CheckpointKind, check_checkpoint_dir, load_error
 from gazebench.errors import ConfigError
 from gazebench.labels import CHEXPERT_LABELS
 
-if TYPE_CHECKING:  # transformers is imported where a backbone is built: checking a name or constructing an
-    # adapter (a run's identity, a finished run) never pays its import
+if TYPE_CHECKING:  # torch and transformers are imported where a backbone is built: checking a name or
+    # constructing an adapter (a run's identity, a finished run) never pays their import
+    import torch
     from transformers import PreTrainedTokenizerBase, PreTrainedTokenizerFast, Qwen2_5_VLConfig
     from transformers import Qwen2_5_VLForConditionalGeneration as QwenVL
 
@@ -133,6 +132,8 @@ def gaze_token_strings(k: int) -> tuple[str, ...]:
 
 def default_dtype(device: torch.device) -> torch.dtype:
     """The frozen backbone's dtype: bf16 on CUDA (LoRA and heads stay fp32 under autocast), fp32 elsewhere."""
+    import torch
+
     return torch.bfloat16 if torch.device(device).type == "cuda" else torch.float32
 
 
@@ -142,10 +143,14 @@ def backbone_weights(name: str) -> dict[str, Path]:
     return {} if name in RANDOM_CONFIGS else {"backbone": Path(name).expanduser()}
 
 
-def build_backbone(name: str, k: int = 4, seed: int = 0, dtype: torch.dtype = torch.float32,
+def build_backbone(name: str, k: int = 4, seed: int = 0, dtype: torch.dtype | None = None,
                    device: torch.device | str = "cpu") -> Backbone:
-    """A frozen backbone with `k` gaze tokens: named random config (seeded) or a local directory (offline)."""
+    """A frozen backbone with `k` gaze tokens: named random config (seeded) or a local directory (offline);
+    weights in `dtype` (default float32)."""
+    import torch
     from transformers import Qwen2_5_VLForConditionalGeneration as QwenVL
+
+    dtype = dtype or torch.float32
 
     if name in RANDOM_CONFIGS:
         tokenizer: PreTrainedTokenizerBase = offline_tokenizer()
@@ -179,6 +184,9 @@ def build_backbone(name: str, k: int = 4, seed: int = 0, dtype: torch.dtype = to
 
 def add_gaze_tokens(model: QwenVL, tokenizer: PreTrainedTokenizerBase, k: int) -> tuple[int, ...]:
     """Add `k` gaze tokens; the embedding matrix only ever grows, and new rows start at the mean embedding."""
+    import torch
+    from torch import nn
+
     n_before = len(tokenizer)
     tokenizer.add_tokens([AddedToken(t, special=True, normalized=False) for t in gaze_token_strings(k)],
                          special_tokens=True)

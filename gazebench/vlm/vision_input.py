@@ -3,9 +3,12 @@ processor does (frame duplicated in time, patches in (Hm, Wm, 2, 2) order), so m
 (j // Wm, j % Wm) of the image."""
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from gazebench.adapter import InputSpec
+
+if TYPE_CHECKING:  # imported where pixels are converted: an adapter's input contract needs no torch
+    import torch
 
 CLIP_MEAN: tuple[float, float, float] = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD: tuple[float, float, float] = (0.26862954, 0.26130258, 0.27577711)
@@ -14,6 +17,8 @@ PATCH, TEMPORAL, MERGE = 14, 2, 2
 
 def to_qwen_pixels(pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """(B, 3, S, S) normalised images → pixel_values (B·(S/14)², 1176) and image_grid_thw (B, 3)."""
+    import torch
+
     b, c, h, w = pixels.shape
     if h % (PATCH * MERGE) or w % (PATCH * MERGE):
         raise ValueError(f"image side must be a multiple of {PATCH * MERGE}, got {h}x{w}")
