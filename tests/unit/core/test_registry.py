@@ -145,3 +145,26 @@ def test_include_without_files_loads_no_entry_point(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(MODELS, "load_entry_points", refuse)
     assert include([]) == []
+
+
+def test_declares_imports_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`declares` answers from the entry-point table (a broken plugin is declared; `get` says why it fails)."""
+    group = "gazebench.tests.fake"
+    _fake_entry_points(monkeypatch, EntryPoint("broken", "gb_no_such_module_anywhere:make", group))
+    reg: Registry[int] = Registry("widget", group=group)
+    reg.add("local", int)
+    assert reg.declares("broken") and reg.declares("local") and not reg.declares("brokn")
+    with pytest.warns(PluginWarning, match="'broken'"), pytest.raises(RegistryError, match="failed to import"):
+        reg.get("broken")
+
+
+def test_a_run_without_model_args_imports_no_model_and_an_unknown_one_still_fails() -> None:
+    from gazebench.engine.config import RunConfig
+    from gazebench.engine.session import canonical_options
+
+    config = RunConfig(model="original-gaze", tasks=("mimic-eye",))
+    assert canonical_options(config) is config
+    with pytest.raises(RegistryError, match="unknown model 'original-gaz'"):
+        canonical_options(RunConfig(model="original-gaz", tasks=("mimic-eye",)))
+    parsed = canonical_options(RunConfig(model="original-gaze", tasks=("mimic-eye",), model_args=(("k", "3"),)))
+    assert parsed.model_args == (("k", 3),)
