@@ -12,7 +12,7 @@ from __future__ import annotations
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import torch
 
@@ -77,7 +77,9 @@ class LayoutCache:
         """`get_rope_index`'s (position_ids (3, B, L), rope deltas (B, 1)): it reads only the shape, dtype and
         device of `input_ids` (never its values), the token types, the mask and the grid, which form the key."""
         def compute() -> tuple[torch.Tensor, torch.Tensor]:
-            return self.model.get_rope_index(input_ids, mm_token_type_ids, image_grid_thw=grid_thw,
+            return self.model.get_rope_index(cast(torch.LongTensor, input_ids),
+                                             cast(torch.IntTensor, mm_token_type_ids),
+                                             image_grid_thw=cast(torch.LongTensor, grid_thw),
                                              attention_mask=attention_mask)
 
         key = (tuple(input_ids.shape), str(input_ids.dtype), str(input_ids.device),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import torch
 from peft import LoraConfig, PeftModel, get_peft_model
@@ -84,7 +84,9 @@ def encode(qwen: QwenVL, pixels: torch.Tensor, prompt: PromptBatch,
     layout = layout_cache(qwen.model)
     features = qwen.model.get_image_features(pixel_values, grid_thw, return_dict=True,
                                              **layout.vision_inputs(grid_thw))
-    embeds, encoded, row_grid = None, {"image": features}, grid_thw
+    embeds: torch.Tensor | None = None
+    encoded: dict[str, Any] | None = {"image": features}
+    row_grid = grid_thw
     if image_index is not None:
         per_image = torch.stack(tuple(features.pooler_output))  # (N, n_visual, d)
         tokens = qwen.model.get_input_embeddings()(prompt.input_ids)
