@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any, cast
 
 import torch
+from torch.nn.utils.rnn import pad_sequence
 from transformers import PreTrainedTokenizerBase
 
 INSTRUCTION = ("Look at the chest X-ray in the order a radiologist would, then report each finding as Yes or No, "
@@ -59,34 +60,35 @@ class PromptBuilder:
         return list(self.tokenizer("<|im_end|>", add_special_tokens=False)["input_ids"])
 
     def report_ids(self, report: str) -> list[int]:
-        """The report's token ids, memoised: the fixed-format reports repeat every epoch, and tokenizing them per
-        batch was a measurable share of a tiny fit."""
-        cache = self.__dict__.setdefault("_report_ids", {})
+        """The report's token ids."""
+        return list(self.tokenizer(report, add_special_tokens=False)["input_ids"])
+
+    def row(self, report: str | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """(input_ids, lm_labels) of one unpadded row: the prompt, then `report` + <|im_end|> when given.
+        Memoised per report (the fixed-format reports repeat every epoch; tokenizing them and writing rows
+        tensor by tensor per batch were a measurable share of a tiny fit); callers never write to them."""
+        cache: dict[str | None, tuple[torch.Tensor, torch.Tensor]] = self.__dict__.setdefault("_rows", {})
         if report not in cache:
-            cache[report] = list(self.tokenizer(report, add_special_tokens=False)["input_ids"])
-        return list(cache[report])
+            tail = [] if report is None else self.report_ids(report) + self.end_ids
+            cache[report] = (torch.tensor(self.prefix_ids + tail, dtype=torch.long),
+                             torch.tensor([IGNORE] * len(self.prefix_ids) + tail, dtype=torch.long))
+        return cache[report]
 
     def build(self, reports: list[str] | None = None, batch_size: int | None = None) -> PromptBatch:
-        """Prompts for `batch_size` samples, or prompt + report + <|im_end|> for each report (training)."""
-        prefix = self.prefix_ids
+        """Prompts for `batch_size` samples, or prompt + report + <|im_end|> for each report (training),
+        right-padded to the longest row."""
         if reports is None:
             if batch_size is None:
                 raise ValueError("give reports or batch_size")
-            rows, targets = [prefix] * batch_size, [[IGNORE] * len(prefix)] * batch_size
+            rows = [self.row(None)] * batch_size
         else:
-            rows, targets = [], []
-            for report in reports:
-                tail = self.report_ids(report) + self.end_ids
-                rows.append(prefix + tail)
-                targets.append([IGNORE] * len(prefix) + tail)
-        length = max(len(r) for r in rows)
+            rows = [self.row(report) for report in reports]
+        if not rows:
+            raise ValueError("a prompt batch needs at least one row")
         pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        ids = torch.full((len(rows), length), pad_id, dtype=torch.long)
-        labels = torch.full((len(rows), length), IGNORE, dtype=torch.long)
-        mask = torch.zeros((len(rows), length), dtype=torch.long)
-        for i, (row, tgt) in enumerate(zip(rows, targets, strict=True)):
-            ids[i, : len(row)] = torch.tensor(row)
-            labels[i, : len(tgt)] = torch.tensor(tgt)
-            mask[i, : len(row)] = 1
+        ids = pad_sequence([r[0] for r in rows], batch_first=True, padding_value=pad_id)
+        labels = pad_sequence([r[1] for r in rows], batch_first=True, padding_value=IGNORE)
+        lengths = torch.tensor([len(r[0]) for r in rows])
+        mask = (torch.arange(ids.shape[1]) < lengths[:, None]).to(torch.long)
         mm = (ids == self.image_token_id).to(torch.int32)
         return PromptBatch(ids, mask, mm, labels)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import torch
 from peft import LoraConfig, PeftModel, get_peft_model
@@ -19,6 +19,7 @@ from gazebench.vlm.backbone import Backbone, QwenVL
 from gazebench.vlm.chat import IGNORE, PromptBatch, PromptBuilder
 from gazebench.vlm.config import LANGUAGE_LORA_TARGETS, VISION_LORA_TARGETS, VLMConfig
 from gazebench.vlm.heads import LabelHead, PointerGazeHead
+from gazebench.vlm.layout import layout_cache
 from gazebench.vlm.vision_input import to_qwen_pixels
 
 
@@ -77,25 +78,27 @@ def encode(qwen: QwenVL, pixels: torch.Tensor, prompt: PromptBatch,
            image_index: torch.Tensor | None = None) -> torch.Tensor:
     """Last-layer hidden states (B, L, d) of `qwen` for images (B, 3, S, S) and their token sequences; with
     `image_index` (B,), row i reads image `image_index[i]` of `pixels` (N, 3, S, S), and the vision tower runs
-    once per image rather than once per row (a multitask model asks several instructions of one image)."""
+    once per image rather than once per row (a multitask model asks several instructions of one image).
+    The grid- and layout-only tensors both forwards would recompute come from `layout_cache` (same values)."""
     pixel_values, grid_thw = to_qwen_pixels(pixels)
-    if image_index is None:
-        out = qwen.model(
-            input_ids=prompt.input_ids, attention_mask=prompt.attention_mask,
-            mm_token_type_ids=prompt.mm_token_type_ids, pixel_values=pixel_values, image_grid_thw=grid_thw,
-            use_cache=False,
-        )
-        return out.last_hidden_state
-    features = qwen.model.get_image_features(pixel_values, grid_thw)
-    per_image = torch.stack(tuple(getattr(features, "pooler_output", features)))  # (N, n_visual, d)
-    embeds = qwen.model.get_input_embeddings()(prompt.input_ids)
-    visual = per_image[image_index].reshape(-1, embeds.shape[-1]).to(embeds.dtype)
-    slots = (prompt.input_ids == qwen.config.image_token_id).unsqueeze(-1).expand_as(embeds)
-    row_grid = grid_thw[:1].expand(len(image_index), 3)
+    layout = layout_cache(qwen.model)
+    features = qwen.model.get_image_features(pixel_values, grid_thw, return_dict=True,
+                                             **layout.vision_inputs(grid_thw))
+    embeds: torch.Tensor | None = None
+    encoded: dict[str, Any] | None = {"image": features}
+    row_grid = grid_thw
+    if image_index is not None:
+        per_image = torch.stack(tuple(features.pooler_output))  # (N, n_visual, d)
+        tokens = qwen.model.get_input_embeddings()(prompt.input_ids)
+        visual = per_image[image_index].reshape(-1, tokens.shape[-1]).to(tokens.dtype)
+        slots = (prompt.input_ids == qwen.config.image_token_id).unsqueeze(-1).expand_as(tokens)
+        embeds, encoded, row_grid = tokens.masked_scatter(slots, visual), None, grid_thw[:1].expand(len(image_index), 3)
+    position_ids, qwen.model.rope_deltas = layout.rope_index(prompt.input_ids, prompt.mm_token_type_ids,
+                                                             prompt.attention_mask, row_grid)
     out = qwen.model(
-        input_ids=prompt.input_ids, inputs_embeds=embeds.masked_scatter(slots, visual),
-        attention_mask=prompt.attention_mask, mm_token_type_ids=prompt.mm_token_type_ids,
-        image_grid_thw=row_grid, use_cache=False,
+        input_ids=prompt.input_ids, inputs_embeds=embeds, attention_mask=prompt.attention_mask,
+        position_ids=position_ids, mm_token_type_ids=prompt.mm_token_type_ids, image_grid_thw=row_grid,
+        mm_encoder_outputs=encoded, use_cache=False,
     )
     return out.last_hidden_state
 
