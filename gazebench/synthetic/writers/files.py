@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pydicom
@@ -33,11 +34,14 @@ class Table:
                   columns: Sequence[str] | None = None) -> Table:
         """Rows as dicts (columns: the given ones, else every key in order of first appearance; a missing key
         is a missing value) or as sequences in `columns` order, like `pd.DataFrame(rows, columns=columns)`."""
-        if columns is None:
-            columns = list(dict.fromkeys(key for row in rows for key in row))  # type: ignore[union-attr]
         if rows and not isinstance(rows[0], Mapping):
+            if columns is None:
+                raise ValueError("rows given as sequences need their column names")
             return cls.from_columns(dict(zip(columns, zip(*rows, strict=True), strict=True)))
-        return cls.from_columns({c: [row.get(c) for row in rows] for c in columns})  # type: ignore[union-attr]
+        records = cast(Sequence[Mapping[str, object]], rows)
+        if columns is None:
+            columns = list(dict.fromkeys(key for row in records for key in row))
+        return cls.from_columns({c: [row.get(c) for row in records] for c in columns})
 
     @classmethod
     def from_columns(cls, data: Mapping[str, Sequence[object] | np.ndarray]) -> Table:

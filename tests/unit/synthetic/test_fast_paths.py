@@ -49,7 +49,8 @@ def test_csv_rows_filters_and_empty_tables_match_pandas(tmp_path: Path) -> None:
     rows = [("a", 1, True), ("b", 2.5, False), ("c", None, True)]
     table, df = Table.from_rows(rows, columns), pd.DataFrame(rows, columns=columns)
     pandas_csv(table.where("keep", "True".__eq__), tmp_path / "fast.csv")  # a filter keeps the column's format
-    assert (tmp_path / "fast.csv").read_bytes() == _pandas(df[df["keep"]].reset_index(drop=True), tmp_path / "pandas.csv")
+    assert (tmp_path / "fast.csv").read_bytes() == _pandas(df[df["keep"]].reset_index(drop=True),
+                                                           tmp_path / "pandas.csv")
     pandas_csv(table.take([2, 0]), tmp_path / "fast.csv")
     assert (tmp_path / "fast.csv").read_bytes() == _pandas(df.iloc[[2, 0]].reset_index(drop=True),
                                                            tmp_path / "pandas.csv")
@@ -58,6 +59,8 @@ def test_csv_rows_filters_and_empty_tables_match_pandas(tmp_path: Path) -> None:
                                                            index=False, lineterminator="\r\n")
     with pytest.raises(ValueError, match="unequal length"):
         Table.from_columns({"a": [1, 2], "b": [1]})
+    with pytest.raises(ValueError, match="column names"):
+        Table.from_rows(rows)
 
 
 @pytest.mark.parametrize("case", range(8))
