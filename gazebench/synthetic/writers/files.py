@@ -74,9 +74,11 @@ def _cells(values: Sequence[object] | np.ndarray) -> tuple[str, ...]:
         if values.dtype.kind in "iub":
             return tuple(values.astype(str).tolist())
         values = values.tolist()
-    numbers = all(v is None or (isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
-                  for v in values)
-    if numbers and any(v is None or isinstance(v, (float, np.floating)) for v in values):
+    types = set(map(type, values))
+    floats = {t for t in types if t is type(None) or issubclass(t, (float, np.floating))}
+    if not floats:  # no missing values: each value's own text (str of a str is itself)
+        return tuple(map(str, values))
+    if all(t in floats or (issubclass(t, (int, np.integer)) and not issubclass(t, bool)) for t in types):
         return _float_cells(np.array([np.nan if v is None else v for v in values], dtype=np.float64))
     return tuple("" if v is None or (isinstance(v, (float, np.floating)) and v != v) else str(v) for v in values)
 
