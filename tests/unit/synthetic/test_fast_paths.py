@@ -1,8 +1,9 @@
 """The generator's shortcuts give what the direct way gives: the CSV writer the bytes of pandas `to_csv` on the
-same rows, the windowed pneumothorax mask the whole grid's mask."""
+same rows, the windowed pneumothorax mask the whole grid's mask; an error while the pool renders still surfaces."""
 from __future__ import annotations
 
 import math
+import multiprocessing
 from pathlib import Path
 
 import numpy as np
@@ -74,3 +75,16 @@ def test_windowed_pneumothorax_mask_equals_the_whole_grid(case: int) -> None:
     whole = (space + line) > 0.5
     assert whole.any()
     np.testing.assert_array_equal(pneumothorax_mask(spec, anatomy, grid), whole)
+
+
+def test_an_error_while_the_pool_renders_stops_the_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gazebench.synthetic import study
+
+    def broken(*args: object) -> dict[str, int]:
+        raise RuntimeError("writer failed")
+
+    monkeypatch.setattr(study.mimic_eye, "write", broken)
+    with pytest.raises(RuntimeError, match="writer failed"):
+        study.generate(tmp_path / "study", size="small", seed=0, workers=2)
+    assert multiprocessing.active_children() == []
+    assert not (tmp_path / "study" / study.MARKER).exists()
