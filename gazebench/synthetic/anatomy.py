@@ -38,6 +38,23 @@ class Grid:
 
 
 @dataclass(frozen=True)
+class Window(Grid):
+    """Rows [rows[0], rows[1]) and columns [cols[0], cols[1]) of a height×width Grid: the same pixel-centre
+    coordinates for fewer pixels, so an elementwise rendering on it equals the whole grid's cut to the window."""
+
+    rows: tuple[int, int] = (0, 0)
+    cols: tuple[int, int] = (0, 0)
+
+    @property
+    def x(self) -> np.ndarray:
+        return super().x[:, self.cols[0]:self.cols[1]]
+
+    @property
+    def y(self) -> np.ndarray:
+        return super().y[self.rows[0]:self.rows[1]]
+
+
+@dataclass(frozen=True)
 class Anatomy:
     """Geometry of one film's thorax (h-units); pairs are (patient right = image left, patient left)."""
 

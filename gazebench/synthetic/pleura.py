@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gazebench.synthetic.anatomy import Anatomy, Grid, Layers, lung_masks, smoothstep, soft_inside
+from gazebench.synthetic.anatomy import Anatomy, Grid, Layers, Window, lung_masks, smoothstep, soft_inside
 from gazebench.synthetic.finding_types import FindingSpec, Overlay
 
 
@@ -81,10 +81,22 @@ def draw_pneumothorax(spec: FindingSpec, a: Anatomy, grid: Grid, layers: Layers)
 
 
 def pneumothorax_mask(spec: FindingSpec, a: Anatomy, grid: Grid) -> np.ndarray:
-    """Boolean mask of the pneumothorax on `grid` (SIIM segmentation target)."""
-    right, left = lung_masks(a, grid)
-    space, line = pneumothorax_space(spec, a, grid, right + left)
-    return (space + line) > 0.5
+    """Boolean mask of the pneumothorax on `grid` (SIIM segmentation target).
+
+    Evaluated only on the window that can hold it, zero elsewhere: from 3 pixels above the apex (no lung
+    above it) to 3 below `y_end` (no pleural space or line below it), on the finding's side of the midline
+    with 3 pixels to spare. Every value is elementwise in the pixel coordinates, so this equals evaluating
+    the whole grid (at 1024x1024 it is several times cheaper)."""
+    h, w = grid.height, grid.width
+    rows = (max(0, int(np.floor(a.apex_y * h)) - 3), min(h, int(np.ceil(float(spec.params["y_end"]) * h)) + 3))
+    mid = a.cx * h
+    cols = (0, min(w, int(np.ceil(mid)) + 3)) if spec.side == 0 else (max(0, int(np.floor(mid)) - 3), w)
+    window = Window(h, w, rows, cols)
+    right, left = lung_masks(a, window)
+    space, line = pneumothorax_space(spec, a, window, right + left)
+    mask = np.zeros((h, w), dtype=bool)
+    mask[rows[0]:rows[1], cols[0]:cols[1]] = (space + line) > 0.5
+    return mask
 
 
 def sample_pleural_other(a: Anatomy, c: float, rng: np.random.Generator) -> FindingSpec:

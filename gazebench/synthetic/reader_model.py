@@ -128,6 +128,8 @@ def gist_ordered(route: list[tuple[str, float, float]], specs: tuple[FindingSpec
 def _distance_to_box(x: float, y: float, box: Box) -> float:
     dx = max(box[0] - x, 0.0, x - box[2])
     dy = max(box[1] - y, 0.0, y - box[3])
+    if dx == 0.0 or dy == 0.0:  # hypot(d, 0) is exactly |d|; skips the ufunc call on most points
+        return float(dx + dy)
     return float(np.hypot(dx, dy))
 
 
@@ -143,7 +145,7 @@ class _Session:
         self.fate: dict[int, tuple[str, float | None]] = {}
 
     def duration(self, median: float) -> float:
-        return float(np.clip(median * np.exp(self.p.duration_sigma * self.rng.standard_normal()), 0.08, 2.0))
+        return min(max(float(median * np.exp(self.p.duration_sigma * self.rng.standard_normal())), 0.08), 2.0)
 
     def fixate(self, x: float, y: float, median: float) -> list[int]:
         """Add one fixation; return the findings whose UFOV it reached."""

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.synthetic.cases import ExternalImage
-from gazebench.synthetic.writers.files import plain_csv
+from gazebench.synthetic.writers.files import Table, plain_csv
 
 FOLDER = "CheXpert-v1.0-small"
 FIRST_PATIENT = 64541
@@ -23,5 +21,5 @@ def relative_path(image: ExternalImage) -> str:
 def write(out: Path, images: list[ExternalImage]) -> dict[str, int]:
     rows = [{"Path": relative_path(im), "Sex": im.sex, "Age": im.age, "Frontal/Lateral": "Frontal", "AP/PA": im.view,
              **dict(zip(CHEXPERT_LABELS, im.labels, strict=True))} for im in images]
-    plain_csv(pd.DataFrame(rows), out / FOLDER / "valid.csv")
+    plain_csv(Table.from_rows(rows), out / FOLDER / "valid.csv")
     return {"images": len(images)}

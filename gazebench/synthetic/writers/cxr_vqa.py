@@ -7,14 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
-
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.synthetic.anatomy import Anatomy
 from gazebench.synthetic.cases import MimicImage
 from gazebench.synthetic.dictation import SIDES
 from gazebench.synthetic.finding_types import FindingSpec
-from gazebench.synthetic.writers.files import plain_csv
+from gazebench.synthetic.writers.files import Table, plain_csv
 
 FOLDER = "medical-cxr-vqa"
 FILE = "medical-cxr-vqa-questions.csv"
@@ -87,6 +85,6 @@ def write(out: Path, images: list[MimicImage]) -> dict[str, int]:
             splits[SPLIT[image.split]].append(len(rows))
             rows.append((int(image.study_id), int(image.subject_id), kind, text, answer))
     folder = out / FOLDER
-    plain_csv(pd.DataFrame(rows, columns=list(COLUMNS)), folder / FILE)
+    plain_csv(Table.from_rows(rows, COLUMNS), folder / FILE)
     (folder / SPLIT_FILE).write_text(json.dumps(splits) + "\n", encoding="utf-8")
     return {"questions": len(rows), "studies": len({r[0] for r in rows})}

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.synthetic.cases import MimicImage, SimReading
+from gazebench.synthetic.writers.files import Table
 
 SCREEN = (1920, 1080)
 SHOWN_HEIGHT = 1024
@@ -137,7 +137,7 @@ def write_transcript(folder: Path, reading: SimReading) -> None:
     (folder / "transcript.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
 
 
-def tables(images: list[MimicImage], size: tuple[int, int], rng: np.random.Generator) -> dict[str, pd.DataFrame]:
+def tables(images: list[MimicImage], size: tuple[int, int], rng: np.random.Generator) -> dict[str, Table]:
     """All EyeGaze tables over the eye-tracked images, sessions of 20 with a calibration screen first.
     `fixations` includes calibration rows; filter on master_sheet dicom_ids to drop them."""
     master, fixations, boxes = [], [], []
@@ -155,5 +155,5 @@ def tables(images: list[MimicImage], size: tuple[int, int], rng: np.random.Gener
         fixations += fixation_rows(image, reading, session, clock, size, rng)
         boxes += anatomy_boxes(image, size[1])
         clock += float(reading.reading.t_end[-1]) + 1.5
-    return {"master_sheet": pd.DataFrame(master), "fixations": pd.DataFrame(fixations, columns=FIXATION_COLUMNS),
-            "bounding_boxes": pd.DataFrame(boxes, columns=["dicom_id", "bbox_name", "x1", "x2", "y1", "y2"])}
+    return {"master_sheet": Table.from_rows(master), "fixations": Table.from_rows(fixations, FIXATION_COLUMNS),
+            "bounding_boxes": Table.from_rows(boxes, ["dicom_id", "bbox_name", "x1", "x2", "y1", "y2"])}

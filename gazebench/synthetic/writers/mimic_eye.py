@@ -6,14 +6,13 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.synthetic.cases import MimicImage
 from gazebench.synthetic.report import report_text
 from gazebench.synthetic.rng import stream
 from gazebench.synthetic.writers import eyegaze, reflacx
-from gazebench.synthetic.writers.files import pandas_csv
+from gazebench.synthetic.writers.files import Table, pandas_csv
 
 MIMIC_LABELS = tuple(sorted(CHEXPERT_LABELS))
 """MIMIC label-file column order (alphabetical)."""
@@ -90,14 +89,14 @@ def write(root: Path, images: list[MimicImage], size: tuple[int, int], seed: int
                 eyegaze.write_transcript(transcripts / image.dicom_id, image.eyegaze)
         tables = {"cxr_meta": p_meta, "cxr_chexpert": p_chex, "cxr_negbio": p_neg, "cxr_split": p_split}
         for name, rows in tables.items():
-            pandas_csv(pd.DataFrame(rows), pdir / "CXR-JPG" / f"{name}.csv")
+            pandas_csv(Table.from_rows(rows), pdir / "CXR-JPG" / f"{name}.csv")
         pandas_csv(_reflacx_frame(p_reflacx), pdir / "REFLACX" / "metadata.csv")
         ids = {im.dicom_id for im in own if im.eyegaze is not None}
         if ids:
-            for name, df in eg.items():
-                column = "DICOM_ID" if "DICOM_ID" in df else "dicom_id"
-                pandas_csv(df[df[column].isin(ids)], pdir / "EyeGaze" / f"{name}.csv")
-            pandas_csv(eg["fixations"][eg["fixations"]["DICOM_ID"].isin(ids)], pdir / "EyeGaze" / "eye_gaze.csv")
+            for name, table in eg.items():
+                column = "DICOM_ID" if "DICOM_ID" in table.columns else "dicom_id"
+                pandas_csv(table.where(column, ids.__contains__), pdir / "EyeGaze" / f"{name}.csv")
+            pandas_csv(eg["fixations"].where("DICOM_ID", ids.__contains__), pdir / "EyeGaze" / "eye_gaze.csv")
         for folder in (pdir, pdir / "CXR-JPG"):
             (folder / "index.html").write_text(INDEX_HTML, encoding="utf-8")
         meta += p_meta
@@ -114,7 +113,7 @@ def write(root: Path, images: list[MimicImage], size: tuple[int, int], seed: int
             "stray_laterals": sum(i.lateral_id is not None for i in images)}
 
 
-def patients_table(subjects: list[str], seed: int) -> pd.DataFrame:
+def patients_table(subjects: list[str], seed: int) -> Table:
     """MIMIC-IV `patients.csv` (subject_id, gender, anchor_age, anchor_year, anchor_year_group, dod) for the
     simulated subjects, from its own random stream so adding it changed no other file."""
     rows = []
@@ -124,33 +123,30 @@ def patients_table(subjects: list[str], seed: int) -> pd.DataFrame:
         rows.append({"subject_id": int(subject), "gender": str(rng.choice(["F", "M"])),
                      "anchor_age": int(rng.integers(18, 92)), "anchor_year": year,
                      "anchor_year_group": "2014 - 2016", "dod": np.nan})
-    return pd.DataFrame(rows)
+    return Table.from_rows(rows)
 
 
-def _reflacx_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+def _reflacx_frame(rows: list[dict[str, object]]) -> Table:
     """Concatenation of phase 2 and phase 3 rows as pd.concat leaves it (certainties as floats)."""
-    df = pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
-    order = [not str(i).startswith("P2") for i in df["id"]]
-    df = df.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order")
-    for label in reflacx.PHASE3_LABELS:
-        if label not in ("Support devices", "Other"):
-            df[label] = df[label].astype(float)
-    return df
+    floats = [label for label in reflacx.PHASE3_LABELS if label not in ("Support devices", "Other")]
+    ordered = sorted(rows, key=lambda row: not str(row["id"]).startswith("P2"))  # stable: phase 2 first
+    return Table.from_rows([row | {label: float(row[label]) for label in floats} for row in ordered],  # type: ignore[arg-type]
+                           columns=list(rows[0]))
 
 
 def _write_spreadsheets(sheets: Path, meta: list[dict[str, object]], chexpert: list[dict[str, object]],
                         negbio: list[dict[str, object]], split: list[dict[str, object]],
-                        reflacx_rows: list[dict[str, object]], eg: dict[str, pd.DataFrame],
+                        reflacx_rows: list[dict[str, object]], eg: dict[str, Table],
                         rng: np.random.Generator) -> None:
     """Dataset-wide tables; cxr_meta also lists one subject that has no patient folder."""
     orphan = dict(meta[0]) | {"subject_id": 19999999, "study_id": 59999999,
                              "dicom_id": "-".join(f"{int(v):08x}" for v in rng.integers(0, 2**32, 5))}
-    meta_df = pd.DataFrame([*meta, orphan])
-    pandas_csv(meta_df, sheets / "cxr_meta.csv")
-    pandas_csv(meta_df[meta_df["in_eye_gaze"]], sheets / "cxr_meta_with_stay_id_only.csv")
-    pandas_csv(pd.DataFrame(chexpert), sheets / "CXR-JPG" / "cxr_chexpert.csv")
-    pandas_csv(pd.DataFrame(negbio), sheets / "CXR-JPG" / "cxr_negbio.csv")
-    pandas_csv(pd.DataFrame(split), sheets / "CXR-JPG" / "cxr_split.csv")
+    meta_table = Table.from_rows([*meta, orphan])
+    pandas_csv(meta_table, sheets / "cxr_meta.csv")
+    pandas_csv(meta_table.where("in_eye_gaze", "True".__eq__), sheets / "cxr_meta_with_stay_id_only.csv")
+    pandas_csv(Table.from_rows(chexpert), sheets / "CXR-JPG" / "cxr_chexpert.csv")
+    pandas_csv(Table.from_rows(negbio), sheets / "CXR-JPG" / "cxr_negbio.csv")
+    pandas_csv(Table.from_rows(split), sheets / "CXR-JPG" / "cxr_split.csv")
     pandas_csv(_reflacx_frame(reflacx_rows), sheets / "REFLACX" / "metadata.csv")
     pandas_csv(eg["bounding_boxes"], sheets / "EyeGaze" / "bounding_boxes.csv")
     pandas_csv(eg["fixations"], sheets / "EyeGaze" / "fixations.csv")

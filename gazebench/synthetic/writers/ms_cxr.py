@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.synthetic.cases import MimicImage
 from gazebench.synthetic.dictation import SIDES
-from gazebench.synthetic.writers.files import plain_csv
+from gazebench.synthetic.writers.files import Table, plain_csv
 
 FOLDER = "ms-cxr"
 FILE = "MS_CXR_Local_Alignment_v1.1.0.csv"
@@ -50,6 +48,6 @@ def write(out: Path, images: list[MimicImage], size: tuple[int, int]) -> dict[st
             for region in spec.regions:
                 rows.append((image.dicom_id, spec.name, text, image_file(image), *pixel_box(region, size), *size,
                              SPLIT[image.split]))
-    plain_csv(pd.DataFrame(rows, columns=list(COLUMNS)), out / FOLDER / FILE)
+    plain_csv(Table.from_rows(rows, COLUMNS), out / FOLDER / FILE)
     return {"boxes": len(rows), "images": len({r[0] for r in rows})}
 

@@ -5,11 +5,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from gazebench.synthetic.cases import MimicImage, SimReading
 from gazebench.synthetic.dictation import certainty, transcript
-from gazebench.synthetic.writers.files import crlf_csv
+from gazebench.synthetic.writers.files import Table, crlf_csv
 
 PHASE3_LABELS: tuple[str, ...] = tuple(sorted((
     "Abnormal mediastinal contour", "Acute fracture", "Atelectasis", "Consolidation", "Enlarged cardiac silhouette",
@@ -64,7 +63,7 @@ def metadata_row(image: MimicImage, reading: SimReading, size: tuple[int, int]) 
     return row
 
 
-def _fixations(reading: SimReading, size: tuple[int, int], rng: np.random.Generator) -> pd.DataFrame:
+def _fixations(reading: SimReading, size: tuple[int, int], rng: np.random.Generator) -> Table:
     w, h = size
     r = reading.reading
     n = len(r.t_start)
@@ -82,10 +81,10 @@ def _fixations(reading: SimReading, size: tuple[int, int], rng: np.random.Genera
         "xmin_shown_from_image": 0, "ymin_shown_from_image": 0, "xmax_shown_from_image": w,
         "ymax_shown_from_image": h, "xmin_in_screen_coordinates": x0, "ymin_in_screen_coordinates": 0,
         "xmax_in_screen_coordinates": x0 + shown_w, "ymax_in_screen_coordinates": SCREEN[1]}
-    return pd.DataFrame({k: (v if np.ndim(v) else [v] * n) for k, v in cols.items()}, columns=FIXATION_COLUMNS)
+    return Table.from_columns({k: (cols[k] if np.ndim(cols[k]) else [cols[k]] * n) for k in FIXATION_COLUMNS})
 
 
-def _ellipses(image: MimicImage, reading: SimReading, h: int) -> pd.DataFrame:
+def _ellipses(image: MimicImage, reading: SimReading, h: int) -> Table:
     """One ellipse (its bounding box) per region of every finding the reader reported, except support devices
     (REFLACX did not ask for ellipses around devices)."""
     rows = []
@@ -99,7 +98,7 @@ def _ellipses(image: MimicImage, reading: SimReading, h: int) -> pd.DataFrame:
             row["certainty"] = certainty(spec.conspicuity)
             row.update({label: label == TO_REFLACX[spec.name] for label in PHASE3_LABELS})
             rows.append(row)
-    return pd.DataFrame(rows, columns=["xmin", "ymin", "xmax", "ymax", "certainty", *PHASE3_LABELS])
+    return Table.from_rows(rows, columns=["xmin", "ymin", "xmax", "ymax", "certainty", *PHASE3_LABELS])
 
 
 def write_case(
@@ -109,14 +108,14 @@ def write_case(
     case = root / "main_data" / reading.reading_id
     a, h = image.film.anatomy, size[1]
     chest = (a.lateral_x(0, a.cp_y[0]), a.apex_y - 0.01, a.lateral_x(1, a.cp_y[1]), max(a.cp_y) + 0.01)
-    crlf_csv(pd.DataFrame([[int(round(float(v) * h)) for v in chest]], columns=["xmin", "ymin", "xmax", "ymax"]),
+    crlf_csv(Table.from_rows([[int(round(float(v) * h)) for v in chest]], columns=["xmin", "ymin", "xmax", "ymax"]),
              case / "chest_bounding_box.csv")
     crlf_csv(_ellipses(image, reading, h), case / "anomaly_location_ellipses.csv")
     (root / "gaze_data" / reading.reading_id).mkdir(parents=True, exist_ok=True)
     if reading.discarded:
         return
     crlf_csv(_fixations(reading, size, rng), case / "fixations.csv")
-    words = pd.DataFrame(
+    words = Table.from_rows(
         [(w, f"{t0 - reading.audio_start_s:.3f}", f"{t1 - reading.audio_start_s:.3f}") for w, t0, t1 in reading.words],
         columns=["word", "timestamp_start_word", "timestamp_end_word"])
     crlf_csv(words, case / "timestamps_transcription.csv")

@@ -4,11 +4,9 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-import pandas as pd
-
 from gazebench.synthetic.cases import ExternalImage
 from gazebench.synthetic.rng import stream
-from gazebench.synthetic.writers.files import plain_csv
+from gazebench.synthetic.writers.files import Table, plain_csv
 
 FOLDER = "rsna-pneumonia-detection-challenge"
 SIZE = 1024
@@ -41,6 +39,6 @@ def write(out: Path, seed: int, images: list[ExternalImage]) -> dict[str, int]:
             labels.append({"patientId": pid, "x": None, "y": None, "width": None, "height": None, "Target": 0})
             other = set(im.film.findings) - {"Support Devices"}
             classes.append({"patientId": pid, "class": "No Lung Opacity / Not Normal" if other else "Normal"})
-    plain_csv(pd.DataFrame(labels), out / FOLDER / "stage_2_train_labels.csv")
-    plain_csv(pd.DataFrame(classes), out / FOLDER / "stage_2_detailed_class_info.csv")
+    plain_csv(Table.from_rows(labels), out / FOLDER / "stage_2_train_labels.csv")
+    plain_csv(Table.from_rows(classes), out / FOLDER / "stage_2_detailed_class_info.csv")
     return {"images": len(images), "positive": sum(1 for im in images if "Pneumonia" in im.film.findings)}
