@@ -88,11 +88,14 @@ class LayoutCache:
 
 
 def _lookup(cache: OrderedDict[Key, V], key: Key, compute: Callable[[], V]) -> V:
-    """`cache[key]`, computed on a miss; least recently used first out past MAX_ENTRIES."""
+    """`cache[key]`, computed on a miss; least recently used first out past MAX_ENTRIES. Computed outside
+    inference mode even when predicting, so that a layout first seen by a validate or predict pass is an
+    ordinary tensor that a later training step may save for backward (an inference tensor may not be)."""
     if key in cache:
         cache.move_to_end(key)
         return cache[key]
-    value = cache[key] = compute()
+    with torch.inference_mode(False):
+        value = cache[key] = compute()
     if len(cache) > MAX_ENTRIES:
         cache.popitem(last=False)
     return value

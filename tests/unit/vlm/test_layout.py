@@ -104,6 +104,21 @@ def test_encode_equals_the_plain_forward(backbone, size: int) -> None:  # noqa: 
     assert torch.equal(shared, copied.last_hidden_state)
 
 
+def test_a_layout_first_seen_while_predicting_trains() -> None:
+    """A validate or predict pass (inference mode) may meet a layout before training does: the cached tensors
+    must still be ones a training step can save for backward."""
+    fresh = build_backbone("tiny", k=4)  # its own cache, empty
+    fresh.model.requires_grad_(True)
+    prompt = prompts(fresh, 84)
+    images = pixels(84, 3, seed=2)
+    with torch.inference_mode():
+        encode(fresh.model, images, prompt)
+    cached = layout_cache(fresh.model.model)
+    assert all(not t.is_inference() for t in next(iter(cached._vision.values())).values())
+    encode(fresh.model, images, prompt).sum().backward()
+    assert fresh.model.get_input_embeddings().weight.grad is not None
+
+
 def test_least_recently_used_layouts_are_dropped(backbone, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(layout, "MAX_ENTRIES", 2)
     cache = layout.LayoutCache(backbone.model.model)
