@@ -9,18 +9,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from gazebench.errors import ConfigError
+from gazebench.errors import ConfigError, need
 from gazebench.metrics.power import verdict as verdict_of
 from gazebench.metrics.vocabulary import Metric
 
 Interval = tuple[float | None, float | None]
-
-
-def need(raw: object, kind: type, where: str) -> Any:
-    """`raw` if it is a `kind` (as JSON parsed it), else a one-line ConfigError naming `where`."""
-    if not isinstance(raw, kind):
-        raise ConfigError(f"{where}: expected a {kind.__name__}, found {type(raw).__name__}")
-    return raw
 
 
 def _number(value: object, key: str, where: str) -> float | None:

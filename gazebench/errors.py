@@ -1,6 +1,8 @@
 """User-facing errors: the CLI prints these as one line and exits non-zero, never a traceback."""
 from __future__ import annotations
 
+from typing import Any
+
 
 class GazebenchError(Exception):
     """Base class for every error caused by user input rather than by a bug."""
@@ -27,3 +29,11 @@ class RegistryError(GazebenchError, KeyError):
 
 class ConfigError(GazebenchError):
     """A bad flag, option value or configuration file."""
+
+
+def need(raw: object, kind: type, where: str, error: type[ConfigError] = ConfigError) -> Any:
+    """`raw` if it is a `kind` (as JSON parsed it), else a one-line `error` naming `where`: the shape check every
+    typed record's `from_json` makes of a file gazebench wrote."""
+    if not isinstance(raw, kind):
+        raise error(f"{where}: expected a {kind.__name__}, found {type(raw).__name__}")
+    return raw

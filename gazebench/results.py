@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from gazebench.errors import ConfigError
+from gazebench.errors import ConfigError, need
 from gazebench.metrics.vocabulary import MODEL_BASED, Metric, metrics_for
 
 SCHEMA_VERSION = 2
@@ -42,9 +42,7 @@ class ResultsError(ConfigError):
 
 
 def _need(raw: object, kind: type, where: str) -> Any:
-    if not isinstance(raw, kind):
-        raise ResultsError(f"{where}: expected a {kind.__name__}, found {type(raw).__name__}")
-    return raw
+    return need(raw, kind, where, ResultsError)
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ from typing import Any
 
 from rich.console import Console
 
-from gazebench.comparison import PairedMetric, need, paired_metrics_from
+from gazebench.comparison import PairedMetric, paired_metrics_from
 from gazebench.engine.config import RunConfig
 from gazebench.engine.rundir import RunDir, atomic_write_json, read_json
 from gazebench.engine.scoring import primary_scoring
 from gazebench.engine.transforms import TRANSFORMS
 from gazebench.engine.verify import VerifiedRun, verify_run
-from gazebench.errors import ConfigError
+from gazebench.errors import ConfigError, need
 from gazebench.metrics.power import CANNOT_TELL
 from gazebench.metrics.vocabulary import AUROC, Metric
 
