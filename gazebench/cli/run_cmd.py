@@ -59,11 +59,13 @@ def parse_model_args(pairs: tuple[str, ...], flag: str = "--model-arg") -> tuple
 @click.option("--metric-arg", "metric_args", multiple=True, metavar="KEY=VALUE", help=METRIC_ARG_HELP)
 @click.option("--include", "includes", multiple=True, type=click.Path(dir_okay=False),
               help="Python file(s) to import first (they may register models).")
+@click.option("--no-prediction-cache", "fresh", is_flag=True,
+              help="Call the model even when the predictions of this run's identity (its config hash) are cached.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results JSON on stdout.")
 def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed: int, device: str,
             precision: str, batch_size: int | None, limit: int | None, threshold_policy: str, n_boot: int,
             ci_level: float, chunk_size: int, threads: int | None, model_args: tuple[str, ...],
-            metric_args: tuple[str, ...], includes: tuple[str, ...], as_json: bool) -> None:
+            metric_args: tuple[str, ...], includes: tuple[str, ...], fresh: bool, as_json: bool) -> None:
     """Evaluate MODEL on TASKS; a rerun resumes an interrupted run and reuses a fitted model."""
     from gazebench.engine.distributed import finish
     from gazebench.engine.evaluate import evaluate
@@ -79,7 +81,7 @@ def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed
                        model_args=parse_model_args(model_args), device=device, batch_size=batch_size,
                        chunk_size=chunk_size, threads=threads, precision=precision,
                        metric_args=parse_model_args(metric_args, "--metric-arg"))
-    outcome = evaluate(config, output_dir=Path(output_dir), data_root=data_root)
+    outcome = evaluate(config, output_dir=Path(output_dir), data_root=data_root, reuse_predictions=not fresh)
     finish()  # a launched process leaves its group before it exits
     if not outcome.writer:  # a launched rank other than 0: rank 0 prints
         return

@@ -10,9 +10,9 @@ manifest, skips and item counts come from gazebench.engine.manifest_cache when i
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from gazebench.adapter import Adapter, Query
+from gazebench.engine import prediction_cache
 from gazebench.engine.config import ResolvedConfig, RunConfig
 from gazebench.engine.distributed import record_launch
 from gazebench.engine.failures import logged_failure
@@ -28,12 +29,14 @@ from gazebench.engine.fit import run_fingerprint, weights_digests
 from gazebench.engine.kinds import OUTPUT_NOTE, Kind, kind_of, task_items, unsupported_tasks
 from gazebench.engine.loader import Group, PixelTransform
 from gazebench.engine.predict import batch_plan, pending
+from gazebench.engine.prediction_cache import Restored
 from gazebench.engine.rundir import (
     RunDir,
     RunLock,
     atomic_write_json,
     atomic_write_text,
     provenance,
+    read_json,
     run_dir_name,
 )
 from gazebench.engine.scoring import primary_scoring, score_run, store_scores
@@ -67,9 +70,11 @@ class RunOutcome:
     results: RunResults
     already_complete: bool = False
     reused_checkpoint: bool | None = None
-    """None for models that are not fitted."""
+    """None for models that are not fitted, and when nothing was left to predict (no model was needed)."""
     predicted: int = 0
     """Images predicted by this call (0 when everything was on disk already)."""
+    reused_predictions: Restored | None = None
+    """Set when the predictions were copied from the prediction cache (the same identity run elsewhere)."""
     scores_file: Path | None = None
     """Set when a finished run was re-scored under other scoring options: where those results were stored."""
     writer: bool = True
@@ -126,8 +131,9 @@ def check_tasks(config: RunConfig, adapter: Adapter) -> None:
 
 
 def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: Path | str | None = None,
-             console: Console | None = None) -> RunOutcome:
-    """Run `config` into `<output_dir>/<run name>/`, resuming a partial run and reusing a fitted model. Under
+             console: Console | None = None, reuse_predictions: bool = True) -> RunOutcome:
+    """Run `config` into `<output_dir>/<run name>/`, resuming a partial run and reusing a fitted model and (unless
+    `reuse_predictions` is False) the cached predictions of a run of the same identity elsewhere. Under
     `accelerate launch` / `torchrun` every rank calls this: rank 0 owns the run directory (lock, header,
     merging, scoring), every rank fits (DDP) and predicts its own shard, and the others return rank 0's results."""
     from gazebench.data_root import data_root as resolve_root
@@ -152,7 +158,9 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
                                                  resolved.config_hash))
     with ExitStack() as held:
         # rank 0 alone takes the lock and writes the header (or finds the run finished); the others follow its word
-        if ranks.from_main(lambda: _claim(run, held, resolved, data, session.batch_size, data_root, config.threads)):
+        claim = ranks.from_main(lambda: _claim(run, held, resolved, data, session.batch_size, data_root,
+                                               config.threads, console.print if reuse_predictions else None))
+        if claim.finished:
             if ranks.main:
                 outcome = finished(run, data, config, console)
             ranks.barrier()
@@ -162,7 +170,6 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
             held.enter_context(torch_threads(config.threads))
         record_launch(run.path, ranks)  # launcher, world size and hosts: recorded, not hashed
         train = data.get(config.train_task)
-        reused = session.prepare(train, fingerprint=resolved.facts.get("fit_fingerprint"))
         jobs: list[tuple[str, Task, tuple[Sample, ...], Path, InputTransform | None]] = []
         if train is not None and kind_of(train.task).answers(adapter):  # its predictions tune the thresholds
             jobs.append((f"{train.task.name} {train.task.val_split}", train.task, train.val_samples,
@@ -170,14 +177,22 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
         jobs += [(name, data[name].task, probe.samples(data[name].eval_samples) if probe
                   else data[name].eval_samples, run.predictions(name), probe) for name in config.tasks]
         shards: list[tuple[str, list[Group], Path, Kind, dict[str, Query], PixelTransform | None]] = []
+        left = 0  # batches still to predict, over every rank: the same count on each
         for label, task, samples, folder, transform in jobs:
             items = task_items(task, samples, adapter.spec.image_size)
-            todo = ranks.shard(batch_plan(pending(items.samples, folder), session.batch_size, config.chunk_size))
-            shards.append((label, todo, folder, kind_of(task), items.queries, transform.pixels if transform else None))
+            plan = batch_plan(pending(items.samples, folder), session.batch_size, config.chunk_size)
+            left += len(plan)
+            shards.append((label, ranks.shard(plan), folder, kind_of(task), items.queries,
+                           transform.pixels if transform else None))
         ranks.barrier()  # every rank has read what is on disk before any rank writes a new chunk
+        # nothing left to predict (a run resumed after its last chunk, or restored from the prediction cache)
+        # needs no model on the device; `left` is the same on every rank, so all ranks fit or none (DDP)
+        reused = session.prepare(train, fingerprint=resolved.facts.get("fit_fingerprint")) if left else None
         predicted = 0
         with _progress(console) as bar:
             for label, todo, folder, kind, queries, pixel_transform in shards:
+                if not todo:  # all on disk already (or another rank's share): no model call, no torch
+                    continue
                 task_id = bar.add_task(label if ranks.world == 1 else f"{label} (rank 0 of {ranks.world})",
                                        total=sum(len(g) for g in todo))
                 with logged_failure(run.path, config.model, label):
@@ -190,25 +205,63 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
             results = score_run(run, data, config.scoring)
             atomic_write_json(run.thresholds, dict(results.thresholds))
             atomic_write_json(run.results, results.to_json())
+            _keep_predictions(run, results, console)
     ranks.barrier()  # results.json is written and the lock released
     if not ranks.main:
-        return RunOutcome(run.path, run.load_results(), reused_checkpoint=reused, predicted=predicted, writer=False)
+        return RunOutcome(run.path, run.load_results(), reused_checkpoint=reused, predicted=predicted,
+                          reused_predictions=claim.restored, writer=False)
     console.print(f"[green]wrote[/] {run.results}")
-    return RunOutcome(run.path, results, reused_checkpoint=reused, predicted=predicted)
+    return RunOutcome(run.path, results, reused_checkpoint=reused, predicted=predicted,
+                      reused_predictions=claim.restored)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What rank 0 found when it claimed the run directory (handed to every rank)."""
+
+    finished: bool
+    restored: Restored | None = None
+    """Set when a new run's predictions were copied from the prediction cache (gazebench.engine.prediction_cache)."""
 
 
 def _claim(run: RunDir, held: ExitStack, resolved: ResolvedConfig, data: dict[str, TaskData], batch_size: int,
-           data_root: Path | str | None, threads: int | None) -> bool:
-    """True when the run is finished already; else take its lock and set the torch thread count (both held until
-    `held` closes), and write its header."""
+           data_root: Path | str | None, threads: int | None, log: Callable[[str], None] | None) -> Claim:
+    """Finished when the run is finished already; else take its lock and set the torch thread count (both held
+    until `held` closes), write its header and, into a run with no prediction yet, copy the predictions cached
+    under its config hash (recorded in provenance.json and said through `log`; no `log`: never)."""
     if run.complete:
-        return True
+        return Claim(finished=True)
     held.enter_context(RunLock(run.path))
     if run.complete:  # finished by another process between the check and the lock
-        return True
-    held.enter_context(torch_threads(threads))
+        return Claim(finished=True)
+    cached = log is not None and prediction_cache.ready(run, resolved.config_hash)
+    if threads is not None or not cached:  # predictions from the cache need no torch (and its import)
+        held.enter_context(torch_threads(threads))
     _write_header(run, resolved, data, batch_size, data_root)
-    return False
+    restored = prediction_cache.restore(run, resolved.config_hash, log) if cached and log else None
+    if cached and restored is None and threads is None:  # a damaged entry: the model predicts after all
+        count = held.enter_context(torch_threads(threads))
+        atomic_write_json(run.provenance, {**read_json(run.provenance), "torch_threads": count})
+    if restored is not None:
+        atomic_write_json(run.provenance, {**read_json(run.provenance), "predictions_from_cache": asdict(restored)})
+        log(f"[green]reused the predictions of this run's identity[/] ({restored.files} files, config hash "
+            f"{restored.config_hash[:10]}, each checked against its digest) from "
+            f"{prediction_cache.entry_dir(restored.config_hash)}: no model call")
+    return Claim(finished=False, restored=restored)
+
+
+def _keep_predictions(run: RunDir, results: RunResults, console: Console) -> None:
+    """Store a finished run's prediction files in the prediction cache under its config hash; a cache that
+    cannot be written is said in one line and the run stays as it is (its results are written already)."""
+    files = results.evidence.get("prediction_files")
+    config_hash = results.evidence.get("config_hash")
+    if not isinstance(files, dict) or not isinstance(config_hash, str):
+        return
+    try:
+        prediction_cache.store(run, config_hash, files)
+    except OSError as exc:
+        console.print(f"[yellow]predictions not kept in the cache[/] ({exc.strerror or exc}): a run of the same "
+                      "identity into another folder will predict again")
 
 
 def finished(run: RunDir, data: dict[str, TaskData], config: RunConfig, console: Console) -> RunOutcome:

@@ -28,6 +28,7 @@ import os
 import platform
 import re
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -217,9 +218,8 @@ class RunLock:
 
 def provenance() -> dict[str, Any]:
     """Versions, git commit and dirty flag of the code that produced a run, and the torch thread count in
-    effect (it schedules work; it is not hashed); no hostname or user names."""
-    import torch
-
+    effect (it schedules work; it is not hashed): None when torch is not loaded, as in a run whose predictions
+    come from the prediction cache (gazebench.engine.prediction_cache); no hostname or user names."""
     import gazebench
 
     versions: dict[str, str | None] = {}
@@ -234,7 +234,7 @@ def provenance() -> dict[str, Any]:
         "platform": f"{platform.system()}-{platform.machine()}",
         "packages": versions,
         "git": git_revision(Path(gazebench.__file__).resolve().parent.parent),
-        "torch_threads": torch.get_num_threads(),
+        "torch_threads": sys.modules["torch"].get_num_threads() if "torch" in sys.modules else None,
     }
 
 

@@ -132,7 +132,7 @@ def test_torchrun_kill_one_rank_then_resume_with_one_and_two_processes(small_roo
     (clean_run,) = clean.iterdir()
 
     marker.touch()
-    killed = launch(torchrun(2), [*args, str(tmp_path / "killed")])
+    killed = launch(torchrun(2), [*args, str(tmp_path / "killed"), "--no-prediction-cache"])  # the cache has it
     marker.unlink()
     assert killed.returncode != 0, killed.stderr[-3000:]
     (run,) = (tmp_path / "killed").iterdir()
@@ -152,3 +152,8 @@ def test_torchrun_kill_one_rank_then_resume_with_one_and_two_processes(small_roo
     launches = [(r["launcher"], r["world_size"]) for r in json.loads(resumed.stdout)["launches"]]
     assert launches == [("torchrun", 2), ("torchrun", 2)]  # the killed launch and the resume
     assert [(r["launcher"], r["world_size"]) for r in read_launches(run)] == [("torchrun", 2), (None, 1)]
+
+    copied = launch(torchrun(2), [*args, str(tmp_path / "copied")])  # a new folder: rank 0 copies the cached chunks
+    assert copied.returncode == 0 and "reused the predictions" in copied.stderr, copied.stderr[-3000:]
+    (copied_run,) = (tmp_path / "copied").iterdir()
+    same_run(copied_run, clean_run)

@@ -164,5 +164,5 @@ def test_fit_and_predict_every_kind(small_root: Path, tmp_path: Path) -> None:
     failed = grounding.diagnostics["parse_failed"]
     assert failed.n == grounding.n and failed.mean is not None
     assert grounding.details["n_missing"] == round(failed.mean * grounding.n)
-    again = evaluate(config, output_dir=tmp_path / "runs2", data_root=small_root)
+    again = evaluate(config, output_dir=tmp_path / "runs2", data_root=small_root, reuse_predictions=False)
     assert again.reused_checkpoint and again.results.tasks["cxr-vqa"] == results["cxr-vqa"]

@@ -98,3 +98,17 @@ def test_a_finished_run_imports_no_heavy_module_and_reads_no_dataset(small_root:
     results = json.loads(again.stdout)
     assert results == json.loads(first.stdout)  # the same results, data skips and skipped tasks included
     assert any(results["skipped"].values()) and results["unsupported"]
+
+
+def test_a_new_output_folder_with_cached_predictions_imports_no_torch(small_root: Path, tmp_path: Path) -> None:
+    def cli(folder: Path, *flags: str) -> str:
+        args = ["run", "--model", "light-chance", "--tasks", "all", "--data-root", str(small_root), "--output-dir",
+                str(folder), "--n-boot", "10", "--json", *flags]
+        return (f"from gazebench.cli.main import cli\ntry:\n    cli({args!r})\n"
+                "except SystemExit as e:\n    assert e.code == 0, e.code")
+
+    predicted, first = probed(LIGHT_MODEL + cli(tmp_path / "a", "--no-prediction-cache"))
+    reused, again = probed(LIGHT_MODEL + cli(tmp_path / "b"))
+    assert "torch" in predicted  # calling a model puts it on a torch device
+    assert "reused the predictions" in again.stderr and "torch" not in reused
+    assert json.loads(again.stdout)["results"] == json.loads(first.stdout)["results"]

@@ -44,9 +44,9 @@ class Flaky(RandomAdapter):
 register_model("test-flaky")(Flaky)
 
 
-def run(tmp: Path, root: Path, model: str, **kw: object) -> RunResults:
+def run(tmp: Path, root: Path, model: str, reuse_predictions: bool = True, **kw: object) -> RunResults:
     cfg = RunConfig(model=model, tasks=kw.pop("tasks", ALL), **{**FAST, **kw})  # type: ignore[arg-type]
-    return evaluate(cfg, output_dir=tmp, data_root=root).results
+    return evaluate(cfg, output_dir=tmp, data_root=root, reuse_predictions=reuse_predictions).results
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,7 @@ def test_scores_do_not_depend_on_batch_size_or_threads(small_root: Path, tmp_pat
     a = run(tmp_path / "a", small_root, "cnn", batch_size=1, model_args=CNN_ARGS, tasks=("mimic-eye", "rsna"),
             threads=1)
     b = run(tmp_path / "b", small_root, "cnn", batch_size=13, model_args=CNN_ARGS, tasks=("mimic-eye", "rsna"),
-            threads=2)
+            threads=2, reuse_predictions=False)  # the same identity: predicted again, not copied from the cache
     # Ranks and thresholded counts are exact; calibration is continuous in the scores, so it may move in the
     # last float digits that batched kernels change.
     def exact(r: TaskResult) -> TaskResult:
@@ -121,7 +121,7 @@ def test_fitted_model_is_reused(small_root: Path, tmp_path: Path, monkeypatch: p
         raise AssertionError("fit was called although a checkpoint exists")
 
     monkeypatch.setattr(SmallCNN, "fit", must_not_fit)
-    second = evaluate(cfg, output_dir=tmp_path / "b", data_root=small_root)
+    second = evaluate(cfg, output_dir=tmp_path / "b", data_root=small_root, reuse_predictions=False)
     assert second.reused_checkpoint is True
     assert second.results.tasks == first.results.tasks
 
@@ -131,7 +131,7 @@ def test_resume_after_failure_gives_identical_results(small_root: Path, tmp_path
     clean = run(tmp_path / "clean", small_root, "test-flaky", **kw)
     Flaky.armed, Flaky.calls = True, 0
     with pytest.raises(ModelFailure, match="raised RuntimeError: injected failure on batch"):  # the cause kept
-        run(tmp_path / "resumed", small_root, "test-flaky", **kw)
+        run(tmp_path / "resumed", small_root, "test-flaky", reuse_predictions=False, **kw)
     (partial,) = (tmp_path / "resumed").iterdir()
     assert not (partial / "results.json").exists() and any(partial.rglob("chunk-*.csv"))
     with RunLock(partial), pytest.raises(GazebenchError, match="another gazebench process"):

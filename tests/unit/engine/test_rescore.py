@@ -39,11 +39,11 @@ class Counting(RandomAdapter):
 register_model("test-counting")(Counting)
 
 
-def counted_run(out: Path, root: Path, **scoring: object) -> tuple[object, int, int]:
+def counted_run(out: Path, root: Path, reuse_predictions: bool = True, **scoring: object) -> tuple[object, int, int]:
     """evaluate() of test-counting on TASKS; (outcome, forwards, device moves) made by this call."""
     Counting.forwards = Counting.moves = 0
     config = RunConfig(model="test-counting", tasks=TASKS, **{"n_boot": 50, **scoring})  # type: ignore[arg-type]
-    outcome = evaluate(config, output_dir=out, data_root=root)
+    outcome = evaluate(config, output_dir=out, data_root=root, reuse_predictions=reuse_predictions)
     return outcome, Counting.forwards, Counting.moves
 
 
@@ -75,7 +75,7 @@ def test_new_scoring_options_rescore_with_zero_forwards(finished: Path, small_ro
             f"__ci{scoring.get('ci_level', 0.95):g}.json")
     assert stored == finished / "scores" / name and read_json(stored)["scoring"] == outcome.results.scoring
 
-    fresh, fresh_forwards, _ = counted_run(tmp_path, small_root, **scoring)
+    fresh, fresh_forwards, _ = counted_run(tmp_path, small_root, reuse_predictions=False, **scoring)
     assert fresh_forwards > 0 and fresh.run_dir.name == finished.name
     assert outcome.results.tasks == fresh.results.tasks
     assert outcome.results.thresholds == fresh.results.thresholds
