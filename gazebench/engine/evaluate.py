@@ -41,6 +41,7 @@ from gazebench.engine.rundir import (
 )
 from gazebench.engine.scoring import primary_scoring, score_run, store_scores
 from gazebench.engine.session import Session, describe_adapter
+from gazebench.engine.source_digest import code_digest
 from gazebench.engine.transforms import InputTransform, input_transform
 from gazebench.engine.verify import verify_config, verify_run
 from gazebench.engine.workload import (
@@ -158,8 +159,13 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
                                                  resolved.config_hash))
     with ExitStack() as held:
         # rank 0 alone takes the lock and writes the header (or finds the run finished); the others follow its word
+        code = code_digest(type(adapter))  # what made the predictions, beside the identity (gazebench's source too)
+        if code is None:
+            console.print(f"[dim]predictions of {config.model} are neither reused nor kept in the prediction cache: "
+                          f"its class {type(adapter).__qualname__} has no source file to digest[/]")
+        log = console.print if reuse_predictions and code is not None else None
         claim = ranks.from_main(lambda: _claim(run, held, resolved, data, session.batch_size, data_root,
-                                               config.threads, console.print if reuse_predictions else None))
+                                               config.threads, code or "", log))
         if claim.finished:
             if ranks.main:
                 outcome = finished(run, data, config, console)
@@ -205,7 +211,8 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
             results = score_run(run, data, config.scoring)
             atomic_write_json(run.thresholds, dict(results.thresholds))
             atomic_write_json(run.results, results.to_json())
-            _keep_predictions(run, results, console)
+            if code is not None:
+                _keep_predictions(run, results, code, console)
     ranks.barrier()  # results.json is written and the lock released
     if not ranks.main:
         return RunOutcome(run.path, run.load_results(), reused_checkpoint=reused, predicted=predicted,
@@ -225,20 +232,21 @@ class Claim:
 
 
 def _claim(run: RunDir, held: ExitStack, resolved: ResolvedConfig, data: dict[str, TaskData], batch_size: int,
-           data_root: Path | str | None, threads: int | None, log: Callable[[str], None] | None) -> Claim:
+           data_root: Path | str | None, threads: int | None, code: str, log: Callable[[str], None] | None) -> Claim:
     """Finished when the run is finished already; else take its lock and set the torch thread count (both held
     until `held` closes), write its header and, into a run with no prediction yet, copy the predictions cached
-    under its config hash (recorded in provenance.json and said through `log`; no `log`: never)."""
+    under its config hash by the code of digest `code` (recorded in provenance.json and said through `log`; no
+    `log`: never)."""
     if run.complete:
         return Claim(finished=True)
     held.enter_context(RunLock(run.path))
     if run.complete:  # finished by another process between the check and the lock
         return Claim(finished=True)
-    cached = log is not None and prediction_cache.ready(run, resolved.config_hash)
+    cached = log is not None and prediction_cache.ready(run, resolved.config_hash, code, log)
     if threads is not None or not cached:  # predictions from the cache need no torch (and its import)
         held.enter_context(torch_threads(threads))
     _write_header(run, resolved, data, batch_size, data_root)
-    restored = prediction_cache.restore(run, resolved.config_hash, log) if cached and log else None
+    restored = prediction_cache.restore(run, resolved.config_hash, code, log) if cached and log else None
     if cached and restored is None and threads is None:  # a damaged entry: the model predicts after all
         count = held.enter_context(torch_threads(threads))
         atomic_write_json(run.provenance, {**read_json(run.provenance), "torch_threads": count})
@@ -246,19 +254,19 @@ def _claim(run: RunDir, held: ExitStack, resolved: ResolvedConfig, data: dict[st
         atomic_write_json(run.provenance, {**read_json(run.provenance), "predictions_from_cache": asdict(restored)})
         log(f"[green]reused the predictions of this run's identity[/] ({restored.files} files, config hash "
             f"{restored.config_hash[:10]}, each checked against its digest) from "
-            f"{prediction_cache.entry_dir(restored.config_hash)}: no model call")
+            f"{prediction_cache.entry_dir(restored.config_hash, code)}: no model call")
     return Claim(finished=False, restored=restored)
 
 
-def _keep_predictions(run: RunDir, results: RunResults, console: Console) -> None:
-    """Store a finished run's prediction files in the prediction cache under its config hash; a cache that
+def _keep_predictions(run: RunDir, results: RunResults, code: str, console: Console) -> None:
+    """Store a finished run's prediction files in the prediction cache under its config hash and `code`; a cache that
     cannot be written is said in one line and the run stays as it is (its results are written already)."""
     files = results.evidence.get("prediction_files")
     config_hash = results.evidence.get("config_hash")
     if not isinstance(files, dict) or not isinstance(config_hash, str):
         return
     try:
-        prediction_cache.store(run, config_hash, files)
+        prediction_cache.store(run, config_hash, code, files)
     except OSError as exc:
         console.print(f"[yellow]predictions not kept in the cache[/] ({exc.strerror or exc}): a run of the same "
                       "identity into another folder will predict again")

@@ -22,7 +22,6 @@ same key: a read of files that changed meanwhile keeps nothing."""
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import os
 import time
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from gazebench.data.digest import RACY_SECONDS
+from gazebench.engine.source_digest import code_digest, package_digest
 from gazebench.paths import cache_dir
 from gazebench.task import Task
 
@@ -97,33 +97,14 @@ def _entry(key: str) -> Path:
     return cache_dir() / "manifests" / f"{key}.json"
 
 
-_CODE_DIGESTS: dict[str, str] = {}
-"""Per reader name, the sha256 of gazebench's source and the reader's: digests of code only (no data), kept
-for the process (an explicit dict, not an lru_cache, so the predict-contract probe sees what it holds)."""
-
-
 def _code_digest(reader: str) -> str:
-    """sha256 over gazebench's own source files and the source file of `reader`'s factory (once per process)."""
-    if reader not in _CODE_DIGESTS:
-        _CODE_DIGESTS[reader] = _source_digest(reader)
-    return _CODE_DIGESTS[reader]
-
-
-def _source_digest(reader: str) -> str:
-    import gazebench
+    """sha256 of gazebench's own source and of `reader`'s factory's (gazebench.engine.source_digest)."""
     from gazebench.data.readers import READERS
 
-    package = Path(gazebench.__file__).parent
-    try:
-        source = inspect.getsourcefile(READERS.get(reader))
-    except TypeError:
-        source = None
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    if source:
-        digest.update(b"reader\0" + Path(source).read_bytes())
-    return digest.hexdigest()
+    code = code_digest(READERS.get(reader))
+    if code is None:  # a reader with no source file: keyed by gazebench's own source and the reader's name
+        code = hashlib.sha256(f"{package_digest()}\0{reader}".encode()).hexdigest()
+    return code
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
 """Finished predictions kept by content: a run's prediction and validation chunks, stored in the cache under its
 config hash (which digests the model and its config, the fit, the local weights, the data manifests, the seed,
-the limit, the device kind and the precision: everything that decides a prediction, never a path), so the same
-run into another output folder copies them, each file checked against its sha256, instead of calling the model.
+the limit, the device kind and the precision: everything that decides a prediction, never a path) and the digest
+of the code that made them (gazebench's source and the model adapter's, gazebench.engine.source_digest), so the
+same run into another output folder copies them, each file checked against its sha256, instead of calling the
+model; an edited adapter or gazebench predicts anew.
 
-    <cache>/predictions/<config hash>/files.json            {"predictions/<task>/chunk-00000.csv": sha256, ...}
-    <cache>/predictions/<config hash>/predictions/<task>/…  the chunk files, as the finished run holds them
+    <cache>/predictions/<config hash>/<code>/files.json            {"predictions/<task>/chunk-00000.csv": sha256, …}
+    <cache>/predictions/<config hash>/<code>/predictions/<task>/…  the chunk files, as the finished run holds them
 
 An entry is written once, atomically (a temporary folder renamed into place), from a run whose results were
 computed from exactly these files (their digests are in its results.json); a file that no longer matches its
@@ -32,25 +34,26 @@ FOLDERS = ("predictions", "validation")
 
 @dataclass(frozen=True)
 class Restored:
-    """What `restore` copied into a run: how many files, from the entry of which config hash."""
+    """What `restore` copied into a run: how many files, from the entry of which config hash and code digest."""
 
     config_hash: str
+    code: str
     files: int
 
 
-def entry_dir(config_hash: str) -> Path:
-    """The cache folder of the run identified by `config_hash`."""
-    return cache_dir() / "predictions" / config_hash
+def entry_dir(config_hash: str, code: str) -> Path:
+    """The cache folder of the run identified by `config_hash`, predicted by the code of digest `code`."""
+    return cache_dir() / "predictions" / config_hash / code
 
 
-def store(run: RunDir, config_hash: str, files: Mapping[str, str]) -> bool:
+def store(run: RunDir, config_hash: str, code: str, files: Mapping[str, str]) -> bool:
     """Keep `files` ({run-relative path: sha256}, the prediction files the run's results were computed from) under
-    `config_hash`; False when an entry is there already (the first finished run of an identity wins)."""
-    target = entry_dir(config_hash)
+    `config_hash` and `code`; False when an entry is there already (the first finished run of an identity wins)."""
+    target = entry_dir(config_hash, code)
     if target.is_dir() or not files:
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{config_hash[:12]}.", suffix=".tmp", dir=target.parent))
+    work = Path(tempfile.mkdtemp(prefix=f".{code[:12]}.", suffix=".tmp", dir=target.parent))
     try:
         for rel, sha in files.items():
             data = (run.path / rel).read_bytes()
@@ -60,7 +63,8 @@ def store(run: RunDir, config_hash: str, files: Mapping[str, str]) -> bool:
             destination = work / rel
             destination.parent.mkdir(parents=True, exist_ok=True)
             destination.write_bytes(data)
-        atomic_write_json(work / FILES_NAME, {"config_hash": config_hash, "files": dict(sorted(files.items()))})
+        atomic_write_json(work / FILES_NAME, {"config_hash": config_hash, "code": code,
+                                              "files": dict(sorted(files.items()))})
         os.rename(work, target)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -70,19 +74,26 @@ def store(run: RunDir, config_hash: str, files: Mapping[str, str]) -> bool:
     return True
 
 
-def ready(run: RunDir, config_hash: str) -> bool:
-    """Whether `restore` has an entry to try: one is cached under `config_hash` and `run` holds no prediction
-    file yet (a partial run resumes from its own chunks instead)."""
-    return (entry_dir(config_hash) / FILES_NAME).is_file() and not any(_holds_files(run.path / f) for f in FOLDERS)
+def ready(run: RunDir, config_hash: str, code: str, log: Callable[[str], None]) -> bool:
+    """Whether `restore` has an entry to try: one is cached under `config_hash` and `code`, and `run` holds no
+    prediction file yet (a partial run resumes from its own chunks instead). Entries of the same identity made by
+    other code are said through `log` (the model predicts)."""
+    if any(_holds_files(run.path / f) for f in FOLDERS):
+        return False
+    if (entry_dir(config_hash, code) / FILES_NAME).is_file():
+        return True
+    others = entry_dir(config_hash, code).parent
+    if others.is_dir() and any((o / FILES_NAME).is_file() for o in others.iterdir()):
+        log("cached predictions of this run's identity were made by other code (gazebench's or the model "
+            "adapter's source has changed since): predicting anew")
+    return False
 
 
-def restore(run: RunDir, config_hash: str, log: Callable[[str], None]) -> Restored | None:
-    """Copy the cached predictions of `config_hash` into `run` when `ready`, every file checked against its
-    digest before any is copied; None when there is no usable entry (a damaged one is reported through `log`)."""
-    if not ready(run, config_hash):
-        return None
-    target = entry_dir(config_hash)
-    listed = _listing(target, config_hash)
+def restore(run: RunDir, config_hash: str, code: str, log: Callable[[str], None]) -> Restored | None:
+    """Copy the predictions cached under `config_hash` and `code` into `run` (a run `ready` said yes to), every
+    file checked against its digest before any is copied; None when the entry is not usable (said through `log`)."""
+    target = entry_dir(config_hash, code)
+    listed = _listing(target, config_hash, code)
     if listed is None:
         log(f"[yellow]cached predictions {target} are not a gazebench entry for this run; predicting anew[/]")
         return None
@@ -100,18 +111,19 @@ def restore(run: RunDir, config_hash: str, log: Callable[[str], None]) -> Restor
     # sidecars before their chunk CSV: a chunk is taken as predicted once its CSV is there (gazebench.engine.predict)
     for rel in sorted(blobs, key=lambda r: (r.endswith(".csv"), r)):
         atomic_write_bytes(run.path / rel, blobs[rel])
-    return Restored(config_hash, len(blobs))
+    return Restored(config_hash, code, len(blobs))
 
 
-def _listing(target: Path, config_hash: str) -> dict[str, str] | None:
-    """The entry's {run-relative path: sha256}, None unless it is one `store` wrote for `config_hash` (paths only
-    inside the prediction folders)."""
+def _listing(target: Path, config_hash: str, code: str) -> dict[str, str] | None:
+    """The entry's {run-relative path: sha256}, None unless it is one `store` wrote for `config_hash` and `code`
+    (paths only inside the prediction folders)."""
     try:
         listed = json.loads((target / FILES_NAME).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
     files = listed.get("files") if isinstance(listed, dict) else None
-    if listed.get("config_hash") != config_hash or not isinstance(files, dict) or not files:
+    if (listed.get("config_hash"), listed.get("code")) != (config_hash, code) or not isinstance(files, dict) \
+            or not files:
         return None
     for rel, sha in files.items():
         parts = Path(rel).parts

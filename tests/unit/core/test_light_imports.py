@@ -107,8 +107,14 @@ def test_a_new_output_folder_with_cached_predictions_imports_no_torch(small_root
         return (f"from gazebench.cli.main import cli\ntry:\n    cli({args!r})\n"
                 "except SystemExit as e:\n    assert e.code == 0, e.code")
 
-    predicted, first = probed(LIGHT_MODEL + cli(tmp_path / "a", "--no-prediction-cache"))
-    reused, again = probed(LIGHT_MODEL + cli(tmp_path / "b"))
+    (tmp_path / "light_model.py").write_text(LIGHT_MODEL)  # in a file, so its source is digested with the predictions
+    from_file = f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\nimport light_model\n"
+    predicted, first = probed(from_file + cli(tmp_path / "a", "--no-prediction-cache"))
+    reused, again = probed(from_file + cli(tmp_path / "b"))
     assert "torch" in predicted  # calling a model puts it on a torch device
     assert "reused the predictions" in again.stderr and "torch" not in reused
     assert json.loads(again.stdout)["results"] == json.loads(first.stdout)["results"]
+    # the same model defined in `python -c` has no source file: nothing tells an edit, so nothing is reused
+    probed(LIGHT_MODEL + cli(tmp_path / "c"))
+    unknown, fresh = probed(LIGHT_MODEL + cli(tmp_path / "d"))
+    assert "neither reused nor kept" in " ".join(fresh.stderr.split()) and "torch" in unknown

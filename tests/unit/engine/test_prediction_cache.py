@@ -12,6 +12,7 @@ from gazebench.engine import prediction_cache
 from gazebench.engine.config import RunConfig
 from gazebench.engine.evaluate import evaluate
 from gazebench.engine.rundir import RunDir
+from gazebench.engine.source_digest import code_digest
 from gazebench.engine.verify import verify_run
 from gazebench.models.cnn import SmallCNN
 from gazebench.outputs import Probabilities
@@ -42,6 +43,14 @@ def config(seed: int = 11) -> RunConfig:
     return RunConfig(model="test-counted-cnn", tasks=TASKS, model_args=CNN_ARGS, seed=seed, n_boot=50)
 
 
+CODE = code_digest(Counted)
+
+
+def said(capsys: pytest.CaptureFixture[str]) -> str:
+    """What the run printed on stderr, its lines as the console wrapped them joined again."""
+    return " ".join(capsys.readouterr().err.split())
+
+
 def only_run(folder: Path) -> RunDir:
     (path,) = folder.iterdir()
     return RunDir(path)
@@ -50,19 +59,20 @@ def only_run(folder: Path) -> RunDir:
 def test_a_new_output_folder_reuses_the_predictions_and_calls_no_model(small_root: Path, tmp_path: Path) -> None:
     first = evaluate(config(), output_dir=tmp_path / "a", data_root=small_root)
     assert first.predicted > 0 and first.reused_predictions is None
-    entry = prediction_cache.entry_dir(first.results.config_hash)
+    entry = prediction_cache.entry_dir(first.results.config_hash, CODE)
     listed = json.loads((entry / prediction_cache.FILES_NAME).read_text())["files"]
     assert listed == dict(first.results.evidence["prediction_files"])  # exactly the files the results came from
     fits, calls = Counted.fits, Counted.calls
     second = evaluate(config(), output_dir=tmp_path / "b", data_root=small_root)
     assert (Counted.fits, Counted.calls) == (fits, calls)  # neither fitted, restored nor called
     assert second.predicted == 0 and second.reused_checkpoint is None
-    assert second.reused_predictions == prediction_cache.Restored(first.results.config_hash, len(listed))
+    assert second.reused_predictions == prediction_cache.Restored(first.results.config_hash, CODE, len(listed))
     assert second.results.tasks == first.results.tasks and second.results.config_hash == first.results.config_hash
     run = only_run(tmp_path / "b")
     verify_run(run.path)
     provenance = json.loads(run.provenance.read_text())
-    assert provenance["predictions_from_cache"] == {"config_hash": first.results.config_hash, "files": len(listed)}
+    assert provenance["predictions_from_cache"] == {"config_hash": first.results.config_hash, "code": CODE,
+                                                    "files": len(listed)}
     for rel, sha in listed.items():  # byte-identical copies
         assert (run.path / rel).read_bytes() == (only_run(tmp_path / "a").path / rel).read_bytes(), (rel, sha)
 
@@ -82,12 +92,12 @@ def test_another_identity_or_the_opt_out_predicts(small_root: Path, tmp_path: Pa
 def test_a_damaged_entry_is_said_and_the_model_predicts(small_root: Path, tmp_path: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     first = evaluate(config(seed=14), output_dir=tmp_path / "a", data_root=small_root)
-    entry = prediction_cache.entry_dir(first.results.config_hash)
+    entry = prediction_cache.entry_dir(first.results.config_hash, CODE)
     (chunk,) = entry.glob("predictions/rsna/chunk-*.csv")
     chunk.write_text(chunk.read_text().replace("0.", "0.9", 1))  # one score changed in the cache
     capsys.readouterr()
     second = evaluate(config(seed=14), output_dir=tmp_path / "b", data_root=small_root)
-    assert "does not match its digest; predicting anew" in capsys.readouterr().err
+    assert "does not match its digest; predicting anew" in said(capsys)
     assert second.reused_predictions is None and second.predicted == first.predicted
     assert second.results.tasks == first.results.tasks  # predicted again with the cached fit: the same numbers
     assert isinstance(json.loads(only_run(tmp_path / "b").provenance.read_text())["torch_threads"], int)
@@ -99,7 +109,7 @@ def test_a_partial_run_resumes_from_its_own_chunks(small_root: Path, tmp_path: P
     (partial / "predictions" / "rsna").mkdir(parents=True)
     (chunk,) = first.run_dir.glob("predictions/rsna/chunk-*.csv")
     (partial / "predictions" / "rsna" / chunk.name).write_bytes(chunk.read_bytes())
-    assert not prediction_cache.ready(RunDir(partial), first.results.config_hash)
+    assert not prediction_cache.ready(RunDir(partial), first.results.config_hash, CODE, print)
     second = evaluate(config(seed=15), output_dir=tmp_path / "b", data_root=small_root)
     assert second.reused_predictions is None and 0 < second.predicted < first.predicted
     assert second.results.tasks == first.results.tasks
@@ -110,12 +120,48 @@ def test_store_keeps_only_the_files_the_results_came_from(tmp_path: Path) -> Non
     chunk = run.predictions("rsna") / "chunk-00000.csv"
     chunk.parent.mkdir(parents=True)
     chunk.write_text("sample_id,patient_id,Pneumonia\na,p,0.5\n")
-    assert not prediction_cache.store(run, "f" * 64, {"predictions/rsna/chunk-00000.csv": "0" * 64})
-    assert not prediction_cache.entry_dir("f" * 64).exists()  # changed since scoring: nothing kept
+    assert not prediction_cache.store(run, "f" * 64, CODE, {"predictions/rsna/chunk-00000.csv": "0" * 64})
+    assert not prediction_cache.entry_dir("f" * 64, CODE).exists()  # changed since scoring: nothing kept
     for bad in ("predictions/../../escape.csv", "/abs/chunk.csv", "config.json"):
-        entry = prediction_cache.entry_dir("e" * 64)
+        entry = prediction_cache.entry_dir("e" * 64, CODE)
         entry.mkdir(parents=True, exist_ok=True)
-        (entry / prediction_cache.FILES_NAME).write_text(json.dumps({"config_hash": "e" * 64, "files": {bad: "0"}}))
+        listing = {"config_hash": "e" * 64, "code": CODE, "files": {bad: "0"}}
+        (entry / prediction_cache.FILES_NAME).write_text(json.dumps(listing))
         logged: list[str] = []
-        assert prediction_cache.restore(RunDir(tmp_path / "new"), "e" * 64, logged.append) is None
+        assert prediction_cache.ready(RunDir(tmp_path / "new"), "e" * 64, CODE, logged.append)
+        assert prediction_cache.restore(RunDir(tmp_path / "new"), "e" * 64, CODE, logged.append) is None
         assert logged and "not a gazebench entry" in logged[0]
+
+
+def test_predictions_made_by_other_code_are_not_reused(small_root: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    first = evaluate(config(seed=16), output_dir=tmp_path / "a", data_root=small_root)
+    import gazebench.engine.evaluate as engine
+
+    monkeypatch.setattr(engine, "code_digest", lambda cls: "0" * 64)  # as if the adapter's source had been edited
+    capsys.readouterr()
+    second = evaluate(config(seed=16), output_dir=tmp_path / "b", data_root=small_root)
+    assert "made by other code" in said(capsys)
+    assert second.reused_predictions is None and second.predicted == first.predicted
+    assert prediction_cache.entry_dir(first.results.config_hash, "0" * 64).is_dir()  # kept beside the first
+
+
+def test_the_code_digest_reads_the_adapter_s_package_or_its_lone_file(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    (tmp_path / "plug").mkdir()
+    (tmp_path / "plug" / "__init__.py").write_text("")
+    (tmp_path / "plug" / "model.py").write_text("class Model:\n    pass\n")
+    (tmp_path / "plug" / "helpers.py").write_text("SCALE = 1\n")
+    (tmp_path / "lone.py").write_text("class Lone:\n    pass\n")
+    (tmp_path / "beside.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    model, lone = importlib.import_module("plug.model").Model, importlib.import_module("lone").Lone
+    before = code_digest(model), code_digest(lone)
+    (tmp_path / "plug" / "helpers.py").write_text("SCALE = 2\n")  # a module of the adapter's package
+    (tmp_path / "beside.py").write_text("X = 2\n")  # a file beside a lone module: not its code
+    assert code_digest(model) != before[0] and code_digest(lone) == before[1]
+    (tmp_path / "lone.py").write_text("class Lone:\n    scale = 2\n")
+    assert code_digest(lone) != before[1]
