@@ -246,15 +246,18 @@ def _claim(run: RunDir, held: ExitStack, resolved: ResolvedConfig, data: dict[st
     if threads is not None or not cached:  # predictions from the cache need no torch (and its import)
         held.enter_context(torch_threads(threads))
     _write_header(run, resolved, data, batch_size, data_root)
-    restored = prediction_cache.restore(run, resolved.config_hash, code, log) if cached and log else None
-    if cached and restored is None and threads is None:  # a damaged entry: the model predicts after all
-        count = held.enter_context(torch_threads(threads))
-        atomic_write_json(run.provenance, {**read_json(run.provenance), "torch_threads": count})
-    if restored is not None:
-        atomic_write_json(run.provenance, {**read_json(run.provenance), "predictions_from_cache": asdict(restored)})
-        log(f"[green]reused the predictions of this run's identity[/] ({restored.files} files, config hash "
-            f"{restored.config_hash[:10]}, each checked against its digest) from "
-            f"{prediction_cache.entry_dir(restored.config_hash, code)}: no model call")
+    if not cached or log is None:
+        return Claim(finished=False)
+    restored = prediction_cache.restore(run, resolved.config_hash, code, log)
+    if restored is None:  # a damaged entry: the model predicts after all
+        if threads is None:
+            count = held.enter_context(torch_threads(threads))
+            atomic_write_json(run.provenance, {**read_json(run.provenance), "torch_threads": count})
+        return Claim(finished=False)
+    atomic_write_json(run.provenance, {**read_json(run.provenance), "predictions_from_cache": asdict(restored)})
+    log(f"[green]reused the predictions of this run's identity[/] ({restored.files} files, config hash "
+        f"{restored.config_hash[:10]}, each checked against its digest) from "
+        f"{prediction_cache.entry_dir(restored.config_hash, code)}: no model call")
     return Claim(finished=False, restored=restored)
 
 
