@@ -41,7 +41,6 @@ from gazebench.engine.rundir import (
 )
 from gazebench.engine.scoring import primary_scoring, score_run, store_scores
 from gazebench.engine.session import Session, describe_adapter
-from gazebench.engine.source_digest import code_digest
 from gazebench.engine.transforms import InputTransform, input_transform
 from gazebench.engine.verify import verify_config, verify_run
 from gazebench.engine.workload import (
@@ -159,7 +158,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
                                                  resolved.config_hash))
     with ExitStack() as held:
         # rank 0 alone takes the lock and writes the header (or finds the run finished); the others follow its word
-        code = code_digest(type(adapter))  # what made the predictions, beside the identity (gazebench's source too)
+        code = prediction_cache.predictor_digest(type(adapter))  # the code and libraries that make the predictions
         if code is None:
             console.print(f"[dim]predictions of {config.model} are neither reused nor kept in the prediction cache: "
                           f"its class {type(adapter).__qualname__} has no source file to digest[/]")

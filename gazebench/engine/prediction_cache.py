@@ -1,9 +1,10 @@
 """Finished predictions kept by content: a run's prediction and validation chunks, stored in the cache under its
 config hash (which digests the model and its config, the fit, the local weights, the data manifests, the seed,
 the limit, the device kind and the precision: everything that decides a prediction, never a path) and the digest
-of the code that made them (gazebench's source and the model adapter's, gazebench.engine.source_digest), so the
-same run into another output folder copies them, each file checked against its sha256, instead of calling the
-model; an edited adapter or gazebench predicts anew.
+of the code that made them (gazebench's source and the model adapter's, gazebench.engine.source_digest, with the
+Python and library versions a run's provenance records), so the same run into another output folder copies
+them, each file checked against its sha256, instead of calling the model; an edited adapter or gazebench, or
+another torch or transformers, predicts anew.
 
     <cache>/predictions/<config hash>/<code>/files.json            {"predictions/<task>/chunk-00000.csv": sha256, …}
     <cache>/predictions/<config hash>/<code>/predictions/<task>/…  the chunk files, as the finished run holds them
@@ -18,13 +19,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import platform
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from gazebench.engine.rundir import RunDir, atomic_write_bytes, atomic_write_json
+from gazebench.engine.rundir import RunDir, atomic_write_bytes, atomic_write_json, package_versions
+from gazebench.engine.source_digest import code_digest
 from gazebench.paths import cache_dir
 
 FILES_NAME = "files.json"
@@ -39,6 +42,16 @@ class Restored:
     config_hash: str
     code: str
     files: int
+
+
+def predictor_digest(adapter_class: type) -> str | None:
+    """The `code` an entry is kept under: the adapter's and gazebench's source (`code_digest`), the Python version
+    and the versions of the libraries that compute predictions; None when the adapter has no source file."""
+    source = code_digest(adapter_class)
+    if source is None:
+        return None
+    runtime = {"python": platform.python_version(), "packages": package_versions()}
+    return hashlib.sha256(f"{source}\0{json.dumps(runtime, sort_keys=True)}".encode()).hexdigest()
 
 
 def entry_dir(config_hash: str, code: str) -> Path:
@@ -85,7 +98,7 @@ def ready(run: RunDir, config_hash: str, code: str, log: Callable[[str], None]) 
     others = entry_dir(config_hash, code).parent
     if others.is_dir() and any((o / FILES_NAME).is_file() for o in others.iterdir()):
         log("cached predictions of this run's identity were made by other code (gazebench's or the model "
-            "adapter's source has changed since): predicting anew")
+            "adapter's source, Python or a library version has changed since): predicting anew")
     return False
 
 

@@ -216,23 +216,32 @@ class RunLock:
         return True
 
 
+PACKAGES = ("torch", "transformers", "numpy", "pandas", "scikit-learn", "peft", "safetensors")
+"""The libraries whose versions a run records (and the prediction cache keys by): they compute its numbers."""
+
+
+def package_versions() -> dict[str, str | None]:
+    """The installed version of each of `PACKAGES` (None when absent), read from the package metadata."""
+    versions: dict[str, str | None] = {}
+    for pkg in PACKAGES:
+        try:
+            versions[pkg] = version(pkg)
+        except PackageNotFoundError:
+            versions[pkg] = None
+    return versions
+
+
 def provenance() -> dict[str, Any]:
     """Versions, git commit and dirty flag of the code that produced a run, and the torch thread count in
     effect (it schedules work; it is not hashed): None when torch is not loaded, as in a run whose predictions
     come from the prediction cache (gazebench.engine.prediction_cache); no hostname or user names."""
     import gazebench
 
-    versions: dict[str, str | None] = {}
-    for pkg in ("torch", "transformers", "numpy", "pandas", "scikit-learn", "peft", "safetensors"):
-        try:
-            versions[pkg] = version(pkg)
-        except PackageNotFoundError:
-            versions[pkg] = None
     return {
         "gazebench_version": gazebench.__version__,
         "python": platform.python_version(),
         "platform": f"{platform.system()}-{platform.machine()}",
-        "packages": versions,
+        "packages": package_versions(),
         "git": git_revision(Path(gazebench.__file__).resolve().parent.parent),
         "torch_threads": sys.modules["torch"].get_num_threads() if "torch" in sys.modules else None,
     }

@@ -43,7 +43,7 @@ def config(seed: int = 11) -> RunConfig:
     return RunConfig(model="test-counted-cnn", tasks=TASKS, model_args=CNN_ARGS, seed=seed, n_boot=50)
 
 
-CODE = code_digest(Counted)
+CODE = prediction_cache.predictor_digest(Counted)
 
 
 def said(capsys: pytest.CaptureFixture[str]) -> str:
@@ -133,18 +133,23 @@ def test_store_keeps_only_the_files_the_results_came_from(tmp_path: Path) -> Non
         assert logged and "not a gazebench entry" in logged[0]
 
 
-def test_predictions_made_by_other_code_are_not_reused(small_root: Path, tmp_path: Path,
+@pytest.mark.parametrize("changed", ["adapter source", "library version"])
+def test_predictions_made_by_other_code_are_not_reused(small_root: Path, tmp_path: Path, changed: str,
                                                        monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    first = evaluate(config(seed=16), output_dir=tmp_path / "a", data_root=small_root)
-    import gazebench.engine.evaluate as engine
-
-    monkeypatch.setattr(engine, "code_digest", lambda cls: "0" * 64)  # as if the adapter's source had been edited
+    seed = 16 if changed == "adapter source" else 17
+    first = evaluate(config(seed=seed), output_dir=tmp_path / "a", data_root=small_root)
+    if changed == "adapter source":  # as if the adapter's file had been edited
+        monkeypatch.setattr(prediction_cache, "code_digest", lambda cls: "0" * 64)
+    else:  # as if torch had been upgraded
+        versions = prediction_cache.package_versions()
+        monkeypatch.setattr(prediction_cache, "package_versions", lambda: {**versions, "torch": "99.0"})
     capsys.readouterr()
-    second = evaluate(config(seed=16), output_dir=tmp_path / "b", data_root=small_root)
+    second = evaluate(config(seed=seed), output_dir=tmp_path / "b", data_root=small_root)
     assert "made by other code" in said(capsys)
     assert second.reused_predictions is None and second.predicted == first.predicted
-    assert prediction_cache.entry_dir(first.results.config_hash, "0" * 64).is_dir()  # kept beside the first
+    entries = prediction_cache.entry_dir(first.results.config_hash, CODE).parent
+    assert len(list(entries.iterdir())) == 2  # the new code's entry kept beside the first
 
 
 def test_the_code_digest_reads_the_adapter_s_package_or_its_lone_file(tmp_path: Path,
