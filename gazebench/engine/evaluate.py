@@ -159,12 +159,12 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
     with ExitStack() as held:
         # rank 0 alone takes the lock and writes the header (or finds the run finished); the others follow its word
         code = prediction_cache.predictor_digest(type(adapter))  # the code and libraries that make the predictions
-        if code is None:
-            console.print(f"[dim]predictions of {config.model} are neither reused nor kept in the prediction cache: "
-                          f"its class {type(adapter).__qualname__} has no source file to digest[/]")
         log = console.print if reuse_predictions and code is not None else None
         claim = ranks.from_main(lambda: _claim(run, held, resolved, data, session.batch_size, data_root,
                                                config.threads, code or "", log))
+        if code is None and not claim.finished:
+            console.print(f"[dim]predictions of {config.model} are neither reused nor kept in the prediction cache: "
+                          f"its class {type(adapter).__qualname__} has no source file to digest[/]")
         if claim.finished:
             if ranks.main:
                 outcome = finished(run, data, config, console)

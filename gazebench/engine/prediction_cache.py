@@ -134,9 +134,10 @@ def _listing(target: Path, config_hash: str, code: str) -> dict[str, str] | None
         listed = json.loads((target / FILES_NAME).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
-    files = listed.get("files") if isinstance(listed, dict) else None
-    if (listed.get("config_hash"), listed.get("code")) != (config_hash, code) or not isinstance(files, dict) \
-            or not files:
+    if not isinstance(listed, dict) or (listed.get("config_hash"), listed.get("code")) != (config_hash, code):
+        return None
+    files = listed.get("files")
+    if not isinstance(files, dict) or not files:
         return None
     for rel, sha in files.items():
         parts = Path(rel).parts

@@ -122,10 +122,12 @@ def test_store_keeps_only_the_files_the_results_came_from(tmp_path: Path) -> Non
     chunk.write_text("sample_id,patient_id,Pneumonia\na,p,0.5\n")
     assert not prediction_cache.store(run, "f" * 64, CODE, {"predictions/rsna/chunk-00000.csv": "0" * 64})
     assert not prediction_cache.entry_dir("f" * 64, CODE).exists()  # changed since scoring: nothing kept
-    for bad in ("predictions/../../escape.csv", "/abs/chunk.csv", "config.json"):
+    listings: list[object] = [{"config_hash": "e" * 64, "code": CODE, "files": {bad: "0"}}
+                              for bad in ("predictions/../../escape.csv", "/abs/chunk.csv", "config.json")]
+    listings += [["predictions/rsna/chunk-00000.csv"], {"config_hash": "e" * 64, "code": "other", "files": {}}]
+    for listing in listings:
         entry = prediction_cache.entry_dir("e" * 64, CODE)
         entry.mkdir(parents=True, exist_ok=True)
-        listing = {"config_hash": "e" * 64, "code": CODE, "files": {bad: "0"}}
         (entry / prediction_cache.FILES_NAME).write_text(json.dumps(listing))
         logged: list[str] = []
         assert prediction_cache.ready(RunDir(tmp_path / "new"), "e" * 64, CODE, logged.append)
