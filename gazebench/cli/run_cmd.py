@@ -60,7 +60,7 @@ def parse_model_args(pairs: tuple[str, ...], flag: str = "--model-arg") -> tuple
 @click.option("--include", "includes", multiple=True, type=click.Path(dir_okay=False),
               help="Python file(s) to import first (they may register models).")
 @click.option("--no-prediction-cache", "fresh", is_flag=True,
-              help="Call the model even when the predictions of this run's identity (its config hash) are cached.")
+              help="Call the model even when predictions of this run's identity and code are in the cache.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results JSON on stdout.")
 def command(model: str, tasks: str, data_root: str | None, output_dir: str, seed: int, device: str,
             precision: str, batch_size: int | None, limit: int | None, threshold_policy: str, n_boot: int,

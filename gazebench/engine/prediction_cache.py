@@ -78,11 +78,15 @@ def store(run: RunDir, config_hash: str, code: str, files: Mapping[str, str]) ->
             destination.write_bytes(data)
         atomic_write_json(work / FILES_NAME, {"config_hash": config_hash, "code": code,
                                               "files": dict(sorted(files.items()))})
-        os.rename(work, target)
+        try:
+            os.rename(work, target)
+        except OSError:
+            if not target.is_dir():
+                raise
+            shutil.rmtree(work, ignore_errors=True)  # another process stored this identity first
+            return False
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
-        if target.is_dir():  # another process stored this identity first
-            return False
         raise
     return True
 

@@ -33,15 +33,14 @@ def code_digest(obj: object) -> str | None:
     files = _source_files(obj)
     if files is None:
         return None
-    digest = hashlib.sha256(package_digest().encode())
-    for path in files:  # named by folder and file only: the digest never depends on where it is installed
-        digest.update(f"\0{path.parent.name}/{path.name}\0".encode() + path.read_bytes())
-    return digest.hexdigest()
+    # each file named by its folder and name only, so the digest never depends on where it is installed
+    named = sorted(f"{f.parent.name}/{f.name}\0{hashlib.sha256(f.read_bytes()).hexdigest()}" for f in files)
+    return hashlib.sha256("\0".join([package_digest(), *named]).encode()).hexdigest()
 
 
-def _source_files(obj: object) -> list[Path] | None:
-    """The source files `code_digest` reads for `obj`, sorted and without repeats (none for built-ins); None when
-    one of its classes has no source file."""
+def _source_files(obj: object) -> set[Path] | None:
+    """The source files `code_digest` reads for `obj` (none for built-ins); None when one of its classes has no
+    source file."""
     owners = [c for c in inspect.getmro(obj) if c is not object] if inspect.isclass(obj) else [obj]
     files: set[Path] = set()
     for owner in owners:
@@ -56,4 +55,4 @@ def _source_files(obj: object) -> list[Path] | None:
         path = Path(source).resolve()
         folder = path.parent
         files |= set(folder.glob("*.py")) if (folder / "__init__.py").is_file() else {path}
-    return sorted(files, key=lambda f: (f.parent.name, f.name, f.read_bytes()))
+    return files

@@ -1,5 +1,5 @@
 """Train and evaluate every method of the paper table through the engine (`gazebench.engine.evaluate`, so
-finished runs and fitted checkpoints are reused), compare them pairwise, and write `results/`.
+finished runs, fitted checkpoints and cached predictions are reused), compare them pairwise, and write `results/`.
 
 Its runs are the run directories of `gazebench run --model KEY --tasks all` (same output dir, seed, limit):
 the threshold policy and bootstrap size are scoring options, not part of a run's identity, so a run made by
