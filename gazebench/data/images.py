@@ -7,8 +7,8 @@ result is scaled by that transform's output range (2**BitsStored - 1 when the fi
 torchxrayvision do), then MONOCHROME1 is inverted, so bright always means dense. Resizing squeezes to a square
 without cropping. Only regular files are opened (never a FIFO or device), and images above MAX_PIXELS are
 refused as decompression bombs before their pixels are decoded. Only chest radiographs are read: a DICOM
-whose Modality is not a projection radiograph (CT, MR, US, ...) or whose pixels are not grey (RGB, PALETTE
-COLOR, ...) is refused, and `load_image` refuses images with a side under MIN_SIDE pixels.
+whose Modality is not a projection radiograph (CT, MR, US, ...), whose pixels are not grey (RGB, PALETTE
+COLOR, ...) or whose rescale is unusable (slope 0, NaN, a slope without an intercept) is refused, and `load_image` refuses images with a side under MIN_SIDE pixels.
 """
 from __future__ import annotations
 
@@ -123,6 +123,29 @@ def check_radiograph_dicom(path: Path, ds: Any) -> None:
                               f"{' or '.join(GREY_PHOTOMETRIC)}; refused (not read as grey values)")
 
 
+def check_rescale(path: Path, ds: Any) -> None:
+    """A DataError naming `path` and the value unless the DICOM `ds`'s rescale can map stored values to grey
+    levels: RescaleSlope and RescaleIntercept come together (PS3.3 C.11.1: both present or both absent), are
+    single finite numbers, and the slope is not 0 (it would map every pixel to one value: a blank image). A file
+    whose Modality LUT Sequence decides the mapping is not checked (pydicom ignores the rescale then)."""
+    if ds.get("ModalityLUTSequence"):
+        return
+    slope, intercept = ds.get("RescaleSlope"), ds.get("RescaleIntercept")
+    if (slope is None) != (intercept is None):
+        have, lacks = ("RescaleSlope", "RescaleIntercept") if intercept is None else ("RescaleIntercept",
+                                                                                    "RescaleSlope")
+        raise DataError(path, f"DICOM {have} without {lacks}; refused (the grey levels are undefined)")
+    for name, value in (("RescaleSlope", slope), ("RescaleIntercept", intercept)):
+        if value is None:
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise DataError(path, f"DICOM {name} is not a single number: {value!r}; refused") from None
+        if not np.isfinite(number) or (name == "RescaleSlope" and number == 0):
+            raise DataError(path, f"DICOM {name} is {number:g}; refused (the grey levels are undefined)")
+
+
 def _voi_lut_range(ds: Any) -> tuple[float, float]:
     """(min, max) of the first VOI LUT's entries, read through pydicom over the LUT's whole input domain (the
     descriptor's bit count is often wrong, e.g. 16 for 12-bit entries, so the entries decide)."""
@@ -183,6 +206,7 @@ def _decode_dicom(path: Path) -> tuple[np.ndarray, int, tuple[int, int]]:
     if "PixelData" not in ds:
         raise DataError(path, "cannot decode image: DICOM has no pixel data (a header-only or truncated file)")
     check_radiograph_dicom(path, ds)
+    check_rescale(path, ds)
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     if int(ds.Rows) * int(ds.Columns) * frames > MAX_PIXELS:
         raise _bomb(path, int(ds.Rows) * int(ds.Columns) * frames)
@@ -231,7 +255,8 @@ def image_size(path: Path) -> tuple[int, int]:
         raise DataError(path, f"cannot read image size ({type(exc).__name__}: {exc})") from None
 
 
-ACCEPTANCE = f"accept-v1: sides >= {MIN_SIDE}; DICOM Modality {'/'.join(RADIOGRAPH_MODALITIES)}, grey only"
+ACCEPTANCE = (f"accept-v2: sides >= {MIN_SIDE}; DICOM Modality {'/'.join(RADIOGRAPH_MODALITIES)}, grey only, "
+              "rescale slope and intercept paired, finite, slope not 0")
 """What load_image refuses, part of the cache key (not of PREPROCESSING: the pixels of accepted images do not
 change), so an image cached before a rule existed is checked again."""
 
@@ -271,8 +296,8 @@ PREPROCESSING = ("v2: decode; DICOM modality LUT, VOI LUT or window, scaled by i
 def load_image(path: Path, size: int) -> np.ndarray:
     """(size, size) float32 in [0, 1], decoded once and then served from cache_dir()/"images" (keyed by
     PREPROCESSING, ACCEPTANCE, the resolved path, file size, mtime and size; stored as uint8 for 8-bit sources,
-    uint16 otherwise). An image with a side under MIN_SIDE, or a DICOM that is not a grey projection radiograph,
-    is a DataError naming the file and the value."""
+    uint16 otherwise). An image with a side under MIN_SIDE, or a DICOM that is not a grey projection radiograph or
+    has an unusable rescale, is a DataError naming the file and the value."""
     if size <= 0:
         raise ValueError(f"image size must be positive, not {size}")
     check_file(Path(path))

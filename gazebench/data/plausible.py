@@ -46,6 +46,18 @@ def implausible(t_start: float, t_end: float, x: float, y: float, size: tuple[in
     return None
 
 
+def impossible_span(start: float, end: float) -> str | None:
+    """Why a word or phrase time span (seconds) cannot be real (blank/NaN, infinite, or ending before it starts),
+    or None when it can: transcripts put each word on the reading's clock, so such a span has no place on it."""
+    if math.isnan(start) or math.isnan(end):
+        return "has a blank or NaN time"
+    if math.isinf(start) or math.isinf(end):
+        return "has an infinite time"
+    if end < start:
+        return f"ends before it starts (end {end:g} < start {start:g})"
+    return None
+
+
 def off_image(x: float, y: float, size: tuple[int, int]) -> bool:
     """Whether a (plausible) fixation lies off the W x H image: x < 0, y < 0, x >= W or y >= H, as the gaze
     grid counts it (gazebench.gaze.grid)."""

@@ -7,9 +7,12 @@ endings (REFLACX), padded headers and values (SIIM ` EncodedPixels`), gzip (`*.c
 from __future__ import annotations
 
 import csv
+import errno
 import gzip
 import io
 import math
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -72,7 +75,7 @@ def read_numbers(path: Path, columns: Sequence[str]) -> tuple[list[int], list[li
     thousands of small REFLACX fixation tables)."""
     path = Path(path)
     names, records = _records(path, columns)
-    at = {c: i for i, c in enumerate(names)}  # a repeated column name: its last value, as a Row keeps it
+    at = {c: i for i, c in enumerate(names)}  # names are unique: _records refuses a repeated one
     picks = [at[c] for c in columns]
     table = list(records)  # every structural error (ragged row, bad quoting) comes first, as in read_csv
     values: list[list[float]] = []
@@ -95,7 +98,7 @@ def _records(path: Path, required: Iterable[str]) -> tuple[list[str], Iterator[t
     """(column names, (line, values) of each non-blank row, values unstripped), after the checks `read_csv`
     names: missing file, unreadable text, empty or malformed header, missing `required` columns; the rows
     raise on a ragged row or bad quoting when reached. A leading unnamed column is dropped from both."""
-    if not path.is_file():
+    if not present(path):
         raise DataError(path, "file not found")
     try:
         raw = path.read_bytes()
@@ -111,6 +114,9 @@ def _records(path: Path, required: Iterable[str]) -> tuple[list[str], Iterator[t
         raise DataError(path, "file is empty (no header line)") from None
     except csv.Error as exc:
         raise DataError(path, f"malformed CSV header ({exc})", row=1) from None
+    repeated = next((h for i, h in enumerate(header) if h in header[:i]), None)
+    if repeated is not None:
+        raise DataError(path, f"column {repeated!r} appears twice in the header", row=1)
     skip_first = bool(header) and (header[0] == "" or header[0].startswith("Unnamed: "))
     columns = header[1:] if skip_first else header
     missing = [c for c in required if c not in columns]
@@ -129,6 +135,26 @@ def _records(path: Path, required: Iterable[str]) -> tuple[list[str], Iterator[t
             raise DataError(path, f"malformed CSV ({exc})", row=reader.line_num) from None
 
     return columns, rows()
+
+
+def present(path: Path) -> bool:
+    """Whether a dataset file is at `path`: True for a regular file, False when nothing is there; anything else
+    (a folder, a FIFO, a symlink loop or a broken symlink) is a DataError naming it, so a file of the tree is never
+    passed over as absent because something other than a file sits in its place."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if os.path.lexists(path):
+            raise DataError(path, "unreadable: broken symlink") from None
+        return False
+    except OSError as exc:
+        why = "symlink loop" if exc.errno == errno.ELOOP else f"cannot stat ({exc.strerror})"
+        raise DataError(path, f"unreadable: {why}") from None
+    if stat.S_ISDIR(mode):
+        raise DataError(path, "not a regular file (a folder)")
+    if not stat.S_ISREG(mode):
+        raise DataError(path, "not a regular file (a FIFO or device); not opened")
+    return True
 
 
 def refuse_duplicates(rows: Iterable[Row], key: Callable[[Row], str], what: str) -> None:

@@ -12,11 +12,14 @@ from gazebench.data.images import on_disk
 from gazebench.data.readers.registry import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
-from gazebench.data.tables import Row, inside, read_csv, refuse_duplicates
+from gazebench.data.tables import Row, inside, present, read_csv, refuse_duplicates
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.records import Dataset, Sample
 
 PREFIXES = ("CheXpert-v1.0-small/", "CheXpert-v1.0/")
+VIEWS = {"Frontal/Lateral": ("Frontal", "Lateral"), "AP/PA": ("AP", "PA", "LL", "RL", "")}
+"""The published values of the view columns (AP/PA is blank for laterals); any other value is refused rather
+than read as a lateral or kept as an unknown view."""
 
 
 def strip_prefix(path: str) -> str:
@@ -35,8 +38,17 @@ def _patient(relative: str, row: Row) -> tuple[str, str]:
     return match.group(1), f"{match.group(1)}/{match.group(2)}"
 
 
+def view_value(row: Row, column: str) -> str:
+    """`row[column]` when it is one of VIEWS[column], else a DataError naming the row and the value."""
+    if row[column] not in VIEWS[column]:
+        allowed = ", ".join(repr(v) for v in VIEWS[column])
+        raise row.error(f"column {column!r} must be one of {allowed}, not {row[column]!r}")
+    return row[column]
+
+
 def valid_samples(root: Path, skips: SkipLog) -> list[Sample]:
-    """Frontal images of valid.csv with their labels."""
+    """Frontal images of valid.csv (`Frontal/Lateral` = Frontal) with their raw label codes (blank NaN = not
+    mentioned, -1 uncertain: the task's label policy decides what they become)."""
     table = root / "valid.csv"
     samples = []
     rows = read_csv(table, required=("Path", "Frontal/Lateral", "AP/PA", *CHEXPERT_LABELS))
@@ -45,13 +57,14 @@ def valid_samples(root: Path, skips: SkipLog) -> list[Sample]:
         relative = strip_prefix(row["Path"])
         path = inside(root, relative, row)
         patient, study = _patient(relative, row)
-        if row["Frontal/Lateral"] != "Frontal":
+        view = view_value(row, "AP/PA")
+        if view_value(row, "Frontal/Lateral") == "Lateral":
             skips.add(f"{table}: lateral image (frontal only)", f"row {row.line}")
         elif not on_disk(path):
             skips.add(f"{root}: image file missing", relative)
         else:
-            samples.append(Sample(relative, patient, study, path, label_vector(row), view=row["AP/PA"],
-                                  attributes=attribute_pairs(view=row["AP/PA"], sex=row.get("Sex", ""),
+            samples.append(Sample(relative, patient, study, path, label_vector(row), view=view,
+                                  attributes=attribute_pairs(view=view, sex=row.get("Sex", ""),
                                                              age=row.get("Age", ""))))
     return samples
 
@@ -78,7 +91,7 @@ def test_samples(root: Path, skips: SkipLog) -> list[Sample]:
 def read_chexpert(root: Path) -> Dataset:
     """CheXpert frontal images, all in split "test" (it is a zero-shot set)."""
     root = Path(root)
-    use_test = (root / "groundtruth.csv").is_file() and (root / "test").is_dir()
+    use_test = present(root / "groundtruth.csv") and (root / "test").is_dir()
     skips = SkipLog()
     samples = test_samples(root, skips) if use_test else valid_samples(root, skips)
     which = "test (groundtruth.csv, majority of 5 radiologists)" if use_test else "valid (valid.csv)"

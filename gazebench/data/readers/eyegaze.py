@@ -17,11 +17,11 @@ import numpy as np
 
 from gazebench.data.codes import label_vector
 from gazebench.data.images import image_size, on_disk
-from gazebench.data.plausible import implausible, off_image
+from gazebench.data.plausible import implausible, impossible_span, off_image
 from gazebench.data.readers.registry import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
-from gazebench.data.tables import Row, inside, read_csv
+from gazebench.data.tables import Row, inside, present, read_csv
 from gazebench.errors import DataError
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.records import Dataset, Fixations, GazeRecord, Sample, Word
@@ -38,11 +38,15 @@ Frame = tuple[int, int]
 
 
 def read_master_sheet(path: Path, extra: tuple[str, ...] = ()) -> dict[str, Row]:
-    """master_sheet.csv rows keyed by dicom_id (duplicates are a DataError)."""
+    """master_sheet.csv rows keyed by dicom_id (duplicates, and a dicom_id that is not the stem of the row's
+    `path` where the sheet has that column, are DataErrors)."""
     out: dict[str, Row] = {}
     for row in read_csv(path, required=("dicom_id", *extra)):
         if row["dicom_id"] in out:
             raise row.error(f"duplicate dicom_id {row['dicom_id']} (also row {out[row['dicom_id']].line})")
+        image_name = row.get("path", "").replace("\\", "/").rsplit("/", 1)[-1]
+        if image_name and Path(image_name).stem != row["dicom_id"]:
+            raise row.error(f"dicom_id {row['dicom_id']} is not the image file's name ({image_name})")
         out[row["dicom_id"]] = row
     return out
 
@@ -72,9 +76,10 @@ def _seconds(value: object) -> float:
 
 
 def read_transcript(path: Path) -> tuple[Word, ...]:
-    """`transcript.json` phrases as Words; phrases lacking begin/end times are left out (no clock to place them)."""
+    """`transcript.json` phrases as Words; phrases lacking begin/end times are left out (no clock to place them),
+    a NaN, infinite or reversed (end before begin) time is a DataError naming the phrase. A UTF-8 BOM is read."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
         phrases = data["time_stamped_text"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DataError(path, f"not an EyeGaze transcript (needs a 'time_stamped_text' list): {exc}") from None
@@ -87,9 +92,13 @@ def read_transcript(path: Path) -> tuple[Word, ...]:
         if "begin_time" not in item or "end_time" not in item:
             continue
         try:
-            words.append(Word(str(item["phrase"]), _seconds(item["begin_time"]), _seconds(item["end_time"])))
+            begin, end = _seconds(item["begin_time"]), _seconds(item["end_time"])
         except (TypeError, ValueError):
             raise DataError(path, f"time_stamped_text[{i}] has a bad begin/end time") from None
+        reason = impossible_span(begin, end)
+        if reason is not None:
+            raise DataError(path, f"time_stamped_text[{i}] ({str(item['phrase'])!r}) {reason}")
+        words.append(Word(str(item["phrase"]), begin, end))
     return tuple(words)
 
 
@@ -144,7 +153,7 @@ def readings_by_image(
             image_size=(width, height),
             fixations=Fixations(table[:, 0], table[:, 1], table[:, 2], table[:, 3],
                                 pixels_per_degree=pixels_per_degree(master[dicom_id], width)),
-            words=read_transcript(transcript) if transcript.is_file() else (),
+            words=read_transcript(transcript) if present(transcript) else (),
         ))
     return out
 
@@ -175,7 +184,11 @@ def read_eyegaze(root: Path, images_root: Path | None = None) -> Dataset:
             skips.add(f"{base}: image file missing", row["path"])
             continue
         found[dicom_id], frames[dicom_id] = path, image_size(path)
-    gaze = readings_by_image(root / "fixations.csv", master, frames, root / "audio_segmentation_transcripts", skips)
+    transcripts = root / "audio_segmentation_transcripts"
+    gaze = readings_by_image(root / "fixations.csv", master, frames, transcripts, skips)
+    for folder in sorted(transcripts.iterdir() if transcripts.is_dir() else ()):
+        if folder.is_dir() and folder.name not in master:
+            skips.add(f"{transcripts}: transcript of a dicom_id not in master_sheet.csv (not read)", folder.name)
     samples = tuple(
         Sample(
             sample_id=dicom_id,

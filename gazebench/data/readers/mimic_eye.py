@@ -16,7 +16,7 @@ from gazebench.data.readers.mimic_report import reference_report
 from gazebench.data.readers.registry import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
-from gazebench.data.tables import Row, read_csv
+from gazebench.data.tables import Row, present, read_csv
 from gazebench.errors import DataError
 from gazebench.records import Dataset, GazeRecord, Sample
 
@@ -29,7 +29,7 @@ Demographics = dict[str, tuple[str, str]]
 def reflacx_metadata(folder: Path) -> list[Row]:
     """The rows of a patient folder's `REFLACX/metadata.csv` (none when the patient has no REFLACX reading)."""
     path = folder / "REFLACX" / "metadata.csv"
-    return read_csv(path, required=reflacx.METADATA_COLUMNS) if path.is_file() else []
+    return read_csv(path, required=reflacx.METADATA_COLUMNS) if present(path) else []
 
 
 def patient_gaze(folder: Path, frames: dict[str, tuple[int, int]], metadata: list[Row],
@@ -39,7 +39,7 @@ def patient_gaze(folder: Path, frames: dict[str, tuple[int, int]], metadata: lis
     for dicom_id, records in reflacx.readings_by_image(metadata, folder / "REFLACX" / "main_data", skips).items():
         gaze[dicom_id] += records
     eyegaze_dir = folder / "EyeGaze"
-    if (eyegaze_dir / "fixations.csv").is_file():
+    if present(eyegaze_dir / "fixations.csv"):
         master = eyegaze.read_master_sheet(eyegaze_dir / "master_sheet.csv")
         found = eyegaze.readings_by_image(eyegaze_dir / "fixations.csv", master, frames,
                                           eyegaze_dir / "audio_segmentation_transcripts", skips)
@@ -51,7 +51,7 @@ def patient_gaze(folder: Path, frames: dict[str, tuple[int, int]], metadata: lis
 def read_demographics(root: Path) -> Demographics:
     """subject_id → (gender, anchor_age) from `spreadsheets/Hosp/patients.csv`; empty if the table is absent."""
     path = root / PATIENTS
-    if not path.is_file():
+    if not present(path):
         return {}
     return {mimic_id(row, "subject_id"): (row["gender"], row["anchor_age"])
             for row in read_csv(path, required=("subject_id", "gender", "anchor_age"))}
@@ -109,7 +109,7 @@ def study_report(folder: Path, study_id: str, where: str, skips: SkipLog) -> str
     """The FINDINGS section of `CXR-DICOM/s{study_id}.txt`; a missing report or one without FINDINGS is
     counted in `skips` (the image stays, with no reference report)."""
     path = folder / "CXR-DICOM" / f"s{study_id}.txt"
-    if not path.is_file():
+    if not present(path):
         skips.add(f"{folder / 'CXR-DICOM'}: no report s<study_id>.txt (image kept without a reference report)", where)
         return None
     report = reference_report(path)

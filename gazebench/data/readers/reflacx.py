@@ -22,12 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from gazebench.data.plausible import implausible, keep_reference, off_image
+from gazebench.data.plausible import implausible, impossible_span, keep_reference, off_image
 from gazebench.data.readers.mimic_cxr import SPLITS
 from gazebench.data.readers.registry import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
-from gazebench.data.tables import Row, inside, read_csv, read_numbers, refuse_duplicates
+from gazebench.data.tables import Row, inside, present, read_csv, read_numbers, refuse_duplicates
 from gazebench.errors import DataError
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.records import Dataset, Finding, Fixations, GazeRecord, Sample, Word
@@ -88,12 +88,14 @@ def read_fixations(path: Path, image_size: tuple[int, int], skips: SkipLog) -> F
 
 
 def read_words(path: Path) -> tuple[Word, ...]:
-    """`timestamps_transcription.csv` as Words (punctuation marks are words of their own)."""
+    """`timestamps_transcription.csv` as Words (punctuation marks are words of their own); a blank, infinite or
+    reversed (end before start) timestamp is a DataError naming the row and the word."""
     words = []
     for row in read_csv(path, required=WORD_COLUMNS):
         start, end = row.number("timestamp_start_word"), row.number("timestamp_end_word")
-        if math.isnan(start) or math.isnan(end):
-            raise row.error("blank word timestamp")
+        reason = impossible_span(start, end)
+        if reason is not None:
+            raise row.error(f"word {row['word']!r} {reason}")
         words.append(Word(row["word"], start, end))
     return tuple(words)
 
@@ -104,8 +106,8 @@ def read_chest_box(path: Path) -> tuple[float, float, float, float]:
     if len(rows) != 1:
         raise DataError(path, f"expected one box row, found {len(rows)}")
     xmin, ymin, xmax, ymax = (rows[0].number(c) for c in BOX_COLUMNS)
-    if any(math.isnan(v) for v in (xmin, ymin, xmax, ymax)):
-        raise rows[0].error("blank box coordinate")
+    if not all(math.isfinite(v) for v in (xmin, ymin, xmax, ymax)):
+        raise rows[0].error("blank or non-finite box coordinate")
     if not (xmax > xmin and ymax > ymin):
         raise rows[0].error("chest box needs xmax > xmin and ymax > ymin")
     return (xmin, ymin, xmax, ymax)
@@ -113,15 +115,16 @@ def read_chest_box(path: Path) -> tuple[float, float, float, float]:
 
 def read_reading(case_dir: Path, reading_id: str, image_size: tuple[int, int], skips: SkipLog) -> GazeRecord:
     """One non-discarded case folder (`main_data/{id}/`) as a GazeRecord; fixations.csv is required,
-    the transcription timestamps and chest box are used when present; implausible fixations go to `skips`."""
+    the transcription timestamps and chest box are used when present (something other than a file in their place
+    is a DataError); implausible fixations go to `skips`."""
     words_csv, box_csv = case_dir / "timestamps_transcription.csv", case_dir / "chest_bounding_box.csv"
     return GazeRecord(
         source="reflacx",
         reading_id=reading_id,
         image_size=image_size,
         fixations=read_fixations(case_dir / "fixations.csv", image_size, skips),
-        words=read_words(words_csv) if words_csv.is_file() else (),
-        chest_box=read_chest_box(box_csv) if box_csv.is_file() else None,
+        words=read_words(words_csv) if present(words_csv) else (),
+        chest_box=read_chest_box(box_csv) if present(box_csv) else None,
     )
 
 
@@ -156,7 +159,7 @@ def findings_by_image(metadata: list[Row], main_data: Path, skips: SkipLog) -> d
     out: dict[str, list[Finding]] = defaultdict(list)
     for row in metadata:
         path = main_data / row["id"] / ELLIPSES
-        if path.is_file():
+        if present(path):
             out[row["dicom_id"]] += read_ellipses(path, row["id"], skips, image_size(row))
         else:
             skips.add(f"{main_data}: REFLACX case without {ELLIPSES}", row["id"])
@@ -201,7 +204,8 @@ def image_size(row: Row) -> tuple[int, int]:
 
 def readings_by_image(metadata: list[Row], main_data: Path, skips: SkipLog) -> dict[str, list[GazeRecord]]:
     """GazeRecords of every usable reading, keyed by dicom_id. Discarded readings and cases whose
-    fixations.csv is missing are passed over (counted in `skips`)."""
+    fixations.csv is missing or holds no row (header only) are passed over (counted in `skips`); a dicom_id that is
+    not the `image` file's name is a DataError."""
     out: dict[str, list[GazeRecord]] = defaultdict(list)
     refuse_duplicates(metadata, lambda row: row["id"], "REFLACX reading ids")
     for row in metadata:
@@ -210,20 +214,27 @@ def readings_by_image(metadata: list[Row], main_data: Path, skips: SkipLog) -> d
             raise row.error(f"not a REFLACX id: {reading_id!r}")
         if row["split"] not in SPLITS:
             raise row.error(f"split must be one of {', '.join(SPLITS)}, not {row['split']!r}")
+        image_name = row["image"].replace("\\", "/").rsplit("/", 1)[-1]
+        if Path(image_name).stem != row["dicom_id"]:
+            raise row.error(f"dicom_id {row['dicom_id']} is not the image file's name ({image_name})")
         if row.flag("eye_tracking_data_discarded"):
             skips.add(f"{row.path}: REFLACX reading discarded (eye_tracking_data_discarded)", reading_id)
             continue
         case_dir = main_data / reading_id
-        if not (case_dir / "fixations.csv").is_file():
+        if not present(case_dir / "fixations.csv"):
             skips.add(f"{main_data}: REFLACX case without fixations.csv", reading_id)
             continue
-        out[row["dicom_id"]].append(read_reading(case_dir, reading_id, image_size(row), skips))
+        record = read_reading(case_dir, reading_id, image_size(row), skips)
+        if not len(record.fixations):  # read_fixations refuses a file whose rows are all damaged: no rows at all
+            skips.add(f"{main_data}: REFLACX case whose fixations.csv has no fixation rows (header only)", reading_id)
+            continue
+        out[row["dicom_id"]].append(record)
     return out
 
 
 def read_metadata(main_data: Path) -> list[Row]:
     """The rows of every `metadata_phase_{1,2,3}.csv` present (at least one must be)."""
-    files = [main_data / name for name in PHASES if (main_data / name).is_file()]
+    files = [main_data / name for name in PHASES if present(main_data / name)]
     if not files:
         raise DataError(main_data, f"no REFLACX metadata ({', '.join(PHASES)}) found")
     return [row for f in files for row in read_csv(f, required=METADATA_COLUMNS)]
@@ -256,6 +267,9 @@ def read_reflacx(root: Path, images_root: Path | None = None) -> Dataset:
     skips = SkipLog()
     gaze = readings_by_image(metadata, main_data, skips)
     findings = findings_by_image(metadata, main_data, skips)
+    listed = {row["id"] for row in metadata}
+    for folder in sorted(p for p in main_data.iterdir() if p.is_dir() and p.name not in listed):
+        skips.add(f"{main_data}: REFLACX case folder with no metadata row (not read)", folder.name)
     by_image: dict[str, list[Row]] = defaultdict(list)
     for row in metadata:
         by_image[row["dicom_id"]].append(row)

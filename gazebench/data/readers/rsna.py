@@ -17,7 +17,8 @@ from gazebench.data.tables import Row, inside, read_csv
 from gazebench.labels import LABEL_INDEX
 from gazebench.records import Dataset, Sample
 
-COLUMNS = ("patientId", "x", "y", "width", "height", "Target")
+BOX_FIELDS = ("x", "y", "width", "height")
+COLUMNS = ("patientId", *BOX_FIELDS, "Target")
 Box = tuple[float, float, float, float]
 FRAME = (1024, 1024)
 """(W, H) of the image the boxes are in: every RSNA stage-2 image is 1024 x 1024 (docs/data.md)."""
@@ -25,9 +26,9 @@ FRAME = (1024, 1024)
 
 def _box(row: Row) -> Box:
     """(xmin, ymin, xmax, ymax) from the top-left corner and size of a Target=1 row."""
-    x, y, w, h = (row.number(c) for c in ("x", "y", "width", "height"))
-    if any(math.isnan(v) for v in (x, y, w, h)) or w <= 0 or h <= 0:
-        raise row.error("Target=1 row needs numeric x, y and positive width, height")
+    x, y, w, h = (row.number(c) for c in BOX_FIELDS)
+    if not all(math.isfinite(v) for v in (x, y, w, h)) or w <= 0 or h <= 0:
+        raise row.error("Target=1 row needs numeric x, y and positive width, height (all finite)")
     return (x, y, x + w, y + h)
 
 
@@ -46,9 +47,14 @@ def _rows(lines: list[int]) -> str:
 
 def merge_patient(pid: str, rows: list[Row], table: Path, skips: SkipLog) -> tuple[int, list[tuple[Box, Row]]]:
     """One patient's Target (by MERGE_RULE) and boxes from its rows; several rows are counted as a merge, and
-    rows with Target 0 beside rows with Target 1 (labels that contradict each other) as damaged."""
+    rows with Target 0 beside rows with Target 1, or a Target 0 row with a box (labels that contradict each
+    other), as damaged: such a box is never used, the row stays negative."""
     targets = [row.integer("Target") for row in rows]
     boxes = [(_box(row), row) for row, target in zip(rows, targets, strict=True) if target == 1]
+    for row, target in zip(rows, targets, strict=True):
+        if target == 0 and any(row[c] for c in BOX_FIELDS):
+            skips.damaged(f"{table}: Target 0 row with a box (box not used; the row counts as negative)",
+                          f"{table} row {row.line}")
     lines = [row.line for row in rows]
     if len(set(targets)) > 1:
         skips.damaged(f"{table}: patientId with both Target 0 and Target 1 rows (merged: {MERGE_RULE})",
