@@ -8,7 +8,8 @@ torchxrayvision do), then MONOCHROME1 is inverted, so bright always means dense.
 without cropping. Only regular files are opened (never a FIFO or device), and images above MAX_PIXELS are
 refused as decompression bombs before their pixels are decoded. Only chest radiographs are read: a DICOM
 whose Modality is not a projection radiograph (CT, MR, US, ...), whose pixels are not grey (RGB, PALETTE
-COLOR, ...) or whose rescale is unusable (slope 0, NaN, a slope without an intercept) is refused, and `load_image` refuses images with a side under MIN_SIDE pixels.
+COLOR, ...) or whose rescale is unusable (slope 0, NaN, a slope without an intercept) is refused, and
+`load_image` refuses images with a side under MIN_SIDE pixels.
 """
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ def patient_samples(folder: Path, skips: SkipLog, demographics: Demographics | N
     metadata = reflacx_metadata(folder)
     gaze = patient_gaze(folder, {d: (m.width, m.height) for d, m in meta.items()}, metadata, skips)
     findings = reflacx.findings_by_image(metadata, folder / "REFLACX" / "main_data", skips)
-    images = {p.stem: p for p in sorted(cxr.glob("s*/*.jpg")) if not p.is_dir()}  # a FIFO or loop is checked later
+    images = {p.stem: p for p in sorted(cxr.glob("s*/*.jpg"))}  # a folder, FIFO or loop: the image check names it
     sex, age = (demographics or {}).get(subject, ("", ""))
     samples = []
     for dicom_id, path in images.items():

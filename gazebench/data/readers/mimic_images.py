@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from gazebench.data.images import on_disk
 from gazebench.data.readers.mimic_cxr import read_metadata
 from gazebench.errors import DataError
 
@@ -61,12 +62,13 @@ def image_index(data_root: Path) -> dict[str, MimicJpg]:
 
 
 def frontal_by_study(index: dict[str, MimicJpg]) -> dict[tuple[str, str], MimicJpg]:
-    """(subject_id, study_id) → the study's frontal (PA/AP) image whose JPG exists; with several, the
-    smallest dicom_id. Only frontal entries are looked up on disk."""
+    """(subject_id, study_id) → the study's frontal (PA/AP) image whose JPG is on disk (`on_disk`: a folder or
+    symlink loop there counts, and the image check names it); with several, the smallest dicom_id. Only frontal
+    entries are looked up on disk."""
     out: dict[tuple[str, str], MimicJpg] = {}
     for dicom_id in sorted(index):
         image = index[dicom_id]
         key = (image.subject_id, image.study_id)
-        if image.view in FRONTAL and key not in out and image.path.is_file():
+        if image.view in FRONTAL and key not in out and on_disk(image.path):
             out[key] = image
     return out

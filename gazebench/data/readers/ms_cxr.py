@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from gazebench.data.images import on_disk
 from gazebench.data.plausible import off_frame
 from gazebench.data.readers.mimic_images import image_index
 from gazebench.data.readers.registry import READERS
@@ -93,7 +94,7 @@ def read_ms_cxr(root: Path, images_root: Path | None = None) -> Dataset:
         first = image_rows[0]
         subject, study = _ids(first)
         image = index.get(dicom_id)
-        if image is None or not image.path.is_file():
+        if image is None or not on_disk(image.path):  # a folder or loop there: the image check names it
             skips.add(f"{table}: image not found under mimic-eye/ or mimic-cxr-jpg/", f"row {first.line}")
             continue
         if (image.subject_id, image.study_id) != (subject, study):

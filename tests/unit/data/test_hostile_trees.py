@@ -14,6 +14,7 @@ import pydicom
 import pytest
 
 from fixtures import formats as F
+from gazebench.data.check import check
 from gazebench.data.images import read_image
 from gazebench.data.readers import READERS
 from gazebench.data.readers.reflacx import read_fixations
@@ -107,6 +108,18 @@ def test_required_table_that_is_a_folder_or_dangling_link(tmp_path: Path) -> Non
         read_csv(tmp_path / "b.csv")
     with pytest.raises(DataError, match=r"c\.csv: file not found"):
         read_csv(tmp_path / "c.csv")
+
+
+@pytest.mark.parametrize("name", ["mimic-eye", "ms-cxr"])
+def test_folder_where_a_mimic_image_belongs_is_named_by_the_check(tmp_path: Path, name: str) -> None:
+    eye = F.write_mimic_eye(tmp_path)
+    root = F.write_ms_cxr(tmp_path) if name == "ms-cxr" else eye
+    jpg = eye / f"patient_{F.S1}" / "CXR-JPG" / "s50000001" / f"{F.D_A}.jpg"
+    jpg.unlink()
+    jpg.mkdir()
+    report = check(name, root)
+    assert f"{jpg}: not a regular file (a FIFO, device or folder); not opened" in report.problems
+    assert not any("missing" in line and F.D_A in line for line in report.skipped)
 
 
 # ------------------------------------------------------------------------------ 2. header-only fixations.csv
