@@ -20,7 +20,7 @@ from gazebench.data.readers.mimic_images import frontal_by_study, image_index
 from gazebench.data.readers.registry import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
-from gazebench.data.tables import Row, read_csv
+from gazebench.data.tables import Row, present, read_csv
 from gazebench.errors import DataError
 from gazebench.labels import CHEXPERT_LABELS
 from gazebench.records import Dataset, Question, Sample
@@ -41,7 +41,7 @@ def read_splits(path: Path, n_rows: int) -> dict[int, str]:
     """Data-row index → train/validate/test from the split JSON; an index listed twice or out of range, or a
     malformed file, is a DataError."""
     try:
-        lists = json.loads(path.read_text(encoding="utf-8"))
+        lists = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise DataError(path, f"cannot read the split file as JSON ({exc.__class__.__name__})") from None
     if not isinstance(lists, dict) or not set(lists) <= set(SPLIT_NAMES):
@@ -49,7 +49,7 @@ def read_splits(path: Path, n_rows: int) -> dict[int, str]:
     out: dict[int, str] = {}
     for name, indices in lists.items():
         for i in indices if isinstance(indices, list) else [indices]:
-            if not isinstance(i, int) or not 0 <= i < n_rows:
+            if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < n_rows:
                 raise DataError(path, f"{name!r} lists {i!r}, not a row index 0..{n_rows - 1}")
             if i in out:
                 raise DataError(path, f"row index {i} is in both {out[i]!r} and {SPLIT_NAMES[name]!r}")
@@ -89,11 +89,11 @@ def read_cxr_vqa(root: Path, images_root: Path | None = None) -> Dataset:
     the data root holding `root`). Studies without a frontal image there, and questions outside their
     study's split, are counted skips."""
     root = Path(root)
-    table = next((root / t for t in TABLES if (root / t).is_file()), None)
+    table = next((root / t for t in TABLES if present(root / t)), None)
     if table is None:
         raise DataError(root, f"no {TABLES[0]} here; point at the unpacked Medical-CXR-VQA folder")
     rows = read_csv(table, required=COLUMNS)
-    splits = read_splits(root / SPLIT_FILE, len(rows)) if (root / SPLIT_FILE).is_file() else {}
+    splits = read_splits(root / SPLIT_FILE, len(rows)) if present(root / SPLIT_FILE) else {}
     frontal = frontal_by_study(image_index(Path(images_root) if images_root is not None else root.parent))
     skips = SkipLog()
     by_study: dict[tuple[str, str], list[tuple[int, Row]]] = defaultdict(list)

@@ -186,6 +186,8 @@ def read_eyegaze(root: Path, images_root: Path | None = None) -> Dataset:
         found[dicom_id], frames[dicom_id] = path, image_size(path)
     transcripts = root / "audio_segmentation_transcripts"
     gaze = readings_by_image(root / "fixations.csv", master, frames, transcripts, skips)
+    for dicom_id in sorted(set(found) - set(gaze)):
+        skips.kept(f"{root / 'fixations.csv'}: image with no usable fixation row (kept, without gaze)", dicom_id)
     for folder in sorted(transcripts.iterdir() if transcripts.is_dir() else ()):
         if folder.is_dir() and folder.name not in master:
             skips.add(f"{transcripts}: transcript of a dicom_id not in master_sheet.csv (not read)", folder.name)

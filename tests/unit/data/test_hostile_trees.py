@@ -99,6 +99,22 @@ def test_chexpert_groundtruth_as_a_folder_is_not_a_silent_fallback_to_valid(tmp_
         READERS.create("chexpert", root=root)
 
 
+def test_vqa_split_file_as_a_folder_is_not_a_silent_no_split(tmp_path: Path) -> None:
+    F.write_mimic_eye(tmp_path)
+    root = F.write_cxr_vqa(tmp_path, splits=False)
+    (root / "splits_mimic_llm_VQA.json").mkdir()
+    with pytest.raises(DataError, match=r"splits_mimic_llm_VQA\.json: not a regular file \(a folder\)"):
+        READERS.create("medical-cxr-vqa", root=root)
+
+
+def test_vqa_split_index_that_is_a_boolean_is_refused(tmp_path: Path) -> None:
+    F.write_mimic_eye(tmp_path)
+    root = F.write_cxr_vqa(tmp_path)
+    (root / "splits_mimic_llm_VQA.json").write_text(json.dumps({"train": [True], "test": [0]}))
+    with pytest.raises(DataError, match=r"'train' lists True, not a row index"):
+        READERS.create("medical-cxr-vqa", root=root)
+
+
 def test_required_table_that_is_a_folder_or_dangling_link(tmp_path: Path) -> None:
     (tmp_path / "a.csv").mkdir()
     with pytest.raises(DataError, match=r"a\.csv: not a regular file \(a folder\)"):
@@ -132,6 +148,15 @@ def test_reflacx_header_only_fixations_is_a_counted_skip(tmp_path: Path) -> None
     assert [g.reading_id for g in one.gaze] == [F.R_P1_A]
     count, examples, kind = _skip(dataset, "fixations.csv has no fixation rows (header only)")
     assert (count, examples, kind) == (1, (F.R_P1_B,), "skipped")
+
+
+def test_eyegaze_header_only_fixations_counts_every_image_left_without_gaze(tmp_path: Path) -> None:
+    root = _egd(tmp_path)
+    F.write_csv(root / "fixations.csv", F.EGD_FIXATION_HEADER, [])
+    dataset = READERS.create("eyegaze", root=root)
+    assert all(s.gaze == () for s in dataset.samples) and len(dataset.samples) == 2
+    count, examples, kind = _skip(dataset, "image with no usable fixation row (kept, without gaze)")
+    assert (count, set(examples), kind) == (2, {F.D_E1, F.D_E2}, "kept")
 
 
 def test_header_only_fixations_read_directly_is_empty_not_a_crash(tmp_path: Path) -> None:
