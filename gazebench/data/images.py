@@ -8,7 +8,8 @@ torchxrayvision do), then MONOCHROME1 is inverted, so bright always means dense.
 without cropping. Only regular files are opened (never a FIFO or device), and images above MAX_PIXELS are
 refused as decompression bombs before their pixels are decoded. Only chest radiographs are read: a DICOM
 whose Modality is not a projection radiograph (CT, MR, US, ...), whose pixels are not grey (RGB, PALETTE
-COLOR, ...) or whose rescale is unusable (slope 0, NaN, a slope without an intercept) is refused, and
+COLOR, ...) or whose grey mapping is unusable (rescale slope 0, a NaN rescale or window, a slope without an
+intercept, wide pixels without BitsStored) is refused, and
 `load_image` refuses images with a side under MIN_SIDE pixels.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ import stat
 import tempfile
 import threading
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -124,27 +126,34 @@ def check_radiograph_dicom(path: Path, ds: Any) -> None:
                               f"{' or '.join(GREY_PHOTOMETRIC)}; refused (not read as grey values)")
 
 
-def check_rescale(path: Path, ds: Any) -> None:
-    """A DataError naming `path` and the value unless the DICOM `ds`'s rescale can map stored values to grey
-    levels: RescaleSlope and RescaleIntercept come together (PS3.3 C.11.1: both present or both absent), are
-    single finite numbers, and the slope is not 0 (it would map every pixel to one value: a blank image). A file
-    whose Modality LUT Sequence decides the mapping is not checked (pydicom ignores the rescale then)."""
-    if ds.get("ModalityLUTSequence"):
-        return
-    slope, intercept = ds.get("RescaleSlope"), ds.get("RescaleIntercept")
-    if (slope is None) != (intercept is None):
-        have, lacks = ("RescaleSlope", "RescaleIntercept") if intercept is None else ("RescaleIntercept",
-                                                                                    "RescaleSlope")
-        raise DataError(path, f"DICOM {have} without {lacks}; refused (the grey levels are undefined)")
-    for name, value in (("RescaleSlope", slope), ("RescaleIntercept", intercept)):
+def check_grey_mapping(path: Path, ds: Any) -> None:
+    """A DataError naming `path` and the value unless the DICOM `ds` says how its stored values map to grey
+    levels: RescaleSlope and RescaleIntercept come together (PS3.3 C.11.1: both present or both absent; not
+    checked where a Modality LUT Sequence decides the mapping, as pydicom then ignores them), the slope is not 0
+    (every pixel one value: a blank image), rescale and window values are single finite numbers (a NaN window
+    makes every pixel NaN), and a file without BitsStored (or with 0) allocates 8 bits (the only reading
+    `_decode_dicom` gives it; wider pixels read as 8-bit would saturate)."""
+    values = [("WindowCenter", ds.get("WindowCenter")), ("WindowWidth", ds.get("WindowWidth"))]
+    if not ds.get("ModalityLUTSequence"):
+        slope, intercept = ds.get("RescaleSlope"), ds.get("RescaleIntercept")
+        if (slope is None) != (intercept is None):
+            have, lacks = ("RescaleSlope", "RescaleIntercept") if intercept is None else ("RescaleIntercept",
+                                                                                        "RescaleSlope")
+            raise DataError(path, f"DICOM {have} without {lacks}; refused (the grey levels are undefined)")
+        values += [("RescaleSlope", slope), ("RescaleIntercept", intercept)]
+    for name, value in values:
         if value is None:
             continue
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise DataError(path, f"DICOM {name} is not a single number: {value!r}; refused") from None
-        if not np.isfinite(number) or (name == "RescaleSlope" and number == 0):
-            raise DataError(path, f"DICOM {name} is {number:g}; refused (the grey levels are undefined)")
+        for item in list(value) if isinstance(value, Sequence) and not isinstance(value, str) else [value]:
+            try:
+                number = float(item)
+            except (TypeError, ValueError):
+                raise DataError(path, f"DICOM {name} is not a number: {item!r}; refused") from None
+            if not np.isfinite(number) or (name == "RescaleSlope" and number == 0):
+                raise DataError(path, f"DICOM {name} is {number:g}; refused (the grey levels are undefined)")
+    if not ds.get("BitsStored") and int(ds.get("BitsAllocated", 8) or 8) != 8:
+        raise DataError(path, f"DICOM has no BitsStored for its {ds.BitsAllocated}-bit pixels; refused (the stored "
+                              "range is unknown)")
 
 
 def _voi_lut_range(ds: Any) -> tuple[float, float]:
@@ -207,7 +216,7 @@ def _decode_dicom(path: Path) -> tuple[np.ndarray, int, tuple[int, int]]:
     if "PixelData" not in ds:
         raise DataError(path, "cannot decode image: DICOM has no pixel data (a header-only or truncated file)")
     check_radiograph_dicom(path, ds)
-    check_rescale(path, ds)
+    check_grey_mapping(path, ds)
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     if int(ds.Rows) * int(ds.Columns) * frames > MAX_PIXELS:
         raise _bomb(path, int(ds.Rows) * int(ds.Columns) * frames)
@@ -257,7 +266,7 @@ def image_size(path: Path) -> tuple[int, int]:
 
 
 ACCEPTANCE = (f"accept-v2: sides >= {MIN_SIDE}; DICOM Modality {'/'.join(RADIOGRAPH_MODALITIES)}, grey only, "
-              "rescale slope and intercept paired, finite, slope not 0")
+              "rescale slope and intercept paired, finite, slope not 0; window finite; BitsStored unless 8-bit")
 """What load_image refuses, part of the cache key (not of PREPROCESSING: the pixels of accepted images do not
 change), so an image cached before a rule existed is checked again."""
 
@@ -298,7 +307,7 @@ def load_image(path: Path, size: int) -> np.ndarray:
     """(size, size) float32 in [0, 1], decoded once and then served from cache_dir()/"images" (keyed by
     PREPROCESSING, ACCEPTANCE, the resolved path, file size, mtime and size; stored as uint8 for 8-bit sources,
     uint16 otherwise). An image with a side under MIN_SIDE, or a DICOM that is not a grey projection radiograph or
-    has an unusable rescale, is a DataError naming the file and the value."""
+    has an unusable grey mapping, is a DataError naming the file and the value."""
     if size <= 0:
         raise ValueError(f"image size must be positive, not {size}")
     check_file(Path(path))

@@ -348,6 +348,35 @@ def test_dicom_with_an_impossible_rescale_is_refused(tmp_path: Path, slope: str 
         read_image(path)
 
 
+@pytest.mark.parametrize(("edit", "why"), [
+    ({"WindowCenter": "nan", "WindowWidth": "100"}, "WindowCenter is nan"),
+    ({"WindowCenter": ["100", "inf"], "WindowWidth": ["50", "60"]}, "WindowCenter is inf"),
+])
+def test_dicom_with_a_non_finite_window_is_refused(tmp_path: Path, edit: dict[str, object], why: str) -> None:
+    path = F.write_dicom(tmp_path / "x.dcm", F.pattern(32, 32))
+    ds = pydicom.dcmread(path)
+    with warnings.catch_warnings():  # pydicom warns that NaN and inf are not valid DS text: that is the point
+        warnings.simplefilter("ignore", UserWarning)
+        for name, value in edit.items():
+            ds.add_new(name, "DS", value)
+        ds.save_as(path)
+    with pytest.raises(DataError, match=rf"x\.dcm: DICOM {why}"):
+        read_image(path)
+
+
+def test_wide_dicom_without_bits_stored_is_refused_an_8_bit_one_read(tmp_path: Path) -> None:
+    wide = F.write_dicom(tmp_path / "wide.dcm", F.pattern(32, 32, top=4095), bits_stored=12)
+    narrow = F.write_dicom(tmp_path / "narrow.dcm", F.pattern(32, 32))
+    expected = read_image(narrow)
+    for path in (wide, narrow):
+        ds = pydicom.dcmread(path)
+        del ds.BitsStored
+        ds.save_as(path)
+    with pytest.raises(DataError, match=r"wide\.dcm: DICOM has no BitsStored for its 16-bit pixels"):
+        read_image(wide)
+    assert np.array_equal(read_image(narrow), expected)
+
+
 def test_dicom_with_a_usable_rescale_is_read(tmp_path: Path) -> None:
     path = F.write_dicom(tmp_path / "x.dcm", F.pattern(32, 32))
     ds = pydicom.dcmread(path)
