@@ -18,6 +18,7 @@ import numpy as np
 from gazebench.data.codes import label_vector
 from gazebench.data.images import image_size, on_disk
 from gazebench.data.plausible import implausible, impossible_span, off_image
+from gazebench.data.readers.mimic_cxr import refuse_path_mismatch
 from gazebench.data.readers.registry import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
@@ -38,15 +39,15 @@ Frame = tuple[int, int]
 
 
 def read_master_sheet(path: Path, extra: tuple[str, ...] = ()) -> dict[str, Row]:
-    """master_sheet.csv rows keyed by dicom_id (duplicates, and a dicom_id that is not the stem of the row's
-    `path` where the sheet has that column, are DataErrors)."""
+    """master_sheet.csv rows keyed by dicom_id (duplicates, and a dicom_id, patient_id or study_id that is not the
+    row's `path`'s where the sheet has these columns, are DataErrors)."""
     out: dict[str, Row] = {}
     for row in read_csv(path, required=("dicom_id", *extra)):
         if row["dicom_id"] in out:
             raise row.error(f"duplicate dicom_id {row['dicom_id']} (also row {out[row['dicom_id']].line})")
-        image_name = row.get("path", "").replace("\\", "/").rsplit("/", 1)[-1]
-        if image_name and Path(image_name).stem != row["dicom_id"]:
-            raise row.error(f"dicom_id {row['dicom_id']} is not the image file's name ({image_name})")
+        if "path" in row:
+            ids = {"subject_id": row.get("patient_id", ""), "study_id": row.get("study_id", "")}
+            refuse_path_mismatch(row, "path", dicom_id=row["dicom_id"], **{k: v for k, v in ids.items() if v})
         out[row["dicom_id"]] = row
     return out
 

@@ -48,6 +48,25 @@ def mimic_id(row: Row, column: str) -> str:
     return text.split(".")[0]
 
 
+IMAGE_PATH = re.compile(r"(?:.*/)?p(\d+)/s(\d+)/([^/]+)\.(?:dcm|jpg)")
+"""`.../p{subject_id}/s{study_id}/{dicom_id}.dcm` (or `.jpg`): where MIMIC-CXR keeps each image."""
+
+
+def refuse_path_mismatch(row: Row, column: str, **ids: str) -> None:
+    """A DataError naming the row unless its MIMIC-CXR image path (`row[column]`) ends in
+    `p{subject_id}/s{study_id}/{dicom_id}.dcm|.jpg` with the `ids` given (any of subject_id, study_id, dicom_id):
+    a row whose ids are not its image's would join labels, gaze and patients to the wrong image."""
+    match = IMAGE_PATH.fullmatch(row[column].replace("\\", "/"))
+    if match is None:
+        raise row.error(f"column {column!r} is not a MIMIC-CXR image path p<subject>/s<study>/<dicom_id>.dcm: "
+                        f"{row[column]!r}")
+    found = dict(zip(("subject_id", "study_id", "dicom_id"), match.groups(), strict=True))
+    wrong = [f"{name} {value} (path has {found[name]})" for name, value in ids.items()
+             if value.split(".")[0] != found[name]]
+    if wrong:
+        raise row.error(f"ids disagree with {column} {row[column]!r}: {', '.join(wrong)}")
+
+
 def study_time(text: str) -> str:
     """StudyTime `HHMMSS.fff` written as a float with leading zeros lost → `HH:MM:SS.ffffff` ('' if blank)."""
     if text == "":

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from gazebench.data.plausible import implausible, impossible_span, keep_reference, off_image
-from gazebench.data.readers.mimic_cxr import SPLITS
+from gazebench.data.readers.mimic_cxr import SPLITS, refuse_path_mismatch
 from gazebench.data.readers.registry import READERS
 from gazebench.data.release import release_version
 from gazebench.data.skips import SkipLog
@@ -204,8 +204,8 @@ def image_size(row: Row) -> tuple[int, int]:
 
 def readings_by_image(metadata: list[Row], main_data: Path, skips: SkipLog) -> dict[str, list[GazeRecord]]:
     """GazeRecords of every usable reading, keyed by dicom_id. Discarded readings and cases whose
-    fixations.csv is missing or holds no row (header only) are passed over (counted in `skips`); a dicom_id that is
-    not the `image` file's name is a DataError."""
+    fixations.csv is missing or holds no row (header only) are passed over (counted in `skips`); a dicom_id or
+    subject_id that is not the `image` path's is a DataError."""
     out: dict[str, list[GazeRecord]] = defaultdict(list)
     refuse_duplicates(metadata, lambda row: row["id"], "REFLACX reading ids")
     for row in metadata:
@@ -214,9 +214,7 @@ def readings_by_image(metadata: list[Row], main_data: Path, skips: SkipLog) -> d
             raise row.error(f"not a REFLACX id: {reading_id!r}")
         if row["split"] not in SPLITS:
             raise row.error(f"split must be one of {', '.join(SPLITS)}, not {row['split']!r}")
-        image_name = row["image"].replace("\\", "/").rsplit("/", 1)[-1]
-        if Path(image_name).stem != row["dicom_id"]:
-            raise row.error(f"dicom_id {row['dicom_id']} is not the image file's name ({image_name})")
+        refuse_path_mismatch(row, "image", subject_id=row["subject_id"], dicom_id=row["dicom_id"])
         if row.flag("eye_tracking_data_discarded"):
             skips.add(f"{row.path}: REFLACX reading discarded (eye_tracking_data_discarded)", reading_id)
             continue

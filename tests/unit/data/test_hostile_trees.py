@@ -271,8 +271,17 @@ def test_reflacx_dicom_id_that_is_not_the_image_file_is_refused(tmp_path: Path) 
     root = _reflacx(tmp_path)
     meta = root / "main_data" / "metadata_phase_1.csv"
     meta.write_text(meta.read_text().replace(f",{F.D_R1},", f",{F.D_R3},", 1))
-    with pytest.raises(DataError, match=rf"metadata_phase_1\.csv, row 2: dicom_id {F.D_R3} is not the image "
-                                        rf"file's name \({F.D_R1}\.dcm\)"):
+    with pytest.raises(DataError, match=rf"metadata_phase_1\.csv, row 2: ids disagree with image '.*{F.D_R1}\.dcm': "
+                                        rf"dicom_id {F.D_R3} \(path has {F.D_R1}\)"):
+        READERS.create("reflacx", root=root)
+
+
+def test_reflacx_subject_id_that_is_not_the_image_path_s_is_refused(tmp_path: Path) -> None:
+    root = _reflacx(tmp_path)
+    meta = root / "main_data" / "metadata_phase_1.csv"
+    meta.write_text(meta.read_text().replace(f",{F.S1},", ",19999999,", 1))
+    with pytest.raises(DataError, match=rf"metadata_phase_1\.csv, row 2: ids disagree .*subject_id 19999999 "
+                                        rf"\(path has {F.S1}\)"):
         READERS.create("reflacx", root=root)
 
 
@@ -295,7 +304,17 @@ def test_eyegaze_master_dicom_id_that_is_not_the_image_file_is_refused(tmp_path:
     root = _egd(tmp_path)
     master = root / "master_sheet.csv"
     master.write_text(master.read_text().replace(f"{F.D_E2}.dcm", f"{F.D_E1}.dcm"))
-    with pytest.raises(DataError, match=rf"master_sheet\.csv, row 3: dicom_id {F.D_E2} is not the image file's name"):
+    with pytest.raises(DataError, match=rf"master_sheet\.csv, row 3: ids disagree .*dicom_id {F.D_E2} "
+                                        rf"\(path has {F.D_E1}\)"):
+        READERS.create("eyegaze", root=root)
+
+
+def test_eyegaze_master_study_that_is_not_the_image_path_s_is_refused(tmp_path: Path) -> None:
+    root = _egd(tmp_path)
+    master = root / "master_sheet.csv"
+    master.write_text(master.read_text().replace(f"s50000002/{F.D_E2}", f"s50000077/{F.D_E2}"))
+    with pytest.raises(DataError, match=r"master_sheet\.csv, row 3: ids disagree .*study_id 50000002 \(path has "
+                                        r"50000077\)"):
         READERS.create("eyegaze", root=root)
 
 
