@@ -56,8 +56,9 @@ class Row(dict[str, str]):
 
 
 def read_csv(path: Path, required: Iterable[str] = ()) -> list[Row]:
-    """All rows of `path`; missing file, unreadable text, missing `required` columns or ragged rows are
-    DataErrors. A leading unnamed column (pandas' `index=True`) is dropped; blank lines are skipped."""
+    """All rows of `path`; a missing file (or a folder, FIFO or broken link in its place, `present`), unreadable
+    text, missing `required` columns, a column name repeated in the header or ragged rows are DataErrors. A
+    leading unnamed column (pandas' `index=True`) is dropped; blank lines are skipped."""
     return list(iter_csv(path, required))
 
 
@@ -96,8 +97,8 @@ def _number(text: str) -> float:
 
 def _records(path: Path, required: Iterable[str]) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """(column names, (line, values) of each non-blank row, values unstripped), after the checks `read_csv`
-    names: missing file, unreadable text, empty or malformed header, missing `required` columns; the rows
-    raise on a ragged row or bad quoting when reached. A leading unnamed column is dropped from both."""
+    names: missing file, unreadable text, empty or malformed header, a repeated column or a missing `required` one;
+    the rows raise on a ragged row or bad quoting when reached. A leading unnamed column is dropped from both."""
     if not present(path):
         raise DataError(path, "file not found")
     try:

@@ -223,7 +223,7 @@ def readings_by_image(metadata: list[Row], main_data: Path, skips: SkipLog) -> d
             skips.add(f"{main_data}: REFLACX case without fixations.csv", reading_id)
             continue
         record = read_reading(case_dir, reading_id, image_size(row), skips)
-        if not len(record.fixations):  # read_fixations refuses a file whose rows are all damaged: no rows at all
+        if not len(record.fixations):  # no rows at all: read_fixations refuses a file whose rows are all damaged
             skips.add(f"{main_data}: REFLACX case whose fixations.csv has no fixation rows (header only)", reading_id)
             continue
         out[row["dicom_id"]].append(record)
