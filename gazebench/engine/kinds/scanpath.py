@@ -123,7 +123,10 @@ def _gaze_scores(pred: list[np.ndarray], items: Sequence[Item],
         for rid, regions in it.reference:
             ref = _regions(regions)
             n_short += int(min(len(points), len(ref)) < MULTIMATCH_MIN_FIXATIONS)
-            sim = similarity(points, ref, it.image_size, settings) if len(points) else {}
+            try:
+                sim = similarity(points, ref, it.image_size, settings) if len(points) else {}
+            except ValueError as exc:  # e.g. a region off the image: refused, naming the sample
+                raise MetricInputError(f"sample {it.sample.sample_id}, reading {rid}: {exc}") from None
             try:
                 sal = points_heatmap(points, it.image_size, grid, by_id[rid].fixations.pixels_per_degree)
                 heat = gaze_heatmap(by_id[rid].fixations, it.image_size, grid)
