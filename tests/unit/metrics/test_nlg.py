@@ -85,8 +85,9 @@ def test_cider_d_by_hand_and_corpus_dependence() -> None:
 
 
 def test_tokenizer_is_coco_like() -> None:
+    # brackets stay as PTB's -lrb- / -rrb-: coco-caption's deletion list names them upper-case
     assert coco_tokenize("The Heart's size, (1.5 cm) isn't enlarged; plate-like and/or...") == [
-        "the", "heart", "'s", "size", "1.5", "cm", "is", "n't", "enlarged", "plate-like", "and/or"]
+        "the", "heart", "'s", "size", "-lrb-", "1.5", "cm", "-rrb-", "is", "n't", "enlarged", "plate-like", "and/or"]
     assert coco_tokenize("No effusion.", punctuation="keep") == ["no", "effusion", "."]
 
 
