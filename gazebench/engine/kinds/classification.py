@@ -250,7 +250,7 @@ def gaze_result(samples: tuple[Sample, ...], df: pd.DataFrame, grid: tuple[int, 
         return None
     from gazebench.gaze.alignment import scanpath_summary
     from gazebench.gaze.heatmap import fixation_counts, gaze_heatmap
-    from gazebench.gaze.saliency import saliency_summary
+    from gazebench.gaze.saliency import saliency_summary, undefined_counts
     from gazebench.gaze.targets import EmptyScanpath, ordered_targets
 
     maps = df[scols].to_numpy(dtype=np.float64) if scols else None  # whole columns: a .loc per row costs ~1 ms
@@ -282,5 +282,8 @@ def gaze_result(samples: tuple[Sample, ...], df: pd.DataFrame, grid: tuple[int, 
     if preds:
         out["scanpath"] = {k: float(v) for k, v in scanpath_summary(np.array(preds), np.array(refs), grid).items()}
     if sal_rows:
-        out["saliency"] = {k: float(np.nanmean([r[k] for r in sal_rows])) for k in sal_rows[0]}
+        table = {k: np.array([r[k] for r in sal_rows]) for k in sal_rows[0]}
+        out["saliency"] = {k: float(v[np.isfinite(v)].mean()) if np.isfinite(v).any() else float("nan")
+                           for k, v in table.items()}  # undefined readings left out, and counted:
+        out["n_saliency_undefined"] = undefined_counts(sal_rows)
     return out
