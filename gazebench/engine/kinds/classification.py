@@ -273,8 +273,10 @@ def gaze_result(samples: tuple[Sample, ...], df: pd.DataFrame, grid: tuple[int, 
                 preds.append(cells[i])
                 refs.append(ref)
             if sal is not None and heat is not None:
-                fixated = fixation_counts(rec.fixations, rec.image_size, grid) > 0
-                sal_rows.append(saliency_summary(sal, heat, fixated))
+                # NSS on the fixation counts at the fixated cells, a cell fixated twice counting twice (pysaliency's
+                # NSS, docs/metrics.md "Saliency maps"); the MIT convention and AUC-Judd binarise them themselves
+                counts = fixation_counts(rec.fixations, rec.image_size, grid)
+                sal_rows.append(saliency_summary(sal, heat, counts))
     out: dict[str, Any] = {"n_readings": max(len(preds), len(sal_rows)), "n_readings_skipped": skipped,
                            "grid": list(grid), "k": len(gcols)}
     if scols:
