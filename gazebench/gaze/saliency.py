@@ -7,17 +7,23 @@ codebases, each named (docs/metrics.md):
   (sample sd, N − 1) and averages over the fixated cells of a binary fixation map; SIM min–max rescales each
   map to [0, 1] before normalising it to sum 1 (so a positive floor, e.g. a softmax map, is removed).
 
-CC, KLD (MIT's ε) and AUC-Judd agree between the two up to jitter; shuffled AUC follows MIT's AUC_shuffled
-(negatives: fixated cells of other images). A saliency map P is scored against a reference density Q (a gaze
-heatmap) and a fixation map (fixation counts per pixel or cell, same shape). All maps must be finite; KLD and
-SIM also need non-negative maps.
+CC, KLD (MIT's ε) and AUC-Judd agree between the two up to jitter; shuffled AUC and AUC-Borji follow MIT's
+AUC_shuffled (negatives: fixated cells of other images) and AUC_Borji (negatives: cells drawn uniformly).
+A constant map is exact, never a 0/0: pysaliency's NSS is 0 (it divides only by a non-zero sd), MIT's NSS, CC,
+MIT's SIM, shuffled AUC and AUC-Borji are NaN (MATLAB's 0/0), and callers count the NaNs.
+
+A saliency map P is scored against a reference density Q (a gaze heatmap) and a fixation map (fixation counts per
+pixel or cell, same shape). All maps must be finite; KLD and SIM also need non-negative maps.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from gazebench.metrics.vocabulary import SAL, SALIENCY_METRICS
 
 Convention = Literal["pysaliency", "mit"]
 CONVENTIONS: tuple[Convention, ...] = ("pysaliency", "mit")
@@ -27,9 +33,9 @@ EPS = 2.2204e-16
 JITTER = 1e-7
 """AUC-Judd tie-breaking noise, relative to the map's range."""
 SAUC_SPLITS = 100
-"""Shuffled AUC: random draws of negatives averaged (MIT's Nsplits)."""
+"""Shuffled AUC and AUC-Borji: random draws of negatives averaged (MIT's Nsplits default)."""
 SAUC_STEP = 0.1
-"""Shuffled AUC: threshold step on the [0, 1]-rescaled map (MIT's stepSize)."""
+"""Shuffled AUC and AUC-Borji: threshold step on the [0, 1]-rescaled map (MIT's stepSize default)."""
 
 
 def _maps(*maps: ArrayLike) -> list[np.ndarray]:
@@ -59,26 +65,35 @@ def _convention(convention: str) -> None:
         raise ValueError(f"unknown saliency convention {convention!r} (known: {', '.join(CONVENTIONS)})")
 
 
+def _constant(m: np.ndarray) -> bool:
+    """Every value equal (tested exactly: the sd of a float constant map can come out a rounding error above 0)."""
+    return bool(m.max() == m.min())
+
+
 def nss(sal_map: ArrayLike, fix_mask: ArrayLike, convention: Convention = "pysaliency") -> float:
     """Normalized scanpath saliency: mean z-scored saliency at fixations.
 
     pysaliency: population sd, each cell weighted by its fixation count; mit: sample sd (N − 1), each fixated
-    cell once. NaN for a constant map.
+    cell once. A constant map: 0 under pysaliency (`NSS` subtracts the mean and divides only by a non-zero sd),
+    NaN under mit (`NSS.m` divides by a zero sd).
     """
     _convention(convention)
     p, m = _maps(sal_map, fix_mask)
     m = _fixated(m)
     if convention == "mit":
         m = (m > 0).astype(np.float64)
-    sd = p.std(ddof=1 if convention == "mit" and p.size > 1 else 0)
-    if sd == 0:
-        return float("nan")
+    if _constant(p):
+        return 0.0 if convention == "pysaliency" else float("nan")
+    sd = p.std(ddof=1 if convention == "mit" else 0)
     return float(np.sum((p - p.mean()) / sd * m) / m.sum())
 
 
 def cc(a: ArrayLike, b: ArrayLike) -> float:
-    """Pearson correlation of two maps over all pixels; NaN if either is constant."""
+    """Pearson correlation of two maps over all pixels; NaN if either is constant (MIT `CC.m`'s 0/0;
+    pysaliency's `CC` returns 0 when only one is)."""
     a, b = _maps(a, b)
+    if _constant(a) or _constant(b):
+        return float("nan")
     da, db = a - a.mean(), b - b.mean()
     denom = np.sqrt(np.sum(da * da) * np.sum(db * db))
     return float(np.sum(da * db) / denom) if denom > 0 else float("nan")
@@ -93,8 +108,7 @@ def kld(pred: ArrayLike, ref: ArrayLike) -> float:
 
 def _rescaled(m: np.ndarray) -> np.ndarray:
     """MIT's min–max rescale to [0, 1]; NaN everywhere for a constant map (MATLAB's 0/0)."""
-    span = m.max() - m.min()
-    return (m - m.min()) / span if span > 0 else np.full_like(m, np.nan)
+    return np.full_like(m, np.nan) if _constant(m) else (m - m.min()) / (m.max() - m.min())
 
 
 def sim(a: ArrayLike, b: ArrayLike, convention: Convention = "pysaliency") -> float:
@@ -137,6 +151,16 @@ def auc_judd(sal_map: ArrayLike, fix_mask: ArrayLike, rng: np.random.Generator |
     return float(np.sum(np.diff(fp) * (tp[1:] + tp[:-1]) / 2))
 
 
+def _split_auc(pos: np.ndarray, neg: np.ndarray, step: float) -> float:
+    """One split's ROC area as MIT's AUC_shuffled / AUC_Borji: thresholds 0, step, ... up to the largest value
+    (MATLAB's 0:step:top, endpoint within its colon tolerance), trapezoids from (0, 0) to (1, 1)."""
+    top = max(pos.max(), neg.max())
+    thresholds = step * np.arange(int(np.floor(top / step + 1e-10)), -1, -1)
+    tp = np.concatenate([[0.0], (pos[None, :] >= thresholds[:, None]).mean(axis=1), [1.0]])
+    fp = np.concatenate([[0.0], (neg[None, :] >= thresholds[:, None]).mean(axis=1), [1.0]])
+    return float(np.sum(np.diff(fp) * (tp[1:] + tp[:-1]) / 2))
+
+
 def shuffled_auc(sal_map: ArrayLike, fix_mask: ArrayLike, other_mask: ArrayLike,
                  rng: np.random.Generator | None = None, n_splits: int = SAUC_SPLITS, step: float = SAUC_STEP) -> float:
     """Shuffled AUC as MIT's AUC_shuffled: positives are the map's values at this image's fixated cells,
@@ -158,33 +182,54 @@ def shuffled_auc(sal_map: ArrayLike, fix_mask: ArrayLike, other_mask: ArrayLike,
     rng = np.random.default_rng(0) if rng is None else rng
     pos = s[fixated]
     n_neg = min(pos.size, others.size)
-    areas = []
-    for _ in range(n_splits):
-        neg = s[rng.permutation(others)[:n_neg]]
-        top = max(pos.max(), neg.max())  # MATLAB's 0:step:top, endpoint within its colon tolerance
-        thresholds = step * np.arange(int(np.floor(top / step + 1e-10)), -1, -1)
-        tp = np.concatenate([[0.0], (pos[None, :] >= thresholds[:, None]).mean(axis=1), [1.0]])
-        fp = np.concatenate([[0.0], (neg[None, :] >= thresholds[:, None]).mean(axis=1), [1.0]])
-        areas.append(np.sum(np.diff(fp) * (tp[1:] + tp[:-1]) / 2))
-    return float(np.mean(areas))
+    return float(np.mean([_split_auc(pos, s[rng.permutation(others)[:n_neg]], step) for _ in range(n_splits)]))
+
+
+def auc_borji(sal_map: ArrayLike, fix_mask: ArrayLike, rng: np.random.Generator | None = None,
+              n_splits: int = SAUC_SPLITS, step: float = SAUC_STEP) -> float:
+    """AUC-Borji as MIT's AUC_Borji (Borji et al., "Analysis of scores, datasets, and models in visual saliency
+    prediction", ICCV 2013): positives are the [0, 1]-rescaled map at the fixated cells (each once), negatives as
+    many cells drawn uniformly with replacement from the whole map (MATLAB's randi), thresholds 0, step, ... up
+    to the largest value, trapezoid ROC area averaged over `n_splits` draws (seeded 0 when rng is None).
+
+    Its expectation is the ROC area of the fixated values against every cell of the map at those thresholds
+    (pysaliency's `AUC` with uniform nonfixations, when the map's values lie on the threshold grid). NaN for a
+    constant map (MIT's "NaN saliencyMap").
+    """
+    p, m = _maps(sal_map, fix_mask)
+    fixated = _fixated(m).ravel() > 0
+    s = _rescaled(p).ravel()
+    if np.isnan(s).any():
+        return float("nan")
+    rng = np.random.default_rng(0) if rng is None else rng
+    pos = s[fixated]
+    return float(np.mean([_split_auc(pos, s[rng.integers(0, s.size, pos.size)], step) for _ in range(n_splits)]))
 
 
 def saliency_summary(
     sal_map: ArrayLike, ref_heatmap: ArrayLike, fix_mask: ArrayLike, rng: np.random.Generator | None = None,
     other_mask: ArrayLike | None = None,
 ) -> dict[str, float]:
-    """NSS (both conventions), AUC-Judd and, given other images' fixations, shuffled AUC against the fixation
-    map; CC, KLD and SIM (both conventions) against the reference heatmap. `<metric>_mit` is the MIT
-    convention, the plain name pysaliency's."""
+    """NSS (both conventions), AUC-Judd, AUC-Borji (seeded 0 on every call, so a pure function of the maps) and,
+    given other images' fixations, shuffled AUC against the fixation map; CC, KLD and SIM (both conventions)
+    against the reference heatmap, keyed by the vocabulary's names (`<metric>_mit` the MIT convention, the plain
+    name pysaliency's). NaN where a metric is undefined."""
     out = {
-        "nss": nss(sal_map, fix_mask),
-        "nss_mit": nss(sal_map, fix_mask, "mit"),
-        "auc_judd": auc_judd(sal_map, fix_mask, rng),
-        "cc": cc(sal_map, ref_heatmap),
-        "kld": kld(sal_map, ref_heatmap),
-        "sim": sim(sal_map, ref_heatmap),
-        "sim_mit": sim(sal_map, ref_heatmap, "mit"),
+        SAL.nss: nss(sal_map, fix_mask),
+        SAL.nss_mit: nss(sal_map, fix_mask, "mit"),
+        SAL.auc_judd: auc_judd(sal_map, fix_mask, rng),
+        SAL.auc_borji: auc_borji(sal_map, fix_mask),  # its own seed: the other metrics' draws stay as they were
+        SAL.cc: cc(sal_map, ref_heatmap),
+        SAL.kld: kld(sal_map, ref_heatmap),
+        SAL.sim: sim(sal_map, ref_heatmap),
+        SAL.sim_mit: sim(sal_map, ref_heatmap, "mit"),
     }
     if other_mask is not None:
-        out["sauc"] = shuffled_auc(sal_map, fix_mask, other_mask, rng)
+        out[SAL.sauc] = shuffled_auc(sal_map, fix_mask, other_mask, rng)
     return out
+
+
+def undefined_counts(rows: Sequence[Mapping[str, float]]) -> dict[str, int]:
+    """How many of `rows` (saliency_summary results) left each metric undefined (NaN), every metric named."""
+    return {k: sum(1 for r in rows if k in r and np.isnan(r[k])) for k in SALIENCY_METRICS
+            if any(k in r for r in rows)}

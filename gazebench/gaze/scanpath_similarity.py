@@ -158,11 +158,17 @@ def sed_string(a: ArrayLike, image_size: tuple[float, float], n: int = SED_GRID)
     """GazeSearch's region of each fixation: (x // (W // n)) + (y // (H // n))·n on integer pixel coordinates.
 
     GazeSearch's code lets the last few pixel columns/rows (when W or H is not a multiple of n) spill into an
-    (n+1)-th column/row; here they are clipped into the last one, the only deviation.
+    (n+1)-th column/row; here they are clipped into the last one, the only deviation. A fixation off the image
+    (x < 0, y < 0, x ≥ W or y ≥ H) has no region and is refused (ValueError naming it), never mapped into one.
     """
     p = _scanpath(a, "scanpath")
     if n < 1 or min(image_size) < n:
         raise ValueError(f"string-edit grid n must be between 1 and the image size, got {n}")
+    off = (p[:, 0] < 0) | (p[:, 1] < 0) | (p[:, 0] >= image_size[0]) | (p[:, 1] >= image_size[1])
+    if off.any():
+        i = int(np.flatnonzero(off)[0])
+        raise ValueError(f"string-edit distance: fixation {i} (0-based) at ({p[i, 0]:g}, {p[i, 1]:g}) lies off the "
+                         f"{image_size[0]:g} x {image_size[1]:g} image ({int(off.sum())} such)")
     step_x, step_y = int(image_size[0]) // n, int(image_size[1]) // n
     xy = np.floor(p[:, :2]).astype(np.int64)
     col = np.minimum(xy[:, 0] // step_x, n - 1)

@@ -4,7 +4,7 @@ agree on one vocabulary and a new family (report, grounding, VQA, scanpath) is a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from types import MappingProxyType
 from typing import Literal
 
@@ -150,6 +150,26 @@ VQA = (
     _fraction("accuracy", "Acc", "vqa", "exact-match accuracy of normalised answers over all questions"),
     *(_fraction(f"acc_{t}", f"Acc {t}", "vqa", f"accuracy over {t} questions") for t in VQA_TYPES),
 )
+@dataclass(frozen=True)
+class SaliencyNames:
+    """Results-JSON keys of the saliency-map metrics (gazebench.gaze.saliency; docs/metrics.md, "Saliency maps"),
+    shared by the classification kind's saliency heads and the scanpath task."""
+
+    auc_judd: str = "auc_judd"
+    sauc: str = "sauc"
+    auc_borji: str = "auc_borji"
+    nss: str = "nss"
+    nss_mit: str = "nss_mit"
+    sim: str = "sim"
+    sim_mit: str = "sim_mit"
+    cc: str = "cc"
+    kld: str = "kld"
+
+
+SAL = SaliencyNames()
+SALIENCY_METRICS: tuple[str, ...] = astuple(SAL)
+"""Every saliency metric key, in table order."""
+
 SCANPATH = (
     _plain("icc_x", "ICC x", "scanpath", "ICC of matched predicted vs radiologist region centroids, x; the task's "
            "Shrout & Fleiss form (default ICC(2,1)), named in the results' icc_form", True),
@@ -176,14 +196,20 @@ SCANPATH = (
            "reading's, sum of Euclidean distances, image pixels", False, "px"),
     _plain("sed", "SED", "scanpath", "string-edit distance on a 5x5 grid as GazeSearch (WACV 2025) computes it, "
            "unnormalised edit count", False),
-    _fraction("auc_judd", "AUC-Judd", "scanpath", "AUC-Judd of the predicted regions' map at each reading's fixations"),
-    _fraction("sauc", "sAUC", "scanpath", "shuffled AUC (MIT AUC_shuffled): negatives are other images' fixated cells"),
-    _plain("nss", "NSS", "scanpath", "NSS, pysaliency convention (population sd, repeated fixations counted)", True),
-    _plain("nss_mit", "NSS (MIT)", "scanpath", "NSS, MIT benchmark convention (sample sd, binary fixation map)", True),
-    _plain("sim", "SIM", "scanpath", "SIM vs the reading's heatmap, pysaliency convention (maps as they are)", True),
-    _plain("sim_mit", "SIM (MIT)", "scanpath", "SIM, MIT benchmark convention (min-max rescaled maps)", True),
-    _plain("cc", "CC", "scanpath", "Pearson CC of the predicted map and the reading's heatmap", True),
-    _plain("kld", "KLD", "scanpath", "KL divergence of the reading's heatmap from the predicted map (MIT eps)", False),
+    _fraction(SAL.auc_judd, "AUC-Judd", "scanpath", "AUC-Judd of the predicted regions' map at each reading's "
+              "fixations"),
+    _fraction(SAL.sauc, "sAUC", "scanpath", "shuffled AUC (MIT AUC_shuffled): negatives are other images' fixated "
+              "cells"),
+    _fraction(SAL.auc_borji, "AUC-Borji", "scanpath", "AUC-Borji (MIT AUC_Borji): negatives drawn uniformly from "
+              "the map's cells, 100 seeded splits, thresholds every 0.1"),
+    _plain(SAL.nss, "NSS", "scanpath", "NSS, pysaliency convention (population sd, repeated fixations counted)", True),
+    _plain(SAL.nss_mit, "NSS (MIT)", "scanpath", "NSS, MIT benchmark convention (sample sd, binary fixation map)",
+           True),
+    _plain(SAL.sim, "SIM", "scanpath", "SIM vs the reading's heatmap, pysaliency convention (maps as they are)", True),
+    _plain(SAL.sim_mit, "SIM (MIT)", "scanpath", "SIM, MIT benchmark convention (min-max rescaled maps)", True),
+    _plain(SAL.cc, "CC", "scanpath", "Pearson CC of the predicted map and the reading's heatmap", True),
+    _plain(SAL.kld, "KLD", "scanpath", "KL divergence of the reading's heatmap from the predicted map (MIT eps)",
+           False),
 )
 
 METRIC_FAMILIES: Mapping[str, tuple[Metric, ...]] = MappingProxyType(

@@ -250,7 +250,7 @@ def gaze_result(samples: tuple[Sample, ...], df: pd.DataFrame, grid: tuple[int, 
         return None
     from gazebench.gaze.alignment import scanpath_summary
     from gazebench.gaze.heatmap import fixation_counts, gaze_heatmap
-    from gazebench.gaze.saliency import saliency_summary
+    from gazebench.gaze.saliency import saliency_summary, undefined_counts
     from gazebench.gaze.targets import EmptyScanpath, ordered_targets
 
     maps = df[scols].to_numpy(dtype=np.float64) if scols else None  # whole columns: a .loc per row costs ~1 ms
@@ -273,8 +273,10 @@ def gaze_result(samples: tuple[Sample, ...], df: pd.DataFrame, grid: tuple[int, 
                 preds.append(cells[i])
                 refs.append(ref)
             if sal is not None and heat is not None:
-                fixated = fixation_counts(rec.fixations, rec.image_size, grid) > 0
-                sal_rows.append(saliency_summary(sal, heat, fixated))
+                # NSS on the fixation counts at the fixated cells, a cell fixated twice counting twice (pysaliency's
+                # NSS, docs/metrics.md "Saliency maps"); the MIT convention and AUC-Judd binarise them themselves
+                counts = fixation_counts(rec.fixations, rec.image_size, grid)
+                sal_rows.append(saliency_summary(sal, heat, counts))
     out: dict[str, Any] = {"n_readings": max(len(preds), len(sal_rows)), "n_readings_skipped": skipped,
                            "grid": list(grid), "k": len(gcols)}
     if scols:
@@ -282,5 +284,8 @@ def gaze_result(samples: tuple[Sample, ...], df: pd.DataFrame, grid: tuple[int, 
     if preds:
         out["scanpath"] = {k: float(v) for k, v in scanpath_summary(np.array(preds), np.array(refs), grid).items()}
     if sal_rows:
-        out["saliency"] = {k: float(np.nanmean([r[k] for r in sal_rows])) for k in sal_rows[0]}
+        table = {k: np.array([r[k] for r in sal_rows]) for k in sal_rows[0]}
+        out["saliency"] = {k: float(v[np.isfinite(v)].mean()) if np.isfinite(v).any() else float("nan")
+                           for k, v in table.items()}  # undefined readings left out, and counted:
+        out["n_saliency_undefined"] = undefined_counts(sal_rows)
     return out

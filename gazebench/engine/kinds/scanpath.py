@@ -5,7 +5,8 @@ axis (the task's ICC form, default ICC(2,1)), mean centroid distance in pixels a
 Kendall τ-b of the orders. Scanpath similarity of the predicted region sequence to each reading's
 (gazebench.gaze.scanpath_similarity: MultiMatch, ScanMatch, DTW, GazeSearch's SED) and saliency of the predicted
 regions as a map against each reading's fixations (gazebench.gaze.saliency: NSS and SIM under both conventions,
-shuffled AUC with other images' fixations as negatives). Findings: the model's report, labelled by the task's
+shuffled AUC with other images' fixations as negatives, AUC-Borji with uniform negatives; readings where one is
+undefined are counted in `gaze.n_saliency_undefined`). Findings: the model's report, labelled by the task's
 labeler, against the strict majority of the image's REFLACX readers (finding names mapped to CheXpert by the
 task's `finding_names`), beside each reader against the same majority."""
 from __future__ import annotations
@@ -31,7 +32,7 @@ from gazebench.engine.kinds.columns import point_lists, stored_points, stored_te
 from gazebench.engine.kinds.prf import prf, weighted_mean
 from gazebench.gaze.clusters import GazeRegions, cluster_fixations
 from gazebench.gaze.heatmap import fixation_counts, gaze_heatmap, points_heatmap
-from gazebench.gaze.saliency import saliency_summary
+from gazebench.gaze.saliency import saliency_summary, undefined_counts
 from gazebench.gaze.scanpath import EmptyScanpath
 from gazebench.gaze.scanpath_similarity import (
     MULTIMATCH_MIN_FIXATIONS,
@@ -45,6 +46,7 @@ from gazebench.labels import CHEXPERT_LABELS
 from gazebench.metrics.agreement import ICC_FORMS, IccForm, examination_agreement, icc, region_agreement
 from gazebench.metrics.clinical import binarize
 from gazebench.metrics.inputs import MetricInputError
+from gazebench.metrics.vocabulary import SALIENCY_METRICS
 from gazebench.outputs import Scanpaths
 from gazebench.records import Sample
 from gazebench.reports.labelers import LABELERS
@@ -64,9 +66,6 @@ def reader_findings(task: Task, sample: Sample) -> dict[str, set[str]]:
     return readers
 
 
-SALIENCY_METRICS = ("auc_judd", "sauc", "nss", "nss_mit", "sim", "sim_mit", "cc", "kld")
-"""Saliency of the predicted regions (as a map) against each reading, on the task's grid
-(gazebench.gaze.saliency)."""
 ICC_PAIRING = ("each radiologist region paired with its Hungarian-matched predicted region (min total centroid "
                "distance), pairs of all readings pooled, k = 2 raters (model, radiologist), one ICC per axis")
 
@@ -114,6 +113,7 @@ def _gaze_scores(pred: list[np.ndarray], items: Sequence[Item],
     total = np.sum(union, axis=0)
     rng = np.random.default_rng(0)
     rows, n_clipped, n_short, n_no_map = [], 0, 0, 0
+    sal_rows: list[dict[str, float]] = []
     for p, it, fix, own in zip(pred, items, fixated, union, strict=True):
         points, clipped = _on_image(p, it.image_size)
         n_clipped += clipped
@@ -123,11 +123,15 @@ def _gaze_scores(pred: list[np.ndarray], items: Sequence[Item],
         for rid, regions in it.reference:
             ref = _regions(regions)
             n_short += int(min(len(points), len(ref)) < MULTIMATCH_MIN_FIXATIONS)
-            sim = similarity(points, ref, it.image_size, settings) if len(points) else {}
+            try:
+                sim = similarity(points, ref, it.image_size, settings) if len(points) else {}
+            except ValueError as exc:  # e.g. a region off the image: refused, naming the sample
+                raise MetricInputError(f"sample {it.sample.sample_id}, reading {rid}: {exc}") from None
             try:
                 sal = points_heatmap(points, it.image_size, grid, by_id[rid].fixations.pixels_per_degree)
                 heat = gaze_heatmap(by_id[rid].fixations, it.image_size, grid)
                 sal_scores = saliency_summary(sal, heat, fix[rid], rng, others)
+                sal_rows.append(sal_scores)
             except EmptyScanpath:
                 n_no_map += 1
                 sal_scores = {}
@@ -144,7 +148,9 @@ def _gaze_scores(pred: list[np.ndarray], items: Sequence[Item],
              "n_readings_too_short_for_multimatch": n_short, "n_readings_without_predicted_map": n_no_map,
              "mm_duration_note": "null: predicted scanpaths carry no durations (the other four do not use them)",
              "saliency_map": "the predicted regions as equal-weight fixations, 1-degree Gaussians, on the grid",
-             "sauc_negatives": "fixated grid cells of every other image's readings (MIT AUC_shuffled, 100 splits)"}
+             "sauc_negatives": "fixated grid cells of every other image's readings (MIT AUC_shuffled, 100 splits)",
+             "auc_borji_negatives": "grid cells drawn uniformly with replacement (MIT AUC_Borji, 100 splits, seed 0)",
+             "gaze": {"n_saliency_undefined": undefined_counts(sal_rows)}}
     return np.asarray(rows, dtype=np.float64).reshape(len(items), -1), extra
 
 

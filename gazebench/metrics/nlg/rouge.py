@@ -1,11 +1,19 @@
 """ROUGE-L as coco-caption computes it (Lin 2004): LCS precision and recall, each maximised over the
-references independently, combined by the F-measure with beta = 1.2; 0 when either is 0."""
+references independently, combined by the F-measure with beta = 1.2; 0 when either is 0.
+
+An empty text is one empty token, as coco-caption's `text.split(" ")` makes it: an empty hypothesis scores 1.0
+against a reference list holding an empty reference and 0 against non-empty ones (rouge-score gives 0 to
+empty/empty; docs/metrics.md)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 BETA = 1.2
 """coco-caption's beta (recall weighted more than precision); rouge-score uses beta = 1."""
+
+
+EMPTY = [""]
+"""What coco-caption's `"".split(" ")` makes of an empty text: one empty token."""
 
 
 def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
@@ -22,10 +30,12 @@ def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
 
 
 def rouge_l(hyp: Sequence[str], refs: Sequence[Sequence[str]], beta: float = BETA) -> float:
-    """ROUGE-L F of one hypothesis; an empty hypothesis or reference contributes precision/recall 0."""
+    """ROUGE-L F of one hypothesis against its references (an empty token list read as coco-caption's `[""]`)."""
+    hyp = list(hyp) or EMPTY
+    refs = [list(r) or EMPTY for r in refs]
     lcs = [lcs_length(hyp, r) for r in refs]
-    precision = max((n / len(hyp) if hyp else 0.0) for n in lcs)
-    recall = max((n / len(r) if r else 0.0) for n, r in zip(lcs, refs, strict=True))
+    precision = max(n / len(hyp) for n in lcs)
+    recall = max(n / len(r) for n, r in zip(lcs, refs, strict=True))
     if precision == 0 or recall == 0:
         return 0.0
     return (1 + beta**2) * precision * recall / (recall + beta**2 * precision)

@@ -205,15 +205,18 @@ def test_same_seed_same_numbers(runs: Path, small_root: Path, tmp_path: Path) ->
 
 class GazeModel(RandomAdapter):
     """Predicts a fixed 4-cell scanpath and a centre-weighted saliency map on a 4×4 grid (all zero for the
-    first two samples of each split it sees, which scoring must skip and count)."""
+    first two samples of each split it sees, which scoring must skip and count; constant for `flat_ids`, whose
+    MIT NSS, CC, MIT SIM and AUC-Borji are undefined and counted)."""
 
     spec = InputSpec(image_size=16, patch_size=4)
     zero_ids: frozenset[str] = frozenset()
+    flat_ids: frozenset[str] = frozenset()
 
     def classify(self, batch: ImageBatch) -> Probabilities:
         n = len(batch.ids)
         sal = np.tile(np.outer([1, 2, 2, 1], [1, 2, 2, 1]).astype(float), (n, 1, 1))
         sal[[i for i, sid in enumerate(batch.ids) if sid in self.zero_ids]] = 0.0
+        sal[[i for i, sid in enumerate(batch.ids) if sid in self.flat_ids]] = 0.25
         return Probabilities(probs=super().classify(batch).probs, gaze=np.tile([5, 6, 9, 10], (n, 1)), saliency=sal)
 
 
@@ -225,13 +228,16 @@ def test_gaze_metrics_for_models_that_predict_gaze(small_root: Path, tmp_path: P
 
     task = get_task("mimic-eye")
     eval_ids = [s.sample_id for s in task.load(small_root).split(task.eval_split)[:6]]
-    GazeModel.zero_ids = frozenset(eval_ids[:2])
+    GazeModel.zero_ids, GazeModel.flat_ids = frozenset(eval_ids[:2]), frozenset(eval_ids[2:3])
     results = run(tmp_path, small_root, "test-gaze", tasks=("mimic-eye", "rsna"), limit=6).tasks
     gaze = results["mimic-eye"].details["gaze"]
     assert gaze["grid"] == [4, 4] and gaze["k"] == 4 and gaze["n_readings"] >= 6
     assert gaze["n_saliency_maps_zero"] == 2
     assert 0.0 <= gaze["scanpath"]["topk_overlap"] <= 1.0 and gaze["scanpath"]["n_items"] == gaze["n_readings"]
-    assert {"nss", "cc", "kld", "sim", "auc_judd"} <= set(gaze["saliency"])
+    assert {"nss", "cc", "kld", "sim", "auc_judd", "auc_borji"} <= set(gaze["saliency"])
+    undefined = gaze["n_saliency_undefined"]  # each metric's undefined readings counted: the constant map's
+    assert set(undefined) == set(gaze["saliency"]) and undefined["nss"] == undefined["kld"] == 0
+    assert undefined["nss_mit"] == undefined["cc"] == undefined["sim_mit"] == undefined["auc_borji"] >= 1
     assert results["rsna"].details["gaze"]["n_readings"] == 0  # no radiologist gaze on the external sets
     (chunk,) = tmp_path.glob("*/predictions/mimic-eye/chunk-*.csv")
     assert chunk.read_text().splitlines()[0].split(",")[16:20] == ["g0", "g1", "g2", "g3"]

@@ -99,3 +99,24 @@ def test_a_box_outside_its_contract_is_refused() -> None:
         GroundingKind().columns(Boxes(boxes=np.array([[0.0, 0, 1, 1]])), ["a", "b"], 16, RandomAdapter())
     with pytest.raises(GazebenchError, match="expected 2 strings"):
         VQAKind().columns(Answers(answers=("yes",)), ["a", "b"], 16, RandomAdapter())
+
+
+def test_classification_gaze_nss_counts_repeated_fixations() -> None:
+    from gazebench.engine.kinds.classification import gaze_result
+    from gazebench.gaze.saliency import nss
+    from gazebench.records import Fixations, GazeRecord
+
+    # 2 x 2 grid on a 100 x 100 image: three fixations in the top-left cell, one in the bottom-right
+    xs, ys = np.array([10.0, 20.0, 30.0, 80.0]), np.array([10.0, 20.0, 30.0, 80.0])
+    fix = Fixations(t_start=np.arange(4.0), t_end=np.arange(4.0) + 0.5, x=xs, y=ys)
+    sample = _sample(0, gaze=(GazeRecord("reflacx", "r0", (100, 100), fix),))
+    sal = np.array([[4.0, 1.0], [2.0, 0.5]])
+    df = pd.DataFrame({f"s{j}": [v] for j, v in enumerate(sal.ravel())})
+    got = gaze_result((sample,), df, (2, 2))
+    assert got is not None
+    counts = np.array([[3, 0], [0, 1]])
+    # pysaliency / docs/metrics.md: NSS over fixations (the top-left cell three times), not over fixated cells
+    assert got["saliency"]["nss"] == pytest.approx(nss(sal, counts), abs=1e-12)
+    assert got["saliency"]["nss"] != pytest.approx(nss(sal, counts > 0), abs=1e-3)
+    assert got["saliency"]["nss_mit"] == pytest.approx(nss(sal, counts > 0, "mit"), abs=1e-12)
+    assert got["n_saliency_undefined"]["nss"] == 0

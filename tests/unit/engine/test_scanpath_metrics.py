@@ -15,10 +15,11 @@ from gazebench.engine.config import RunConfig
 from gazebench.engine.evaluate import evaluate
 from gazebench.engine.kinds import describe_task, task_items
 from gazebench.engine.kinds.base import to_image_frame
-from gazebench.engine.kinds.scanpath import SALIENCY_METRICS, ScanpathKind
+from gazebench.engine.kinds.scanpath import ScanpathKind
 from gazebench.engine.verify import verify_run
 from gazebench.gaze.scanpath_similarity import SIMILARITY_METRICS
 from gazebench.metrics.agreement import ICC_FORMS, icc
+from gazebench.metrics.vocabulary import SALIENCY_METRICS
 from gazebench.task import get_task, register_task
 
 TASK = "mimic-eye-scanpath"
@@ -42,9 +43,14 @@ def test_every_field_metric_is_reported_with_its_ci(runs: dict[str, Path]) -> No
         for k in SIMILARITY_METRICS + SALIENCY_METRICS:
             assert k in block.metrics and len(block.metrics[k].ci) == 2, k
         assert block.metrics["mm_duration"].value is None and "no durations" in block.details["mm_duration_note"]
-        for k in ("mm_vector", "mm_position", "scanmatch", "dtw", "sed", "sauc", "nss", "nss_mit", "sim", "sim_mit"):
+        for k in ("mm_vector", "mm_position", "scanmatch", "dtw", "sed", "sauc", "auc_borji", "nss", "nss_mit", "sim",
+                  "sim_mit"):
             value = block.metrics[k].value
             assert value is not None and math.isfinite(value), k
+        undefined = block.details["gaze"]["n_saliency_undefined"]  # every metric counted, none silently
+        assert set(undefined) == set(SALIENCY_METRICS)
+        assert all(isinstance(v, int) and v >= 0 for v in undefined.values())
+        assert "AUC_Borji" in block.details["auc_borji_negatives"]
         assert block.details["icc_form"] == ICC_FORMS["2,1"] and "Hungarian" in block.details["icc_pairing"]
         assert block.details["scanmatch_settings"]["threshold_source"].startswith("2 sd")
 
@@ -52,7 +58,7 @@ def test_every_field_metric_is_reported_with_its_ci(runs: dict[str, Path]) -> No
 def test_oracle_beats_random_on_the_scanpath_metrics(runs: dict[str, Path]) -> None:
     oracle = verify_run(runs["oracle"]).results.tasks[TASK].metrics
     rnd = verify_run(runs["random"]).results.tasks[TASK].metrics
-    for k in ("mm_vector", "mm_position", "scanmatch", "sauc", "nss", "sim"):
+    for k in ("mm_vector", "mm_position", "scanmatch", "sauc", "auc_borji", "nss", "sim"):
         assert oracle[k].value > rnd[k].value, k
     for k in ("dtw", "sed"):
         assert oracle[k].value < rnd[k].value, k

@@ -9,7 +9,20 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from gazebench.gaze.saliency import EPS, auc_judd, cc, kld, nss, saliency_summary, shuffled_auc, sim
+from gazebench.gaze.saliency import (
+    EPS,
+    SAUC_SPLITS,
+    auc_borji,
+    auc_judd,
+    cc,
+    kld,
+    nss,
+    saliency_summary,
+    shuffled_auc,
+    sim,
+    undefined_counts,
+)
+from gazebench.metrics.vocabulary import SAL, SALIENCY_METRICS
 
 
 def maps(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -80,16 +93,31 @@ def test_ties_are_broken_by_the_jitter_and_are_reproducible() -> None:
     assert auc_judd(flat, fix, np.random.default_rng(1)) != a
 
 
-def test_constant_maps_give_nan() -> None:
-    assert np.isnan(nss(np.ones((3, 3)), np.eye(3)))
-    assert np.isnan(cc(np.ones((3, 3)), np.eye(3)))
+@pytest.mark.filterwarnings("error")  # a 0/0 would warn: none may
+@pytest.mark.parametrize("level", [1.0, 0.1, 1 / 3])
+def test_constant_maps_are_exact(level: float) -> None:
+    flat, fix = np.full((14, 14), level), np.eye(14)
+    # pysaliency's NSS divides only by a non-zero sd: 0; MIT's NSS.m, CC.m, similarity.m and the AUCs divide by 0
+    assert nss(flat, fix) == 0.0 and nss(np.full((1, 1), level), [[1]]) == 0.0
+    assert all(np.isnan(v) for v in (nss(flat, fix, "mit"), cc(flat, fix), cc(fix, flat), sim(flat, fix, "mit"),
+                                     auc_borji(flat, fix), shuffled_auc(flat, fix, fix)))
     assert np.isnan(auc_judd(np.eye(3), np.ones((3, 3))))
+    s = saliency_summary(flat, fix + 1, fix)
+    assert undefined_counts([s, saliency_summary(fix + 1, fix + 1, fix)]) == {
+        SAL.nss: 0, SAL.nss_mit: 1, SAL.auc_judd: 0, SAL.auc_borji: 1, SAL.cc: 1, SAL.kld: 0, SAL.sim: 0,
+        SAL.sim_mit: 1}
+
+
+def test_constant_map_nss_equals_pysaliency() -> None:
+    ps = pysaliency_metrics()
+    assert nss(np.full((4, 4), 2.0), np.eye(4)) == float(np.mean(ps.NSS(np.full((4, 4), 2.0), range(4), range(4))))
 
 
 def test_summary_keys() -> None:
     sal, ref, fix = maps(0)
     s = saliency_summary(sal, ref, fix)
-    assert set(s) == {"nss", "nss_mit", "auc_judd", "cc", "kld", "sim", "sim_mit"}
+    assert set(s) == set(SALIENCY_METRICS) - {SAL.sauc}
+    assert s[SAL.auc_borji] == auc_borji(sal, fix)  # seeded on its own: the other metrics' draws are unchanged
     assert s["cc"] == cc(sal, ref) and s["nss_mit"] == nss(sal, fix, "mit") and s["sim_mit"] == sim(sal, ref, "mit")
     other = np.roll(fix, 1, axis=1)
     assert saliency_summary(sal, ref, fix, other_mask=other)["sauc"] == shuffled_auc(sal, fix, other)
@@ -204,3 +232,65 @@ def test_pysaliency_convention_equals_pysaliency(seed: int) -> None:
     assert kld(sal, ref) == pytest.approx(float(ps.MIT_KLDiv(sal, ref)), rel=1e-9)
     # the MIT convention differs from pysaliency's as the benchmark code does
     assert nss(sal, fix, "mit") != pytest.approx(nss(sal, fix))
+
+
+def auc_borji_loop(sal: np.ndarray, fix: np.ndarray, draws: list[np.ndarray]) -> float:
+    """MIT's AUC_Borji.m: AUC_shuffled.m's loop with each split's cells drawn from the whole map
+    (`randi([1 Npixels], [Nfixations, Nsplits])`) instead of other images' fixations."""
+    return auc_shuffled_loop(sal, fix, np.ones_like(fix), draws)
+
+
+def test_auc_borji_by_hand() -> None:
+    sal, fix = np.array([[0.0, 0.0], [0.0, 1.0]]), np.array([[0, 0], [0, 1]])
+    # one positive (1.0), one negative per split: another 0 (AUC 1) with p 3/4, the fixated cell (AUC 0.5) with 1/4
+    rng = np.random.default_rng(0)
+    draws = [rng.integers(0, 4, 1) for _ in range(SAUC_SPLITS)]
+    expected = np.mean([1.0 if d[0] != 3 else 0.5 for d in draws])
+    assert auc_borji(sal, fix) == pytest.approx(expected, abs=1e-15) == pytest.approx(auc_borji_loop(sal, fix, draws))
+    assert auc_borji(sal, fix, n_splits=20_000) == pytest.approx(0.875, abs=0.01)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_auc_borji_matches_the_mit_code(seed: int) -> None:
+    sal, _, fix = maps(seed)
+    fixated = fix > 0
+    draw = np.random.default_rng(seed)
+    draws = [draw.integers(0, sal.size, int(fixated.sum())) for _ in range(SAUC_SPLITS)]  # with replacement
+    assert auc_borji(sal, fix, np.random.default_rng(seed)) == pytest.approx(auc_borji_loop(sal, fix, draws),
+                                                                             abs=1e-12)
+
+
+def pysaliency_general_roc(monkeypatch: pytest.MonkeyPatch) -> object:
+    """pysaliency 0.2.22's compiled `general_roc` (behind its uniform-nonfixation AUC), loaded from its file; it
+    calls `np.trapz`, which numpy 2 renamed `np.trapezoid`."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        dist = distribution("pysaliency")
+    except PackageNotFoundError:
+        pytest.skip("pysaliency is not installed (it is in the test extra: pip install -e .[test])")
+    path = next((p for p in (dist.locate_file(f"pysaliency/roc_cython{e}") for e in EXTENSION_SUFFIXES)
+                 if p.is_file()), None)  # type: ignore[attr-defined]
+    if path is None:
+        pytest.skip("pysaliency's compiled roc_cython is not built for this Python")
+    spec = importlib.util.spec_from_file_location("roc_cython", str(path))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(np, "trapz", np.trapezoid, raising=False)
+    return module.general_roc
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_auc_borji_expectation_is_pysaliencys_uniform_auc(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    general_roc = pysaliency_general_roc(monkeypatch)
+    rng = np.random.default_rng(seed)
+    sal = rng.integers(0, 3, (6, 7)).astype(float)  # values 0, .5, 1 after rescaling: on the 0.1 threshold grid
+    sal[0, 0], sal[0, 1] = 0.0, 2.0
+    fix = (rng.random((6, 7)) < 0.3).astype(int)
+    fix[1, 1] = 1
+    exact, _, _ = general_roc(sal[fix > 0] / 2, sal.ravel() / 2)  # pysaliency's AUC, nonfixations="uniform"
+    # each split is unbiased for it; the mean of n splits has sd <= 0.5 / sqrt(n): 5 sd is the sampling tolerance
+    n = 20_000
+    assert auc_borji(sal, fix, n_splits=n) == pytest.approx(float(exact), abs=5 * 0.5 / math.sqrt(n))

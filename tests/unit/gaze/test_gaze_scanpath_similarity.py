@@ -146,6 +146,13 @@ def test_string_edit_distance_by_hand() -> None:
         sed_string([[1, 1]], square, n=0)
 
 
+@pytest.mark.parametrize("point", [[-0.5, 10.0], [10.0, -1.0], [100.0, 10.0], [10.0, 250.0]])
+def test_string_edit_distance_refuses_a_fixation_off_the_image(point: list[float]) -> None:
+    # GazeSearch would give x = -0.5 region -1 and x = W a sixth column: no region of the 5 x 5 grid
+    with pytest.raises(ValueError, match=r"fixation 1 \(0-based\) .* lies off the 100 x 100 image \(1 such\)"):
+        string_edit_distance([[10.0, 10.0], point], [[10.0, 10.0]], (100.0, 100.0))
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_string_edit_distance_equals_gazesearch_code(seed: int) -> None:
     width, height = 2540, 3055  # multiples of 5, so GazeSearch's regions stay on the grid (5 × 5)

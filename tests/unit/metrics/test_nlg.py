@@ -60,6 +60,16 @@ def test_rouge_l_by_hand() -> None:
     assert rouge_l([], [["a"]]) == 0.0
 
 
+def test_rouge_l_of_empty_texts_is_coco_captions() -> None:
+    # coco-caption splits "" into one empty token: empty vs empty is 1.0 (rouge-score would give 0)
+    assert rouge_l([], [[]]) == 1.0 and rouge_l([], [["a"], []]) == 1.0
+    assert rouge_l(["a"], [[]]) == 0.0 and rouge_l([], [["a", "b"]]) == 0.0
+    rouge_mod = pytest.importorskip("pycocoevalcap.rouge.rouge")
+    cases = [("", [""]), ("", ["a b"]), ("a", [""]), ("", ["a", ""])]
+    theirs = [rouge_mod.Rouge().calc_score([h], refs) for h, refs in cases]
+    assert [rouge_l(h.split(), [r.split() for r in refs]) for h, refs in cases] == theirs == [1.0, 0.0, 0.0, 1.0]
+
+
 def test_cider_d_by_hand_and_corpus_dependence() -> None:
     corpus, items = cider_d(_split(HYPS), [[r.split()] for r in REFS])
     assert items == pytest.approx([8.5587, 2.0930], abs=1e-4) and corpus == pytest.approx(5.3259, abs=1e-4)
@@ -75,8 +85,9 @@ def test_cider_d_by_hand_and_corpus_dependence() -> None:
 
 
 def test_tokenizer_is_coco_like() -> None:
+    # brackets stay as PTB's -lrb- / -rrb-: coco-caption's deletion list names them upper-case
     assert coco_tokenize("The Heart's size, (1.5 cm) isn't enlarged; plate-like and/or...") == [
-        "the", "heart", "'s", "size", "1.5", "cm", "is", "n't", "enlarged", "plate-like", "and/or"]
+        "the", "heart", "'s", "size", "-lrb-", "1.5", "cm", "-rrb-", "is", "n't", "enlarged", "plate-like", "and/or"]
     assert coco_tokenize("No effusion.", punctuation="keep") == ["no", "effusion", "."]
 
 
