@@ -167,9 +167,7 @@ def build_backbone(name: str, k: int = 4, seed: int = 0, dtype: torch.dtype | No
             tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         except LOAD_ERRORS as exc:
             raise load_error(path, QWEN_CHECKPOINT, exc) from None
-        model = load_checked(path, QWEN_CHECKPOINT, QwenVL, dtype=dtype)
-        # PreTrainedModel.to is declared through functools.wraps, which hides from mypy that it is a method
-        model = model.to(device)  # type: ignore[arg-type]
+        model = load_checked(path, QWEN_CHECKPOINT, QwenVL, dtype=dtype).to(device)
         if tokenizer.chat_template is None:
             tokenizer.chat_template = QWEN_CHAT_TEMPLATE
     image_token_id = cast(int, tokenizer.convert_tokens_to_ids("<|image_pad|>"))
