@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from gazebench.engine.weight_paths import redact
 from gazebench.errors import ConfigError
 from gazebench.options import MAX_BATCH, MAX_SEED
 from gazebench.runtime import DEVICES, PRECISIONS
+from gazebench.weight_paths import redact
 
 if TYPE_CHECKING:
     from gazebench.metrics.model_based import MetricSetup
@@ -201,7 +201,7 @@ class ResolvedConfig:
     """JSON-ready: adapter description, task versions, data sha256 per task, device kind, precision."""
     weights: dict[str, str] = field(default_factory=dict)
     """Where the model's local weights lie, by role: recorded under `execution`, never hashed (their content
-    digests are, in `facts`); in the hashed payload each path is its role's placeholder (engine.weight_paths)."""
+    digests are, in `facts`); in the hashed payload each path is its role's placeholder (gazebench.weight_paths)."""
 
     def hashed_payload(self) -> dict[str, Any]:
         payload = {k: v for k, v in self.run.to_dict().items() if k not in UNHASHED and k not in SCORING

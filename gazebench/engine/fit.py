@@ -2,7 +2,7 @@
 
 fingerprint = sha256(model name, adapter.config(), train-data manifest sha256, seed, content digests of the
 local weights the model loads, device kind, precision, gazebench version); meta.json records the same facts.
-The paths of those weights are not keyed (each is its role's placeholder in the config: engine.weight_paths).
+The paths of those weights are not keyed (each is its role's placeholder in the config: gazebench.weight_paths).
 Loading reads tensors only (safetensors), never unpickles. The torch thread count is recorded in meta.json
 but not keyed: torch's CPU reductions may round differently with it, so a fresh fit can differ in the last
 float bits, and the cache is what keeps later runs on identical weights. The key needs no torch (a finished
@@ -24,9 +24,9 @@ from gazebench.adapter import Adapter, FitContext
 from gazebench.data.digest import path_digest
 from gazebench.engine.config import RunConfig
 from gazebench.engine.rundir import atomic_write_json
-from gazebench.engine.weight_paths import redact
 from gazebench.paths import cache_dir
 from gazebench.runtime import device_type, resolve_precision
+from gazebench.weight_paths import redact
 
 if TYPE_CHECKING:
     import torch

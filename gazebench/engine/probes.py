@@ -18,10 +18,10 @@ from gazebench.engine.rundir import RunDir, atomic_write_json, read_json
 from gazebench.engine.scoring import primary_scoring
 from gazebench.engine.transforms import TRANSFORMS
 from gazebench.engine.verify import VerifiedRun, verify_run
-from gazebench.engine.weight_paths import restore
 from gazebench.errors import ConfigError, need
 from gazebench.metrics.power import CANNOT_TELL
 from gazebench.metrics.vocabulary import AUROC, Metric
+from gazebench.weight_paths import restore
 
 
 @dataclass(frozen=True)

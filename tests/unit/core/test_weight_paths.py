@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from gazebench.engine.weight_paths import placeholder, redact, restore
+from gazebench.weight_paths import placeholder, redact, restore
 
 
 def test_each_spelling_of_a_weights_path_becomes_its_role(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
