@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from transformers import AutoModel, BertConfig, PreTrainedModel, SwinConfig
 
-from gazebench.checkpoint_dir import LOAD_ERRORS, CheckpointKind, check_checkpoint_dir, load_error
+from gazebench.checkpoint_dir import CheckpointKind, check_checkpoint_dir, load_checked
 from gazebench.errors import ConfigError
 
 TINY = "tiny"
@@ -51,14 +51,9 @@ def check_encoders(image_source: str, text_source: str) -> None:
 
 
 def load_local_model(source: str, kind: CheckpointKind) -> PreTrainedModel:
-    """`AutoModel.from_pretrained(source, local_files_only=True)` of a checked directory, safetensors only;
-    a load that still fails is one line naming the directory."""
-    path = Path(source).expanduser()
-    check_checkpoint_dir(path, kind)
-    try:
-        return AutoModel.from_pretrained(path, local_files_only=True, use_safetensors=True)
-    except LOAD_ERRORS as exc:
-        raise load_error(path, kind, exc) from None
+    """`AutoModel` of a local directory through gazebench.checkpoint_dir.load_checked (checked, safetensors
+    only, every tensor present in its shape; a load that still fails is one line naming the directory)."""
+    return load_checked(Path(source).expanduser(), kind, AutoModel)
 
 
 def image_backbone(source: str, image_size: int) -> PreTrainedModel:

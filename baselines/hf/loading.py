@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import torch
 
-from gazebench.checkpoint_dir import LOAD_ERRORS, CheckpointKind, check_checkpoint_dir, load_error
+from gazebench.checkpoint_dir import LOAD_ERRORS, CheckpointKind, check_checkpoint_dir, load_checked, load_error
 from gazebench.errors import ConfigError
 from gazebench.vlm.backbone import QWEN_CHAT_TEMPLATE
 from gazebench.vlm.inputs import InputBuilder, ProcessorInputs, QwenInputs
@@ -99,12 +99,9 @@ def load_processor(path: Path, family: ModelFamily) -> Any:
 
 
 def load_model(path: Path, family: ModelFamily, auto: Any, dtype: torch.dtype, device: torch.device) -> Any:
-    """The model through the `auto` class, offline, safetensors only, sdpa attention, frozen, in eval mode."""
-    try:
-        model = auto.from_pretrained(path, local_files_only=True, use_safetensors=True, dtype=dtype,
-                                     attn_implementation="sdpa")
-    except LOAD_ERRORS as exc:
-        raise load_error(path, family.kind(), exc) from None
+    """The model through the `auto` class, offline, safetensors only (gazebench.checkpoint_dir.load_checked),
+    sdpa attention, frozen, in eval mode."""
+    model = load_checked(path, family.kind(), auto, dtype=dtype, attn_implementation="sdpa")
     model.requires_grad_(False)
     return model.to(device).eval()
 

@@ -1,8 +1,9 @@
 """The run configuration: a frozen record of what was asked for, and the hash that names a run directory.
 
 Only what decides the predictions is hashed (model, its config, tasks with their versions and data
-fingerprints, seed, limit, device kind and numeric precision). How the work is scheduled (batch size, chunk
-size, thread count, data folder path) is recorded but not hashed, because predictions must not depend on it.
+fingerprints, the content digests of local weights, seed, limit, device kind and numeric precision). How the
+work is scheduled (batch size, chunk size, thread count, data folder path) and where local weights lie are
+recorded but not hashed, because predictions must not depend on them.
 How saved predictions are scored (threshold policy, bootstrap replicates, CI level, metric set) is not
 hashed either: a new scoring of a finished run is derived from its saved predictions without the model.
 """
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from gazebench.errors import ConfigError
 from gazebench.options import MAX_BATCH, MAX_SEED
 from gazebench.runtime import DEVICES, PRECISIONS
+from gazebench.weight_paths import redact
 
 if TYPE_CHECKING:
     from gazebench.metrics.model_based import MetricSetup
@@ -197,12 +199,15 @@ class ResolvedConfig:
     run: RunConfig
     facts: dict[str, Any] = field(default_factory=dict)
     """JSON-ready: adapter description, task versions, data sha256 per task, device kind, precision."""
+    weights: dict[str, str] = field(default_factory=dict)
+    """Where the model's local weights lie, by role: recorded under `execution`, never hashed (their content
+    digests are, in `facts`); in the hashed payload each path is its role's placeholder (gazebench.weight_paths)."""
 
     def hashed_payload(self) -> dict[str, Any]:
         payload = {k: v for k, v in self.run.to_dict().items() if k not in UNHASHED and k not in SCORING
                    and not (k == "input_transform" and v is None)}  # so runs without one keep their hash
         payload.update(self.facts)
-        return payload
+        return dict(redact(payload, self.weights))
 
     @property
     def config_hash(self) -> str:
@@ -210,7 +215,9 @@ class ResolvedConfig:
 
     def to_json(self, execution: dict[str, Any]) -> dict[str, Any]:
         """The `config.json` written into the run directory."""
-        return {**self.hashed_payload(), "execution": {**{k: self.run.to_dict()[k] for k in UNHASHED}, **execution},
+        where = {"weights": dict(self.weights)} if self.weights else {}
+        return {**self.hashed_payload(),
+                "execution": {**{k: self.run.to_dict()[k] for k in UNHASHED}, **execution, **where},
                 "config_hash": self.config_hash}
 
 

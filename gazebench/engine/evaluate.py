@@ -25,7 +25,7 @@ from gazebench.engine import prediction_cache
 from gazebench.engine.config import ResolvedConfig, RunConfig
 from gazebench.engine.distributed import record_launch
 from gazebench.engine.failures import logged_failure
-from gazebench.engine.fit import run_fingerprint, weights_digests
+from gazebench.engine.fit import run_fingerprint, weight_locations, weights_digests
 from gazebench.engine.kinds import OUTPUT_NOTE, Kind, kind_of, task_items, unsupported_tasks
 from gazebench.engine.loader import Group, PixelTransform
 from gazebench.engine.predict import batch_plan, pending
@@ -102,7 +102,7 @@ def resolve(config: RunConfig, adapter: Adapter, data: dict[str, TaskData], devi
         facts["unsupported_tasks"] = dict(unsupported)
     if adapter.trainable:
         facts["fit_fingerprint"] = run_fingerprint(config, adapter, data[config.train_task].sha, device)
-    return ResolvedConfig(run=config, facts=facts)
+    return ResolvedConfig(run=config, facts=facts, weights=weight_locations(adapter))
 
 
 def skip_tasks(config: RunConfig, unsupported: dict[str, str], console: Console) -> tuple[RunConfig, dict[str, str]]:

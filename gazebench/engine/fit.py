@@ -2,6 +2,7 @@
 
 fingerprint = sha256(model name, adapter.config(), train-data manifest sha256, seed, content digests of the
 local weights the model loads, device kind, precision, gazebench version); meta.json records the same facts.
+The paths of those weights are not keyed (each is its role's placeholder in the config: gazebench.weight_paths).
 Loading reads tensors only (safetensors), never unpickles. The torch thread count is recorded in meta.json
 but not keyed: torch's CPU reductions may round differently with it, so a fresh fit can differ in the last
 float bits, and the cache is what keeps later runs on identical weights. The key needs no torch (a finished
@@ -25,6 +26,7 @@ from gazebench.engine.config import RunConfig
 from gazebench.engine.rundir import atomic_write_json
 from gazebench.paths import cache_dir
 from gazebench.runtime import device_type, resolve_precision
+from gazebench.weight_paths import redact
 
 if TYPE_CHECKING:
     import torch
@@ -46,8 +48,19 @@ def fingerprint(model: str, adapter_config: dict[str, Any], train_data_sha: str,
 def run_fingerprint(config: RunConfig, adapter: Adapter, train_data_sha: str, device: torch.device | str) -> str:
     """`fingerprint` of `adapter` fitted under `config` on `device` (a torch device or its name: only its kind
     counts; the key `evaluate` and the lm-eval bridge both cache fits by)."""
-    return fingerprint(config.model, adapter.config(), train_data_sha, config.seed, weights_digests(adapter),
+    return fingerprint(config.model, fit_config(adapter), train_data_sha, config.seed, weights_digests(adapter),
                        device_type(device), resolve_precision(config.precision, device))
+
+
+def fit_config(adapter: Adapter) -> dict[str, Any]:
+    """`adapter.config()` with the paths of its local weights as role placeholders: the weights count by
+    content (`weights_digests`), so a copy of a checkpoint in another folder reuses the fit."""
+    return dict(redact(adapter.config(), adapter.weights()))
+
+
+def weight_locations(adapter: Adapter) -> dict[str, str]:
+    """Where each local weight file or folder of `adapter` lies (absolute), by role: recorded, never keyed."""
+    return {role: os.path.abspath(path) for role, path in sorted(adapter.weights().items())}
 
 
 def weights_digests(adapter: Adapter) -> dict[str, str]:
@@ -77,7 +90,7 @@ def load_or_fit(adapter: Adapter, fp: str, make_context: Callable[[Path], FitCon
     ctx = make_context(workdir)
     started = time.perf_counter()
     adapter.fit(ctx)
-    meta = {"fingerprint": fp, "adapter": type(adapter).__qualname__, "config": adapter.config(),
+    meta = {"fingerprint": fp, "adapter": type(adapter).__qualname__, "config": fit_config(adapter),
             "seed": ctx.seed, "n_train": len(ctx.train), "n_val": len(ctx.val),
             "fit_seconds": round(time.perf_counter() - started, 3), "torch_threads": torch.get_num_threads(),
             "weights_sha256": weights_digests(adapter), "device_kind": ctx.device.type, "precision": ctx.precision}

@@ -21,6 +21,7 @@ from gazebench.engine.verify import VerifiedRun, verify_run
 from gazebench.errors import ConfigError, need
 from gazebench.metrics.power import CANNOT_TELL
 from gazebench.metrics.vocabulary import AUROC, Metric
+from gazebench.weight_paths import restore
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,8 @@ def config_of(run: VerifiedRun) -> RunConfig:
     cfg, execution = run.config, run.config.get("execution") or {}
     scoring = primary_scoring(RunDir(run.path))
     return RunConfig(model=cfg["model"], tasks=tuple(cfg["tasks"]), seed=int(cfg["seed"]), limit=cfg.get("limit"),
-                     model_args=tuple(sorted((cfg.get("model_args") or {}).items())), train_task=cfg["train_task"],
+                     model_args=tuple(sorted(restore(cfg.get("model_args") or {}, execution.get("weights") or {})
+                                             .items())), train_task=cfg["train_task"],
                      device=execution.get("device", "auto"), chunk_size=int(execution.get("chunk_size", 256)),
                      precision=str(cfg.get("precision", "auto")), threshold_policy=scoring.threshold_policy,
                      n_boot=scoring.n_boot, ci_level=scoring.ci_level)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers
 
-from gazebench.checkpoint_dir import LOAD_ERRORS, CheckpointKind, check_checkpoint_dir, load_error
+from gazebench.checkpoint_dir import LOAD_ERRORS, CheckpointKind, check_checkpoint_dir, load_checked, load_error
 from gazebench.errors import ConfigError
 from gazebench.labels import CHEXPERT_LABELS
 
@@ -165,11 +165,9 @@ def build_backbone(name: str, k: int = 4, seed: int = 0, dtype: torch.dtype | No
         path = Path(name).expanduser()
         try:
             tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-            model = QwenVL.from_pretrained(path, local_files_only=True, use_safetensors=True, dtype=dtype)
         except LOAD_ERRORS as exc:
             raise load_error(path, QWEN_CHECKPOINT, exc) from None
-        # PreTrainedModel.to is declared through functools.wraps, which hides from mypy that it is a method
-        model = model.to(device)  # type: ignore[arg-type]
+        model = load_checked(path, QWEN_CHECKPOINT, QwenVL, dtype=dtype).to(device)
         if tokenizer.chat_template is None:
             tokenizer.chat_template = QWEN_CHAT_TEMPLATE
     image_token_id = cast(int, tokenizer.convert_tokens_to_ids("<|image_pad|>"))

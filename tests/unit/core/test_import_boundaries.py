@@ -7,7 +7,7 @@ order is the one the code needs, lowest first:
 
 1. errors and labels import nothing of gazebench;
 2. the leaves every layer shares: the registry, model options, the runtime policy (device, precision,
-   threads), the cache location and the checkpoint-folder check;
+   threads), the cache location, the checkpoint-folder check and the weight-path placeholders;
 3. records (frozen samples, gaze, findings) and the model-output records; 4. data (readers, images, digests, splits);
 5. what reads records without a task: gaze processing, report labelers, the simulator (it writes files the
    data layer reads);
@@ -41,7 +41,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("gazebench.errors", "gazebench.labels"),
-    ("gazebench.registry", "gazebench.options", "gazebench.runtime", "gazebench.paths", "gazebench.checkpoint_dir"),
+    ("gazebench.registry", "gazebench.options", "gazebench.runtime", "gazebench.paths", "gazebench.checkpoint_dir",
+     "gazebench.weight_paths"),
     ("gazebench.records", "gazebench.outputs"),
     ("gazebench.data",),
     ("gazebench.gaze", "gazebench.reports", "gazebench.synthetic"),

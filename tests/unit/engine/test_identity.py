@@ -1,10 +1,11 @@
 """Run identity by content through `evaluate()`: changed fixation coordinates, image pixels, weight bytes or
-precision give a new config hash and a new fit fingerprint; unchanged inputs reuse the finished run and the
-fitted checkpoint."""
+precision give a new config hash and a new fit fingerprint; unchanged inputs, and the same weights copied to
+another folder, reuse the finished run and the fitted checkpoint."""
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -17,7 +18,9 @@ from gazebench.adapter import Adapter, FitContext, ImageBatch, InputSpec, regist
 from gazebench.data.digest import directory_digest
 from gazebench.engine.config import RunConfig
 from gazebench.engine.evaluate import RunOutcome, evaluate
-from gazebench.engine.fit import checkpoint_dir
+from gazebench.engine.fit import checkpoint_dir, fit_config
+from gazebench.engine.probes import config_of
+from gazebench.engine.verify import verify_run
 from gazebench.errors import ConfigError
 from gazebench.outputs import Probabilities
 
@@ -34,6 +37,9 @@ class LocalWeights(Adapter):
     @property
     def trainable(self) -> bool:
         return True
+
+    def config(self) -> dict[str, str]:
+        return {"weights_dir": str(self.folder)}
 
     def weights(self) -> dict[str, Path]:
         return {"backbone": self.folder}
@@ -98,6 +104,28 @@ def test_unchanged_inputs_reuse_the_run_and_the_fit(weights_dir: Path, study: Pa
     assert auto.reused_predictions is not None and identity(auto) == identity(first)  # the same identity
 
 
+def test_a_copy_of_the_weights_in_another_folder_is_the_same_run_and_fit(weights_dir: Path, study: Path,
+                                                                         tmp_path: Path) -> None:
+    """The folder's path is no part of the identity: the recorded config names the role, the execution block
+    the place."""
+    first = run(weights_dir, tmp_path / "a", study)
+    copy = shutil.copytree(weights_dir, tmp_path / "elsewhere" / "copy")
+    moved = run(copy, tmp_path / "b", study, reuse_predictions=False)
+    assert moved.reused_checkpoint is True and identity(moved) == identity(first)
+    config = json.loads((moved.run_dir / "config.json").read_text())
+    assert config["model_args"] == {"weights_dir": "<backbone weights>"}
+    assert config["adapter"]["config"] == {"weights_dir": "<backbone weights>"}
+    assert config["execution"]["weights"] == {"backbone": str(copy)}
+    identity_part = json.dumps({k: v for k, v in config.items() if k != "execution"})
+    assert str(copy) not in identity_part and str(weights_dir) not in identity_part
+    meta = json.loads((checkpoint_dir(config["fit_fingerprint"]) / "meta.json").read_text())
+    assert meta["config"] == {"weights_dir": "<backbone weights>"}
+    again = run(copy, tmp_path / "a", study)
+    assert again.already_complete and again.run_dir == first.run_dir
+    rebuilt = config_of(verify_run(moved.run_dir))  # what `gazebench probe` reruns: the recorded place
+    assert rebuilt.model_args == (("weights_dir", str(copy)),)
+
+
 def test_halved_fixations_are_a_new_run_and_a_new_fit(weights_dir: Path, study: Path, tmp_path: Path) -> None:
     before = run(weights_dir, tmp_path / "runs", study)
     halve_reflacx_fixations(study)
@@ -139,7 +167,8 @@ def test_precision_is_part_of_the_run_and_the_fit(weights_dir: Path, study: Path
 
 
 def test_models_declare_the_local_weights_they_load(tmp_path: Path) -> None:
-    """Every built-in model that loads a local checkpoint names it in weights(); `tiny` ones name nothing."""
+    """Every built-in model that loads a local checkpoint names it in weights(), and its fit config names only
+    the role; `tiny` ones name nothing."""
     from transformers import AutoModel, SwinConfig
 
     from fixtures.vlm import save_tiny_qwen
@@ -157,6 +186,9 @@ def test_models_declare_the_local_weights_they_load(tmp_path: Path) -> None:
     qwen = save_tiny_qwen(tmp_path / "qwen")
     assert GazeTokenAdapter("original", backbone=str(qwen)).weights() == {"backbone": qwen}
     assert VanillaAdapter(backbone=str(qwen)).weights() == {"backbone": qwen}
+    for adapter in (VanillaAdapter(backbone=str(qwen)), GazeTokenAdapter("original", backbone=str(qwen)), clip):
+        keyed = json.dumps(fit_config(adapter))  # the fit key's config: the role, not the place
+        assert str(tmp_path) not in keyed and "weights>" in keyed
     digest = directory_digest(swin)
     (swin / "model.safetensors").write_bytes((swin / "model.safetensors").read_bytes()[:-4] + b"\0\0\0\1")
     assert directory_digest(swin) != digest

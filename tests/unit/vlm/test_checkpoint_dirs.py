@@ -1,5 +1,7 @@
-"""Local checkpoint directories are checked up front: each missing or unsupported piece is one ConfigError
-line naming the directory; a complete directory saved with save_pretrained loads offline."""
+"""Local checkpoint directories are checked up front: each missing or unsupported piece, a bad index and a
+safetensors header that is truncated, not JSON or of an unknown dtype, is one ConfigError line naming the
+directory or the file, before any model is built; a complete directory saved with save_pretrained loads
+offline."""
 from __future__ import annotations
 
 import json
@@ -49,7 +51,27 @@ def damaged(source: Path, tmp_path: Path, damage: str) -> Path:
         (copy / "model.safetensors.index.json").write_text(json.dumps(index))
     elif damage == "truncated-weights":
         weights.write_bytes(weights.read_bytes()[:100])
+    elif damage == "cut-data":
+        weights.write_bytes(weights.read_bytes()[:-1000])
+    elif damage == "header-not-json":
+        raw_safetensors(weights, b"{not json")
+    elif damage == "header-not-object":
+        raw_safetensors(weights, b"[1, 2]")
+    elif damage == "unknown-dtype":
+        raw_safetensors(weights, json.dumps({"w": {"dtype": "F17", "shape": [1], "data_offsets": [0, 4]}}).encode(),
+                        bytes(4))
+    elif damage == "config-not-object":
+        config.write_text("[1]")
+    elif damage in ("index-not-object", "shard-outside"):
+        weights.unlink()
+        index = [] if damage == "index-not-object" else {"weight_map": {"a": "../model.safetensors"}}
+        (copy / "model.safetensors.index.json").write_text(json.dumps(index))
     return copy
+
+
+def raw_safetensors(path: Path, header: bytes, data: bytes = b"") -> None:
+    """A safetensors file with this header: its 8-byte little-endian length, the header, then the data."""
+    path.write_bytes(len(header).to_bytes(8, "little") + header + data)
 
 
 def test_a_complete_directory_loads_offline_with_the_same_weights(qwen_dir: Path) -> None:
@@ -73,6 +95,16 @@ def test_a_complete_directory_loads_offline_with_the_same_weights(qwen_dir: Path
     ("bad-config", "unreadable config.json"),
     ("missing-shard", "1 of 2 weight shards listed in model.safetensors.index.json are missing "
                       "(first: model-00002-of-00002.safetensors)"),
+    ("truncated-weights", "model.safetensors: not a safetensors file, or truncated (its 100 bytes hold no complete "
+                          "header)"),
+    ("cut-data", "lies past the end of the file"),
+    ("header-not-json", "model.safetensors: the safetensors header is not valid JSON"),
+    ("header-not-object", "model.safetensors: the safetensors header is not a JSON object"),
+    ("unknown-dtype", "model.safetensors: tensor w has dtype 'F17', which safetensors does not define"),
+    ("config-not-object", "config.json: config.json is not a JSON object"),
+    ("index-not-object", "model.safetensors.index.json: not a safetensors index (expected a JSON object whose "
+                         "weight_map maps each tensor to a shard file name)"),
+    ("shard-outside", "weight_map names '../model.safetensors', which is not a file name in the folder"),
 ])
 def test_incomplete_backbone_directories_fail_up_front(qwen_dir: Path, tmp_path: Path, damage: str,
                                                        needle: str) -> None:
@@ -84,10 +116,31 @@ def test_incomplete_backbone_directories_fail_up_front(qwen_dir: Path, tmp_path:
 
 
 def test_a_load_that_still_fails_is_one_line(qwen_dir: Path, tmp_path: Path) -> None:
-    path = damaged(qwen_dir, tmp_path, "truncated-weights")
+    path = damaged(qwen_dir, tmp_path, "no-weights")
+    shutil.copy(qwen_dir / "model.safetensors", path / "model.safetensors")
+    (path / "tokenizer.json").write_text("{not a tokenizer")
     with pytest.raises(ConfigError, match="the Qwen2.5-VL backbone could not be loaded") as err:
         build_backbone(str(path), k=0)
     assert str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_sharded_checkpoint_is_checked_shard_by_shard_and_loads(qwen_dir: Path, tmp_path: Path) -> None:
+    """save_pretrained's sharded layout (model-0000x-of-0000y.safetensors + index) loads the same weights; a
+    truncated shard is refused up front, naming that shard."""
+    sharded = tmp_path / "sharded"
+    build_backbone(str(qwen_dir), k=0).model.save_pretrained(sharded, max_shard_size="100KB")
+    for f in qwen_dir.glob("*"):
+        if "token" in f.name or f.name.startswith(("vocab", "merges", "special", "added", "chat")):
+            shutil.copy(f, sharded / f.name)
+    shards = sorted(sharded.glob("model-*-of-*.safetensors"))
+    assert len(shards) > 1 and (sharded / "model.safetensors.index.json").is_file()
+    loaded, fresh = build_backbone(str(sharded), k=0), build_backbone("tiny", k=0, seed=3)
+    assert all(torch.equal(a, b) for a, b in zip(loaded.model.state_dict().values(),
+                                                 fresh.model.state_dict().values(), strict=True))
+    shards[-1].write_bytes(shards[-1].read_bytes()[:-8])
+    with pytest.raises(ConfigError) as err:
+        check_backbone(str(sharded))
+    assert str(shards[-1]) in str(err.value) and "truncated" in str(err.value) and "\n" not in str(err.value)
 
 
 def test_a_backbone_that_is_neither_named_nor_a_folder() -> None:
