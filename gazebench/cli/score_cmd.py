@@ -10,7 +10,6 @@ import click
 from gazebench.cli.run_cmd import METRIC_ARG_HELP, parse_model_args
 from gazebench.engine.config import THRESHOLD_POLICIES
 from gazebench.engine.run_table import results_table, stdout_console
-from gazebench.errors import ConfigError
 
 
 @click.command("score")
@@ -41,8 +40,6 @@ def command(run_dir: str, data_root: str | None, threshold_policy: str | None, n
     from gazebench.engine.scoring import rescore, store_scores
     from gazebench.engine.writable import check_out_file, write_out
 
-    if out is not None and Path(run_dir).resolve() in Path(out).resolve().parents:
-        raise ConfigError(f"--out {out}: run directories are immutable; write the rescored results elsewhere")
     if out is not None:
         check_out_file(out, "--out")
     results = rescore(run_dir, data_root=data_root, threshold_policy=threshold_policy, n_boot=n_boot,
