@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from gazebench.cli.run_cmd import METRIC_ARG_HELP, parse_model_args
-from gazebench.engine.config import THRESHOLD_POLICIES
+from gazebench.engine.config import MAX_BOOT, THRESHOLD_POLICIES
 from gazebench.engine.run_table import results_table, stdout_console
 
 
@@ -18,7 +18,8 @@ from gazebench.engine.run_table import results_table, stdout_console
               help="Where the run's data is; default: the root recorded in the run, else the embedded study.")
 @click.option("--threshold-policy", type=click.Choice(THRESHOLD_POLICIES), default=None,
               help="Default: the run's own policy.")
-@click.option("--n-boot", type=click.IntRange(min=1), default=None, help="Default: the run's own.")
+@click.option("--n-boot", type=click.IntRange(1, MAX_BOOT), default=None,
+              help=f"Bootstrap replicates (at most {MAX_BOOT}); default: the run's own.")
 @click.option("--ci-level", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
               help="Default: the run's own.")
 @click.option("--slices", default=None, metavar="ATTR,...",
