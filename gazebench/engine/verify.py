@@ -39,7 +39,7 @@ RUN_FILES = ("config.json", "provenance.json", "data_manifest.json", "thresholds
              LAUNCHES_NAME, LOG_NAME, README_NAME)
 """The plain files gazebench writes at the top of a run directory (gazebench.engine.rundir)."""
 RUN_FOLDERS = ("predictions", "validation", SCORES_DIR)
-"""Its folders: predictions/<task>/ and validation/<train task>/ hold files only; scores/ holds files."""
+"""Its folders: predictions/<task>/, validation/<train task>/ and scores/ hold plain files only."""
 
 
 def folder_digest(folder: Path) -> str:
@@ -160,7 +160,7 @@ def _check_layout(run: RunDir) -> None:
         if len(rel) == 1 and rel[0] not in (*RUN_FILES, *RUN_FOLDERS):
             raise ConfigError(f"{entry}: not a file gazebench writes in a run directory; {REDO}")
         if folder and not entry.is_dir():
-            raise ConfigError(f"{entry}: not a folder (gazebench writes a folder here)")
+            raise ConfigError(f"{entry}: not a folder (gazebench writes a folder here); {REDO}")
         if not folder and not entry.is_file():
             kind = "a folder" if entry.is_dir() else "not a regular file"
             raise ConfigError(f"{entry}: {kind}, where gazebench writes a plain file; {REDO}")
