@@ -9,7 +9,7 @@ from rich.table import Table
 
 from gazebench.cli.run_cmd import METRIC_ARG_HELP, parse_model_args
 from gazebench.comparison import PairedMetric, RunComparison
-from gazebench.engine.config import THRESHOLD_POLICIES
+from gazebench.engine.config import MAX_BOOT, THRESHOLD_POLICIES
 from gazebench.engine.run_table import stdout_console
 from gazebench.metrics.randomization import N_PERMUTATIONS
 from gazebench.metrics.vocabulary import formatted, metric
@@ -60,7 +60,8 @@ def comparison_table(result: RunComparison) -> Table:
 @click.argument("run_a", type=click.Path(exists=True, file_okay=False))
 @click.argument("run_b", type=click.Path(exists=True, file_okay=False))
 @click.option("--data-root", type=click.Path(file_okay=False), envvar="GAZEBENCH_DATA_ROOT")
-@click.option("--n-boot", type=click.IntRange(min=1), default=None, help="Default: RUN_A's.")
+@click.option("--n-boot", type=click.IntRange(1, MAX_BOOT), default=None,
+              help=f"Bootstrap replicates (at most {MAX_BOOT}); default: RUN_A's.")
 @click.option("--threshold-policy", type=click.Choice(THRESHOLD_POLICIES), default=None,
               help="Apply to both runs; default: each run's own policy.")
 @click.option("--n-perm", type=click.IntRange(min=1), default=N_PERMUTATIONS, show_default=True,

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from gazebench.engine.config import THRESHOLD_POLICIES
+from gazebench.engine.config import MAX_BOOT, THRESHOLD_POLICIES
 from gazebench.errors import ConfigError
 
 
@@ -42,7 +42,8 @@ def parse_method_args(pairs: tuple[str, ...]) -> tuple[tuple[str, str, Any], ...
 @click.option("--results-dir", type=click.Path(file_okay=False), default="results", show_default=True,
               help="Where the table files are written.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Evaluate only the first N samples per split.")
-@click.option("--n-boot", type=click.IntRange(min=1), default=1000, show_default=True, help="Bootstrap replicates.")
+@click.option("--n-boot", type=click.IntRange(1, MAX_BOOT), default=1000, show_default=True,
+              help=f"Bootstrap replicates (at most {MAX_BOOT}).")
 @click.option("--threshold-policy", type=click.Choice(THRESHOLD_POLICIES), default="max-f1", show_default=True,
               help="Acc/F1 thresholds: fixed 0.5, or per label tuned on the in-domain validate split.")
 @click.option("--parse-probe", type=click.IntRange(min=0), default=8, show_default=True,

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from gazebench.engine.config import MAX_SEED, THRESHOLD_POLICIES, RunConfig
+from gazebench.engine.config import MAX_BOOT, MAX_SEED, THRESHOLD_POLICIES, RunConfig
 from gazebench.engine.run_table import results_table, stdout_console
 from gazebench.errors import ConfigError
 from gazebench.options import MAX_BATCH
@@ -46,8 +46,8 @@ def parse_model_args(pairs: tuple[str, ...], flag: str = "--model-arg") -> tuple
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Evaluate only the first N samples per split.")
 @click.option("--threshold-policy", type=click.Choice(THRESHOLD_POLICIES), default="fixed", show_default=True,
               help="Scoring option: not part of the run identity; changing it on a finished run re-scores it.")
-@click.option("--n-boot", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Bootstrap replicates (scoring option).")
+@click.option("--n-boot", type=click.IntRange(1, MAX_BOOT), default=1000, show_default=True,
+              help=f"Bootstrap replicates (scoring option; at most {MAX_BOOT}).")
 @click.option("--ci-level", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95,
               show_default=True, help="Bootstrap confidence-interval level (scoring option).")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=256, show_default=True,

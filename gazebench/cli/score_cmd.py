@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 
 from gazebench.cli.run_cmd import METRIC_ARG_HELP, parse_model_args
-from gazebench.engine.config import THRESHOLD_POLICIES
+from gazebench.engine.config import MAX_BOOT, THRESHOLD_POLICIES
 from gazebench.engine.run_table import results_table, stdout_console
-from gazebench.errors import ConfigError
 
 
 @click.command("score")
@@ -19,7 +18,8 @@ from gazebench.errors import ConfigError
               help="Where the run's data is; default: the root recorded in the run, else the embedded study.")
 @click.option("--threshold-policy", type=click.Choice(THRESHOLD_POLICIES), default=None,
               help="Default: the run's own policy.")
-@click.option("--n-boot", type=click.IntRange(min=1), default=None, help="Default: the run's own.")
+@click.option("--n-boot", type=click.IntRange(1, MAX_BOOT), default=None,
+              help=f"Bootstrap replicates (at most {MAX_BOOT}); default: the run's own.")
 @click.option("--ci-level", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
               help="Default: the run's own.")
 @click.option("--slices", default=None, metavar="ATTR,...",
@@ -41,8 +41,6 @@ def command(run_dir: str, data_root: str | None, threshold_policy: str | None, n
     from gazebench.engine.scoring import rescore, store_scores
     from gazebench.engine.writable import check_out_file, write_out
 
-    if out is not None and Path(run_dir).resolve() in Path(out).resolve().parents:
-        raise ConfigError(f"--out {out}: run directories are immutable; write the rescored results elsewhere")
     if out is not None:
         check_out_file(out, "--out")
     results = rescore(run_dir, data_root=data_root, threshold_policy=threshold_policy, n_boot=n_boot,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from gazebench.comparison import RunComparison, TaskComparison
+from gazebench.engine.config import check_n_boot
 from gazebench.engine.kinds import kind_of, task_items
 from gazebench.engine.references import kind_predictions
 from gazebench.engine.rundir import RunDir
@@ -53,7 +54,7 @@ def compare_runs(run_a: Path | str, run_b: Path | str, *, data_root: Path | str 
     data = load_task_data([*tasks, *trains], resolve_root(data_root or recorded), ca.get("limit"))
     check_data(ca, data, a.path)
     check_data(cb, data, b.path)
-    boots, seed = int(n_boot or primary_scoring(a).n_boot), int(ca["seed"])
+    boots, seed = check_n_boot(n_boot if n_boot is not None else primary_scoring(a).n_boot), int(ca["seed"])
     thr = tuple(run_thresholds(run, cfg, data, threshold_policy or primary_scoring(run).threshold_policy)
                 for run, cfg in ((a, ca), (b, cb)))
     tasks_compared: dict[str, TaskComparison] = {}

@@ -27,8 +27,18 @@ if TYPE_CHECKING:
 THRESHOLD_POLICIES = ("fixed", "max-f1", "youden")
 THREADS_PER_CPU = 4
 """--threads may oversubscribe the machine's CPUs at most this many times."""
+MAX_BOOT = 100_000
+"""Most bootstrap replicates a command draws (`--n-boot`): far past the thousands a percentile CI needs, so a slip
+of a few zeros is refused at once instead of scoring for hours."""
 METRIC_FAMILY = "classification"
 """The metric family every task of this harness reports (see gazebench.metrics.vocabulary)."""
+
+
+def check_n_boot(n_boot: object) -> int:
+    """`n_boot` when it is an integer from 1 to MAX_BOOT, else a one-line ConfigError."""
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or not 1 <= n_boot <= MAX_BOOT:
+        raise ConfigError(f"--n-boot must be an integer from 1 to {MAX_BOOT}, got {n_boot!r}")
+    return n_boot
 
 
 @dataclass(frozen=True)
@@ -58,8 +68,7 @@ class ScoringOptions:
         if self.threshold_policy not in THRESHOLD_POLICIES:
             raise ConfigError(f"--threshold-policy must be one of {', '.join(THRESHOLD_POLICIES)}, "
                               f"not {self.threshold_policy!r}")
-        if isinstance(self.n_boot, bool) or not isinstance(self.n_boot, int) or self.n_boot < 1:
-            raise ConfigError(f"--n-boot must be an integer of at least 1, got {self.n_boot!r}")
+        check_n_boot(self.n_boot)
         if isinstance(self.ci_level, bool) or not isinstance(self.ci_level, (int, float)) \
                 or not 0.0 < self.ci_level < 1.0:
             raise ConfigError(f"--ci-level must lie strictly between 0 and 1, got {self.ci_level!r}")

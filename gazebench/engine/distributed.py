@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import socket
 import sys
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from gazebench.engine.rundir import atomic_write_json
+from gazebench.engine.rundir import atomic_write_json, read_json
 from gazebench.errors import GazebenchError
 
 if TYPE_CHECKING:
@@ -176,12 +175,9 @@ def record_launch(run_dir: Path, ranks: Ranks) -> None:
 def read_launches(run_dir: Path) -> list[dict[str, Any]]:
     """The launch log of a run directory ([] for a run made before it existed)."""
     path = Path(run_dir) / LAUNCHES_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):
         return []
-    try:
-        records = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError:
-        raise GazebenchError(f"{path}: not valid JSON") from None
+    records = read_json(path)  # a folder, an unreadable or non-UTF-8 file: one line naming it
     if not isinstance(records, list):
         raise GazebenchError(f"{path}: not a list of launch records")
     return records

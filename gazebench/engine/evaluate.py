@@ -36,7 +36,7 @@ from gazebench.engine.rundir import (
     atomic_write_json,
     atomic_write_text,
     provenance,
-    read_json,
+    read_provenance,
     run_dir_name,
 )
 from gazebench.engine.scoring import primary_scoring, score_run, store_scores
@@ -206,7 +206,7 @@ def evaluate(config: RunConfig, *, output_dir: Path | str = "runs", data_root: P
         ranks.barrier()  # every shard is on disk
         if ranks.main:
             if any(kind_of(data[name].task).model_text for name in config.tasks):
-                atomic_write_text(run.path / "README.md", OUTPUT_NOTE + "\n")
+                atomic_write_text(run.readme, OUTPUT_NOTE + "\n")
             results = score_run(run, data, config.scoring)
             atomic_write_json(run.thresholds, dict(results.thresholds))
             atomic_write_json(run.results, results.to_json())
@@ -251,9 +251,9 @@ def _claim(run: RunDir, held: ExitStack, resolved: ResolvedConfig, data: dict[st
     if restored is None:  # a damaged entry: the model predicts after all
         if threads is None:
             count = held.enter_context(torch_threads(threads))
-            atomic_write_json(run.provenance, {**read_json(run.provenance), "torch_threads": count})
+            atomic_write_json(run.provenance, {**read_provenance(run), "torch_threads": count})
         return Claim(finished=False)
-    atomic_write_json(run.provenance, {**read_json(run.provenance), "predictions_from_cache": asdict(restored)})
+    atomic_write_json(run.provenance, {**read_provenance(run), "predictions_from_cache": asdict(restored)})
     log(f"[green]reused the predictions of this run's identity[/] ({restored.files} files, config hash "
         f"{restored.config_hash[:10]}, each checked against its digest) from "
         f"{prediction_cache.entry_dir(restored.config_hash, code)}: no model call")
@@ -292,7 +292,7 @@ def finished(run: RunDir, data: dict[str, TaskData], config: RunConfig, console:
 def _write_header(run: RunDir, resolved: ResolvedConfig, data: dict[str, TaskData], batch_size: int,
                   data_root: Path | str | None) -> None:
     """config.json, provenance.json and data_manifest.json; an existing run must have the same hash."""
-    if run.config.is_file():
+    if run.started:
         existing = verify_config(run).get("config_hash")
         if existing != resolved.config_hash:
             raise ConfigError(f"{run.path}: holds a run with config hash {existing}, not {resolved.config_hash}")

@@ -43,8 +43,8 @@ def read_predictions(folder: Path) -> pd.DataFrame:
     for f in files:
         try:
             frame = pd.read_csv(f, dtype={c: str for c in ID_COLUMNS}, keep_default_na=False)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{f}: unreadable predictions chunk ({exc})") from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
+            raise ConfigError(f"{f}: unreadable predictions chunk ({one_line(exc)})") from None
         missing = [c for c in ID_COLUMNS if c not in frame.columns]
         if missing:
             raise ConfigError(f"{f}: predictions chunk without column(s) {', '.join(missing)}")
@@ -64,9 +64,14 @@ def predicted_ids(folder: Path) -> set[str]:
     for f in chunk_files(Path(folder)):
         try:
             ids.update(pd.read_csv(f, usecols=["sample_id"], dtype=str, keep_default_na=False)["sample_id"])
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-            raise ConfigError(f"{f}: unreadable predictions chunk ({exc})") from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, OSError) as exc:
+            raise ConfigError(f"{f}: unreadable predictions chunk ({one_line(exc)})") from None
     return ids
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line (a pandas parser error ends in a newline)."""
+    return " ".join(str(exc).split())
 
 
 def chunk_files(folder: Path) -> list[Path]:
@@ -88,7 +93,7 @@ def _with_saliency(frame: pd.DataFrame, sidecar: Path) -> pd.DataFrame:
     try:
         maps = read_npy(sidecar)
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"{sidecar}: unreadable saliency maps ({exc})") from None
+        raise ConfigError(f"{sidecar}: unreadable saliency maps ({one_line(exc)})") from None
     if maps.ndim != 2 or len(maps) != len(frame):
         raise ConfigError(f"{sidecar}: {maps.shape} saliency maps for {len(frame)} prediction rows")
     cells = pd.DataFrame(maps.astype(np.float64), columns=[f"s{k}" for k in range(maps.shape[1])])

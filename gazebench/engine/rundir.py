@@ -6,6 +6,7 @@
         predictions/<task>/chunk-00000.csv           per-image scores: ids and numbers only
         predictions/<task>/chunk-rank1of2-00000.csv  ... written by rank 1 of a 2-process launch
         results.json                                 written last; its presence marks the run complete
+        README.md                                    what a model's text outputs are (runs that generate text)
         scores/<policy>__nboot<N>__ci<level>.json    later re-scorings under other scoring options
         launches.json                                launcher, world size and host digests of each launch
         run.log                                      full tracebacks of a model that raised while predicting
@@ -47,6 +48,7 @@ LOCK_NAME = ".lock"
 RUN_CONFIG_KEYS = ("model", "tasks", "train_task", "seed", "data_sha256", "config_hash")
 """What `score` and `compare` need from a run's config.json."""
 SCORES_DIR = "scores"
+README_NAME = "README.md"
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -91,14 +93,35 @@ def jsonable(obj: Any) -> Any:
     return obj
 
 
-def read_json(path: Path) -> Any:
-    """Parse a JSON file, turning a missing or corrupt file into a one-line error naming it."""
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a file, a missing, unreadable or non-file path turned into a one-line error naming it."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def read_json(path: Path) -> Any:
+    """Parse a UTF-8 JSON file, turning a missing, unreadable or corrupt file into a one-line error naming it."""
+    raw = read_bytes(path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}), so not JSON gazebench wrote") from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except (ValueError, RecursionError) as exc:  # a number past Python's digit limit, or nesting past its stack
+        raise ConfigError(f"{path}: not valid JSON ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
+
+
+RUN_NAME = re.compile(r"__[0-9a-f]{10}$")
+"""How a run directory's name ends (`run_dir_name`): its config hash's first 10 hex digits."""
 
 
 def run_dir_name(model: str, tasks: tuple[str, ...], all_tasks: bool, seed: int, config_hash: str) -> str:
@@ -135,8 +158,18 @@ class RunDir:
         return self.path / "results.json"
 
     @property
+    def readme(self) -> Path:
+        return self.path / README_NAME
+
+    @property
+    def started(self) -> bool:
+        """Anything at config.json (verification says what is wrong with one that is not a plain file)."""
+        return os.path.lexists(self.config)
+
+    @property
     def complete(self) -> bool:
-        return self.results.is_file()
+        """Anything at results.json: a finished run (verification refuses one that is not a plain file)."""
+        return os.path.lexists(self.results)
 
     @property
     def scores_dir(self) -> Path:
@@ -153,7 +186,7 @@ class RunDir:
         return self.path / "validation" / task
 
     def load_config(self) -> dict[str, Any]:
-        if not self.config.is_file():
+        if not self.started:
             raise ConfigError(f"{self.path}: not a gazebench run directory (no config.json)")
         config = read_json(self.config)
         missing = [k for k in RUN_CONFIG_KEYS if not isinstance(config, dict) or k not in config]
@@ -218,6 +251,27 @@ class RunLock:
 
 PACKAGES = ("torch", "transformers", "numpy", "pandas", "scikit-learn", "peft", "safetensors")
 """The libraries whose versions a run records (and the prediction cache keys by): they compute its numbers."""
+
+
+def enclosing_run(path: Path) -> Path | None:
+    """The existing run directory `path` is or lies in (a folder named like one, holding config.json), else None:
+    what no command may write into (run directories are immutable; docs/verification.md)."""
+    resolved = Path(path).expanduser().resolve()
+    for folder in (resolved, *resolved.parents):
+        if RUN_NAME.search(folder.name) and RunDir(folder).started:
+            return folder
+    return None
+
+
+def read_provenance(run: RunDir) -> dict[str, Any]:
+    """provenance.json of a run, checked to be the record `provenance()` writes (a JSON object whose "git" holds
+    the commit); a missing or malformed one is a one-line error naming it."""
+    if not os.path.lexists(run.provenance):
+        raise ConfigError(f"{run.provenance}: not found (every run records the code that made it)")
+    record = read_json(run.provenance)
+    if not isinstance(record, dict) or not isinstance(record.get("git"), dict) or "commit" not in record["git"]:
+        raise ConfigError(f"{run.provenance}: not a gazebench provenance record (no \"git\" commit)")
+    return record
 
 
 def package_versions() -> dict[str, str | None]:

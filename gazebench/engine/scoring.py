@@ -18,7 +18,7 @@ from gazebench.engine.distributed import read_launches
 from gazebench.engine.kinds import ScoreContext, describe_task, kind_of, task_items
 from gazebench.engine.predictions import aligned, read_predictions, score_matrix
 from gazebench.engine.references import kind_predictions
-from gazebench.engine.rundir import RunDir, atomic_write_json, read_json
+from gazebench.engine.rundir import RunDir, atomic_write_json, read_provenance
 from gazebench.engine.verify import prediction_digests, prediction_files, seal_results, verify_run
 from gazebench.engine.workload import TaskData
 from gazebench.errors import ConfigError
@@ -106,7 +106,7 @@ def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -
         curve = kind.curve(task, items, df, ctx)
         if curve is not None:
             curves[name] = curve
-    provenance = read_json(run.provenance) if run.provenance.is_file() else {}
+    provenance = read_provenance(run)
     record = {
         "versions": {name: data[name].task.version for name in config["tasks"]},
         "n-samples": {name: {"original": len(data[name].dataset.split(data[name].task.eval_split)),
@@ -116,7 +116,7 @@ def score_run(run: RunDir, data: dict[str, TaskData], options: ScoringOptions) -
         "evidence": {"config_hash": config["config_hash"],
                      "prediction_digests": prediction_digests(run, list(config["tasks"]), config["train_task"]),
                      "prediction_files": prediction_files(run, list(config["tasks"]), config["train_task"])},
-        "git_hash": (provenance.get("git") or {}).get("commit"),
+        "git_hash": provenance["git"]["commit"],
         "gazebench_version": gazebench.__version__,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "data": {name: data[name].manifest for name in config["tasks"]},

@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gazebench.engine.config import config_hash
 from gazebench.engine.distributed import LAUNCHES_NAME
-from gazebench.engine.rundir import RunDir, jsonable, read_json
+from gazebench.engine.failures import LOG_NAME
+from gazebench.engine.rundir import (
+    README_NAME,
+    SCORES_DIR,
+    RunDir,
+    jsonable,
+    read_bytes,
+    read_json,
+    read_provenance,
+)
 from gazebench.errors import ConfigError
 from gazebench.results import MetricValue, RunResults, TaskResult
 
@@ -25,6 +35,11 @@ OLDER = ("made by an older gazebench (no evidence/seal); remove this results.jso
 CI_TOLERANCE = 1e-9
 REDO = "remove the run directory and rerun it (a fitted model is reused from the cache)"
 """The advice for a finished run whose evidence no longer holds: rerunning into it would only find it finished."""
+RUN_FILES = ("config.json", "provenance.json", "data_manifest.json", "thresholds.json", "results.json",
+             LAUNCHES_NAME, LOG_NAME, README_NAME)
+"""The plain files gazebench writes at the top of a run directory (gazebench.engine.rundir)."""
+RUN_FOLDERS = ("predictions", "validation", SCORES_DIR)
+"""Its folders: predictions/<task>/, validation/<train task>/ and scores/ hold plain files only."""
 
 
 def folder_digest(folder: Path) -> str:
@@ -32,7 +47,7 @@ def folder_digest(folder: Path) -> str:
     digest = hashlib.sha256()
     for f in sorted(p for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith(".")):
         digest.update(f.name.encode() + b"\0")
-        digest.update(hashlib.sha256(f.read_bytes()).digest())
+        digest.update(hashlib.sha256(read_bytes(f)).digest())
     return digest.hexdigest()
 
 
@@ -48,7 +63,7 @@ def prediction_files(run: RunDir, tasks: list[str], train_task: str) -> dict[str
     """{"predictions/<task>/<file>": sha256} for every file the folders of `prediction_digests` hold, so a
     refusal names the very chunk that was edited, removed or added."""
     folders = [run.predictions(t) for t in tasks] + [run.validation(train_task)]
-    return {str(f.relative_to(run.path)): hashlib.sha256(f.read_bytes()).hexdigest()
+    return {str(f.relative_to(run.path)): hashlib.sha256(read_bytes(f)).hexdigest()
             for folder in folders if folder.is_dir()
             for f in sorted(folder.iterdir()) if f.is_file() and not f.name.startswith(".")}
 
@@ -102,16 +117,65 @@ def verify_run(path: Path | str) -> VerifiedRun:
         raise ConfigError(f"{run.results}: edited after scoring (its seal does not match its contents)")
     results = RunResults.from_json(raw, run.results)  # checks the schema version and every task's shape
     _check_results(run, config, results)
+    _check_provenance(run, config, raw)
     _check_sidecars(run, raw)
     return VerifiedRun(run.path, config, results)
 
 
 def verify_config(run: RunDir) -> dict[str, Any]:
     """config.json of a run directory, checked against its own hash and the folder name (for an unfinished run
-    about to be resumed: an edited setting must not be resumed under the old identity)."""
+    about to be resumed: an edited setting must not be resumed under the old identity), after its layout."""
+    if run.started:
+        _check_layout(run)  # before any file is read: a link or a device file must not be followed or read
     config = run.load_config()
     _check_config(run, config)
+    _check_prediction_folders(run, config)
     return config
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Every entry under `folder`, in name order, depth first; links and hidden folders are not entered."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise ConfigError(f"{folder}: cannot be read ({exc.strerror or exc})") from None
+    for entry in entries:
+        yield entry
+        if entry.is_dir() and not entry.is_symlink() and not entry.name.startswith("."):
+            yield from _walk(entry)
+
+
+def _check_layout(run: RunDir) -> None:
+    """A run directory holds only what gazebench writes there, each entry a plain file or a folder where one is
+    written, and no symbolic link (a run is immutable and self-contained: a link reads files that change
+    elsewhere). Hidden entries (the lock, a temporary file of an atomic write) are never read, so not checked."""
+    for entry in _walk(run.path):
+        rel = entry.relative_to(run.path).parts
+        if entry.is_symlink():
+            raise ConfigError(f"{entry}: a symbolic link; a run directory holds its own files (runs are immutable "
+                              f"and self-contained); {REDO}")
+        if entry.name.startswith("."):
+            continue
+        folder = rel[0] in RUN_FOLDERS and (len(rel) == 1 or (len(rel) == 2 and rel[0] != SCORES_DIR))
+        if len(rel) == 1 and rel[0] not in (*RUN_FILES, *RUN_FOLDERS):
+            raise ConfigError(f"{entry}: not a file gazebench writes in a run directory; {REDO}")
+        if folder and not entry.is_dir():
+            raise ConfigError(f"{entry}: not a folder (gazebench writes a folder here); {REDO}")
+        if not folder and not entry.is_file():
+            kind = "a folder" if entry.is_dir() else "not a regular file"
+            raise ConfigError(f"{entry}: {kind}, where gazebench writes a plain file; {REDO}")
+
+
+def _check_prediction_folders(run: RunDir, config: dict[str, Any]) -> None:
+    """predictions/ holds a folder per task of the run and validation/ one for its train task, nothing else."""
+    own = {"predictions": [str(t) for t in config["tasks"]], "validation": [str(config["train_task"])]}
+    for top, names in own.items():
+        folder = run.path / top
+        stray = sorted(p for p in folder.iterdir() if p.name not in names and not p.name.startswith(".")) \
+            if folder.is_dir() else []
+        if stray:
+            raise ConfigError(f"{stray[0]}: not a task of this run (its {top} folders: {', '.join(names)}); "
+                              f"the results were not computed from it; {REDO}")
 
 
 def _check_config(run: RunDir, config: dict[str, Any]) -> None:
@@ -176,15 +240,29 @@ def _check_files(run: RunDir, scored: dict[str, str], now: dict[str, str]) -> No
             raise ConfigError(f"{run.path / key}: edited since scoring (its sha256 is not the one scored); {REDO}")
 
 
+def _check_provenance(run: RunDir, config: dict[str, Any], results: dict[str, Any]) -> None:
+    """provenance.json is there and records the code the results claim: the git commit results.json was scored
+    under, and predictions restored from the prediction cache of this run's config hash only."""
+    record = read_provenance(run)
+    commit = record["git"]["commit"]
+    if commit != results.get("git_hash"):
+        raise ConfigError(f"{run.provenance}: records git commit {commit}, but results.json was scored under "
+                          f"{results.get('git_hash')}; {REDO}")
+    cached = record.get("predictions_from_cache")
+    if cached is not None and (not isinstance(cached, dict) or cached.get("config_hash") != config["config_hash"]):
+        raise ConfigError(f"{run.provenance}: its predictions_from_cache does not name this run's config hash "
+                          f"{str(config['config_hash'])[:12]}; {REDO}")
+
+
 def _check_sidecars(run: RunDir, results: dict[str, Any]) -> None:
     """thresholds.json is the one results.json (`results`, its JSON as read) records, and every re-scoring under
     scores/ is sealed, made from this config and from the same prediction files (a hand-edited scores file is
     refused like results.json)."""
-    if run.thresholds.is_file() and read_json(run.thresholds) != results.get("thresholds"):
+    if os.path.lexists(run.thresholds) and read_json(run.thresholds) != results.get("thresholds"):
         raise ConfigError(f"{run.thresholds}: differs from the thresholds results.json was scored with")
     launches = run.path / LAUNCHES_NAME
-    if "launches" in results and (launches.is_file() or results["launches"]) \
-            and (read_json(launches) if launches.is_file() else None) != results["launches"]:
+    if "launches" in results and (os.path.lexists(launches) or results["launches"]) \
+            and (read_json(launches) if os.path.lexists(launches) else None) != results["launches"]:
         raise ConfigError(f"{launches}: differs from the launches results.json records")
     if not run.scores_dir.is_dir():
         return
@@ -194,8 +272,8 @@ def _check_sidecars(run: RunDir, results: dict[str, Any]) -> None:
             raise ConfigError(f"{path}: not a gazebench re-scoring (scores/ holds only files `gazebench score` wrote)")
         if scores.get("seal") != results_seal(scores):
             raise ConfigError(f"{path}: edited after scoring (its seal does not match its contents)")
-        if scores.get("config") != results["config"] or scores.get("evidence") != results["evidence"]:
-            raise ConfigError(f"{path}: not made from this run's config.json and prediction files")
+        if any(scores.get(k) != results.get(k) for k in ("config", "evidence", "git_hash")):
+            raise ConfigError(f"{path}: not made from this run's config.json, prediction files and code")
         for task, block in RunResults.from_json(scores, path).tasks.items():  # its schema and each task's shape
             _check_task(path, task, block)
 

@@ -1,5 +1,6 @@
 """What a command writes outside a run directory, checked one way for every command: each output path given on
-the command line (--out, --export, --output-dir, --results-dir) is proved writable before any work (by creating
+the command line (--out, --export, --output-dir, --results-dir) is refused when it is or lies in an existing
+run directory (runs are immutable: docs/verification.md), and proved writable before any work (by creating
 a temp file: root passes os.access on read-only mounts), writes are atomic with a one-line error, and CSV cells
 are formula-safe (OWASP "CSV injection": a text cell starting with = + - @ or a tab/CR is prefixed with ')."""
 from __future__ import annotations
@@ -10,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gazebench.engine.rundir import atomic_write_text
+from gazebench.engine.rundir import atomic_write_text, enclosing_run
 from gazebench.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -44,16 +45,28 @@ def _check_folder(folder: Path, flag: str, shown: Path) -> None:
         raise ConfigError(f"{flag} {shown}: {what} ({exc.strerror or exc})") from None
 
 
+def _outside_runs(target: Path, flag: str) -> None:
+    """`target` is not, and does not lie in, an existing run directory."""
+    run = enclosing_run(target)
+    if run is not None:
+        where = "is the run directory" if run == target.resolve() else "lies in the run directory"
+        raise ConfigError(f"{flag} {target}: {where} {run}; run directories are immutable, write it elsewhere")
+
+
 def check_out_dir(path: Path | str, flag: str) -> Path:
-    """A folder we may write into: an existing writable folder, or one that can be created (nothing is created)."""
+    """A folder we may write into, outside every run directory: an existing writable folder, or one that can be
+    created (nothing is created)."""
     target = Path(path).expanduser()
+    _outside_runs(target, flag)
     _check_folder(target, flag, target)
     return target
 
 
 def check_out_file(path: Path | str, flag: str) -> Path:
-    """A file we may write: not a folder, not a read-only file, in a folder that exists or can be created."""
+    """A file we may write: outside every run directory, not a folder, not a read-only file, in a folder that
+    exists or can be created."""
     target = Path(path).expanduser()
+    _outside_runs(target, flag)
     if target.is_dir():
         raise ConfigError(f"{flag} {target}: is a folder, not a file")
     if target.exists() and not os.access(target, os.W_OK):

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from gazebench.engine.rundir import RunDir
 from gazebench.engine.verify import VerifiedRuns, verify_runs
 from gazebench.errors import ConfigError
 from gazebench.leaderboard.tracks import marked
@@ -50,8 +51,8 @@ def run_paths(runs_dir: Path | str) -> list[Path]:
     root = Path(runs_dir)
     if not root.is_dir():
         raise ConfigError(f"{root}: not a folder")
-    candidates = [root] if (root / "results.json").is_file() else sorted(p for p in root.iterdir() if p.is_dir())
-    paths = [p for p in candidates if (p / "results.json").is_file()]
+    candidates = [root] if RunDir(root).complete else sorted(p for p in root.iterdir() if p.is_dir())
+    paths = [p for p in candidates if RunDir(p).complete]  # verification refuses a results.json not a plain file
     if not paths:
         raise ConfigError(f"{root}: no complete run directories (folders with results.json)")
     return paths

@@ -40,6 +40,22 @@ def test_bad_flags_are_usage_errors(args: list[str]) -> None:
     assert result.exit_code == 2 and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("command", ["run --model random", "score .", "compare . .", "paper-table"])
+def test_n_boot_past_the_cap_is_a_usage_error_on_every_command_taking_it(command: str) -> None:
+    result = CliRunner().invoke(cli, [*command.split(), "--n-boot", "100001"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "Invalid value for '--n-boot': 100001 is not in the range 1<=x<=100000" in result.output, result.output
+
+
+def test_the_paper_presets_n_boot_is_within_the_cap() -> None:
+    from gazebench.cli.paper_cmd import command as paper_table
+    from gazebench.engine.config import MAX_BOOT
+    from gazebench.paper.runner import PaperSettings
+
+    (flag,) = [p for p in paper_table.params if p.name == "n_boot"]
+    assert 1 <= PaperSettings().n_boot == flag.default <= MAX_BOOT == 100_000
+
+
 def test_score_on_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["score", str(tmp_path)])
     assert result.exit_code != 0 and result.output.startswith("error:") and "not a gazebench run" in result.output

@@ -1,5 +1,6 @@
 """Every command that reads a run directory verifies it first (issue 20): each recorded file of a finished run
-(config.json, results.json, a prediction chunk, a scores file, thresholds.json) is edited in turn, and `score`,
+(config.json, results.json, a prediction chunk, a scores file, thresholds.json, provenance.json) is edited, made
+not UTF-8, a folder or a link, or a stray task folder is added, in turn, and `score`,
 `compare`, `leaderboard`, `view --export`, `probe`, `paper-table` and `run` on the same run all refuse it with
 exit ≠ 0 and one line naming the file; a deleted chunk is refused by a rerun, never shown "complete already".
 (The lm-eval bridge reads no run directory: its predictions go to a temporary folder.)"""
@@ -84,9 +85,46 @@ def _edit_thresholds(run: Path) -> Path:
     return path
 
 
+def _not_utf8_results(run: Path) -> Path:
+    path = run / "results.json"
+    path.write_bytes(b"\xff" + path.read_bytes())
+    return path
+
+
+def _results_folder(run: Path) -> Path:
+    path = run / "results.json"
+    path.unlink()
+    path.mkdir()
+    return path
+
+
+def _linked_chunk(run: Path) -> Path:
+    path = run / "predictions" / "rsna" / "chunk-00000.csv"
+    path.rename(run.parent / "elsewhere.csv")
+    path.symlink_to(run.parent / "elsewhere.csv")  # the same bytes, reached through a link
+    return path
+
+
+def _stray_task(run: Path) -> Path:
+    path = run / "predictions" / "siim-acr"
+    path.mkdir()
+    shutil.copy(run / "predictions" / "rsna" / "chunk-00000.csv", path)
+    return path
+
+
+def _other_commit(run: Path) -> Path:
+    path = run / "provenance.json"
+    record = json.loads(path.read_text())
+    record["git"] = {"commit": "0" * 40, "dirty": False}
+    path.write_text(json.dumps(record))
+    return path
+
+
 EDITS: dict[str, Callable[[Path], Path]] = {
     "config.json": _set_seed, "results.json": _edit_results, "chunk": _edit_chunk, "deleted chunk": _delete_chunk,
-    "scores": _edit_scores, "thresholds.json": _edit_thresholds,
+    "scores": _edit_scores, "thresholds.json": _edit_thresholds, "results.json not UTF-8": _not_utf8_results,
+    "results.json a folder": _results_folder, "linked chunk": _linked_chunk, "stray task folder": _stray_task,
+    "provenance commit": _other_commit,
 }
 
 

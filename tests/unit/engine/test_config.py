@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from gazebench.engine.config import MAX_SEED, ResolvedConfig, RunConfig, ScoringOptions, config_hash
+from gazebench.engine.config import MAX_BOOT, MAX_SEED, ResolvedConfig, RunConfig, ScoringOptions, config_hash
 from gazebench.errors import ConfigError
 
 
@@ -48,7 +48,8 @@ def test_scoring_options_name_their_file_and_round_trip() -> None:
 @pytest.mark.parametrize("kwargs", [{"threshold_policy": "best"}, {"device": "tpu"}, {"n_boot": 0}, {"limit": 0},
                                     {"batch_size": 0}, {"threads": 0}, {"tasks": ()}, {"ci_level": 1.0},
                                     {"ci_level": 0.0}, {"seed": -1}, {"seed": MAX_SEED + 1}, {"seed": 10**20},
-                                    {"seed": 1.5}, {"threads": (os.cpu_count() or 1) * 4 + 1}])
+                                    {"seed": 1.5}, {"threads": (os.cpu_count() or 1) * 4 + 1},
+                                    {"n_boot": MAX_BOOT + 1}, {"n_boot": 10**12}])
 def test_bad_values_are_config_errors(kwargs: dict) -> None:
     with pytest.raises(ConfigError) as err:
         RunConfig(**{"model": "random", "tasks": ("rsna",), **kwargs})
@@ -58,3 +59,11 @@ def test_bad_values_are_config_errors(kwargs: dict) -> None:
 def test_seed_and_threads_bounds_are_inclusive() -> None:
     cfg = RunConfig(model="random", tasks=("rsna",), seed=MAX_SEED, threads=(os.cpu_count() or 1) * 4)
     assert cfg.seed == 2**32 - 1
+
+
+def test_n_boot_is_capped_inclusively_and_a_recorded_one_past_the_cap_is_refused() -> None:
+    assert RunConfig(model="random", tasks=("rsna",), n_boot=MAX_BOOT).scoring.n_boot == 100_000
+    with pytest.raises(ConfigError, match=r"--n-boot must be an integer from 1 to 100000, got 100001"):
+        ScoringOptions(n_boot=MAX_BOOT + 1)
+    with pytest.raises(ConfigError, match="results.json: recorded scoring is invalid"):
+        ScoringOptions.from_dict({**ScoringOptions().to_dict(), "n_boot": MAX_BOOT + 1}, "results.json")

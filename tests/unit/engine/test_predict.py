@@ -141,3 +141,29 @@ def test_duplicate_predictions_are_refused(samples: tuple[Sample, ...], tmp_path
     (tmp_path / "chunk-00001.csv").write_text((tmp_path / "chunk-00000.csv").read_text())
     with pytest.raises(ConfigError, match="predicted twice"):
         read_predictions(tmp_path)
+
+
+@pytest.mark.parametrize("damage,why,readers", [
+    ("ragged row", "Error tokenizing data. C error: Expected", ("read_predictions",)),  # the id column alone reads
+    ("not UTF-8", "codec can't decode byte 0xff", ("read_predictions", "predicted_ids")),
+    ("a folder", "Is a directory", ("read_predictions", "predicted_ids")),
+])
+def test_a_chunk_that_cannot_be_read_is_one_line(samples: tuple[Sample, ...], tmp_path: Path, damage: str,
+                                                 why: str, readers: tuple[str, ...]) -> None:
+    """What a resumed run reads of its own chunks before verification has a results.json to check them against."""
+    from gazebench.engine import predictions
+
+    predict_split(RandomAdapter(), samples[:4], tmp_path, kind=CLASSIFY, batch_size=2, chunk_size=4, device=CPU)
+    chunk = tmp_path / "chunk-00000.csv"
+    if damage == "ragged row":
+        chunk.write_text(chunk.read_text() + "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s\n")
+    elif damage == "not UTF-8":
+        chunk.write_bytes(b"sample_id,patient_id\n\xff,1\n")
+    else:
+        chunk.unlink()
+        chunk.mkdir()
+    for reader in readers:
+        with pytest.raises(ConfigError) as err:
+            getattr(predictions, reader)(tmp_path)
+        assert str(err.value).startswith(f"{chunk}: unreadable predictions chunk (") and why in str(err.value)
+        assert "\n" not in str(err.value)

@@ -53,6 +53,7 @@ def write_run(root: Path, model: str, aurocs: dict[str, float], *, seed: int = 0
         curves={t: {"fpr": [0.0, 0.5, 1.0], "tpr": [0.0, a, 1.0]} for t, a in aurocs.items()},
         provenance=record, dataset_note="simulated study" if note else None)
     atomic_write_json(path / "config.json", config)
+    atomic_write_json(path / "provenance.json", {"gazebench_version": "0.1.0", "git": {"commit": None, "dirty": None}})
     atomic_write_json(path / "results.json", seal_results(results.to_json()))
     return path
 

@@ -4,6 +4,7 @@ with one line naming the file; duplicates are reported; an untouched run passes.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -291,3 +292,181 @@ def test_out_paths_that_cannot_be_written(made: dict[str, Path], tmp_path: Path,
         result = CliRunner().invoke(cli, args)
         assert result.exit_code != 0 and result.output.startswith("error: --") and needle in result.output
         assert result.output.count("\n") == 1, result.output
+
+
+def _bytes(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+HOSTILE_JSON: dict[str, tuple[bytes, str]] = {
+    "not UTF-8": (b"\xff\xfe{}", "not UTF-8 text (byte 0)"),
+    "nested past the stack": (b"[" * 200_000 + b"]" * 200_000, "not valid JSON (RecursionError"),
+    "a number past the digit limit": (b'{"n": ' + b"9" * 5000 + b"}", "not valid JSON (ValueError"),
+}
+
+
+@pytest.mark.parametrize("name", ["results.json", "config.json", "provenance.json", "thresholds.json",
+                                  "launches.json"])
+@pytest.mark.parametrize("hostile", sorted(HOSTILE_JSON))
+def test_run_json_that_is_not_utf8_json_is_one_line(made: dict[str, Path], tmp_path: Path, name: str,
+                                                    hostile: str) -> None:
+    run = copy(made, tmp_path, "random")["random"]
+    data, why = HOSTILE_JSON[hostile]
+    path = _bytes(run / name, data)
+    assert refusal(run).startswith(f"{path}: {why}")
+
+
+UNREADABLE = ["results.json", "provenance.json", "thresholds.json", "predictions/rsna/chunk-00000.csv",
+              "validation/mimic-eye/chunk-00000.csv"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file of mode 000")
+@pytest.mark.parametrize("name", UNREADABLE)
+def test_an_unreadable_run_file_is_one_line(made: dict[str, Path], tmp_path: Path, name: str) -> None:
+    run = copy(made, tmp_path, "random")["random"]
+    (run / name).chmod(0)
+    try:
+        assert refusal(run) == f"{run / name}: cannot be read (Permission denied)"
+    finally:
+        (run / name).chmod(0o644)
+
+
+@pytest.mark.parametrize("name", UNREADABLE)
+def test_a_read_the_system_refuses_is_one_line(made: dict[str, Path], tmp_path: Path, name: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same refusal where the test cannot make a file unreadable (as root): the read itself fails."""
+    run = copy(made, tmp_path, "random")["random"]
+    read_bytes = Path.read_bytes
+
+    def refused(path: Path) -> bytes:
+        if path == run / name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refused)
+    assert refusal(run) == f"{run / name}: cannot be read (Permission denied)"
+
+
+@pytest.mark.parametrize("name", ["results.json", "provenance.json", "thresholds.json", "predictions/rsna"])
+def test_a_folder_or_file_where_the_other_is_written_is_refused(made: dict[str, Path], tmp_path: Path,
+                                                                name: str) -> None:
+    runs = copy(made, tmp_path / "runs", "random")
+    path = runs["random"] / name
+    shutil.rmtree(path) if path.is_dir() else path.unlink()
+    path.mkdir() if path.suffix else path.write_text("")
+    assert refusal(runs["random"]).startswith(f"{path}: {'a folder, where' if path.suffix else 'not a folder'}")
+    warnings: list[str] = []
+    with pytest.raises(ConfigError, match="no run left to show"):  # refused, not passed over as incomplete
+        render(tmp_path / "runs", "md", warn=warnings.append)
+
+
+@pytest.mark.parametrize("name", ["predictions/rsna/chunk-00000.csv", "config.json", "results.json",
+                                  "predictions/rsna", "notes.txt", ".hidden-link"])
+def test_a_symbolic_link_in_a_run_is_refused_even_to_the_same_bytes(made: dict[str, Path], tmp_path: Path,
+                                                                    name: str) -> None:
+    run = copy(made, tmp_path / "runs", "random")["random"]
+    link, kept = run / name, tmp_path / "kept"
+    if link.exists():
+        shutil.move(link, kept)  # the very bytes (or folder) that were scored, now reached through a link
+    else:
+        kept.write_text("x\n")
+    link.symlink_to(kept)
+    assert refusal(run) == f"{link}: a symbolic link; a run directory holds its own files (runs are immutable " \
+                           f"and self-contained); {REDO}"
+
+
+@pytest.mark.parametrize("stray,named,why", [
+    ("predictions/siim-acr/chunk-00000.csv", "predictions/siim-acr",
+     "not a task of this run (its predictions folders: mimic-eye, rsna)"),
+    ("validation/rsna/chunk-00000.csv", "validation/rsna",
+     "not a task of this run (its validation folders: mimic-eye)"),
+    ("results.json.orig", "results.json.orig", "not a file gazebench writes in a run directory"),
+    ("predictions/rsna/old/chunk-00000.csv", "predictions/rsna/old", "a folder, where gazebench writes a plain file"),
+    ("scores/old/x.json", "scores/old", "a folder, where gazebench writes a plain file"),
+])
+def test_a_stray_file_or_folder_is_refused(made: dict[str, Path], tmp_path: Path, stray: str, named: str,
+                                           why: str) -> None:
+    run = copy(made, tmp_path, "random")["random"]
+    (run / stray).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(_chunk(run), run / stray)  # a real chunk: its bytes alone would not give it away
+    message = refusal(run)
+    assert message.startswith(f"{run / named}: {why}") and REDO in message, message
+
+
+def test_hidden_entries_are_not_read_and_leave_the_run_verified(made: dict[str, Path], tmp_path: Path) -> None:
+    run = copy(made, tmp_path, "random")["random"]
+    (run / ".lock").write_text("123")  # the writer's lock, a temporary file of an atomic write
+    (run / "predictions" / "rsna" / ".chunk-00001.csv.x.tmp").write_text("half a chunk")
+    assert verify_run(run).path == run
+
+
+def _provenance(run: Path, change: Callable[[dict], object]) -> Path:
+    path = run / "provenance.json"
+    record = json.loads(path.read_text())
+    change(record)
+    path.write_text(json.dumps(record))
+    return path
+
+
+@pytest.mark.parametrize("case,why", [
+    ("missing", "not found (every run records the code that made it)"),
+    ("a list", "not a gazebench provenance record (no \"git\" commit)"),
+    ("no git", "not a gazebench provenance record (no \"git\" commit)"),
+    ("other commit", "records git commit 0000000000000000000000000000000000000000, but results.json was scored "
+                     "under "),
+    ("another run's cache entry", "its predictions_from_cache does not name this run's config hash"),
+])
+def test_provenance_is_required_and_must_match_the_results(made: dict[str, Path], tmp_path: Path, case: str,
+                                                            why: str) -> None:
+    run = copy(made, tmp_path, "random")["random"]
+    path = run / "provenance.json"
+    if case == "missing":
+        path.unlink()
+    elif case == "a list":
+        path.write_text("[1]")
+    elif case == "no git":
+        _provenance(run, lambda p: p.pop("git"))
+    elif case == "other commit":
+        _provenance(run, lambda p: p.update(git={"commit": "0" * 40, "dirty": False}))
+    else:
+        _provenance(run, lambda p: p.update(predictions_from_cache={"config_hash": "f" * 64, "code": "c", "files": 1}))
+    assert refusal(run).startswith(f"{path}: {why}")
+
+
+def test_a_scores_file_from_other_code_is_refused(made: dict[str, Path], tmp_path: Path, small_root: Path) -> None:
+    from gazebench.engine.rundir import RunDir
+    from gazebench.engine.scoring import rescore, store_scores
+
+    run = copy(made, tmp_path, "random")["random"]
+    stored = store_scores(RunDir(run), rescore(run, data_root=small_root, n_boot=21))
+    assert stored is not None and verify_run(run).path == run
+    edit_json(stored, lambda r: r.update(git_hash="0" * 40), reseal=True)
+    assert refusal(run) == f"{stored}: not made from this run's config.json, prediction files and code"
+
+
+def test_no_output_path_may_lie_in_a_run_directory(made: dict[str, Path], tmp_path: Path, small_root: Path) -> None:
+    run = copy(made, tmp_path / "runs", "random")["random"]
+    before = sorted(p.relative_to(run) for p in run.rglob("*"))
+    inside, deeper = run / "x.json", run / "predictions" / "rsna" / "new"
+    root = ["--data-root", str(small_root)]
+    for args, flag, path in (
+        (["score", str(run), *root, "--n-boot", "21", "--out", str(inside)], "--out", inside),
+        (["compare", str(run), str(made["oracle"]), *root, "--out", str(inside)], "--out", inside),
+        (["leaderboard", str(run), "--out", str(deeper / "lb.md")], "--out", deeper / "lb.md"),
+        (["view", str(run), *root, "--export", str(inside)], "--export", inside),
+        (["probe", str(run), *root, "--check", "blank", "--out", str(inside)], "--out", inside),
+        (["probe", str(run), *root, "--check", "blank", "--output-dir", str(deeper)], "--output-dir", deeper),
+        (["run", "--model", "random", "--tasks", "rsna", "--limit", "6", *root, "--output-dir", str(run)],
+         "--output-dir", run),
+        (["paper-table", "--methods", "random", "--limit", "6", *root, "--output-dir", str(deeper)],
+         "--output-dir", deeper),
+        (["paper-table", "--methods", "random", "--limit", "6", *root, "--results-dir", str(run)],
+         "--results-dir", run),
+        (["data", "synth", "--size", "small", "--out", str(deeper)], "--out", deeper),
+    ):
+        result = CliRunner().invoke(cli, args)
+        where = "is the run directory" if path == run else "lies in the run directory"
+        assert result.exit_code == 2 and result.output == (
+            f"error: {flag} {path}: {where} {run}; run directories are immutable, write it elsewhere\n"), result.output
+    assert sorted(p.relative_to(run) for p in run.rglob("*")) == before
