@@ -66,14 +66,14 @@ def test_without_weights_the_run_completes_and_says_what_is_missing(plain: tuple
     for name, flag in (("chexbert", "--metric-arg chexbert=DIR"), ("bertscore", "--metric-arg bertscore=DIR")):
         record = r.details["model_metrics"][name]
         assert record["computed"] is False and flag in record["reason"] and "\n" not in record["reason"]
-    assert r.details["signature"].startswith("bleu|rougeL|ciderD|tok:coco|punct:drop|ce:rules|unc:positive|")
+    assert r.details["signature"].startswith("bleu|rougeL|ciderD|tok:ptb|punct:drop|ce:rules|unc:positive|")
     assert "bertscore:none|chexbert:none" in r.details["signature"] and "model_metrics" not in results["scoring"]
     table = invoke("score", str(run))
     lines = table.splitlines()
     assert any("CheXbert F1 not computed: no weights; give --metric-arg chexbert=DIR" in line for line in lines)
     assert any(f"{TASK} signature:" in line for line in lines)
     board = invoke("leaderboard", str(run.parent))
-    assert f"Report signature (random, {TASK}): bleu|rougeL|ciderD|tok:coco" in board.replace("\\|", "|")
+    assert f"Report signature (random, {TASK}): bleu|rougeL|ciderD|tok:ptb" in board.replace("\\|", "|")
 
 
 def test_tiny_weights_score_through_run_and_score_as_the_libraries_do(

@@ -151,6 +151,6 @@ def report_signature(task: Task, model_based: Sequence[str]) -> str:
     uncertain policy, each model-based metric's settings and weights digest, the gazebench version."""
     import gazebench
 
-    parts = ["bleu|rougeL|ciderD", "tok:coco", f"punct:{PUNCTUATION}", f"ce:{task.labeler}",
+    parts = ["bleu|rougeL|ciderD", "tok:ptb", f"punct:{PUNCTUATION}", f"ce:{task.labeler}",
              f"unc:{task.ce_uncertain}", *model_based, f"gazebench:{gazebench.__version__}"]
     return "|".join(parts)
