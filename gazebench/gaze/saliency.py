@@ -17,13 +17,10 @@ pixel or cell, same shape). All maps must be finite; KLD and SIM also need non-n
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
-
-from gazebench.metrics.vocabulary import SAL, SALIENCY_METRICS
 
 Convention = Literal["pysaliency", "mit"]
 CONVENTIONS: tuple[Convention, ...] = ("pysaliency", "mit")
@@ -204,32 +201,3 @@ def auc_borji(sal_map: ArrayLike, fix_mask: ArrayLike, rng: np.random.Generator 
     rng = np.random.default_rng(0) if rng is None else rng
     pos = s[fixated]
     return float(np.mean([_split_auc(pos, s[rng.integers(0, s.size, pos.size)], step) for _ in range(n_splits)]))
-
-
-def saliency_summary(
-    sal_map: ArrayLike, ref_heatmap: ArrayLike, fix_mask: ArrayLike, rng: np.random.Generator | None = None,
-    other_mask: ArrayLike | None = None,
-) -> dict[str, float]:
-    """NSS (both conventions), AUC-Judd, AUC-Borji (seeded 0 on every call, so a pure function of the maps) and,
-    given other images' fixations, shuffled AUC against the fixation map; CC, KLD and SIM (both conventions)
-    against the reference heatmap, keyed by the vocabulary's names (`<metric>_mit` the MIT convention, the plain
-    name pysaliency's). NaN where a metric is undefined."""
-    out = {
-        SAL.nss: nss(sal_map, fix_mask),
-        SAL.nss_mit: nss(sal_map, fix_mask, "mit"),
-        SAL.auc_judd: auc_judd(sal_map, fix_mask, rng),
-        SAL.auc_borji: auc_borji(sal_map, fix_mask),  # its own seed: the other metrics' draws stay as they were
-        SAL.cc: cc(sal_map, ref_heatmap),
-        SAL.kld: kld(sal_map, ref_heatmap),
-        SAL.sim: sim(sal_map, ref_heatmap),
-        SAL.sim_mit: sim(sal_map, ref_heatmap, "mit"),
-    }
-    if other_mask is not None:
-        out[SAL.sauc] = shuffled_auc(sal_map, fix_mask, other_mask, rng)
-    return out
-
-
-def undefined_counts(rows: Sequence[Mapping[str, float]]) -> dict[str, int]:
-    """How many of `rows` (saliency_summary results) left each metric undefined (NaN), every metric named."""
-    return {k: sum(1 for r in rows if k in r and np.isnan(r[k])) for k in SALIENCY_METRICS
-            if any(k in r for r in rows)}

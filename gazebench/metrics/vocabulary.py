@@ -152,7 +152,7 @@ VQA = (
 )
 @dataclass(frozen=True)
 class SaliencyNames:
-    """Results-JSON keys of the saliency-map metrics (gazebench.gaze.saliency; docs/metrics.md, "Saliency maps"),
+    """Results-JSON keys of the saliency-map metrics (gazebench.metrics.saliency; docs/metrics.md, "Saliency maps"),
     shared by the classification kind's saliency heads and the scanpath task."""
 
     auc_judd: str = "auc_judd"

@@ -250,8 +250,8 @@ def gaze_result(samples: tuple[Sample, ...], df: pd.DataFrame, grid: tuple[int, 
         return None
     from gazebench.gaze.alignment import scanpath_summary
     from gazebench.gaze.heatmap import fixation_counts, gaze_heatmap
-    from gazebench.gaze.saliency import saliency_summary, undefined_counts
     from gazebench.gaze.targets import EmptyScanpath, ordered_targets
+    from gazebench.metrics.saliency import saliency_summary, undefined_counts
 
     maps = df[scols].to_numpy(dtype=np.float64) if scols else None  # whole columns: a .loc per row costs ~1 ms
     cells = df[gcols].to_numpy(dtype=np.int64) if gcols else None

@@ -32,7 +32,6 @@ from gazebench.engine.kinds.columns import point_lists, stored_points, stored_te
 from gazebench.engine.kinds.prf import prf, weighted_mean
 from gazebench.gaze.clusters import GazeRegions, cluster_fixations
 from gazebench.gaze.heatmap import fixation_counts, gaze_heatmap, points_heatmap
-from gazebench.gaze.saliency import saliency_summary, undefined_counts
 from gazebench.gaze.scanpath import EmptyScanpath
 from gazebench.gaze.scanpath_similarity import (
     MULTIMATCH_MIN_FIXATIONS,
@@ -46,6 +45,7 @@ from gazebench.labels import CHEXPERT_LABELS
 from gazebench.metrics.agreement import ICC_FORMS, IccForm, examination_agreement, icc, region_agreement
 from gazebench.metrics.clinical import binarize
 from gazebench.metrics.inputs import MetricInputError
+from gazebench.metrics.saliency import saliency_summary, undefined_counts
 from gazebench.metrics.vocabulary import SALIENCY_METRICS
 from gazebench.outputs import Scanpaths
 from gazebench.records import Sample

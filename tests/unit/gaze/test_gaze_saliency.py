@@ -17,11 +17,10 @@ from gazebench.gaze.saliency import (
     cc,
     kld,
     nss,
-    saliency_summary,
     shuffled_auc,
     sim,
-    undefined_counts,
 )
+from gazebench.metrics.saliency import saliency_summary, undefined_counts
 from gazebench.metrics.vocabulary import SAL, SALIENCY_METRICS
 
 
