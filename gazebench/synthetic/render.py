@@ -17,7 +17,11 @@ FILM_GAIN = 1.5
 
 def film_density(anatomy: Anatomy, specs: tuple[FindingSpec, ...], grid: Grid) -> np.ndarray:
     """Noise-free film density in [0, 1] (air black, bone and metal white)."""
-    return (1.0 - np.exp(-FILM_GAIN * np.maximum(attenuation(anatomy, specs, grid), 0.0))).astype(np.float32)
+    density = np.maximum(attenuation(anatomy, specs, grid), 0.0)  # 1 - exp(-FILM_GAIN max(a, 0)), in place
+    density *= -FILM_GAIN
+    np.exp(density, out=density)
+    np.subtract(1.0, density, out=density)
+    return density.astype(np.float32, copy=False)
 
 
 def process(density: np.ndarray, site: Site, rng: np.random.Generator) -> np.ndarray:
