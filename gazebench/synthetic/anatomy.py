@@ -36,6 +36,19 @@ class Grid:
         """One pixel in h-units."""
         return 1.0 / self.height
 
+    def around(self, x0: float, y0: float, x1: float, y1: float) -> Window:
+        """The Window of the pixels whose centres lie in the box [x0, x1] × [y0, y1] (h-units), one pixel to
+        spare on each side, cut to this grid (possibly empty)."""
+        if isinstance(self, Window):
+            raise TypeError("around() cuts a whole Grid, not a Window")
+        h = self.height
+
+        def span(lo: float, hi: float, n: int) -> tuple[int, int]:
+            start, stop = min(n, max(0, int(np.floor(lo * h)) - 1)), max(0, min(n, int(np.ceil(hi * h)) + 1))
+            return start, max(start, stop)
+
+        return Window(self.height, self.width, span(y0, y1, self.height), span(x0, x1, self.width))
+
 
 @dataclass(frozen=True)
 class Window(Grid):
@@ -44,6 +57,11 @@ class Window(Grid):
 
     rows: tuple[int, int] = (0, 0)
     cols: tuple[int, int] = (0, 0)
+
+    @property
+    def slices(self) -> tuple[slice, slice]:
+        """Where this window lies in its grid's (H, W) arrays."""
+        return slice(*self.rows), slice(*self.cols)
 
     @property
     def x(self) -> np.ndarray:
@@ -164,14 +182,21 @@ def jitter(a: Anatomy, rng: np.random.Generator) -> Anatomy:
 
 
 def smoothstep(t: np.ndarray) -> np.ndarray:
-    """0 below 0, 1 above 1, smooth in between (anti-aliased mask edges)."""
+    """0 below 0, 1 above 1, smooth in between (anti-aliased mask edges). Computed in place on the clipped copy:
+    the same operations as t * t * (3 - 2t) (-2t + 3 is 3 - 2t exactly), without the temporaries."""
     t = np.clip(t, 0.0, 1.0)
-    return t * t * (3.0 - 2.0 * t)
+    w = t * -2.0
+    w += 3.0
+    t *= t
+    t *= w
+    return t
 
 
 def soft_inside(margin: np.ndarray, px: float) -> np.ndarray:
     """Anti-aliased indicator of margin > 0 (margin in h-units, edge about 1.5 pixels wide)."""
-    return smoothstep(margin / (1.5 * px) + 0.5)
+    t = margin / (1.5 * px)
+    t += 0.5
+    return smoothstep(t)
 
 
 def segment_distance(x: np.ndarray, y: np.ndarray, p0: tuple[float, float], p1: tuple[float, float]) -> np.ndarray:
@@ -214,12 +239,12 @@ def lung_masks(a: Anatomy, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
     masks = []
     for side in (0, 1):
         s = a.sign(side)
-        lateral = s * (a.lateral_x(side, y) - x)
-        medial = s * (x - a.cx) - a.medi_hw
+        margin = s * (a.lateral_x(side, y) - x)  # lateral
+        np.minimum(margin, s * (x - a.cx) - a.medi_hw, out=margin)  # medial
         below_apex = y - a.apex_y - 1.4 * (x - (a.cx + s * 0.5 * a.half_width)) ** 2
-        above_dia = a.diaphragm_y(side, x) - y
-        margin = np.minimum(np.minimum(lateral, medial), np.minimum(below_apex, above_dia))
-        margin = np.minimum(margin, heart_margin)
+        np.minimum(below_apex, a.diaphragm_y(side, x) - y, out=below_apex)  # above the diaphragm
+        np.minimum(margin, below_apex, out=margin)
+        np.minimum(margin, heart_margin, out=margin)
         masks.append(soft_inside(margin, px))
     return masks[0], masks[1]
 
@@ -229,41 +254,99 @@ def anatomy_layers(a: Anatomy, grid: Grid) -> Layers:
     x, y, px = grid.x, grid.y, grid.px
     neck = 0.1
     bw = neck + (a.body_hw - neck) * smoothstep((y - 0.02) / 0.13)
-    r = np.clip(1.0 - ((x - a.cx) / bw) ** 2, 0.0, 1.0)
-    soft = a.soft_tissue * np.sqrt(r) * soft_inside(bw - np.abs(x - a.cx), px)
+    soft = np.square((x - a.cx) / bw)
+    np.subtract(1.0, soft, out=soft)
+    np.clip(soft, 0.0, 1.0, out=soft)
+    np.sqrt(soft, out=soft)
+    soft *= a.soft_tissue
+    soft *= soft_inside(bw - np.abs(x - a.cx), px)
     bubble_x, bubble_y = a.cx + 0.5 * a.half_width, a.dome_y[1] + 0.06
-    bubble = soft_inside(1.0 - np.hypot((x - bubble_x) / 0.05, (y - bubble_y) / 0.028), 0.5 * px / 0.028)
-    soft = soft - 0.3 * bubble * (y > a.diaphragm_y(1, x))
+    # The gastric bubble is exactly 0 from under a pixel outside its ellipse on: drawn on a window 2 pixels wider.
+    win = grid.around(bubble_x - 0.05 - 2 * px, bubble_y - 0.028 - 2 * px, bubble_x + 0.05 + 2 * px,
+                      bubble_y + 0.028 + 2 * px)
+    bubble = soft_inside(1.0 - np.hypot((win.x - bubble_x) / 0.05, (win.y - bubble_y) / 0.028), 0.5 * px / 0.028)
+    soft[win.slices] -= 0.3 * bubble * (win.y > a.diaphragm_y(1, win.x))
 
-    right, left = lung_masks(a, grid)
-    lung = right + left
-    lat_margin = np.minimum(np.abs(a.lateral_x(0, y) - x), np.abs(a.lateral_x(1, y) - x))
-    air = AIR * lung * (0.55 + 0.45 * smoothstep(lat_margin / 0.07))
+    lung, left = lung_masks(a, grid)
+    lung += left
+    # air = AIR lung (0.55 + 0.45 smoothstep(lat_margin / 0.07)), in place
+    lat_margin = np.abs(a.lateral_x(0, y) - x)
+    np.minimum(lat_margin, np.abs(a.lateral_x(1, y) - x), out=lat_margin)
+    lat_margin /= 0.07
+    wall = smoothstep(lat_margin)
+    wall *= 0.45
+    wall += 0.55
+    air = AIR * lung
+    air *= wall
 
+    # bone = (0.07 band + 0.06 cortex) extent + 0.04 anterior lung + the spine, in place
     u = np.abs(x - a.cx) / a.half_width
-    ribs_q = (y - a.rib_y0 - 0.035 * u - 0.07 * u**2) / a.rib_spacing
-    frac = ribs_q - np.floor(ribs_q)
-    band = soft_inside(0.2 - np.abs(frac - 0.2), px / a.rib_spacing)
-    cortex = soft_inside(0.035 - np.abs(np.abs(frac - 0.2) - 0.2), px / a.rib_spacing)
+    ribs_q = y - a.rib_y0 - 0.035 * u
+    ribs_q -= 0.07 * u**2
+    ribs_q /= a.rib_spacing
+    frac = np.floor(ribs_q)
+    np.subtract(ribs_q, frac, out=frac)
+    frac -= 0.2
+    np.abs(frac, out=frac)  # |frac - 0.2|
+    bone = soft_inside(0.2 - frac, px / a.rib_spacing)  # the rib band
+    frac -= 0.2
+    np.abs(frac, out=frac)
+    np.subtract(0.035, frac, out=frac)
+    cortex = soft_inside(frac, px / a.rib_spacing)
     extent = soft_inside(1.08 - u, px / a.half_width) * smoothstep((u - 0.08) / 0.08)
     floor = np.minimum(np.minimum(a.diaphragm_y(0, x), a.diaphragm_y(1, x)), max(a.cp_y))
     below = floor + 0.05 - y
-    extent = extent * (ribs_q > 0) * (ribs_q < 10) * smoothstep(below / 0.05)
-    ant_q = (y - a.rib_y0 - 0.16 + 0.09 * u) / (1.5 * a.rib_spacing)
-    ant_frac = ant_q - np.floor(ant_q)
-    anterior = soft_inside(0.12 - np.abs(ant_frac - 0.12), px / a.rib_spacing) * (ant_q > 0) * (ant_q < 6)
-    bone = (0.07 * band + 0.06 * cortex) * extent + 0.04 * anterior * lung
+    below /= 0.05
+    extent = extent * (ribs_q > 0)
+    extent *= ribs_q < 10
+    extent *= smoothstep(below)
+    ant_q = y - a.rib_y0 - 0.16 + 0.09 * u
+    ant_q /= 1.5 * a.rib_spacing
+    ant_frac = np.floor(ant_q)
+    np.subtract(ant_q, ant_frac, out=ant_frac)
+    ant_frac -= 0.12
+    np.abs(ant_frac, out=ant_frac)
+    np.subtract(0.12, ant_frac, out=ant_frac)
+    anterior = soft_inside(ant_frac, px / a.rib_spacing)
+    anterior *= ant_q > 0
+    anterior *= ant_q < 6
+    bone *= 0.07
+    cortex *= 0.06
+    bone += cortex
+    bone *= extent
+    anterior *= 0.04
+    anterior *= lung
+    bone += anterior
     spine = soft_inside(a.spine_hw - np.abs(x - a.cx), px)
-    bone = bone + spine * (0.2 + 0.05 * np.cos(2 * np.pi * y / 0.047))
-    for side in (0, 1):
+    bone += spine * (0.2 + 0.05 * np.cos(2 * np.pi * y / 0.047))
+    for side in (0, 1):  # each clavicle is exactly 0 beyond 0.75 pixel outside its 0.011 half-width
         s = a.sign(side)
         p0, p1 = (a.cx + s * 0.03, a.clavicle_y + 0.015), (a.cx + s * 0.30, a.clavicle_y - 0.035)
-        bone = bone + 0.16 * soft_inside(0.011 - segment_distance(x, y, p0, p1), px)
+        reach = 0.011 + 2 * px
+        win = grid.around(min(p0[0], p1[0]) - reach, p1[1] - reach, max(p0[0], p1[0]) + reach, p0[1] + reach)
+        bone[win.slices] += 0.16 * soft_inside(0.011 - segment_distance(win.x, win.y, p0, p1), px)
 
-    ridges = np.exp(-(upsampled_noise(a.texture_seed, grid, 48, 1.0) / 0.18) ** 2)
-    fine = upsampled_noise(a.texture_seed + 7, grid, 90, 1.0)
-    hilum = np.minimum(np.hypot(x - (a.cx - 0.09), y - a.hilum_y), np.hypot(x - (a.cx + 0.1), y - a.hilum_y))
-    markings = lung * ((0.2 * ridges + 0.03 * fine) * np.exp(-hilum / 0.16) + 0.2 * np.exp(-(hilum / 0.04) ** 2))
+    # markings = lung * ((0.2 ridges + 0.03 fine) exp(-hilum / 0.16) + 0.2 exp(-(hilum / 0.04)²)), in place
+    markings = upsampled_noise(a.texture_seed, grid, 48, 1.0) / 0.18
+    np.square(markings, out=markings)
+    np.negative(markings, out=markings)
+    np.exp(markings, out=markings)  # ridges
+    markings *= 0.2
+    fine = upsampled_noise(a.texture_seed + 7, grid, 90, 1.0) * 0.03
+    markings += fine
+    hilum = np.hypot(x - (a.cx - 0.09), y - a.hilum_y)
+    np.minimum(hilum, np.hypot(x - (a.cx + 0.1), y - a.hilum_y), out=hilum)
+    near = np.negative(hilum)
+    near /= 0.16
+    np.exp(near, out=near)
+    markings *= near
+    np.divide(hilum, 0.04, out=near)
+    np.square(near, out=near)
+    np.negative(near, out=near)
+    np.exp(near, out=near)
+    near *= 0.2
+    markings += near
+    markings *= lung
     return Layers(soft=soft, bone=bone, lung=lung, air=air, markings=markings)
 
 

@@ -17,24 +17,41 @@ FILM_GAIN = 1.5
 
 def film_density(anatomy: Anatomy, specs: tuple[FindingSpec, ...], grid: Grid) -> np.ndarray:
     """Noise-free film density in [0, 1] (air black, bone and metal white)."""
-    return (1.0 - np.exp(-FILM_GAIN * np.maximum(attenuation(anatomy, specs, grid), 0.0))).astype(np.float32)
+    density = np.maximum(attenuation(anatomy, specs, grid), 0.0)  # 1 - exp(-FILM_GAIN max(a, 0)), in place
+    density *= -FILM_GAIN
+    np.exp(density, out=density)
+    np.subtract(1.0, density, out=density)
+    return density.astype(np.float32, copy=False)
 
 
 def process(density: np.ndarray, site: Site, rng: np.random.Generator) -> np.ndarray:
     """A site's processing of one film: unsharpness, edge enhancement, windowing with per-film exposure jitter."""
     img = gaussian_filter(density, site.blur) if site.blur > 0 else density
-    if site.edge_enhance > 0:
-        img = img + site.edge_enhance * (img - gaussian_filter(img, 3.0))
+    if site.edge_enhance > 0:  # img + edge_enhance (img - blurred img), in place
+        edges = gaussian_filter(img, 3.0)
+        np.subtract(img, edges, out=edges)
+        edges *= site.edge_enhance
+        edges += img
+        img = edges
     level = site.level + rng.normal(0.0, 0.03)
     width = site.width * rng.uniform(0.9, 1.1)
-    shown = np.clip((img - level) / width + 0.5, 0.0, 1.0) ** site.gamma
-    return shown.astype(np.float32)
+    shown = img - level  # clip((img - level) / width + 0.5, 0, 1) ** gamma, in place
+    shown /= width
+    shown += 0.5
+    np.clip(shown, 0.0, 1.0, out=shown)
+    shown **= site.gamma
+    return shown.astype(np.float32, copy=False)
 
 
 def add_noise(img: np.ndarray, site: Site, rng: np.random.Generator) -> np.ndarray:
     """Quantum-like noise, stronger in dark (high-exposure) regions, at the stored resolution."""
-    sigma = site.noise * (1.3 - 0.6 * img)
-    return np.clip(img + sigma * rng.standard_normal(img.shape, dtype=np.float32), 0.0, 1.0)
+    sigma = 0.6 * img  # clip(img + noise (1.3 - 0.6 img) N(0, 1), 0, 1), in place
+    np.subtract(1.3, sigma, out=sigma)
+    sigma *= site.noise
+    noisy = rng.standard_normal(img.shape, dtype=np.float32)
+    noisy *= sigma
+    noisy += img
+    return np.clip(noisy, 0.0, 1.0, out=noisy)
 
 
 def resize(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:

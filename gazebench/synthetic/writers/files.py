@@ -118,7 +118,9 @@ def plain_csv(table: Table, path: Path) -> None:
 def jpeg_bytes(pixels: np.ndarray) -> bytes:
     """8-bit grayscale baseline JPEG of a [0, 1] image."""
     buf = io.BytesIO()
-    Image.fromarray(np.round(pixels * 255.0).astype(np.uint8), mode="L").save(buf, format="JPEG", quality=JPEG_QUALITY)
+    levels = pixels * 255.0
+    np.round(levels, out=levels)
+    Image.fromarray(levels.astype(np.uint8), mode="L").save(buf, format="JPEG", quality=JPEG_QUALITY)
     return buf.getvalue()
 
 
